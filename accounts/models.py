@@ -1,0 +1,77 @@
+"""Organisations and the staff who log in.
+
+Clients never appear here: they are anonymous (see conversations.models.Client).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A municipality, college or association that takes part in the region's service."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    COUNSELLOR = "counsellor", _("Counsellor")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    EDITOR = "editor", _("Content editor")
+
+
+# Roles that must pass a TOTP second factor before they reach anything.
+ROLES_REQUIRING_2FA = frozenset({Role.ADMIN, Role.SUPERVISOR})
+# Roles that answer clients in the console.
+CHAT_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.COUNSELLOR, Role.VOLUNTEER})
+
+
+class Staff(AbstractUser):
+    """A logged-in person. Email is optional: a username is enough."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+    display_name = models.CharField(
+        _("name shown to clients"),
+        max_length=60,
+        blank=True,
+        help_text=_("A first name or a title such as 'Youth worker'. Clients see this."),
+    )
+    failed_logins = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    @property
+    def requires_2fa(self) -> bool:
+        return self.role in ROLES_REQUIRING_2FA or self.is_superuser
+
+    @property
+    def can_chat(self) -> bool:
+        return self.role in CHAT_ROLES
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.first_name or str(Role(self.role).label)

@@ -1,0 +1,119 @@
+"""Staff login in two steps: password, then a TOTP code for roles that need one."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.actions import (
+    LoginRefused,
+    check_otp,
+    check_password_login,
+    do_confirm_device,
+    get_or_create_unconfirmed_device,
+)
+from accounts.models import Staff
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class OtpForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified() or (  # type: ignore[union-attr]
+        request.user.is_authenticated and not request.user.requires_2fa  # type: ignore[union-attr]
+    ):
+        return redirect("console:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = check_password_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+        except LoginRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            login(request, staff, backend="django.contrib.auth.backends.ModelBackend")
+            if staff.requires_2fa:
+                has_device = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
+                return redirect("accounts:otp" if has_device else "accounts:otp_setup")
+            return redirect("console:home")
+    expired = request.GET.get("expired") == "1"
+    return render(request, "accounts/login.html", {"form": form, "expired": expired})
+
+
+@require_http_methods(["GET", "POST"])
+def otp_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    staff = request.user
+    assert isinstance(staff, Staff)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = check_otp(staff, form.cleaned_data["token"])
+        except LoginRefused as refused:
+            form.add_error("token", refused.message)
+        else:
+            otp_login(request, device)
+            return redirect("console:home")
+    return render(request, "accounts/otp.html", {"form": form})
+
+
+def _qr_svg_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@require_http_methods(["GET", "POST"])
+def otp_setup_view(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: show the secret as a QR code and confirm one code."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    staff = request.user
+    assert isinstance(staff, Staff)
+    if TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
+        return redirect("accounts:otp")
+    device = get_or_create_unconfirmed_device(staff)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_confirm_device(staff, device, form.cleaned_data["token"])
+        except LoginRefused as refused:
+            form.add_error("token", refused.message)
+        else:
+            otp_login(request, device)
+            return redirect("console:home")
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr": _qr_svg_data_uri(device.config_url), "secret": secret},
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")

@@ -1,0 +1,161 @@
+"""Anonymous clients, their conversations with desks, and what was said.
+
+The database is the truth of the real-time protocol: every message gets its
+per-conversation sequence number here, in the same transaction that stores it,
+and a party that missed an event reads it back from here by its cursor.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from desks.models import Desk
+
+
+class Client(models.Model):
+    """An anonymous visitor, known only by a random token kept in their browser.
+
+    Only a hash of the token is stored, so a copy of the database does not let
+    anyone act as the client. No IP address, user agent or name is ever kept.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self) -> str:
+        return f"client {self.pk}"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("In queue")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    REFERRED = "referred", _("Referred to another service")
+    FOLLOW_UP = "follow_up", _("Follow-up agreed")
+    CLIENT_LEFT = "client_left", _("Client left")
+    NO_REPLY = "no_reply", _("Client did not reply")
+    INAPPROPRIATE = "inappropriate", _("Inappropriate contact")
+    OTHER = "other", _("Other")
+
+
+class Conversation(models.Model):
+    """One client's contact with a desk, from the queue to the closing."""
+
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="conversations")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="conversations")
+    nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fi")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counsellor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+    )
+    # Set when a transfer names a colleague: the conversation waits for that person.
+    offered_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closed_by_client = models.BooleanField(default=False)
+    # The protocol's cursors. last_seq is the sequence number of the newest
+    # message; the others are what each side has received and read.
+    last_seq = models.PositiveIntegerField(default=0)
+    client_delivered_seq = models.PositiveIntegerField(default=0)
+    client_read_seq = models.PositiveIntegerField(default=0)
+    staff_delivered_seq = models.PositiveIntegerField(default=0)
+    staff_read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [models.Index(fields=["desk", "status", "queued_at"], name="conv_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.desk}"
+
+
+class SenderKind(models.TextChoices):
+    CLIENT = "client", _("Client")
+    STAFF = "staff", _("Staff")
+    SYSTEM = "system", _("System")
+
+
+class Message(models.Model):
+    """A line of the transcript, visible to the client and the staff.
+
+    System lines (joined, transferred, closed) carry a `code` and arguments
+    instead of text, so each party renders them in its own language.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    sender_kind = models.CharField(max_length=10, choices=SenderKind.choices)
+    sender_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender_name = models.CharField(max_length=60, blank=True)
+    client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+    body = models.TextField(blank=True)
+    code = models.CharField(max_length=40, blank=True)
+    args = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="unique_message_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "sender_kind", "client_msg_id"], name="unique_client_msg_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}:{self.seq}"
+
+
+class Note(models.Model):
+    """A private note on a conversation: staff only, never sent to the client."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(max_length=4000)
+    client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "client_msg_id"], name="unique_note_client_msg_id")
+        ]
+
+
+class Transfer(models.Model):
+    """The history of a conversation's moves between desks and colleagues."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="transfers")
+    from_staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="+")
+    to_desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="+")
+    to_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

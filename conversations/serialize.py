@@ -1,0 +1,73 @@
+"""The shapes of conversation data in protocol events (docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conversations.models import Conversation, Message, Note, Status
+from desks.models import Desk
+
+if TYPE_CHECKING:
+    from accounts.models import Staff
+
+
+def desk_ref(desk: Desk) -> dict[str, Any]:
+    return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
+
+
+def conversation_state(conversation: Conversation, *, viewer: Staff | None = None) -> dict[str, Any]:
+    """The `conversation` object; `viewer` adds what only staff see."""
+    assigned = conversation.assigned_to
+    state: dict[str, Any] = {
+        "id": conversation.pk,
+        "desk": desk_ref(conversation.desk),
+        "status": conversation.status,
+        "nickname": conversation.nickname,
+        "assigned": {"id": assigned.pk, "name": assigned.public_name} if assigned else None,
+        "last_seq": conversation.last_seq,
+        "urgent": conversation.urgent,
+        "outcome": conversation.outcome,
+        "closed_by_client": conversation.closed_by_client,
+        "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
+        "receipts": {
+            "client": {"delivered": conversation.client_delivered_seq, "read": conversation.client_read_seq},
+            "staff": {"delivered": conversation.staff_delivered_seq, "read": conversation.staff_read_seq},
+        },
+    }
+    if viewer is not None:
+        state["can_write"] = conversation.status == Status.ACTIVE and conversation.assigned_to_id == viewer.pk
+        state["language"] = conversation.language
+    else:
+        # Clients see staff by public name only: no ids.
+        if state["assigned"]:
+            state["assigned"] = {"name": assigned.public_name if assigned else ""}
+    return state
+
+
+def message_event(message: Message) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "id": message.client_msg_id,
+        "sender": message.sender_kind,
+        "name": message.sender_name,
+        "body": message.body,
+        "code": message.code,
+        "args": message.args,
+        "at": message.created_at.isoformat(),
+    }
+
+
+def note_event(note: Note) -> dict[str, Any]:
+    return {
+        "type": "note",
+        "conversation": note.conversation_id,
+        "note": {
+            "id": note.pk,
+            "client_id": note.client_msg_id,
+            "author": note.author.public_name if note.author else "",
+            "body": note.body,
+            "at": note.created_at.isoformat(),
+        },
+    }

@@ -1,0 +1,99 @@
+"""Desks: the lines clients can contact, their staff and their canned replies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+
+class Audience(models.TextChoices):
+    YOUTH = "youth", _("Young people")
+    PARENTS = "parents", _("Parents")
+    ADULTS = "adults", _("Adults")
+    HOMEWORK = "homework", _("Homework help")
+
+
+class Desk(models.Model):
+    """A line with its own queue and staff (e.g. the general youth line)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="desks"
+    )
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description for clients"), blank=True)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    # Comma-separated language codes ("fi,sv"); a small fixed set, so a plain field.
+    languages = models.CharField(_("languages"), max_length=40, default="fi")
+    is_active = models.BooleanField(_("open for new conversations"), default=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="DeskMembership",
+        related_name="desks",
+        verbose_name=_("staff"),
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+class DeskMembership(models.Model):
+    """Who may answer at a desk."""
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="memberships")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["desk", "staff"], name="unique_desk_membership")]
+        verbose_name = _("desk membership")
+        verbose_name_plural = _("desk memberships")
+
+    def __str__(self) -> str:
+        return f"{self.staff} @ {self.desk}"
+
+
+class CannedReply(models.Model):
+    """A ready-made answer: personal (owner set) or shared by a desk (desk set)."""
+
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"), max_length=4000)
+    language = models.CharField(_("language"), max_length=5, default="fi", choices=settings.LANGUAGES)
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, null=True, blank=True, related_name="canned_replies"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(desk__isnull=False) | models.Q(owner__isnull=False),
+                name="canned_reply_has_desk_or_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

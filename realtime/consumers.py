@@ -1,0 +1,229 @@
+"""The WebSocket endpoints of the protocol (docs/protocol.md).
+
+Consumers parse, authorise and delegate: every rule lives in
+conversations.actions, which the handlers call in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from conversations.errors import ChatError
+from realtime import handlers
+from realtime.events import conversation_group, conversation_staff_group
+from realtime.ratelimit import RateLimiter
+from realtime.schemas import Party, parse_frame
+
+logger = logging.getLogger(__name__)
+
+CLIENT_LIMITER = RateLimiter(settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
+STAFF_LIMITER = RateLimiter(settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
+
+
+def dumps(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+class BaseChatConsumer(AsyncWebsocketConsumer):
+    party: Party
+    limiter: RateLimiter
+
+    async def connect(self) -> None:
+        self.ready = False
+        self.language = settings.LANGUAGE_CODE
+        self.groups_joined: set[str] = set()
+        self.rate_key = f"conn:{self.channel_name}"
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+
+    async def join(self, group: str) -> None:
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        if group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=dumps(event))
+
+    async def send_error(self, error: ChatError, ref: Any = None) -> None:
+        event: dict[str, Any] = {"type": "error", "code": error.code, "message": error.message, "ref": ref}
+        if error.field:
+            event["field"] = error.field
+        if error.retry_after is not None:
+            event["retry_after"] = round(error.retry_after, 2)
+        await self.send_event(event)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        with translation.override(self.language):
+            ref = None
+            try:
+                wait = self.limiter.hit(self.rate_key)
+                if wait:
+                    raise ChatError("rate_limited", _("You are sending too fast. Wait a moment."), retry_after=wait)
+                frame = parse_frame(self.party, text_data)
+                ref = frame.get("ref")
+                if frame["type"] == "ping":
+                    await self.send_event({"type": "pong", "ref": ref})
+                    return
+                if not self.ready and frame["type"] != "hello":
+                    raise ChatError("not_ready", _("Say hello first."))
+                await self.dispatch_frame(frame)
+            except ChatError as error:
+                await self.send_error(error, ref)
+            except (OperationalError, InterfaceError, DatabaseError, ConnectionError, OSError) as exc:
+                logger.warning("chat frame failed: %s", type(exc).__name__)
+                await self.send_error(
+                    ChatError("unavailable", _("The service is having a problem. Nothing was saved; try again.")),
+                    ref,
+                )
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def relay(self, message: dict[str, Any]) -> None:
+        """An event from the channel layer (see realtime.events.send_event)."""
+        if message.get("exclude") == self.channel_name:
+            return
+        event = dict(message["event"])
+        audience = event.pop("audience", None)
+        if audience is not None and audience != self.party:
+            return
+        event = await self.adapt_event(event)
+        if event is not None:
+            await self.send_event(event)
+
+    async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        return event
+
+
+class ClientConsumer(BaseChatConsumer):
+    """An anonymous client: the widget or the client page."""
+
+    party = "client"
+    limiter = CLIENT_LIMITER
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "hello":
+            if frame.get("lang") in dict(settings.LANGUAGES):
+                self.language = frame["lang"]
+            self.client, token, welcome = await database_sync_to_async(handlers.client_hello)(frame.get("token"))
+            self.rate_key = f"client:{self.client.pk}"
+            self.ready = True
+            welcome["ref"] = frame["ref"]
+            await self.send_event(welcome)
+            return
+        if kind == "start":
+            conversation_id, events = await database_sync_to_async(handlers.client_start)(
+                self.client, frame, self.language
+            )
+            await self.join(conversation_group(conversation_id))
+            for event in events:
+                event["ref"] = frame["ref"]
+                await self.send_event(event)
+            return
+        if kind == "resume":
+            events = await database_sync_to_async(handlers.client_resume)(self.client, frame)
+            await self.join(conversation_group(frame["conversation"]))
+            for event in events:
+                await self.send_event(event)
+            return
+        if kind == "send":
+            ack = await database_sync_to_async(handlers.client_send)(self.client, frame)
+            await self.send_event(ack)
+            return
+        if kind == "typing":
+            await database_sync_to_async(handlers.client_typing)(self.client, frame, self.channel_name)
+            return
+        if kind == "seen":
+            await database_sync_to_async(handlers.client_seen)(self.client, frame)
+            return
+        if kind == "end":
+            await database_sync_to_async(handlers.client_end)(self.client, frame)
+            return
+        raise ChatError("unknown_type", _("Unknown message type."))  # pragma: no cover
+
+
+class StaffConsumer(BaseChatConsumer):
+    """A staff member in the console."""
+
+    party = "staff"
+    limiter = STAFF_LIMITER
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        verified = await database_sync_to_async(handlers.staff_session_ok)(self.scope)
+        if not verified:
+            await self.close(code=4401)
+            return
+        if not (user.can_chat or user.is_superuser):
+            await self.close(code=4403)
+            return
+        self.staff = user
+        await super().connect()
+        self.rate_key = f"staff:{user.pk}"
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        staff = self.staff
+        if kind == "hello":
+            if frame.get("lang") in dict(settings.LANGUAGES):
+                self.language = frame["lang"]
+            welcome, groups, snapshots = await database_sync_to_async(handlers.staff_hello)(staff)
+            for group in groups:
+                await self.join(group)
+            self.ready = True
+            welcome["ref"] = frame["ref"]
+            await self.send_event(welcome)
+            for snapshot in snapshots:
+                await self.send_event(snapshot)
+            return
+        if kind in ("take", "step_in", "resume"):
+            conversation_id, events = await database_sync_to_async(getattr(handlers, f"staff_{kind}"))(staff, frame)
+            await self.join(conversation_group(conversation_id))
+            await self.join(conversation_staff_group(conversation_id))
+            for event in events:
+                event.setdefault("ref", frame["ref"])
+                await self.send_event(event)
+            return
+        if kind == "leave":
+            await self.leave(conversation_group(frame["conversation"]))
+            await self.leave(conversation_staff_group(frame["conversation"]))
+            return
+        handler = getattr(handlers, f"staff_{kind}", None)
+        if handler is None:  # pragma: no cover - schemas and handlers list the same types
+            raise ChatError("unknown_type", _("Unknown message type."))
+        reply = await database_sync_to_async(handler)(staff, frame, self.channel_name)
+        if reply is not None:
+            reply["ref"] = frame["ref"]
+            await self.send_event(reply)
+
+    async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        if event.get("type") == "conversation":
+            state = dict(event["conversation"])
+            assigned = state.get("assigned")
+            state["can_write"] = (
+                state.get("status") == "active" and assigned is not None and assigned.get("id") == self.staff.pk
+            )
+            return {"type": "conversation", "conversation": state}
+        return event

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from realtime.consumers import ClientConsumer, StaffConsumer
+
+websocket_urlpatterns = [
+    path("ws/client/", ClientConsumer.as_asgi()),
+    path("ws/staff/", StaffConsumer.as_asgi()),
+]
