@@ -35,7 +35,7 @@ class StaffSessionMiddleware:
                 logout(request)
                 return redirect(reverse("accounts:login") + "?expired=1")
             touch_session(request.session)
-            needs_otp = getattr(user, "requires_2fa", False) and not user.is_verified()  # type: ignore[union-attr]
+            needs_otp = getattr(user, "requires_2fa", False) and not user.is_verified()  # type: ignore[attr-defined]
             if needs_otp and not request.path_info.startswith("/static/"):
                 if _url_name(request) not in OTP_EXEMPT_URL_NAMES:
                     has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

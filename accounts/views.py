@@ -27,8 +27,14 @@ from accounts.models import Staff
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class OtpForm(forms.Form):
@@ -41,9 +47,8 @@ class OtpForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified() or (  # type: ignore[union-attr]
-        request.user.is_authenticated and not request.user.requires_2fa  # type: ignore[union-attr]
-    ):
+    user = request.user
+    if isinstance(user, Staff) and (not user.requires_2fa or user.is_verified()):  # type: ignore[attr-defined]
         return redirect("console:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

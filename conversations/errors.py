@@ -10,9 +10,7 @@ class ChatError(Exception):
     rolls back: when a party gets a ChatError, nothing was stored.
     """
 
-    def __init__(
-        self, code: str, message: str, *, field: str | None = None, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, code: str, message: str, *, field: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -146,6 +146,9 @@ class Note(models.Model):
             models.UniqueConstraint(fields=["conversation", "client_msg_id"], name="unique_note_client_msg_id")
         ]
 
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.conversation_id}"
+
 
 class Transfer(models.Model):
     """The history of a conversation's moves between desks and colleagues."""
@@ -159,3 +162,6 @@ class Transfer(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"transfer of {self.conversation_id} to {self.to_desk_id}"

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class DesksConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'desks'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "desks"

@@ -32,10 +32,31 @@ ORGANISATIONS = {
 
 DESKS = [
     # slug, name, organisation, audience, languages, description
-    ("youth", "Nuorten chat", "jokilaakso", Audience.YOUTH, "fi,sv,en", "Youth workers answer questions about anything in life."),
-    ("homework", "Läksyapu", "jokilaakso", Audience.HOMEWORK, "fi,en", "Trained student volunteers help with homework."),
+    (
+        "youth",
+        "Nuorten chat",
+        "jokilaakso",
+        Audience.YOUTH,
+        "fi,sv,en",
+        "Youth workers answer questions about anything in life.",
+    ),
+    (
+        "homework",
+        "Läksyapu",
+        "jokilaakso",
+        Audience.HOMEWORK,
+        "fi,en",
+        "Trained student volunteers help with homework.",
+    ),
     ("parents", "Vanhempien linja", "jokilaakso", Audience.PARENTS, "fi,sv", "For parents of young people."),
-    ("study", "Opinto-ohjaus aikuisille", "rantala-college", Audience.ADULTS, "fi,sv,en", "Study and career guidance for adults."),
+    (
+        "study",
+        "Opinto-ohjaus aikuisille",
+        "rantala-college",
+        Audience.ADULTS,
+        "fi,sv,en",
+        "Study and career guidance for adults.",
+    ),
 ]
 
 STAFF = [

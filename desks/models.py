@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,7 @@ class Desk(models.Model):
     # Comma-separated language codes ("fi,sv"); a small fixed set, so a plain field.
     languages = models.CharField(_("languages"), max_length=40, default="fi")
     is_active = models.BooleanField(_("open for new conversations"), default=True)
-    staff = models.ManyToManyField(
+    staff: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="DeskMembership",
         related_name="desks",

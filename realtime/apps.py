@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class RealtimeConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'realtime'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "realtime"

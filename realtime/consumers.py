@@ -105,9 +105,9 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         audience = event.pop("audience", None)
         if audience is not None and audience != self.party:
             return
-        event = await self.adapt_event(event)
-        if event is not None:
-            await self.send_event(event)
+        adapted = await self.adapt_event(event)
+        if adapted is not None:
+            await self.send_event(adapted)
 
     async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         return event
@@ -124,7 +124,7 @@ class ClientConsumer(BaseChatConsumer):
         if kind == "hello":
             if frame.get("lang") in dict(settings.LANGUAGES):
                 self.language = frame["lang"]
-            self.client, token, welcome = await database_sync_to_async(handlers.client_hello)(frame.get("token"))
+            self.client, _token, welcome = await database_sync_to_async(handlers.client_hello)(frame.get("token"))
             self.rate_key = f"client:{self.client.pk}"
             self.ready = True
             welcome["ref"] = frame["ref"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
@@ -19,7 +18,7 @@ from conversations.errors import ChatError
 from conversations.models import Client, Outcome
 from conversations.serialize import conversation_state, message_event, note_event
 from desks.actions import canned_replies_for, desks_for_staff
-from desks.models import DeskMembership
+from desks.models import Desk, DeskMembership
 from realtime.events import conversation_group, desk_group, send_event, staff_group
 
 
@@ -130,7 +129,6 @@ def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str,
     desks = list(desks_for_staff(staff).select_related("organisation"))
     desk_ids = [d.pk for d in desks]
     colleagues: dict[int, dict[str, Any]] = {}
-    User = get_user_model()
     memberships = DeskMembership.objects.filter(staff__is_active=True).select_related("staff")
     for membership in memberships:
         member = membership.staff
@@ -138,10 +136,7 @@ def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str,
             continue
         entry = colleagues.setdefault(member.pk, {"id": member.pk, "name": member.public_name, "desks": []})
         entry["desks"].append(membership.desk_id)
-    del User
     # Transfers may go to any open desk of the region.
-    from desks.models import Desk
-
     all_desks = [{"id": d.pk, "slug": d.slug, "name": d.name} for d in Desk.objects.filter(is_active=True)]
     mine = list(
         staff.conversations.filter(status__in=actions.OPEN_STATUSES).values_list("pk", flat=True).order_by("pk")

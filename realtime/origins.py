@@ -14,6 +14,5 @@ from django.conf import settings
 def allowed_ws_origins() -> list[str]:
     origins = list(settings.ALLOWED_HOSTS)
     # Full origins from CSRF_TRUSTED_ORIGINS (https://chat.example.fi) are allowed too.
-    for origin in settings.CSRF_TRUSTED_ORIGINS:
-        origins.append(origin.split("://", 1)[-1])
+    origins.extend(origin.split("://", 1)[-1] for origin in settings.CSRF_TRUSTED_ORIGINS)
     return origins

@@ -45,7 +45,10 @@ COMMON: dict[str, dict[str, Field]] = {
 FRAMES: dict[Party, dict[str, dict[str, Field]]] = {
     "client": {
         **COMMON,
-        "hello": {"token": Field("str", required=False, max_length=128), "lang": Field("str", required=False, max_length=5)},
+        "hello": {
+            "token": Field("str", required=False, max_length=128),
+            "lang": Field("str", required=False, max_length=5),
+        },
         "start": {
             "desk": Field("str", max_length=50, allow_empty=False),
             "nickname": Field("str", required=False, max_length=40),
@@ -93,9 +96,7 @@ def _check_field(name: str, spec: Field, value: Any) -> Any:
     if "\x00" in value:
         raise bad
     if spec.max_length is not None and len(value) > spec.max_length:
-        raise ProtocolError(
-            "too_large", _("“%(field)s” is too long.") % {"field": name}, field=name
-        )
+        raise ProtocolError("too_large", _("“%(field)s” is too long.") % {"field": name}, field=name)
     if not spec.allow_empty and not value.strip():
         raise ProtocolError("bad_message", _("“%(field)s” cannot be empty.") % {"field": name}, field=name)
     return value
@@ -124,9 +125,7 @@ def parse_frame(party: Party, text: str | None) -> dict[str, Any]:
     for name, spec in fields.items():
         if name not in data or data[name] is None:
             if spec.required:
-                raise ProtocolError(
-                    "bad_message", _("The field “%(field)s” is missing.") % {"field": name}, field=name
-                )
+                raise ProtocolError("bad_message", _("The field “%(field)s” is missing.") % {"field": name}, field=name)
             parsed[name] = None
             continue
         parsed[name] = _check_field(name, spec, data[name])

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class WidgetConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'widget'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "widget"

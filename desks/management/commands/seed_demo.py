@@ -17,5 +17,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo staff (password: {DEMO_PASSWORD}):")
         for spec in staff:
-            extra = " (needs a TOTP code: manage.py totp_code %s)" % spec.username if spec.role in ("admin", "supervisor") else ""
+            extra = (
+                f" (needs a TOTP code: manage.py totp_code {spec.username})"
+                if spec.role in ("admin", "supervisor")
+                else ""
+            )
             self.stdout.write(f"  {spec.username:16} {spec.role:11} desks: {', '.join(spec.desks) or '-'}{extra}")

@@ -1,0 +1,62 @@
+# Kohtaamo: `make run` sets everything up and serves the demo; `make test` sets
+# everything up and runs the whole suite. Both work on a fresh Debian machine.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-packages lint typecheck pytest messages serve ci clean
+
+setup: system-packages $(VENV)/.installed node_modules/.installed messages
+
+# Debian packages the service and the tests use; installed only when missing.
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+messages: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "Kohtaamo is starting on http://$(HOST):$(PORT)/"
+	@echo "  Client page:      http://$(HOST):$(PORT)/"
+	@echo "  Widget test page: http://$(HOST):$(PORT)/widget-test/"
+	@echo "  Staff console:    http://$(HOST):$(PORT)/console/"
+	@echo "  Django admin:     http://$(HOST):$(PORT)/admin/"
+	@echo "Stop with Ctrl+C."
+	DEBUG=1 $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	DEBUG=1 $(VENV)/bin/mypy .
+
+pytest: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: setup lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,55 @@
+"""Start the ASGI server (uvicorn) the way Kohtaamo needs it.
+
+Why not plain `uvicorn ...`: uvicorn's access log and its WebSocket "accepted"
+lines contain client IP addresses, which Kohtaamo never logs for clients. Here
+both are off, frames over 64 KiB are refused by the server, and the address and
+port come from HOST/PORT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+import uvicorn
+
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        # uvicorn.error logs connection lines with the peer's address at INFO.
+        "uvicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "uvicorn": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=1, help="processes (needs PostgreSQL and Redis when > 1)")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
+    logging.getLogger("kohtaamo").info("serving on %s:%s", args.host, args.port)
+    uvicorn.run(
+        "kohtaamo.asgi:application",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=LOG_CONFIG,
+        ws_max_size=65536,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        lifespan="off",
+        proxy_headers=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Shared fixtures: a real ASGI server on loopback, protocol clients, demo data, browsers.
+
+The server runs uvicorn in a thread of the test process, against the test
+database, so that tests speak real WebSockets and HTTP to it. Tests that use it
+need committed data (`transactional_db`), which the `live` fixture requests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving kohtaamo.asgi in a background thread."""
+
+    def __init__(self) -> None:
+        import uvicorn
+
+        from kohtaamo.asgi import application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            ws_max_size=65536,
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LiveServer]:
+    server = LiveServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live(live_server_session: LiveServer, transactional_db: Any) -> LiveServer:
+    """The running server, with an empty database flushed after the test."""
+    return live_server_session
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> dict[str, Any]:
+    """The demo organisations, desks and staff (see desks/demo.py)."""
+    from accounts.models import Staff
+    from desks.demo import seed_demo
+    from desks.models import Desk
+
+    seed_demo()
+    return {
+        "desks": {d.slug: d for d in Desk.objects.all()},
+        "staff": {s.username: s for s in Staff.objects.all()},
+    }
