@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages lint typecheck pytest messages serve ci clean
+.PHONY: run test setup system-packages lint typecheck pytest messages totp clean
 
 setup: system-packages $(VENV)/.installed node_modules/.installed messages
 
@@ -57,6 +57,9 @@ pytest: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: setup lint typecheck pytest
+
+totp: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
 
 clean:
 	rm -rf $(VENV) node_modules var

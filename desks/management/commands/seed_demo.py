@@ -18,7 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo staff (password: {DEMO_PASSWORD}):")
         for spec in staff:
             extra = (
-                f" (needs a TOTP code: manage.py totp_code {spec.username})"
+                f" (two-step code: make totp STAFF={spec.username})"
                 if spec.role in ("admin", "supervisor")
                 else ""
             )
