@@ -100,8 +100,16 @@ def check_staff_can_write(staff: Staff, conversation: Conversation) -> None:
 
 
 def _lock(conversation_id: int) -> Conversation:
-    """Re-read a conversation inside the current transaction, locked for update."""
-    return Conversation.objects.select_for_update().select_related("desk", "assigned_to").get(pk=conversation_id)
+    """Re-read a conversation inside the current transaction, locked for update.
+
+    `of=("self",)` locks only the conversation row: PostgreSQL refuses FOR UPDATE
+    on the nullable side of the outer join that select_related("assigned_to") makes.
+    """
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("desk", "assigned_to")
+        .get(pk=conversation_id)
+    )
 
 
 # --- Messages --------------------------------------------------------------------

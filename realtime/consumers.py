@@ -21,7 +21,7 @@ from conversations.errors import ChatError
 from realtime import handlers
 from realtime.events import conversation_group, conversation_staff_group
 from realtime.ratelimit import RateLimiter
-from realtime.schemas import Party, parse_frame
+from realtime.schemas import Party, ProtocolError, parse_frame
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                 if not self.ready and frame["type"] != "hello":
                     raise ChatError("not_ready", _("Say hello first."))
                 await self.dispatch_frame(frame)
+            except ProtocolError as error:
+                await self.send_error(error, error.ref)
             except ChatError as error:
                 await self.send_error(error, ref)
             except (OperationalError, InterfaceError, DatabaseError, ConnectionError, OSError) as exc:
@@ -131,19 +133,12 @@ class ClientConsumer(BaseChatConsumer):
             await self.send_event(welcome)
             return
         if kind == "start":
-            conversation_id, events = await database_sync_to_async(handlers.client_start)(
-                self.client, frame, self.language
-            )
-            await self.join(conversation_group(conversation_id))
-            for event in events:
-                event["ref"] = frame["ref"]
-                await self.send_event(event)
+            conversation_id = await database_sync_to_async(handlers.client_start)(self.client, frame, self.language)
+            await self.resume(conversation_id, {**frame, "conversation": conversation_id, "after": 0})
             return
         if kind == "resume":
-            events = await database_sync_to_async(handlers.client_resume)(self.client, frame)
-            await self.join(conversation_group(frame["conversation"]))
-            for event in events:
-                await self.send_event(event)
+            await database_sync_to_async(handlers.client_check)(self.client, frame["conversation"])
+            await self.resume(frame["conversation"], frame)
             return
         if kind == "send":
             ack = await database_sync_to_async(handlers.client_send)(self.client, frame)
@@ -159,6 +154,12 @@ class ClientConsumer(BaseChatConsumer):
             await database_sync_to_async(handlers.client_end)(self.client, frame)
             return
         raise ChatError("unknown_type", _("Unknown message type."))  # pragma: no cover
+
+    async def resume(self, conversation_id: int, frame: dict[str, Any]) -> None:
+        """Join the live stream first, then read the history: the two may overlap, never leave a gap."""
+        await self.join(conversation_group(conversation_id))
+        for event in await database_sync_to_async(handlers.client_resume)(self.client, frame):
+            await self.send_event(event)
 
 
 class StaffConsumer(BaseChatConsumer):
@@ -199,9 +200,20 @@ class StaffConsumer(BaseChatConsumer):
                 await self.send_event(snapshot)
             return
         if kind in ("take", "step_in", "resume"):
-            conversation_id, events = await database_sync_to_async(getattr(handlers, f"staff_{kind}"))(staff, frame)
+            # Authorise (and take), then join the conversation's groups, then read:
+            # whatever is stored meanwhile arrives live or in what is read.
+            first_step = {
+                "take": handlers.staff_take,
+                "step_in": handlers.staff_step_in,
+                "resume": handlers.staff_check,
+            }
+            conversation_id = await database_sync_to_async(first_step[kind])(staff, frame)
             await self.join(conversation_group(conversation_id))
             await self.join(conversation_staff_group(conversation_id))
+            if kind == "resume":
+                events = await database_sync_to_async(handlers.staff_resume)(staff, conversation_id, frame["after"])
+            else:
+                events = await database_sync_to_async(handlers.staff_state)(staff, conversation_id)
             for event in events:
                 event.setdefault("ref", frame["ref"])
                 await self.send_event(event)

@@ -38,32 +38,28 @@ def client_hello(token: str | None) -> tuple[Client, str, dict[str, Any]]:
     return client, token, {"type": "welcome", "token": token, "conversations": conversations, "limits": limits()}
 
 
-def client_start(client: Client, frame: dict[str, Any], language: str) -> tuple[int, list[dict[str, Any]]]:
+def client_start(client: Client, frame: dict[str, Any], language: str) -> int:
+    """Open a conversation; the consumer then joins its group and sends `client_resume(after=0)`."""
     desk = actions.check_start(client, frame["desk"])
     conversation = actions.do_start_conversation(
         client, desk, nickname=frame.get("nickname") or "", language=frame.get("lang") or language
     )
-    conversation.refresh_from_db()
-    events: list[dict[str, Any]] = [{"type": "conversation", "conversation": conversation_state(conversation)}]
-    events += [message_event(m) for m in actions.messages_after(conversation, 0)]
-    position = [c.pk for c in actions.queue_of(desk.pk)]
-    if conversation.pk in position:
-        events.append(
-            {
-                "type": "queue",
-                "conversation": conversation.pk,
-                "position": position.index(conversation.pk) + 1,
-                "waiting": len(position),
-            }
-        )
-    return conversation.pk, events
+    return conversation.pk
+
+
+def client_check(client: Client, conversation_id: int) -> None:
+    """Raise not_found unless the conversation is the client's (before joining its group)."""
+    actions.check_client_conversation(client, conversation_id)
 
 
 def client_resume(client: Client, frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation's state, the messages after `after`, `synced` and the queue place.
+
+    Called after the socket joined the conversation's group, so that a message
+    stored while this runs arrives live if it is not in the history read here.
+    """
     conversation = actions.check_client_conversation(client, frame["conversation"])
-    events: list[dict[str, Any]] = [
-        {"type": "conversation", "conversation": conversation_state(conversation), "ref": frame["ref"]}
-    ]
+    events: list[dict[str, Any]] = [{"type": "conversation", "conversation": conversation_state(conversation)}]
     events += [message_event(m) for m in actions.messages_after(conversation, frame["after"])]
     events.append({"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq})
     if conversation.status == "queued":
@@ -77,6 +73,8 @@ def client_resume(client: Client, frame: dict[str, Any]) -> list[dict[str, Any]]
                     "waiting": len(queue),
                 }
             )
+    for event in events:
+        event["ref"] = frame["ref"]
     return events
 
 
@@ -165,30 +163,37 @@ def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str,
     return welcome, groups, snapshots
 
 
-def _staff_state(staff: Staff, conversation_id: int) -> dict[str, Any]:
+def staff_state(staff: Staff, conversation_id: int) -> list[dict[str, Any]]:
+    """The conversation's state as `staff` sees it (after a take or step-in)."""
     conversation = actions.check_staff_conversation(staff, conversation_id)
-    return {"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}
+    return [{"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}]
 
 
-def staff_take(staff: Staff, frame: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+def staff_take(staff: Staff, frame: dict[str, Any]) -> int:
     conversation = actions.do_take(staff, conversation_id=frame.get("conversation"), desk_id=frame.get("desk"))
-    return conversation.pk, [_staff_state(staff, conversation.pk)]
+    return conversation.pk
 
 
-def staff_step_in(staff: Staff, frame: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+def staff_step_in(staff: Staff, frame: dict[str, Any]) -> int:
     conversation = actions.do_step_in(staff, frame["conversation"])
-    return conversation.pk, [_staff_state(staff, conversation.pk)]
+    return conversation.pk
 
 
-def staff_resume(staff: Staff, frame: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
-    conversation = actions.check_staff_conversation(staff, frame["conversation"])
+def staff_check(staff: Staff, frame: dict[str, Any]) -> int:
+    """Raise not_found unless `staff` may see the conversation (before joining its groups)."""
+    return actions.check_staff_conversation(staff, frame["conversation"]).pk
+
+
+def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[dict[str, Any]]:
+    """State, messages after `after`, all notes and `synced`; read after joining the groups."""
+    conversation = actions.check_staff_conversation(staff, conversation_id)
     events: list[dict[str, Any]] = [
         {"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}
     ]
-    events += [message_event(m) for m in actions.messages_after(conversation, frame["after"])]
+    events += [message_event(m) for m in actions.messages_after(conversation, after)]
     events += [note_event(n) for n in actions.notes_of(conversation)]
     events.append({"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq})
-    return conversation.pk, events
+    return events
 
 
 def staff_send(staff: Staff, frame: dict[str, Any], channel_name: str) -> dict[str, Any]:

@@ -20,7 +20,13 @@ Party = Literal["client", "staff"]
 
 
 class ProtocolError(ChatError):
-    """A frame the server refuses before any action runs."""
+    """A frame the server refuses before any action runs.
+
+    `ref` is the frame's own `ref` when it could be read, so that even a refused
+    frame's error can be matched to it.
+    """
+
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,14 @@ def parse_frame(party: Party, text: str | None) -> dict[str, Any]:
     ref = data.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
         raise ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": "ref"}, field="ref")
+    try:
+        return _parse_fields(party, data, ref)
+    except ProtocolError as error:
+        error.ref = ref
+        raise
+
+
+def _parse_fields(party: Party, data: dict[str, Any], ref: str | None) -> dict[str, Any]:
     frame_type = data.get("type")
     fields = FRAMES[party].get(frame_type) if isinstance(frame_type, str) else None
     if fields is None:
