@@ -5,4 +5,9 @@ from console import views
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("keepalive/", views.keepalive, name="keepalive"),
+    path("canned/", views.canned_list, name="canned"),
+    path("canned/new/", views.canned_create, name="canned_create"),
+    path("canned/<int:reply_id>/", views.canned_edit, name="canned_edit"),
+    path("canned/<int:reply_id>/delete/", views.canned_delete, name="canned_delete"),
 ]

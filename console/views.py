@@ -1,21 +1,252 @@
-"""The staff console: one page whose script speaks the real-time protocol, and
-the management of canned replies."""
+"""The staff console: one page whose script speaks the real-time protocol
+(docs/protocol.md), and the management of canned replies.
+
+Views only parse, authorise and delegate: the rules of canned replies live in
+desks.actions.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Staff
+from console.forms import CannedReplyForm
+from desks.actions import (
+    can_supervise,
+    canned_replies_for,
+    check_may_manage_canned,
+    do_create_canned_reply,
+    do_delete_canned_reply,
+    do_update_canned_reply,
+    get_canned_reply_for_edit,
+    may_edit_canned,
+    shared_reply_desks,
+)
+from desks.models import CannedReply
+
+
+def chat_staff(request: HttpRequest) -> Staff:
+    """The logged-in staff member, if their role answers conversations; else 403."""
+    staff = request.user
+    if not isinstance(staff, Staff):
+        raise PermissionDenied
+    check_may_manage_canned(staff)
+    return staff
+
+
+def console_strings() -> dict[str, str]:
+    """Every text the console script shows, translated here so that the script has none of its own.
+
+    Placeholders are written {name} and filled in by the script.
+    """
+    return {
+        "connecting": _("Connecting…"),
+        "connected": _("Connected"),
+        "reconnecting": _("Connection lost. Reconnecting in {seconds} s…"),
+        "offline": _("No network connection. Waiting for it to come back…"),
+        "sessionEnded": _("Your session has ended. Log in again to continue."),
+        "forbiddenRole": _("Your role does not answer conversations."),
+        "anonymous": _("Anonymous"),
+        "urgent": _("Urgent"),
+        "transferred": _("Transferred"),
+        "forYou": _("For you"),
+        "forColleague": _("For {name}"),
+        "aColleague": _("a colleague"),
+        "take": _("Take"),
+        "takeNext": _("Take next"),
+        "takeNamed": _("Take the conversation with {name}"),
+        "takeNextAt": _("Take the next conversation at {desk}"),
+        "waitingTime": _("Waiting time"),
+        "waitingHeading": _("Waiting"),
+        "activeHeading": _("In progress"),
+        "waitingCount": _("{count} waiting"),
+        "nobodyWaiting": _("Nobody is waiting."),
+        "noActive": _("No conversations in progress."),
+        "noDesks": _("You are not on duty at any desk."),
+        "withName": _("with {name}"),
+        "withNobody": _("not assigned"),
+        "newClient": _("A new client is waiting at {desk}."),
+        "offered": _("A colleague passed a conversation to you. It is waiting in the queue."),
+        "unread": _("{count} unread"),
+        "noConversations": _("No open conversations. Take one from a queue."),
+        "sysStarted": _("The conversation started at {desk}."),
+        "sysJoined": _("{name} joined the conversation."),
+        "sysTransferred": _("The conversation was transferred to {desk}."),
+        "sysClosed": _("The conversation was closed."),
+        "sysClientLeft": _("The client left the chat."),
+        "sysOther": _("System message"),
+        "sending": _("Sending…"),
+        "sent": _("Sent"),
+        "delivered": _("Delivered"),
+        "read": _("Read"),
+        "typing": _("{name} is typing…"),
+        "statusQueued": _("Waiting in the queue"),
+        "statusActive": _("In progress"),
+        "statusClosed": _("Closed"),
+        "closedByClient": _("The client ended the chat. Record the outcome to finish."),
+        "closedOutcome": _("Closed. Outcome: {outcome}"),
+        "watching": _("Watching"),
+        "stopWatching": _("Stop watching"),
+        "removeFromList": _("Remove from list"),
+        "watchingHelp": _("You are watching this conversation. The client does not see you."),
+        "takenOver": _("{name} is now answering this conversation."),
+        "movedAway": _("The conversation moved to the queue of {desk}."),
+        "transferDone": _("The conversation was transferred to {desk}."),
+        "closeDone": _("The conversation was closed."),
+        "noNotes": _("No notes yet."),
+        "saving": _("Saving…"),
+        "newMessage": _("New message from {name}."),
+        "conversationWith": _("Conversation with {name}"),
+        "anyone": _("Anyone at the desk"),
+        "noLive": _("No conversations in progress at your desks."),
+        "watch": _("Watch"),
+        "watchNamed": _("Watch the conversation with {name}"),
+        "open": _("Open"),
+        "stepIn": _("Step in"),
+        "stepInNamed": _("Step in to the conversation with {name}"),
+        "recordOutcome": _("Record outcome…"),
+        "close": _("Close…"),
+        "chooseOutcome": _("Choose an outcome."),
+        "chooseDesk": _("Choose a desk."),
+        "cannedMine": _("My replies"),
+        "cannedShared": _("Shared: {desk}"),
+        "cannedNone": _("No canned replies"),
+        "cannedChoose": _("Choose a reply…"),
+        "tooLong": _("The message is too long ({count}/{max} characters)."),
+        "you": _("you"),
+        "errorPrefix": _("Could not do that: {message}"),
+        "retrying": _("Sending again in {seconds} s."),
+    }
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    staff = request.user
-    assert isinstance(staff, Staff)
-    if not (staff.can_chat or staff.is_superuser):
-        return HttpResponseForbidden()
-    return render(request, "console/console.html", {"config": {"wsPath": "/ws/staff/", "staffId": staff.pk}})
+    """The console page; everything live comes over the staff WebSocket."""
+    staff = chat_staff(request)
+    config: dict[str, Any] = {
+        "wsPath": "/ws/staff/",
+        "staffId": staff.pk,
+        "staffName": staff.public_name,
+        "supervisor": can_supervise(staff),
+        "lang": get_language() or settings.LANGUAGE_CODE,
+        "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
+        "keepaliveUrl": reverse("console:keepalive"),
+        "loginUrl": reverse("accounts:login"),
+    }
+    return render(
+        request,
+        "console/console.html",
+        {"config": config, "strings": console_strings(), "staff": staff, "supervisor": config["supervisor"]},
+    )
+
+
+@require_POST
+@login_required
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """The console calls this while the counsellor works, so an active session does not idle out.
+
+    The middleware records the activity; the socket alone does not, by design.
+    """
+    chat_staff(request)
+    return HttpResponse(status=204)
+
+
+# --- Canned replies ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def canned_list(request: HttpRequest) -> HttpResponse:
+    """My personal canned replies and the shared ones of my desks."""
+    staff = chat_staff(request)
+    replies = list(canned_replies_for(staff).select_related("desk"))
+    shared_ids = set(shared_reply_desks(staff).values_list("pk", flat=True))
+    personal = [r for r in replies if r.owner_id == staff.pk]
+    shared = [r for r in replies if r.owner_id is None]
+    shared.sort(key=lambda r: ((r.desk.name if r.desk else ""), r.title.lower()))
+    return render(
+        request,
+        "console/canned_list.html",
+        {
+            "staff": staff,
+            "personal": personal,
+            "shared": [(r, may_edit_canned(staff, r, shared_ids)) for r in shared],
+            "can_share": bool(shared_ids),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def canned_create(request: HttpRequest) -> HttpResponse:
+    staff = chat_staff(request)
+    form = CannedReplyForm(
+        request.POST or None,
+        shared_desks=shared_reply_desks(staff),
+        initial={"language": get_language() or settings.LANGUAGE_CODE},
+    )
+    if request.method == "POST" and form.is_valid():
+        do_create_canned_reply(
+            staff,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            language=form.cleaned_data["language"],
+            desk=form.chosen_desk(),
+        )
+        messages.success(request, _("The canned reply was saved."))
+        return redirect("console:canned")
+    return render(request, "console/canned_form.html", {"staff": staff, "form": form, "reply": None})
+
+
+def _editable_reply(staff: Staff, reply_id: int) -> CannedReply:
+    try:
+        return get_canned_reply_for_edit(staff, reply_id)
+    except CannedReply.DoesNotExist:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def canned_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
+    staff = chat_staff(request)
+    reply = _editable_reply(staff, reply_id)
+    form = CannedReplyForm(
+        request.POST or None,
+        with_scope=False,
+        initial={"title": reply.title, "body": reply.body, "language": reply.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        do_update_canned_reply(
+            staff,
+            reply,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, _("The canned reply was saved."))
+        return redirect("console:canned")
+    return render(request, "console/canned_form.html", {"staff": staff, "form": form, "reply": reply})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def canned_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    staff = chat_staff(request)
+    reply = _editable_reply(staff, reply_id)
+    if request.method == "POST":
+        do_delete_canned_reply(staff, reply)
+        messages.success(request, _("The canned reply was deleted."))
+        return redirect("console:canned")
+    return render(request, "console/canned_delete.html", {"staff": staff, "reply": reply})
