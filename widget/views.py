@@ -13,21 +13,73 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from desks.models import Desk
+from desks.models import Audience, Desk
+
+
+def audience_label(audience: str) -> str:
+    """Who a desk is for, in words a client understands."""
+    labels: dict[str, str] = {
+        Audience.YOUTH: _("For young people"),
+        Audience.PARENTS: _("For parents"),
+        Audience.ADULTS: _("For adults"),
+        Audience.HOMEWORK: _("Help with homework"),
+    }
+    return labels.get(audience, "")
+
+
+def client_texts() -> dict[str, str]:
+    """The texts the client script shows, in the language of the request.
+
+    The template renders them with json_script; `%(name)s` placeholders are
+    filled in by the script.
+    """
+    return {
+        "queue": _("You are number %(position)s in the queue."),
+        "queueHint": _("Please wait. Someone will answer as soon as they can. You can already write your message."),
+        "chattingWith": _("You are chatting with %(name)s."),
+        "nickname": _("Your nickname: %(nickname)s"),
+        "typing": _("%(name)s is typing…"),
+        "typingAnon": _("The counsellor is typing…"),
+        "you": _("You"),
+        "counsellor": _("Counsellor"),
+        "sending": _("Sending…"),
+        "sent": _("Sent"),
+        "delivered": _("Delivered"),
+        "read": _("Read"),
+        "notSent": _("Not sent"),
+        "sys_started": _("You started a chat: %(desk)s."),
+        "sys_joined": _("%(name)s joined the chat."),
+        "sys_transferred": _("Your chat was moved to %(desk)s. Please wait, someone there will answer you."),
+        "sys_closed": _("The chat has ended."),
+        "sys_client_left": _("You ended the chat."),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "connecting": _("Connecting…"),
+        "offline": _("There is no connection right now. Try again in a moment."),
+        "empty": _("Write a message first."),
+        "charsLeft": _("%(count)s characters left"),
+        "transcriptTitle": _("Chat transcript"),
+        "transcriptFile": _("chat"),
+    }
 
 
 def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
     desks = list(Desk.objects.filter(is_active=True).select_related("organisation").order_by("name"))
     return {
-        "desks": desks,
+        "desks": [
+            {"slug": d.slug, "name": d.name, "description": d.description, "audience": audience_label(d.audience)}
+            for d in desks
+        ],
         "embedded": embedded,
+        "texts": client_texts(),
         "config": {
             "wsPath": "/ws/client/",
             "quickExitUrl": settings.QUICK_EXIT_URL,
             "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
+            "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
             "retentionDays": settings.CHAT_RETENTION_DAYS,
         },

@@ -1,0 +1,81 @@
+"""Browser fixtures for the tests: Debian's Chromium driven by Playwright, and an axe-core check.
+
+Registered in tests/conftest.py with `pytest_plugins`. Playwright's own browsers
+are never downloaded: the tests use /usr/bin/chromium (apt-get install chromium).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_PATH = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# Violations of these impacts fail a test; "moderate" and "minor" ones are printed only.
+FAILING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session; tests open their own contexts."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@cache
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm install` (make setup does it)")
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'][-1:]) if node['target'] else '?'}: {node['html'][:200]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def run_axe(target: Any, *, label: str = "") -> list[dict[str, Any]]:
+    """Run axe-core in a page or frame and fail on serious or critical violations.
+
+    axe is injected with evaluate(), not a script tag: the pages' CSP forbids
+    inline scripts. Frames are checked separately (call this on each frame).
+    """
+    target.evaluate(axe_source())
+    result = target.evaluate(
+        "async () => await axe.run(document, {iframes: false, resultTypes: ['violations']})",
+    )
+    violations = result["violations"]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    if violations and not failing:
+        print(f"axe ({label or target.url}), not failing:\n{format_violations(violations)}")
+    assert not failing, f"axe violations on {label or target.url}:\n{format_violations(failing)}"
+    return violations
+
+
+@pytest.fixture
+def axe_check() -> Callable[..., list[dict[str, Any]]]:
+    """`axe_check(page_or_frame)` asserts no serious or critical accessibility violation."""
+    return run_axe

@@ -1,0 +1,623 @@
+// The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
+import { Connection } from "./connection.js";
+import { installQuickExit } from "./quick-exit.js";
+import * as store from "./store.js";
+
+const $ = (id) => document.getElementById(id);
+const readJSON = (id) => {
+  try {
+    return JSON.parse($(id).textContent);
+  } catch {
+    return {};
+  }
+};
+const config = readJSON("kohtaamo-config");
+const T = readJSON("kohtaamo-i18n");
+const lang = document.documentElement.lang || "fi";
+const t = (key, args = {}) => (T[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(args[name] ?? ""));
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" });
+
+const el = {
+  conn: $("k-conn"),
+  start: $("k-start"),
+  startForm: $("k-start-form"),
+  nickname: $("k-nickname"),
+  startError: $("k-start-error"),
+  chat: $("k-chat"),
+  title: $("k-chat-title"),
+  who: $("k-chat-who"),
+  queue: $("k-queue"),
+  log: $("k-log"),
+  list: $("k-list"),
+  typing: $("k-typing"),
+  composer: $("k-composer"),
+  text: $("k-text"),
+  count: $("k-count"),
+  error: $("k-error"),
+  ended: $("k-ended"),
+  newChat: $("k-new"),
+  confirm: $("k-confirm"),
+  yes: $("k-confirm-yes"),
+  no: $("k-confirm-no"),
+  end: $("k-end"),
+  download: $("k-download"),
+};
+
+const S = {
+  conv: null, // id of the conversation on screen
+  state: null, // its latest `conversation` object
+  msgs: new Map(), // seq -> message (each has .el)
+  pending: new Map(), // client-made id -> {id, body, at, el}: sent, not yet acknowledged
+  cursor: 0, // every seq up to this one is here: what `resume` asks after
+  maxSeq: 0,
+  synced: false,
+  staff: { delivered: 0, read: 0 }, // the counsellor's receipts
+  seenSent: { delivered: 0, read: 0 },
+  starting: false,
+  typingOn: false,
+  typingAt: 0,
+  timers: {},
+};
+// Messages not yet acknowledged by the server, kept across reloads: [{c, id, body, at}].
+let outbox = store.get(store.OUTBOX) || [];
+const saveOutbox = () => store.set(store.OUTBOX, outbox.length ? outbox : null);
+const dropFromOutbox = (id) => {
+  const before = outbox.length;
+  outbox = outbox.filter((item) => item.id !== id);
+  if (outbox.length !== before) saveOutbox();
+};
+
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function later(name, ms, fn) {
+  clearTimeout(S.timers[name]);
+  S.timers[name] = setTimeout(fn, ms);
+}
+
+const isClosed = () => S.state?.status === "closed";
+
+// --- Connection -----------------------------------------------------------------
+
+const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.wsPath;
+const conn = new Connection(wsUrl, { onOpen: hello, onEvent, onDown });
+
+function hello() {
+  conn.send({ type: "hello", token: store.get(store.TOKEN) || undefined, lang, ref: "hello" });
+}
+
+function onDown() {
+  S.synced = false;
+  S.typingOn = false;
+  el.typing.textContent = "";
+  el.conn.textContent = t("reconnecting");
+  if (S.starting) setStarting(false);
+  S.queuedStart = null;
+}
+
+const handlers = {
+  welcome: onWelcome,
+  conversation: onConversation,
+  message: onMessage,
+  ack: onAck,
+  synced: onSynced,
+  queue: onQueue,
+  typing: onTyping,
+  receipt: onReceipt,
+  error: onError,
+};
+
+function onEvent(event) {
+  handlers[event.type]?.(event);
+}
+
+function onWelcome(event) {
+  const previous = store.get(store.TOKEN);
+  store.set(store.TOKEN, event.token);
+  conn.ready = true;
+  conn.connected();
+  el.conn.textContent = "";
+  const max = event.limits?.max_message_chars;
+  if (max) el.text.maxLength = max;
+  if (previous && previous !== event.token) {
+    // The server no longer knows us (our data was purged): start afresh.
+    outbox = [];
+    saveOutbox();
+    resetToStart();
+  }
+  let target = S.conv ?? store.get(store.CONVERSATION, true);
+  const open = event.conversations || [];
+  if (target == null && open.length) target = open[open.length - 1].id;
+  const queuedStart = S.queuedStart;
+  S.queuedStart = null;
+  if (target != null) {
+    setStarting(false);
+    resume(target);
+  } else if (queuedStart) {
+    S.starting = false;
+    startChat(queuedStart);
+  } else resetToStart();
+}
+
+function resume(id) {
+  if (S.conv !== id) clearChat();
+  S.conv = id;
+  store.set(store.CONVERSATION, id, true);
+  S.synced = false;
+  conn.send({ type: "resume", conversation: id, after: S.cursor, ref: "resume" });
+}
+
+function onConversation(event) {
+  const c = event.conversation;
+  if (event.ref === "start") {
+    setStarting(false);
+    clearChat();
+    S.conv = c.id;
+    S.synced = true; // the answer to `start` carries every message so far
+    store.set(store.CONVERSATION, c.id, true);
+    outbox = outbox.filter((item) => item.c === c.id);
+    saveOutbox();
+    showChat(true);
+  }
+  if (c.id !== S.conv) return;
+  if (event.ref === "resume") showChat(false);
+  S.state = c;
+  const receipts = c.receipts || {};
+  if (receipts.client) {
+    S.seenSent.delivered = Math.max(S.seenSent.delivered, receipts.client.delivered || 0);
+    S.seenSent.read = Math.max(S.seenSent.read, receipts.client.read || 0);
+  }
+  if (receipts.staff) onReceipt({ conversation: c.id, side: "staff", ...receipts.staff });
+  renderState();
+}
+
+function onSynced(event) {
+  if (event.conversation !== S.conv) return;
+  S.synced = true;
+  flushOutbox();
+  scheduleSeen();
+}
+
+function onQueue(event) {
+  if (event.conversation !== S.conv || (S.state && S.state.status !== "queued")) return;
+  const position = document.createElement("p");
+  position.className = "k-pos";
+  position.textContent = t("queue", { position: event.position });
+  const hint = document.createElement("p");
+  hint.textContent = t("queueHint");
+  el.queue.replaceChildren(position, hint);
+}
+
+function onTyping(event) {
+  if (event.conversation !== S.conv || event.sender !== "staff") return;
+  if (!event.active) {
+    el.typing.textContent = "";
+    return;
+  }
+  const name = S.state?.assigned?.name;
+  el.typing.textContent = name ? t("typing", { name }) : t("typingAnon");
+  later("typingShown", 15000, () => (el.typing.textContent = ""));
+}
+
+function onReceipt(event) {
+  if (event.conversation !== S.conv || event.side !== "staff") return;
+  S.staff.delivered = Math.max(S.staff.delivered, event.delivered || 0);
+  S.staff.read = Math.max(S.staff.read, event.read || 0);
+  for (const m of S.msgs.values()) if (m.sender === "client") updateMark(m);
+}
+
+function onError(event) {
+  const message = event.message || event.code;
+  if (event.ref === "hello") {
+    later("hello", (event.retry_after || 2) * 1000, hello);
+    return;
+  }
+  if (event.ref === "start") {
+    setStarting(false);
+    el.startError.textContent = message;
+    return;
+  }
+  if (event.ref === "resume" && event.code === "not_found") {
+    resetToStart();
+    return;
+  }
+  if (event.ref && S.pending.has(event.ref)) {
+    failSend(event.ref, message);
+    return;
+  }
+  (el.chat.hidden ? el.startError : el.error).textContent = message;
+}
+
+// --- Messages ---------------------------------------------------------------------
+
+function onMessage(m) {
+  if (m.conversation !== S.conv || S.msgs.has(m.seq)) return; // each seq once
+  const nearBottom = isNearBottom();
+  let element = null;
+  if (m.sender === "client" && m.id) {
+    dropFromOutbox(m.id);
+    const pending = S.pending.get(m.id);
+    if (pending) {
+      S.pending.delete(m.id);
+      element = pending.el;
+    }
+  }
+  if (m.sender === "staff") el.typing.textContent = "";
+  m.el = element || renderMessage(m);
+  remember(m);
+  place(m.el, m.seq);
+  if (m.sender === "client") updateMark(m);
+  else scheduleSeen();
+  if (nearBottom || m.sender === "client") scrollDown();
+}
+
+function onAck(ack) {
+  dropFromOutbox(ack.id);
+  const pending = S.pending.get(ack.id);
+  if (!pending || ack.conversation !== S.conv) return;
+  S.pending.delete(ack.id);
+  if (S.msgs.has(ack.seq)) {
+    pending.el.remove();
+    return;
+  }
+  const m = { conversation: ack.conversation, seq: ack.seq, id: ack.id, sender: "client", body: pending.body };
+  m.at = pending.at;
+  m.el = pending.el;
+  remember(m);
+  place(m.el, m.seq);
+  updateMark(m);
+}
+
+function remember(m) {
+  S.msgs.set(m.seq, m);
+  S.maxSeq = Math.max(S.maxSeq, m.seq);
+  while (S.msgs.has(S.cursor + 1)) S.cursor += 1;
+  if (S.maxSeq > S.cursor) {
+    // A message went missing on the way: ask for what we lack.
+    later("gap", 2000, () => {
+      if (S.maxSeq > S.cursor && conn.ready && S.synced) resume(S.conv);
+    });
+  }
+}
+
+function systemText(m) {
+  const key = `sys_${m.code}`;
+  return T[key] ? t(key, m.args || {}) : m.body || m.code || "";
+}
+
+function whoOf(m) {
+  return m.sender === "client" ? t("you") : m.name || t("counsellor");
+}
+
+function node(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text != null) element.textContent = text;
+  return element;
+}
+
+function renderMessage(m) {
+  const li = document.createElement("li");
+  if (m.sender === "system") {
+    li.className = "k-sys";
+    li.append(node("p", "", systemText(m)));
+    return li;
+  }
+  li.className = `k-msg k-msg--${m.sender === "client" ? "client" : "staff"}`;
+  const meta = node("p", "k-meta");
+  meta.append(node("span", "k-who", whoOf(m)), " ");
+  const time = node("time", "", timeFormat.format(m.at ? new Date(m.at) : new Date()));
+  if (m.at) time.dateTime = m.at;
+  meta.append(time);
+  li.append(meta, node("p", "k-body", m.body));
+  if (m.sender === "client") li.append(node("p", "k-mark"));
+  return li;
+}
+
+function updateMark(m) {
+  const mark = m.el?.querySelector(".k-mark");
+  if (!mark) return;
+  let state = "sending";
+  if (m.failed) state = "failed";
+  else if (m.seq) state = S.staff.read >= m.seq ? "read" : S.staff.delivered >= m.seq ? "delivered" : "sent";
+  if (mark.dataset.state === state) return;
+  mark.dataset.state = state;
+  mark.textContent = t({ sending: "sending", failed: "notSent", sent: "sent", delivered: "delivered", read: "read" }[state]);
+}
+
+function place(element, seq) {
+  element.dataset.seq = seq ?? "";
+  if (seq != null) {
+    for (const child of el.list.children) {
+      if (child === element) continue;
+      const other = child.dataset.seq;
+      if (!other || Number(other) > seq) {
+        el.list.insertBefore(element, child);
+        return;
+      }
+    }
+  }
+  el.list.append(element);
+}
+
+function isNearBottom() {
+  return el.log.scrollHeight - el.log.scrollTop - el.log.clientHeight < 80;
+}
+
+function scrollDown() {
+  el.log.scrollTop = el.log.scrollHeight;
+}
+
+// --- Sending ------------------------------------------------------------------------
+
+function showPending(item) {
+  const m = { sender: "client", body: item.body, at: item.at };
+  const pending = { ...item, el: renderMessage(m) };
+  S.pending.set(item.id, pending);
+  place(pending.el, null);
+  updateMark({ el: pending.el });
+  scrollDown();
+}
+
+function transmit(item) {
+  if (!conn.ready || !S.synced) return;
+  conn.send({ type: "send", conversation: item.c, id: item.id, body: item.body, ref: item.id });
+}
+
+function flushOutbox() {
+  for (const item of outbox) {
+    if (item.c !== S.conv) continue;
+    if (!S.pending.has(item.id)) showPending(item);
+    transmit(item);
+  }
+}
+
+function sendMessage() {
+  const body = el.text.value.trim();
+  el.error.textContent = "";
+  if (!body) {
+    el.error.textContent = t("empty");
+    return;
+  }
+  if (!S.conv || isClosed()) return;
+  const item = { c: S.conv, id: newId(), body, at: new Date().toISOString() };
+  outbox.push(item);
+  saveOutbox();
+  showPending(item);
+  el.text.value = "";
+  updateCount();
+  stopTyping();
+  transmit(item);
+  if (!conn.ready) el.conn.textContent = t("reconnecting");
+}
+
+function failSend(id, message) {
+  const pending = S.pending.get(id);
+  S.pending.delete(id);
+  dropFromOutbox(id);
+  pending.el.remove();
+  // Keep the text: put it back into the composer.
+  el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
+  updateCount();
+  el.error.textContent = message;
+}
+
+function stopTyping() {
+  clearTimeout(S.timers.typing);
+  if (S.typingOn && S.conv) conn.send({ type: "typing", conversation: S.conv, active: false });
+  S.typingOn = false;
+}
+
+function onInput() {
+  updateCount();
+  if (!S.conv || isClosed() || !conn.ready) return;
+  if (!el.text.value) {
+    stopTyping();
+    return;
+  }
+  const now = Date.now();
+  if ((!S.typingOn || now - S.typingAt > 3000) && conn.send({ type: "typing", conversation: S.conv, active: true })) {
+    S.typingOn = true;
+    S.typingAt = now;
+  }
+  later("typing", 4000, stopTyping);
+}
+
+function updateCount() {
+  const left = el.text.maxLength - el.text.value.length;
+  el.count.textContent = el.text.maxLength > 0 && left <= 200 ? t("charsLeft", { count: left }) : "";
+}
+
+function scheduleSeen() {
+  later("seen", 300, () => {
+    if (!conn.ready || !S.conv || !S.synced) return;
+    const top = S.cursor;
+    const frame = { type: "seen", conversation: S.conv };
+    if (top > S.seenSent.delivered) frame.delivered = top;
+    if (document.visibilityState === "visible" && top > S.seenSent.read) frame.read = top;
+    if (frame.delivered == null && frame.read == null) return;
+    if (conn.send(frame)) {
+      S.seenSent.delivered = Math.max(S.seenSent.delivered, frame.delivered || 0, frame.read || 0);
+      S.seenSent.read = Math.max(S.seenSent.read, frame.read || 0);
+    }
+  });
+}
+
+// --- Views --------------------------------------------------------------------------
+
+function showChat(focus) {
+  el.start.hidden = true;
+  el.chat.hidden = false;
+  document.body.classList.add("k-chatting");
+  if (focus) el.text.focus();
+}
+
+function clearChat() {
+  S.state = null;
+  S.msgs.clear();
+  S.pending.clear();
+  S.cursor = 0;
+  S.maxSeq = 0;
+  S.staff = { delivered: 0, read: 0 };
+  S.seenSent = { delivered: 0, read: 0 };
+  S.typingOn = false;
+  el.list.replaceChildren();
+  el.queue.replaceChildren();
+  for (const e of [el.typing, el.error, el.title, el.who]) e.textContent = "";
+  el.composer.hidden = false;
+  el.end.hidden = false;
+  el.ended.hidden = true;
+  el.confirm.hidden = true;
+}
+
+function resetToStart() {
+  clearChat();
+  S.conv = null;
+  store.set(store.CONVERSATION, null, true);
+  el.chat.hidden = true;
+  el.start.hidden = false;
+  document.body.classList.remove("k-chatting");
+}
+
+function renderState() {
+  const c = S.state;
+  el.title.textContent = c.desk?.name || "";
+  const who = [];
+  if (c.status === "active" && c.assigned?.name) who.push(t("chattingWith", { name: c.assigned.name }));
+  if (c.nickname) who.push(t("nickname", { nickname: c.nickname }));
+  el.who.textContent = who.join(" · ");
+  if (c.status !== "queued") el.queue.replaceChildren();
+  const closed = c.status === "closed";
+  if (closed) {
+    const focusLost = !document.activeElement || document.activeElement === document.body || el.confirm.contains(document.activeElement);
+    el.typing.textContent = "";
+    for (const [id, pending] of S.pending) {
+      dropFromOutbox(id);
+      updateMark({ el: pending.el, failed: true });
+    }
+    S.pending.clear();
+    if (focusLost) queueMicrotask(() => el.newChat.focus());
+  }
+  el.composer.hidden = closed;
+  el.end.hidden = closed;
+  el.ended.hidden = !closed;
+  if (closed) el.confirm.hidden = true;
+}
+
+function setStarting(busy) {
+  S.starting = busy;
+  for (const button of el.startForm.querySelectorAll("button")) button.disabled = busy;
+}
+
+function startChat(desk) {
+  el.startError.textContent = "";
+  if (S.starting) return;
+  setStarting(true);
+  if (!conn.ready) {
+    // Still connecting: start as soon as the server has said welcome.
+    S.queuedStart = desk;
+    if (!conn.ws) {
+      setStarting(false);
+      el.startError.textContent = t("offline");
+    }
+    return;
+  }
+  const nickname = el.nickname.value.trim();
+  conn.send({ type: "start", desk, nickname: nickname || undefined, lang, ref: "start" });
+}
+
+// --- Transcript -----------------------------------------------------------------------
+
+function transcript() {
+  const lines = [`Kohtaamo – ${S.state?.desk?.name || ""}`, `${t("transcriptTitle")}, ${dateTimeFormat.format(new Date())}`, ""];
+  const when = (at) => (at ? dateTimeFormat.format(new Date(at)) : "");
+  const items = [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
+  for (const m of items) {
+    if (m.sender === "system") lines.push(`[${when(m.at)}] — ${systemText(m)}`);
+    else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${m.body.replace(/\n/g, "\n    ")}`);
+  }
+  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${p.body} (${t("notSent")})`);
+  return `${lines.join("\n")}\n`;
+}
+
+function downloadTranscript() {
+  const blob = new Blob([transcript()], { type: "text/plain;charset=utf-8" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `kohtaamo-${t("transcriptFile")}-${new Date().toISOString().slice(0, 10)}.txt`;
+  link.className = "k-vh";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 30000);
+}
+
+// --- Wiring -----------------------------------------------------------------------------
+
+installQuickExit({
+  url: config.quickExitUrl,
+  embedded: Boolean(config.embedded),
+  button: $("k-exit"),
+  beforeExit() {
+    if (conn.ready && S.conv && !isClosed()) conn.send({ type: "end", conversation: S.conv });
+    conn.stop();
+    outbox = [];
+  },
+});
+
+el.startForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const desk = event.submitter?.value;
+  if (desk) startChat(desk);
+});
+// Enter in the nickname field must not start a chat with the first desk.
+el.nickname.addEventListener("keydown", (event) => {
+  if (event.key === "Enter") event.preventDefault();
+});
+el.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sendMessage();
+});
+el.text.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    sendMessage();
+  }
+});
+el.text.addEventListener("input", onInput);
+el.end.addEventListener("click", () => {
+  el.confirm.hidden = false;
+  el.no.focus();
+});
+el.no.addEventListener("click", () => {
+  el.confirm.hidden = true;
+  el.end.focus();
+});
+el.yes.addEventListener("click", () => {
+  if (!conn.send({ type: "end", conversation: S.conv, ref: "end" })) {
+    el.error.textContent = t("offline");
+    el.confirm.hidden = true;
+    el.end.focus();
+    return;
+  }
+  stopTyping();
+});
+el.newChat.addEventListener("click", () => {
+  outbox = outbox.filter((item) => item.c !== S.conv);
+  saveOutbox();
+  resetToStart();
+  el.nickname.focus();
+});
+el.download.addEventListener("click", downloadTranscript);
+document.addEventListener("visibilitychange", scheduleSeen);
+window.addEventListener("focus", scheduleSeen);
+
+if (store.get(store.CONVERSATION, true) != null) {
+  showChat(false);
+  el.conn.textContent = t("connecting");
+}
+conn.connect();

@@ -1,0 +1,108 @@
+/* Kohtaamo chat widget. Add to any web page:
+ *   <script src="https://CHAT-HOST/static/widget/kohtaamo-widget.js" async></script>
+ * It adds a "Chat" button that opens the chat (served from CHAT-HOST) in an iframe.
+ * It sets no cookies and sends nothing anywhere until the button is pressed. */
+(function () {
+  "use strict";
+  if (window.kohtaamoWidget) return;
+  window.kohtaamoWidget = true;
+  var script =
+    document.currentScript ||
+    [].filter
+      .call(document.getElementsByTagName("script"), function (s) {
+        return /\/kohtaamo-widget\.js(\?|#|$)/.test(s.src);
+      })
+      .pop();
+  if (!script) return;
+  var base = new URL(script.src, location.href);
+  var origin = base.origin;
+  var lang = (document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
+  var words = {
+    fi: { close: "Sulje chat", title: "Kohtaamo-chat" },
+    sv: { close: "Stäng chatten", title: "Kohtaamo-chatt" },
+    en: { close: "Close chat", title: "Kohtaamo chat" },
+  }[lang] || { close: "Close chat", title: "Kohtaamo chat" };
+  var launcher, panel, frame, mounted;
+
+  function make(tag, className, text) {
+    var el = document.createElement(tag);
+    el.className = className;
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  function mount() {
+    if (mounted || !document.body) return;
+    mounted = true;
+    launcher = make("button", "kohtaamo-w-launcher", "Chat");
+    launcher.type = "button";
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "kohtaamo-w-panel");
+    panel = make("div", "kohtaamo-w-panel");
+    panel.id = "kohtaamo-w-panel";
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "Chat");
+    var bar = make("div", "kohtaamo-w-bar");
+    var close = make("button", "kohtaamo-w-close", words.close);
+    close.type = "button";
+    bar.appendChild(make("span", "kohtaamo-w-title", "Kohtaamo"));
+    bar.appendChild(close);
+    panel.appendChild(bar);
+    launcher.addEventListener("click", open);
+    close.addEventListener("click", hide);
+    document.body.appendChild(launcher);
+    document.body.appendChild(panel);
+  }
+
+  function open() {
+    if (!frame) {
+      frame = make("iframe", "kohtaamo-w-frame");
+      frame.title = words.title;
+      frame.src = origin + "/embed/";
+      panel.appendChild(frame);
+    }
+    panel.hidden = false;
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
+    frame.focus();
+  }
+
+  function hide() {
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function safeUrl(value) {
+    try {
+      var url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : "about:blank";
+    } catch (e) {
+      return "about:blank";
+    }
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
+    var data = event.data || {};
+    if (data.type === "kohtaamo:quick-exit") {
+      // Leave at once: the chat goes first, then the whole page is replaced.
+      panel.remove();
+      launcher.remove();
+      location.replace(safeUrl(data.url));
+    } else if (data.type === "kohtaamo:close") {
+      hide();
+    }
+  });
+
+  var link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("kohtaamo-widget.css", base).href;
+  link.onload = link.onerror = function () {
+    if (document.body) mount();
+    else document.addEventListener("DOMContentLoaded", mount);
+  };
+  document.head.appendChild(link);
+})();
