@@ -314,7 +314,11 @@ def publish_state(conversation: Conversation) -> None:
     )
     send_event(
         conversation_staff_group(conversation.pk),
-        {"type": "conversation", "conversation": conversation_state(conversation), "audience": "staff"},
+        {
+            "type": "conversation",
+            "conversation": conversation_state(conversation, staff_view=True),
+            "audience": "staff",
+        },
     )
 
 

@@ -15,8 +15,15 @@ def desk_ref(desk: Desk) -> dict[str, Any]:
     return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
 
 
-def conversation_state(conversation: Conversation, *, viewer: Staff | None = None) -> dict[str, Any]:
-    """The `conversation` object; `viewer` adds what only staff see."""
+def conversation_state(
+    conversation: Conversation, *, viewer: Staff | None = None, staff_view: bool = False
+) -> dict[str, Any]:
+    """The `conversation` object.
+
+    The client's view names staff by public name only. The staff view
+    (`staff_view`, or any `viewer`) adds staff ids and the language; a `viewer`
+    also gets `can_write` (broadcasts leave that to each staff socket).
+    """
     assigned = conversation.assigned_to
     state: dict[str, Any] = {
         "id": conversation.pk,
@@ -34,9 +41,10 @@ def conversation_state(conversation: Conversation, *, viewer: Staff | None = Non
             "staff": {"delivered": conversation.staff_delivered_seq, "read": conversation.staff_read_seq},
         },
     }
-    if viewer is not None:
-        state["can_write"] = conversation.status == Status.ACTIVE and conversation.assigned_to_id == viewer.pk
+    if viewer is not None or staff_view:
         state["language"] = conversation.language
+        if viewer is not None:
+            state["can_write"] = conversation.status == Status.ACTIVE and conversation.assigned_to_id == viewer.pk
     else:
         # Clients see staff by public name only: no ids.
         if state["assigned"]:

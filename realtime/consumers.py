@@ -37,12 +37,28 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
     party: Party
     limiter: RateLimiter
 
-    async def connect(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.ready = False
+        self.refused = False
         self.language = settings.LANGUAGE_CODE
         self.groups_joined: set[str] = set()
+        self.rate_key = ""
+
+    async def connect(self) -> None:
         self.rate_key = f"conn:{self.channel_name}"
         await self.accept()
+
+    async def refuse(self, code: int) -> None:
+        """Close with a protocol close code (4401, 4403) the browser can see.
+
+        Closing before accepting would turn into a bare HTTP 403 of the
+        handshake, which a page cannot tell apart from a network problem; so the
+        socket is accepted and closed at once, and no frame is ever read.
+        """
+        self.refused = True
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         for group in list(self.groups_joined):
@@ -71,6 +87,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         await self.send_event(event)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.refused:
+            return
         with translation.override(self.language):
             ref = None
             try:
@@ -171,14 +189,14 @@ class StaffConsumer(BaseChatConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.refuse(4401)
             return
         verified = await database_sync_to_async(handlers.staff_session_ok)(self.scope)
         if not verified:
-            await self.close(code=4401)
+            await self.refuse(4401)
             return
         if not (user.can_chat or user.is_superuser):
-            await self.close(code=4403)
+            await self.refuse(4403)
             return
         self.staff = user
         await super().connect()

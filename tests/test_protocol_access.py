@@ -1,0 +1,182 @@
+"""Who may see and do what over the staff socket, and who may not open it at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from conversations.models import Conversation
+from desks.demo import DEMO_PASSWORD
+from tests.chat_helpers import Chat, messages, new_id, rows
+from tests.wsclient import ProtocolClient
+
+
+@pytest.fixture
+def chat(live: Any, demo: Any) -> Iterator[Chat]:
+    chat = Chat(live)
+    yield chat
+    chat.close()
+
+
+def answer(socket: ProtocolClient, frame: dict[str, Any]) -> dict[str, Any]:
+    ref = new_id()
+    socket.send({**frame, "ref": ref})
+    while True:
+        event = socket.recv()
+        if event.get("ref") == ref:
+            return event
+
+
+def close_code(chat: Chat, path: str, cookie: str | None = None) -> int:
+    """Open a socket and return the code the server closes it with before any frame."""
+    socket = chat.connect(path, cookie=cookie)
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+def password_only_cookie(username: str) -> str:
+    """Log in with the password but stop before the second factor."""
+    http = HttpClient()
+    response = http.post("/staff/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+    return "; ".join(f"{k}={v.value}" for k, v in http.cookies.items())
+
+
+def waiting_youth_conversation(chat: Chat) -> tuple[ProtocolClient, int]:
+    client = chat.client()
+    return client, chat.start(client, desk="youth", nickname="Youth")
+
+
+def test_a_volunteer_sees_only_the_homework_desk(chat: Chat, demo: Any) -> None:
+    youth_client, youth = waiting_youth_conversation(chat)
+    youth_client.say(youth, "private youth matter")
+    volunteer = chat.staff("volunteer")
+    welcome = next(e for e in volunteer.events if e["type"] == "welcome")
+    assert [d["slug"] for d in welcome["desks"]] == ["homework"]
+    assert welcome["staff"]["role"] == "volunteer" and welcome["staff"]["supervisor"] is False
+    assert {e["desk"]["slug"] for e in volunteer.events if e["type"] == "desk"} == {"homework"}
+
+    before = rows()
+    for frame in [
+        {"type": "resume", "conversation": youth, "after": 0},
+        {"type": "take", "conversation": youth},
+        {"type": "send", "conversation": youth, "id": new_id(), "body": "hi"},
+        {"type": "note", "conversation": youth, "id": new_id(), "body": "hi"},
+        {"type": "seen", "conversation": youth, "read": 1},
+        {"type": "typing", "conversation": youth, "active": True},
+        {"type": "close", "conversation": youth, "outcome": "answered"},
+        {"type": "transfer", "conversation": youth, "desk": demo["desks"]["homework"].pk},
+    ]:
+        assert answer(volunteer, frame)["code"] == "not_found", frame
+    assert answer(volunteer, {"type": "take", "desk": demo["desks"]["youth"].pk})["code"] == "not_found"
+    assert answer(volunteer, {"type": "take"})["code"] == "queue_empty"
+    assert rows() == before
+
+    # A new youth conversation never shows up in the volunteer's console.
+    chat.start(chat.client(), desk="youth", nickname="Another")
+    volunteer.drain(0.5)
+    assert {e["desk"]["slug"] for e in volunteer.events if e["type"] == "desk"} == {"homework"}
+    assert "private youth matter" not in str(volunteer.events)
+
+
+def test_a_counsellor_of_another_organisation_cannot_see_youth_conversations(chat: Chat, demo: Any) -> None:
+    _client, youth = waiting_youth_conversation(chat)
+    outi = chat.staff("studycounsellor")
+    welcome = next(e for e in outi.events if e["type"] == "welcome")
+    assert [d["slug"] for d in welcome["desks"]] == ["study"]
+    assert answer(outi, {"type": "resume", "conversation": youth, "after": 0})["code"] == "not_found"
+    assert answer(outi, {"type": "take", "conversation": youth})["code"] == "not_found"
+    assert answer(outi, {"type": "take"})["code"] == "queue_empty"
+    outi.drain(0.3)
+    assert "Youth" not in str([e for e in outi.events if e["type"] == "desk"])
+    assert Conversation.objects.get(pk=youth).status == "queued"
+
+
+def test_a_supervisor_watches_read_only_and_steps_in_to_write(chat: Chat, demo: Any) -> None:
+    client, youth = waiting_youth_conversation(chat)
+    kalle = chat.staff("counsellor")
+    chat.take(kalle, youth)
+    client.say(youth, "I am not feeling well")
+    kalle.send({"type": "note", "conversation": youth, "id": "n1", "body": "Check in about school"})
+    kalle.wait_for("note")
+
+    sanna = chat.staff("supervisor")
+    resumed = answer(sanna, {"type": "resume", "conversation": youth, "after": 0})
+    assert resumed["conversation"]["can_write"] is False
+    assert resumed["conversation"]["assigned"]["name"] == "Kalle"
+    sanna.wait_for("synced", conversation=youth)
+    assert "I am not feeling well" in [m["body"] for m in messages(sanna.events, youth)]
+    assert [e["note"]["body"] for e in sanna.events if e["type"] == "note"] == ["Check in about school"]
+
+    before = rows()
+    refused = answer(sanna, {"type": "send", "conversation": youth, "id": new_id(), "body": "Hello from Sanna"})
+    assert refused["code"] == "forbidden"
+    assert answer(sanna, {"type": "typing", "conversation": youth, "active": True})["code"] == "forbidden"
+    assert rows() == before
+    # Watching does not mark the client's messages read.
+    sanna.send({"type": "seen", "conversation": youth, "read": 3})
+    assert Conversation.objects.get(pk=youth).staff_read_seq == 0
+    # The watcher sees the live conversation.
+    kalle.say(youth, "Tell me more")
+    sanna.wait_for("message", body="Tell me more")
+    # A counsellor cannot step in.
+    aino = chat.staff("counsellor2")
+    assert answer(aino, {"type": "step_in", "conversation": youth})["code"] == "forbidden"
+
+    stepped = answer(sanna, {"type": "step_in", "conversation": youth})
+    assert stepped["conversation"]["can_write"] is True
+    # The broadcast of the new state (Sanna was watching) agrees: she is the writer now.
+    assert sanna.wait_for("conversation")["conversation"] == stepped["conversation"]
+    assert client.wait_for("message", code="joined")["args"] == {"name": "Sanna"}
+    assert kalle.wait_for("conversation", conversation=stepped["conversation"] | {"can_write": False})
+    assert answer(kalle, {"type": "send", "conversation": youth, "id": new_id(), "body": "me?"})["code"] == "forbidden"
+    sanna.say(youth, "Hello, I am Sanna")
+    assert client.wait_for("message", sender="staff", body="Hello, I am Sanna")["name"] == "Sanna"
+    assert Conversation.objects.get(pk=youth).assigned_to == demo["staff"]["supervisor"]
+
+
+def test_editors_anonymous_and_half_logged_in_staff_cannot_open_the_staff_socket(chat: Chat, demo: Any) -> None:
+    assert close_code(chat, "/ws/staff/") == 4401
+    assert close_code(chat, "/ws/staff/", cookie="sessionid=not-a-session") == 4401
+    assert close_code(chat, "/ws/staff/", cookie=chat.login("editor")) == 4403
+    # Password passed, TOTP not: the supervisor is not in yet.
+    assert close_code(chat, "/ws/staff/", cookie=password_only_cookie("supervisor")) == 4401
+    assert close_code(chat, "/ws/staff/", cookie=password_only_cookie("admin")) == 4401
+    # With the code they are.
+    assert chat.staff("supervisor").events[0]["staff"]["role"] == "supervisor"
+
+
+def test_an_idle_session_cannot_open_the_staff_socket(chat: Chat, demo: Any, settings: Any) -> None:
+    import time
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.sessions import LAST_SEEN_KEY
+
+    cookie = chat.login("counsellor")
+    chat.staff("counsellor")  # fresh: fine
+    session_key = cookie.split("sessionid=")[1].split(";")[0]
+    session = SessionStore(session_key=session_key)
+    session[LAST_SEEN_KEY] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+    assert close_code(chat, "/ws/staff/", cookie=cookie) == 4401
+
+
+def test_sockets_from_a_foreign_origin_are_refused(chat: Chat, demo: Any) -> None:
+    cookie = chat.login("counsellor")
+    for path in ("/ws/client/", "/ws/staff/"):
+        with pytest.raises(InvalidStatus) as refused:
+            chat.connect(path, cookie=cookie, origin="https://evil.example")
+        assert refused.value.response.status_code == 403
+    # No Origin at all (not a browser) is refused as well.
+    with pytest.raises(InvalidStatus):
+        connect(chat.live.ws_url + "/ws/client/", open_timeout=5).close()
+    # Our own origin is fine.
+    assert chat.client().token
