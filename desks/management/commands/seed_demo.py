@@ -17,9 +17,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo staff (password: {DEMO_PASSWORD}):")
         for spec in staff:
-            extra = (
-                f" (two-step code: make totp STAFF={spec.username})"
-                if spec.role in ("admin", "supervisor")
-                else ""
-            )
+            extra = f" (two-step code: make totp STAFF={spec.username})" if spec.role in ("admin", "supervisor") else ""
             self.stdout.write(f"  {spec.username:16} {spec.role:11} desks: {', '.join(spec.desks) or '-'}{extra}")
