@@ -301,7 +301,8 @@ class Conv {
       close: q(".act-close"),
       stepIn: q(".act-step-in"),
       dismiss: q(".act-dismiss"),
-      log: q(".log"),
+      log: q(".log-list"),
+      logBox: q(".log"),
       typing: q(".typing"),
       composer: q(".composer"),
       input: q(".composer-input"),
@@ -313,7 +314,7 @@ class Conv {
     };
     ui.name.id = `conv-${id}-name`;
     pane.setAttribute("aria-labelledby", ui.name.id);
-    ui.log.setAttribute("aria-labelledby", ui.name.id);
+    ui.logBox.setAttribute("aria-labelledby", ui.name.id);
     const bind = (labelSelector, field, fieldId) => {
       field.id = fieldId;
       q(labelSelector).htmlFor = fieldId;
@@ -595,7 +596,7 @@ class Conv {
   }
 
   scrollToEnd(force) {
-    const log = this.ui.log;
+    const log = this.ui.logBox;
     const scroller = log.scrollHeight > log.clientHeight ? log : null;
     if (scroller && (force || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120)) {
       scroller.scrollTop = scroller.scrollHeight;
@@ -657,7 +658,7 @@ class Conv {
     item.meta.textContent = parts.filter(Boolean).join(" · ");
     const unread = this.unreadCount();
     item.unread.hidden = unread === 0;
-    item.unread.textContent = t("unread", { count: unread });
+    item.unread.textContent = unread > 0 ? t("unread", { count: unread }) : "";
     item.button.classList.toggle("has-unread", unread > 0);
     item.button.classList.toggle("is-closed", Boolean(s && s.status === "closed") || Boolean(this.ended));
     if (state.current === this.id) item.button.setAttribute("aria-current", "true");
@@ -969,7 +970,7 @@ function renderDeskShells() {
     const takeNext = el("button", "take-next", t("takeNext"));
     takeNext.type = "button";
     takeNext.dataset.focusKey = `next-${desk.id}`;
-    takeNext.setAttribute("aria-label", t("takeNextAt", { desk: desk.name }));
+    takeNext.append(visuallyHidden(` (${desk.name})`));
     takeNext.addEventListener("click", () => take({ desk: desk.id }));
     head.append(heading, count, takeNext);
     const waitingHeading = el("h4", "sub-heading", t("waitingHeading"));
@@ -1033,7 +1034,7 @@ function renderDesk(snapshot) {
     const button = el("button", "take", t("take"));
     button.type = "button";
     button.dataset.focusKey = `take-${w.id}`;
-    button.setAttribute("aria-label", t("takeNamed", { name }));
+    button.append(visuallyHidden(` ${name}`));
     button.disabled = Boolean(w.offered_to && w.offered_to !== me);
     button.addEventListener("click", () => take({ conversation: w.id }));
     li.append(main, wait, button);
@@ -1099,12 +1100,12 @@ function renderLive() {
       const watch = el("button", "watch", open ? t("open") : t("watch"));
       watch.type = "button";
       watch.dataset.focusKey = `watch-${a.id}`;
-      watch.setAttribute("aria-label", t("watchNamed", { name }));
+      watch.append(visuallyHidden(` ${name}`));
       watch.addEventListener("click", () => openConversation(a.id, "watching", { select: true, focus: true }));
       const step = el("button", "step-in", t("stepIn"));
       step.type = "button";
       step.dataset.focusKey = `step-${a.id}`;
-      step.setAttribute("aria-label", t("stepInNamed", { name }));
+      step.append(visuallyHidden(` ${name}`));
       step.addEventListener("click", () => stepIn(a.id));
       actions.append(watch, step);
       li.append(text, actions);
