@@ -61,12 +61,22 @@ def check_password_login(request: HttpRequest, username: str, password: str) -> 
     return user
 
 
+def throttled() -> LoginRefused:
+    # django-otp waits 1, 2, 4 ... seconds after each wrong code before it checks
+    # another; a code sent sooner is not checked at all, so it must not be called wrong.
+    return LoginRefused(_("Too many tries in a row. Wait a few seconds and try again."))
+
+
 def check_otp(staff: Staff, token: str) -> TOTPDevice:
     """Verify a TOTP code against the staff member's confirmed devices; failures count toward lock-out."""
     token = "".join(token.split())
     if is_locked(staff):
         raise LoginRefused(_("Too many failed attempts. Try again later."))
-    for device in TOTPDevice.objects.filter(user=staff, confirmed=True):
+    devices = list(TOTPDevice.objects.filter(user=staff, confirmed=True))
+    checkable = [device for device in devices if device.verify_is_allowed()[0]]
+    if devices and not checkable:
+        raise throttled()
+    for device in checkable:
         if device.verify_token(token):
             do_register_success(staff)
             return device
@@ -82,6 +92,11 @@ def get_or_create_unconfirmed_device(staff: Staff) -> TOTPDevice:
 
 
 def do_confirm_device(staff: Staff, device: TOTPDevice, token: str) -> None:
+    """Confirm a new authenticator with a code computed from its key; failures count toward lock-out."""
+    if is_locked(staff):
+        raise LoginRefused(_("Too many failed attempts. Try again later."))
+    if not device.verify_is_allowed()[0]:
+        raise throttled()
     if not device.verify_token("".join(token.split())):
         do_register_failure(staff)
         raise LoginRefused(_("The code is wrong or has expired."))

@@ -36,3 +36,12 @@ def session_otp_verified(session: Any, user: Any) -> bool:
         return False
     device = Device.from_persistent_id(persistent_id)
     return device is not None and device.user_id == user.pk and device.confirmed
+
+
+def stamp_session_at_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in` receiver: a new session starts its idle clock at once.
+
+    Without it a session would count as fresh until its first later request.
+    """
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = time.time()

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -45,11 +46,30 @@ class OtpForm(forms.Form):
     )
 
 
+# Where to go after the second factor (the `next` of the login page), kept in the session.
+NEXT_KEY = "kohtaamo_next"
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """The login page's `next`, if it is a page of this site (never another site)."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+def _after_login(request: HttpRequest) -> HttpResponse:
+    return redirect(request.session.pop(NEXT_KEY, None) or "console:home")
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     user = request.user
+    next_url = _next_url(request)
     if isinstance(user, Staff) and (not user.requires_2fa or user.is_verified()):  # type: ignore[attr-defined]
-        return redirect("console:home")
+        return redirect(next_url or "console:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,10 +78,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refused.message)
         else:
             login(request, staff, backend="django.contrib.auth.backends.ModelBackend")
+            if next_url:
+                request.session[NEXT_KEY] = next_url
             if staff.requires_2fa:
                 has_device = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
                 return redirect("accounts:otp" if has_device else "accounts:otp_setup")
-            return redirect("console:home")
+            return _after_login(request)
     expired = request.GET.get("expired") == "1"
     return render(request, "accounts/login.html", {"form": form, "expired": expired})
 
@@ -72,6 +94,10 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     staff = request.user
     assert isinstance(staff, Staff)
+    if staff.is_verified():  # type: ignore[attr-defined]
+        return _after_login(request)
+    if not TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
+        return redirect("accounts:otp_setup")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +106,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             form.add_error("token", refused.message)
         else:
             otp_login(request, device)
-            return redirect("console:home")
+            return _after_login(request)
     return render(request, "accounts/otp.html", {"form": form})
 
 
@@ -109,7 +135,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             form.add_error("token", refused.message)
         else:
             otp_login(request, device)
-            return redirect("console:home")
+            return _after_login(request)
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return render(
         request,

@@ -205,6 +205,11 @@ class StaffConsumer(BaseChatConsumer):
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         staff = self.staff
+        if not await database_sync_to_async(handlers.staff_session_alive)(self.scope):
+            # Logged out or idle-expired since the socket opened: stop, as the console pages do.
+            self.refused = True
+            await self.close(code=4401)
+            return
         if kind == "hello":
             if frame.get("lang") in dict(settings.LANGUAGES):
                 self.language = frame["lang"]

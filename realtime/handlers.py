@@ -6,9 +6,11 @@ answer the frame. The rules themselves live in conversations.actions.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
@@ -121,6 +123,22 @@ def staff_session_ok(scope: dict[str, Any]) -> bool:
     if not session_is_fresh(session):
         return False
     return not user.requires_2fa or session_otp_verified(session, user)
+
+
+def staff_session_alive(scope: dict[str, Any]) -> bool:
+    """The socket's session is still valid, read afresh from the session store.
+
+    A staff member may have logged out, or idled out, in the console since the
+    socket opened; their open socket must then stop working as the page does.
+    """
+    user = scope.get("user")
+    session_key = getattr(scope.get("session"), "session_key", None)
+    if user is None or not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if store.get(SESSION_KEY) != str(user.pk):
+        return False
+    return session_is_fresh(store) and (not user.requires_2fa or session_otp_verified(store, user))
 
 
 def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client as HttpClient
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -156,14 +157,11 @@ def test_editors_anonymous_and_half_logged_in_staff_cannot_open_the_staff_socket
 def test_an_idle_session_cannot_open_the_staff_socket(chat: Chat, demo: Any, settings: Any) -> None:
     import time
 
-    from django.contrib.sessions.backends.db import SessionStore
-
     from accounts.sessions import LAST_SEEN_KEY
 
     cookie = chat.login("counsellor")
     chat.staff("counsellor")  # fresh: fine
-    session_key = cookie.split("sessionid=")[1].split(";")[0]
-    session = SessionStore(session_key=session_key)
+    session = session_of(cookie)
     session[LAST_SEEN_KEY] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 60
     session.save()
     assert close_code(chat, "/ws/staff/", cookie=cookie) == 4401
@@ -180,3 +178,41 @@ def test_sockets_from_a_foreign_origin_are_refused(chat: Chat, demo: Any) -> Non
         connect(chat.live.ws_url + "/ws/client/", open_timeout=5).close()
     # Our own origin is fine.
     assert chat.client().token
+
+
+def session_of(cookie: str) -> SessionStore:
+    return SessionStore(session_key=cookie.split("sessionid=")[1].split(";")[0])
+
+
+def closed_with(socket: ProtocolClient) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            socket.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+def test_an_open_staff_socket_stops_when_the_staff_member_logs_out(chat: Chat, demo: Any) -> None:
+    _client, youth = waiting_youth_conversation(chat)
+    kalle = chat.staff("counsellor")
+    http = HttpClient()
+    http.cookies["sessionid"] = str(session_of(chat.login("counsellor")).session_key)
+    assert http.post("/staff/logout/").status_code == 302
+    before = rows()
+    kalle.send({"type": "take", "conversation": youth})
+    assert closed_with(kalle) == 4401
+    assert rows() == before
+    assert Conversation.objects.get(pk=youth).status == "queued"
+
+
+def test_an_open_staff_socket_stops_when_the_session_idles_out(chat: Chat, demo: Any, settings: Any) -> None:
+    import time
+
+    from accounts.sessions import LAST_SEEN_KEY
+
+    kalle = chat.staff("counsellor")
+    session = session_of(chat.login("counsellor"))
+    session[LAST_SEEN_KEY] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+    kalle.send({"type": "take"})
+    assert closed_with(kalle) == 4401
