@@ -102,10 +102,8 @@ def console_strings() -> dict[str, str]:
         "movedAway": _("The conversation moved to the queue of {desk}."),
         "transferDone": _("The conversation was transferred to {desk}."),
         "closeDone": _("The conversation was closed."),
-        "noNotes": _("No notes yet."),
         "saving": _("Saving…"),
         "newMessage": _("New message from {name}."),
-        "conversationWith": _("Conversation with {name}"),
         "anyone": _("Anyone at the desk"),
         "noLive": _("No conversations in progress at your desks."),
         "watch": _("Watch"),
@@ -120,7 +118,6 @@ def console_strings() -> dict[str, str]:
         "cannedNone": _("No canned replies"),
         "cannedChoose": _("Choose a reply…"),
         "tooLong": _("The message is too long ({count}/{max} characters)."),
-        "you": _("you"),
         "errorPrefix": _("Could not do that: {message}"),
         "retrying": _("Sending again in {seconds} s."),
     }

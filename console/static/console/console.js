@@ -1088,13 +1088,8 @@ function renderLive() {
       const name = a.nickname || t("anonymous");
       const li = el("li", "live-item");
       const text = el("span", "live-text");
-      text.append(
-        el("span", "live-name", name),
-        " ",
-        el("span", "live-desk", snapshot.desk.name),
-        " ",
-        el("span", "live-with", a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody")),
-      );
+      const withWhom = a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody");
+      text.append(el("span", "live-name", name), " ", el("span", "live-meta", `${snapshot.desk.name} · ${withWhom}`));
       const actions = el("span", "live-actions");
       const open = state.convs.has(a.id);
       const watch = el("button", "watch", open ? t("open") : t("watch"));
