@@ -110,7 +110,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "kohtaamo.sqlite3"),
+            # SQLITE_PATH points several processes at one file (the two-process test does).
+            "NAME": os.environ.get("SQLITE_PATH") or str(VAR_DIR / "kohtaamo.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE
                 # transactions take the write lock up front so that two

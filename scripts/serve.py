@@ -14,6 +14,10 @@ import os
 
 import uvicorn
 
+# The project directory: `python scripts/serve.py` puts only scripts/ on sys.path,
+# so uvicorn is told where the `kohtaamo` package lives.
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 LOG_CONFIG = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -48,6 +52,7 @@ def main() -> None:
         ws_ping_timeout=20,
         lifespan="off",
         proxy_headers=False,
+        app_dir=BASE_DIR,
     )
 
 
