@@ -38,7 +38,7 @@ DESKS = [
         "jokilaakso",
         Audience.YOUTH,
         "fi,sv,en",
-        "Youth workers answer questions about anything in life.",
+        "Nuorisotyöntekijät vastaavat, kysyit mitä tahansa elämästä.",
     ),
     (
         "homework",
@@ -46,16 +46,23 @@ DESKS = [
         "jokilaakso",
         Audience.HOMEWORK,
         "fi,en",
-        "Trained student volunteers help with homework.",
+        "Koulutetut opiskelijavapaaehtoiset auttavat läksyissä.",
     ),
-    ("parents", "Vanhempien linja", "jokilaakso", Audience.PARENTS, "fi,sv", "For parents of young people."),
+    (
+        "parents",
+        "Vanhempien linja",
+        "jokilaakso",
+        Audience.PARENTS,
+        "fi,sv",
+        "Nuorten vanhemmille: kysy kasvatuksesta ja arjesta.",
+    ),
     (
         "study",
         "Opinto-ohjaus aikuisille",
         "rantala-college",
         Audience.ADULTS,
         "fi,sv,en",
-        "Study and career guidance for adults.",
+        "Opinto- ja uraohjausta aikuisille.",
     ),
 ]
 
