@@ -120,6 +120,7 @@ def console_strings() -> dict[str, str]:
         "tooLong": _("The message is too long ({count}/{max} characters)."),
         "errorPrefix": _("Could not do that: {message}"),
         "retrying": _("Sending again in {seconds} s."),
+        "notConnected": _("Not connected right now. Try again when the connection is back."),
     }
 
 

@@ -62,7 +62,13 @@ def new_context(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., An
 def staff_page(new_context: Callable[..., Any], live: Any) -> Callable[..., Page]:
     """A console page of a demo staff member, logged in by a session cookie."""
 
-    def open_console(username: str, lang: str = "en", path: str = "/console/", **options: Any) -> Page:
+    def open_console(
+        username: str,
+        lang: str = "en",
+        path: str = "/console/",
+        route: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> Page:
         http = HttpClient()
         assert http.post("/staff/login/", {"username": username, "password": DEMO_PASSWORD}).status_code == 302
         if username in OTP_ROLES:
@@ -71,6 +77,8 @@ def staff_page(new_context: Callable[..., Any], live: Any) -> Callable[..., Page
         context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
         page = context.new_page()
         watch_page(page)
+        if route is not None:
+            page.route_web_socket(re.compile(r"/ws/staff/$"), route)
         page.goto(live.url + path)
         if path == "/console/":
             expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
@@ -430,6 +438,50 @@ def test_reconnect_and_reload_lose_nothing_and_show_nothing_twice(staff_page: Ca
     client.say(conversation, "Seitsemän")
     expect(log.locator(".msg-client").filter(has_text="Seitsemän")).to_have_count(1)
     assert_no_page_errors(page)
+
+
+def test_an_ended_session_stops_reconnecting(staff_page: Callable[..., Page]) -> None:
+    from django.contrib.sessions.models import Session
+
+    page = staff_page("counsellor")
+    Session.objects.all().delete()  # as if the session had expired or been revoked
+    page.evaluate("window.kohtaamoConsole.connection.ws.close()")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "ended")
+    expect(page.get_by_role("link", name="Log in again")).to_be_visible()
+
+
+def test_a_refused_message_is_shown_and_its_text_kept(staff_page: Callable[..., Page], chat: Chat) -> None:
+    def refuse_some_sends(ws: Any) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "send" and frame.get("body") == "Tämä ei mene perille":
+                refusal = {
+                    "type": "error",
+                    "code": "forbidden",
+                    "message": "Et voi kirjoittaa tähän.",
+                    "ref": frame["ref"],
+                }
+                ws.send(json.dumps(refusal))
+            else:
+                server.send(message)
+
+        ws.on_message(from_page)
+
+    page = staff_page("counsellor", route=refuse_some_sends)
+    client, conversation = start_client(chat, "Mimi", "Hei")
+    view = take(page, "Mimi", conversation)
+    say(view, "Tämä ei mene perille")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Et voi kirjoittaa tähän.")
+    expect(view.locator(".composer-input")).to_have_value("Tämä ei mene perille")
+    expect(view.locator(".msg-pending")).to_have_count(0)
+    alert.get_by_role("button", name="Dismiss").click()
+    expect(alert).to_be_hidden()
+    say(view, "Tämä menee")
+    wait_client_message(client, conversation, "Tämä menee")
+    assert client_bodies(client, conversation) == ["Tämä menee"]
 
 
 # --- Safety ----------------------------------------------------------------------------------

@@ -200,6 +200,11 @@ function onWelcome(welcome) {
     state.drafts = stored.drafts || {};
     for (const item of stored.outbox || []) state.outbox.set(item.id, item);
     for (const item of stored.open || []) ensureConv(item.id, item.mode === "watching" ? "watching" : "mine");
+    for (const item of state.outbox.values()) {
+      const conv = state.convs.get(item.conversation);
+      if (conv && item.kind === "note") conv.renderPendingNote(item);
+      else if (conv) conv.renderPending(item);
+    }
     if (stored.current && state.convs.has(stored.current)) select(stored.current, { focus: false });
   }
   for (const id of welcome.conversations) ensureConv(id, "mine");
@@ -216,6 +221,19 @@ function onWelcome(welcome) {
   }
 }
 
+let retryTimer = null;
+function retryUnanswered() {
+  for (const conv of state.convs.values()) if (conv.resuming && !conv.gone) resume(conv);
+  for (const item of state.outbox.values()) transmit(item);
+}
+
+/** Send a frame the counsellor asked for; when offline, say so instead of losing it silently. */
+function sendNow(frame, context) {
+  if (send(frame, context)) return true;
+  showAlert(t("notConnected"));
+  return false;
+}
+
 function resume(conv) {
   conv.resuming = true;
   send({ type: "resume", conversation: conv.id, after: conv.cursor }, { kind: "resume", conversation: conv.id });
@@ -223,6 +241,15 @@ function resume(conv) {
 
 function onError(event, context) {
   const message = event.message || event.code;
+  if (event.code === "rate_limited" && !context) {
+    // The server drops a frame over the limit unread (its ref is lost with it): after the
+    // wait, send again everything still unanswered. Resends of stored things change nothing.
+    const seconds = Math.max(1, Math.ceil(event.retry_after || 1));
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(retryUnanswered, seconds * 1000);
+    showAlert(`${t("errorPrefix", { message })} ${t("retrying", { seconds })}`);
+    return;
+  }
   if (context && context.kind === "resume" && event.code === "not_found") {
     // Moved somewhere this staff member cannot see: drop it quietly.
     removeConv(context.conversation, { leave: false });
@@ -943,11 +970,11 @@ function transmit(item) {
 }
 
 function take(frame) {
-  send({ type: "take", ...frame }, { kind: "take", conversation: frame.conversation ?? null });
+  sendNow({ type: "take", ...frame }, { kind: "take", conversation: frame.conversation ?? null });
 }
 
 function stepIn(id) {
-  send({ type: "step_in", conversation: id }, { kind: "step_in", conversation: id });
+  sendNow({ type: "step_in", conversation: id }, { kind: "step_in", conversation: id });
 }
 
 // --- Queues -----------------------------------------------------------------------------
@@ -1194,6 +1221,12 @@ $("transfer-form").addEventListener("submit", (event) => {
   if (staffId) frame.staff = staffId;
   const note = $("transfer-note").value.trim();
   if (note) frame.note = note;
+  if (!connection.isOpen) {
+    const error = $("transfer-error");
+    error.textContent = t("notConnected");
+    error.hidden = false;
+    return;
+  }
   const desk = state.welcome.transfer_desks.find((d) => d.id === deskId);
   state.pendingTransfers.set(conv.id, desk ? desk.name : "");
   conv.typing(false);
@@ -1235,6 +1268,12 @@ $("close-form").addEventListener("submit", (event) => {
     return;
   }
   if (!conv) return;
+  if (!connection.isOpen) {
+    const error = $("close-error");
+    error.textContent = t("notConnected");
+    error.hidden = false;
+    return;
+  }
   state.pendingCloses.add(conv.id);
   conv.typing(false);
   send({ type: "close", conversation: conv.id, outcome: chosen.value }, { kind: "close", conversation: conv.id });
