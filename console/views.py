@@ -53,7 +53,8 @@ def console_strings() -> dict[str, str]:
     return {
         "connecting": _("Connecting…"),
         "connected": _("Connected"),
-        "reconnecting": _("Connection lost. Reconnecting in {seconds} s…"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "retryIn": _("next try in {seconds} s"),
         "offline": _("No network connection. Waiting for it to come back…"),
         "sessionEnded": _("Your session has ended. Log in again to continue."),
         "forbiddenRole": _("Your role does not answer conversations."),

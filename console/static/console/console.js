@@ -130,13 +130,16 @@ function showConnectionState(kind, detail) {
   const texts = {
     connecting: t("connecting"),
     connected: t("connected"),
-    reconnecting: t("reconnecting", { seconds: detail.seconds ?? 1 }),
+    reconnecting: t("reconnecting"),
     offline: t("offline"),
     ended: t("sessionEnded"),
     forbidden: t("forbiddenRole"),
   };
   const text = texts[kind] || kind;
+  // Only a change of state is announced; the countdown beside it is for the eyes.
   if (status.textContent !== text) status.textContent = text;
+  const countdown = $("connection-countdown");
+  countdown.textContent = kind === "reconnecting" ? t("retryIn", { seconds: detail.seconds ?? 1 }) : "";
   $("session-ended").hidden = kind !== "ended";
   document.body.classList.toggle("is-offline", kind !== "connected");
 }
@@ -821,6 +824,7 @@ function select(id, { focus = false } = {}) {
     other.renderListItem();
   }
   $("no-conversation").hidden = true;
+  if (!conv.synced && !conv.resuming && connection.isOpen) resume(conv);
   conv.scrollToEnd(true);
   conv.markSeen();
   saveStore();
@@ -920,6 +924,11 @@ function onAck(event) {
   saveStore();
   const conv = state.convs.get(item.conversation);
   if (!conv) return;
+  if (item.kind === "note" && typeof event.note === "number") {
+    window.setTimeout(() => {
+      if (!conv.notes.has(event.note) && !conv.resuming && !conv.gone) resume(conv);
+    }, 2000);
+  }
   if (item.kind === "send") {
     const pending = conv.findPending("send", item.id);
     if (pending && typeof event.seq === "number") {
