@@ -340,7 +340,7 @@ def test_quick_exit_clears_the_chat_and_leaves(new_page: Any, live: Any, quick_e
     assert stored_kohtaamo_keys(page.context)
 
     page.get_by_role("button", name="Quick exit").click()
-    page.wait_for_url(quick_exit_url)
+    expect(page).to_have_url(quick_exit_url)
     expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
     assert stored_kohtaamo_keys(page.context) == []
     # The chat page was replaced, not left in the history.
@@ -358,7 +358,7 @@ def test_escape_twice_is_a_quick_exit(new_page: Any, live: Any, quick_exit_url: 
     start_chat(page, live)
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
-    page.wait_for_url(quick_exit_url)
+    expect(page).to_have_url(quick_exit_url)
     assert stored_kohtaamo_keys(page.context) == []
 
 
@@ -503,7 +503,7 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
     assert stored_kohtaamo_keys(page.context)
 
     chat.get_by_role("button", name="Quick exit").click()
-    page.wait_for_url(quick_exit_url)
+    expect(page).to_have_url(quick_exit_url)
     expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
     assert stored_kohtaamo_keys(page.context) == []
 
@@ -562,6 +562,10 @@ def test_language_switch_reloads_and_resumes_the_chat(new_page: Any, live: Any) 
     page.get_by_label("Language").select_option("fi")
     page.locator(".lang-form button").click()
     expect(page.locator("html")).to_have_attribute("lang", "fi")
+    # (The Finnish texts come from widget/locale; `make messages` compiles them.)
+    expect(page.get_by_role("button", name="Poistu nopeasti")).to_be_visible()
+    expect(page.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()
+    expect(own_messages(page).first.locator(".k-mark")).to_have_text("Lähetetty")
     expect(own_messages(page)).to_have_count(1)
     expect(own_messages(page).first.locator(".k-body")).to_have_text("Kieli vaihtuu")
     expect(page.locator("#k-queue .k-pos")).to_be_visible()

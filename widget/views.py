@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -44,13 +45,13 @@ def client_texts() -> dict[str, str]:
         "nickname": _("Your nickname: %(nickname)s"),
         "typing": _("%(name)s is typing…"),
         "typingAnon": _("The counsellor is typing…"),
-        "you": _("You"),
-        "counsellor": _("Counsellor"),
+        "you": pgettext("client chat", "You"),
+        "counsellor": pgettext("client chat", "Counsellor"),
         "sending": _("Sending…"),
-        "sent": _("Sent"),
-        "delivered": _("Delivered"),
-        "read": _("Read"),
-        "notSent": _("Not sent"),
+        "sent": pgettext("client chat", "Sent"),
+        "delivered": pgettext("client chat", "Delivered"),
+        "read": pgettext("client chat", "Read"),
+        "notSent": pgettext("client chat", "Not sent"),
         "sys_started": _("You started a chat: %(desk)s."),
         "sys_joined": _("%(name)s joined the chat."),
         "sys_transferred": _("Your chat was moved to %(desk)s. Please wait, someone there will answer you."),
@@ -62,7 +63,7 @@ def client_texts() -> dict[str, str]:
         "empty": _("Write a message first."),
         "charsLeft": _("%(count)s characters left"),
         "transcriptTitle": _("Chat transcript"),
-        "transcriptFile": _("chat"),
+        "transcriptFile": pgettext("client chat", "chat"),
     }
 
 

@@ -569,14 +569,11 @@ installQuickExit({
   },
 });
 
-el.startForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const desk = event.submitter?.value;
-  if (desk) startChat(desk);
-});
-// Enter in the nickname field must not start a chat with the first desk.
-el.nickname.addEventListener("keydown", (event) => {
-  if (event.key === "Enter") event.preventDefault();
+// The desk buttons are plain buttons, not a form: a click before this script
+// has loaded does nothing, rather than putting the nickname into a URL.
+el.startForm.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-desk]");
+  if (button) startChat(button.dataset.desk);
 });
 el.composer.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -616,6 +613,7 @@ el.download.addEventListener("click", downloadTranscript);
 document.addEventListener("visibilitychange", scheduleSeen);
 window.addEventListener("focus", scheduleSeen);
 
+setStarting(false); // the desk buttons are disabled until this script runs
 if (store.get(store.CONVERSATION, true) != null) {
   showChat(false);
   el.conn.textContent = t("connecting");

@@ -14,9 +14,10 @@ export function installQuickExit({ url, embedded, button, beforeExit }) {
     document.title = "";
     document.body.replaceChildren();
     if (embedded && window.parent !== window) {
-      // The host page's widget script replaces the host page itself.
+      // The host page's widget script replaces the host page itself (and with
+      // it this frame). The frame does not navigate away on its own: the host
+      // could then no longer tell that the message came from this frame.
       window.parent.postMessage({ type: "kohtaamo:quick-exit", url }, "*");
-      location.replace("about:blank");
     } else {
       location.replace(url);
     }
