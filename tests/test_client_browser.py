@@ -187,9 +187,12 @@ def test_counsellor_reply_typing_indicator_and_read_marks(
     expect(page.get_by_text("You are chatting with Kalle.")).to_be_visible()
     expect(page.get_by_text(re.compile("in the queue"))).to_be_hidden()
 
-    # The counsellor sees the client typing.
-    page.get_by_role("textbox", name="Your message").press_sequentially("Odot")
+    # The counsellor sees the client typing, and that it stops when the message is sent.
+    page.get_by_role("textbox", name="Your message").press_sequentially("Odotin")
     counsellor.wait_for("typing", sender="client", active=True)
+    page.get_by_role("textbox", name="Your message").press("Enter")
+    counsellor.wait_for("typing", sender="client", active=False)
+    expect(own_messages(page)).to_have_count(2)
 
     counsellor.send({"type": "typing", "conversation": conversation, "active": True})
     expect(page.get_by_text("Kalle is typing…")).to_be_visible()
@@ -214,6 +217,24 @@ def test_counsellor_reply_typing_indicator_and_read_marks(
     expect(page.get_by_text("The chat has ended.", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Start a new chat")).to_be_visible()
     expect(page.get_by_role("textbox", name="Your message")).to_be_hidden()
+
+
+def test_transfer_is_shown_and_the_client_waits_again(
+    new_page: Any, live: Any, demo: Any, counsellor: ProtocolClient
+) -> None:
+    page = new_page()
+    conversation = start_chat(page, live)
+    take(counsellor, demo)
+    expect(page.get_by_text("You are chatting with Kalle.")).to_be_visible()
+    counsellor.send(
+        {"type": "transfer", "conversation": conversation, "desk": demo["desks"]["parents"].pk, "note": "Vanhemmat"}
+    )
+    expect(page.get_by_text("Your chat was moved to Vanhempien linja.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Vanhempien linja")).to_be_visible()
+    expect(page.get_by_text("You are number 1 in the queue.")).to_be_visible()
+    expect(page.get_by_text("You are chatting with Kalle.")).to_be_hidden()
+    # The private transfer note never reaches the client.
+    expect(page.get_by_text("Vanhemmat", exact=True)).to_have_count(0)
 
 
 def counsellor_outcome(staff: ProtocolClient) -> str:

@@ -59,6 +59,8 @@
     if (!frame) {
       frame = make("iframe", "kohtaamo-w-frame");
       frame.title = words.title;
+      // The chat server need not know which page the client came from.
+      frame.referrerPolicy = "no-referrer";
       frame.src = origin + "/embed/";
       panel.appendChild(frame);
     }
