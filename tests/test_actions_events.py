@@ -1,0 +1,159 @@
+"""The events the conversation actions send: only after commit, never for a refusal or a rollback.
+
+These call the actions directly (as consumers, commands and views do) and
+record what reaches the channel layer, so they show the contract of
+realtime.events: a party is never told of something that is not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from conversations import actions
+from conversations.errors import ChatError
+from conversations.models import Client, Conversation, Message
+from tests.chat_helpers import rows
+
+MESSAGE_FIELDS = {"type", "conversation", "seq", "id", "sender", "name", "body", "code", "args", "at"}
+
+
+class RecordingLayer:
+    """Stands in for the channel layer and notes, for each event, whether its message was already stored."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.stored_when_sent: list[bool] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        from asgiref.sync import sync_to_async
+
+        event = message["event"]
+        self.sent.append((group, event))
+        if event["type"] == "message":
+            exists = Message.objects.filter(conversation_id=event["conversation"], seq=event["seq"]).exists
+            self.stored_when_sent.append(await sync_to_async(exists)())
+
+    def clear(self) -> None:
+        self.sent.clear()
+        self.stored_when_sent.clear()
+
+    def kinds(self) -> list[tuple[str, str, str | None]]:
+        return [(group.split("-")[0], event["type"], event.get("audience")) for group, event in self.sent]
+
+
+@pytest.fixture
+def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
+    recording = RecordingLayer()
+    monkeypatch.setattr("realtime.events.get_channel_layer", lambda: recording)
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda: recording)
+    yield recording
+
+
+@pytest.fixture
+def queued(demo: Any) -> Conversation:
+    client, _token = actions.get_or_create_client(None)
+    return actions.do_start_conversation(client, demo["desks"]["youth"], nickname="Mimi")
+
+
+def test_a_message_is_announced_once_and_only_after_it_is_stored(
+    demo: Any, queued: Conversation, layer: RecordingLayer
+) -> None:
+    message, created = actions.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
+    assert created
+    assert layer.kinds() == [("conv", "message", None)]
+    group, event = layer.sent[0]
+    assert group == f"conv-{queued.pk}"
+    assert set(event) == MESSAGE_FIELDS
+    assert (event["seq"], event["id"], event["sender"], event["body"]) == (message.seq, "m1", "client", "hei")
+    assert layer.stored_when_sent == [True]
+
+    # A resend is answered from the database and announced to nobody.
+    again, created = actions.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
+    assert (again.pk, created) == (message.pk, False)
+    assert len(layer.sent) == 1
+
+
+def test_nothing_is_announced_when_the_transaction_rolls_back(
+    demo: Any, queued: Conversation, layer: RecordingLayer
+) -> None:
+    before = rows()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.do_send_message(queued.pk, body="never", client_msg_id="m2", client=queued.client)
+        actions.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
+        raise RuntimeError("the surrounding work failed")
+    assert layer.sent == []
+    assert rows() == before
+    assert Conversation.objects.get(pk=queued.pk).status == "queued"
+
+
+def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+    kalle, aino, ville = (demo["staff"][name] for name in ("counsellor", "counsellor2", "volunteer"))
+    actions.do_take(kalle, conversation_id=queued.pk)
+    layer.clear()
+    before = rows()
+    state = Conversation.objects.values().get(pk=queued.pk)
+    refusals = [
+        (lambda: actions.do_take(aino, conversation_id=queued.pk), "taken"),
+        (lambda: actions.do_take(aino), "queue_empty"),
+        (lambda: actions.do_take(ville, conversation_id=queued.pk), "not_found"),
+        (lambda: actions.do_send_message(queued.pk, body="x", client_msg_id="a", staff=aino), "forbidden"),
+        (lambda: actions.do_send_message(queued.pk, body=" ", client_msg_id="b", staff=kalle), "bad_message"),
+        (lambda: actions.do_close(kalle, queued.pk, outcome="great"), "bad_message"),
+        (lambda: actions.do_close(aino, queued.pk, outcome="answered"), "forbidden"),
+        (lambda: actions.do_step_in(aino, queued.pk), "forbidden"),
+        (lambda: actions.do_transfer(kalle, queued.pk, to_desk_id=demo["desks"]["parents"].pk, to_staff_id=aino.pk),
+         "bad_message"),
+        (lambda: actions.do_transfer(aino, queued.pk, to_desk_id=demo["desks"]["youth"].pk), "forbidden"),
+        (lambda: actions.do_client_end(Client.objects.create(token_hash="x" * 64), queued.pk), "not_found"),
+    ]  # fmt: skip
+    for refuse, code in refusals:
+        with pytest.raises(ChatError) as refused:
+            refuse()
+        assert refused.value.code == code
+    assert layer.sent == []
+    assert rows() == {**before, "clients": before["clients"] + 1}
+    assert Conversation.objects.values().get(pk=queued.pk) == state
+
+
+def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+    behind = actions.do_start_conversation(
+        actions.get_or_create_client(None)[0], demo["desks"]["youth"], nickname="Behind"
+    )
+    layer.clear()
+    actions.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
+    assert layer.kinds() == [
+        ("conv", "message", None),  # "joined", in the transcript
+        ("conv", "conversation", "client"),  # the client's view of the new state
+        ("convstaff", "conversation", "staff"),  # the staff view, with staff ids
+        ("desk", "desk", None),  # the desk's new snapshot for staff on duty
+        ("conv", "queue", None),  # the one still waiting moves up
+        ("staff", "assigned", None),  # the counsellor's other sockets
+    ]
+    events = {(group, event["type"], event.get("audience")): event for group, event in layer.sent}
+    client_view = events[(f"conv-{queued.pk}", "conversation", "client")]["conversation"]
+    staff_view = events[(f"convstaff-{queued.pk}", "conversation", "staff")]["conversation"]
+    kalle = demo["staff"]["counsellor"]
+    assert client_view["assigned"] == {"name": "Kalle"}
+    assert staff_view["assigned"] == {"id": kalle.pk, "name": "Kalle"}
+    assert events[(f"conv-{behind.pk}", "queue", None)] == {
+        "type": "queue",
+        "conversation": behind.pk,
+        "position": 1,
+        "waiting": 1,
+    }
+    assert layer.stored_when_sent == [True]
+
+
+def test_notes_go_to_staff_only(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+    kalle = demo["staff"]["counsellor"]
+    actions.do_take(kalle, conversation_id=queued.pk)
+    layer.clear()
+    note, created = actions.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
+    assert created
+    assert [(group, event["type"]) for group, event in layer.sent] == [(f"convstaff-{queued.pk}", "note")]
+    again, created = actions.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
+    assert (again.pk, created, len(layer.sent)) == (note.pk, False, 1)
