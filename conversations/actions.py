@@ -438,6 +438,9 @@ def do_transfer(
         to_desk = Desk.objects.filter(pk=to_desk_id).first()
         if to_desk is None:
             raise ChatError("bad_message", _("No such desk."), field="desk")
+        if not to_desk.is_active and to_desk.pk != conversation.desk_id:
+            # Nobody would answer there: the client would wait at a closed desk.
+            raise ChatError("desk_closed", _("This desk is not taking new conversations right now."))
         to_staff: Staff | None = None
         if to_staff_id is not None:
             to_staff = Staff.objects.filter(pk=to_staff_id, is_active=True).first()

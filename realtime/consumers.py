@@ -108,7 +108,13 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             except ChatError as error:
                 await self.send_error(error, ref)
             except (OperationalError, InterfaceError, DatabaseError, ConnectionError, OSError) as exc:
-                logger.warning("chat frame failed: %s", type(exc).__name__)
+                if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError)):
+                    # An outage (database or Redis unreachable): expected now and then.
+                    logger.warning("chat frame failed: %s", type(exc).__name__)
+                else:
+                    # Any other database error is a bug (it hid PostgreSQL's refusal of
+                    # FOR UPDATE on an outer join once): keep the traceback.
+                    logger.error("chat frame failed: %s", type(exc).__name__, exc_info=True)
                 await self.send_error(
                     ChatError("unavailable", _("The service is having a problem. Nothing was saved; try again.")),
                     ref,

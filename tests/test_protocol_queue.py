@@ -283,3 +283,33 @@ def test_a_client_ends_a_live_conversation_and_the_counsellor_records_the_outcom
     assert closed["conversation"]["outcome"] == "answered"
     assert rows() == before, "no second closing line"
     assert Conversation.objects.get(pk=conversation).outcome == "answered"
+
+
+def test_closed_desks_and_too_many_open_conversations_are_refused(chat: Chat, demo: Any, settings: Any) -> None:
+    from desks.models import Desk
+
+    Desk.objects.filter(slug="parents").update(is_active=False)
+    client = chat.client()
+    before = rows()
+    refused = answer(client, {"type": "start", "desk": "parents"})
+    assert refused["code"] == "desk_closed"
+    assert rows() == before
+
+    # Nor can a counsellor send anyone to the closed desk.
+    youth = chat.start(client)
+    kalle = chat.staff("counsellor")
+    chat.take(kalle, youth)
+    before = rows()
+    assert answer(kalle, {"type": "transfer", "conversation": youth, "desk": desk_id(demo, "parents")})["code"] == (
+        "desk_closed"
+    )
+    assert rows() == before
+
+    for _n in range(settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT - 1):
+        chat.start(client)
+    before = rows()
+    assert answer(client, {"type": "start", "desk": "youth"})["code"] == "too_many"
+    assert rows() == before
+    # Ending one makes room again.
+    client.send({"type": "end", "conversation": youth})
+    chat.start(client)
