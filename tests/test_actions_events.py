@@ -7,7 +7,7 @@ realtime.events: a party is never told of something that is not stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -96,7 +96,7 @@ def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversat
     layer.clear()
     before = rows()
     state = Conversation.objects.values().get(pk=queued.pk)
-    refusals = [
+    refusals: list[tuple[Callable[[], object], str]] = [
         (lambda: actions.do_take(aino, conversation_id=queued.pk), "taken"),
         (lambda: actions.do_take(aino), "queue_empty"),
         (lambda: actions.do_take(ville, conversation_id=queued.pk), "not_found"),
