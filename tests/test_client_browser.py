@@ -368,7 +368,7 @@ def test_quick_exit_clears_the_chat_and_leaves(new_page: Any, live: Any, quick_e
     page.go_back()
     assert not page.url.startswith(live.url)
     # The counsellor is told that the client left (sent before leaving, best effort).
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while Conversation.objects.get(pk=conversation).status != "closed":
         assert time.monotonic() < deadline, "the conversation was not ended"
         time.sleep(0.05)
