@@ -150,3 +150,68 @@ def _parse_fields(party: Party, data: dict[str, Any], ref: str | None) -> dict[s
         if not body.strip():
             raise ProtocolError("bad_message", _("The message is empty."), field="body")
     return parsed
+
+
+# --- Outbound ------------------------------------------------------------------------
+# The fields every server frame carries (docs/protocol.md, "Server frames"). Events
+# may carry more (`ref`, `field`, additions that older parties ignore), never less;
+# the protocol tests check every frame they receive against this table.
+
+CONVERSATION_FIELDS = frozenset(
+    {
+        "id",
+        "desk",
+        "status",
+        "nickname",
+        "assigned",
+        "last_seq",
+        "urgent",
+        "outcome",
+        "closed_by_client",
+        "receipts",
+        "queued_at",
+    }
+)
+
+OUTBOUND: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"conversations", "limits"}),
+    "conversation": frozenset({"conversation"}),
+    "message": frozenset({"conversation", "seq", "id", "sender", "name", "body", "code", "args", "at"}),
+    "ack": frozenset({"conversation", "id"}),
+    "synced": frozenset({"conversation", "last_seq"}),
+    "queue": frozenset({"conversation", "position", "waiting"}),
+    "desk": frozenset({"desk", "waiting", "active"}),
+    "typing": frozenset({"conversation", "sender", "active"}),
+    "receipt": frozenset({"conversation", "side", "delivered", "read"}),
+    "note": frozenset({"conversation", "note"}),
+    "assigned": frozenset({"conversation"}),
+    "offered": frozenset({"conversation"}),
+    "pong": frozenset(),
+    "error": frozenset({"code", "message", "ref"}),
+}
+
+
+def outbound_problems(party: Party, event: dict[str, Any]) -> list[str]:
+    """What is wrong with a frame the server sent to `party` (empty when it follows the protocol)."""
+    kind = event.get("type")
+    if not isinstance(kind, str) or kind not in OUTBOUND:
+        return [f"undocumented frame type {kind!r}"]
+    problems = [f"{kind} lacks {name}" for name in sorted(OUTBOUND[kind] - set(event))]
+    if kind == "welcome":
+        needed = {"token"} if party == "client" else {"staff", "desks", "colleagues", "outcomes", "canned"}
+        problems += [f"welcome lacks {name}" for name in sorted(needed - set(event))]
+    if kind == "conversation":
+        state = event.get("conversation") or {}
+        problems += [f"conversation state lacks {name}" for name in sorted(CONVERSATION_FIELDS - set(state))]
+        assigned = state.get("assigned")
+        if party == "client" and isinstance(assigned, dict) and "id" in assigned:
+            problems.append("a client was shown a staff id")
+        if party == "staff" and "can_write" not in state:
+            problems.append("staff conversation state lacks can_write")
+    if kind == "ack" and "seq" not in event and "note" not in event:
+        problems.append("ack lacks seq (or note)")
+    if kind == "error" and event.get("code") == "rate_limited" and "retry_after" not in event:
+        problems.append("rate_limited error lacks retry_after")
+    if kind in ("assigned", "offered", "desk", "note") and party == "client":
+        problems.append(f"a client was sent a staff-only {kind} frame")
+    return problems

@@ -98,6 +98,16 @@ class Chat:
         staff.wait_for("synced", conversation=conversation)
         return dict(state)
 
+    def assert_protocol_followed(self) -> None:
+        """Every frame any socket received is documented and complete (realtime.schemas.OUTBOUND)."""
+        from realtime.schemas import outbound_problems
+
+        problems = []
+        for socket in self.sockets:
+            party = "staff" if socket.ws.request is not None and socket.ws.request.path == "/ws/staff/" else "client"
+            problems += [f"{p}: {e}" for e in socket.events for p in outbound_problems(party, e)]
+        assert not problems, "\n".join(problems[:20])
+
     def close(self) -> None:
         for socket in self.sockets:
             try:

@@ -23,7 +23,10 @@ from tests.wsclient import ProtocolClient
 def chat(live: Any, demo: Any) -> Iterator[Chat]:
     chat = Chat(live)
     yield chat
-    chat.close()
+    try:
+        chat.assert_protocol_followed()
+    finally:
+        chat.close()
 
 
 def error_for(socket: ProtocolClient, frame: dict[str, Any] | str | bytes) -> dict[str, Any]:

@@ -17,7 +17,10 @@ from tests.wsclient import ProtocolClient
 def chat(live: Any, demo: Any) -> Iterator[Chat]:
     chat = Chat(live)
     yield chat
-    chat.close()
+    try:
+        chat.assert_protocol_followed()
+    finally:
+        chat.close()
 
 
 def active_conversation(chat: Chat) -> tuple[ProtocolClient, ProtocolClient, int]:
