@@ -100,11 +100,12 @@ class Chat:
 
     def assert_protocol_followed(self) -> None:
         """Every frame any socket received is documented and complete (realtime.schemas.OUTBOUND)."""
-        from realtime.schemas import outbound_problems
+        from realtime.schemas import Party, outbound_problems
 
         problems = []
         for socket in self.sockets:
-            party = "staff" if socket.ws.request is not None and socket.ws.request.path == "/ws/staff/" else "client"
+            request = socket.ws.request
+            party: Party = "staff" if request is not None and request.path == "/ws/staff/" else "client"
             problems += [f"{p}: {e}" for e in socket.events for p in outbound_problems(party, e)]
         assert not problems, "\n".join(problems[:20])
 
