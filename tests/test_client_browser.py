@@ -76,8 +76,8 @@ def start_chat(page: Any, live: Any, *, desk: str = "Nuorten chat", nickname: st
     return int(page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
 
 
-def send(page: Any, text: str) -> None:
-    box = page.get_by_role("textbox", name="Your message")
+def send(page: Any, text: str, *, label: str = "Your message") -> None:
+    box = page.get_by_role("textbox", name=label)
     box.fill(text)
     box.press("Enter")
 
@@ -508,7 +508,8 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
     frame_element = page.locator("iframe.kohtaamo-w-frame")
     expect(frame_element).to_be_visible()
     expect(frame_element).to_have_attribute("title", "Kohtaamo-chat")
-    assert frame_element.get_attribute("src") == live.url + "/embed/"
+    # The chat opens in the host page's language (the test page is in Finnish).
+    assert frame_element.get_attribute("src") == live.url + "/embed/?lang=fi"
 
     # Closing hides the panel and gives focus back to the launcher.
     page.get_by_role("button", name="Sulje chat").click()
@@ -516,14 +517,15 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
     expect(launcher).to_be_focused()
     launcher.click()
 
+    # The host page is in Finnish, so the chat opens in Finnish.
     chat = page.frame_locator("iframe.kohtaamo-w-frame")
-    desk_button(chat, "Nuorten chat").click()
-    expect(chat.get_by_text("You are number 1 in the queue.")).to_be_visible()
-    send(chat, "Viesti widgetistä")
-    expect(chat.locator("#k-log li.k-msg--client .k-mark")).to_have_text("Sent")
+    chat.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Aloita chat").click()
+    expect(chat.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()
+    send(chat, "Viesti widgetistä", label="Viestisi")
+    expect(chat.locator("#k-log li.k-msg--client .k-mark")).to_have_text("Lähetetty")
     assert stored_kohtaamo_keys(page.context)
 
-    chat.get_by_role("button", name="Quick exit").click()
+    chat.get_by_role("button", name="Poistu nopeasti").click()
     expect(page).to_have_url(quick_exit_url)
     expect(page.get_by_role("heading", name="Weather today")).to_be_visible()
     assert stored_kohtaamo_keys(page.context) == []
@@ -580,9 +582,9 @@ def test_language_switch_reloads_and_resumes_the_chat(new_page: Any, live: Any) 
     start_chat(page, live)
     send(page, "Kieli vaihtuu")
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sent")
-    page.get_by_label("Language").select_option("fi")
-    page.locator(".lang-form button").click()
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Suomi").click()
     expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.get_by_role("link", name="Suomi")).to_have_attribute("aria-current", "true")
     # (The Finnish texts come from widget/locale; `make messages` compiles them.)
     expect(page.get_by_role("button", name="Poistu nopeasti")).to_be_visible()
     expect(page.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()

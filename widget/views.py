@@ -13,12 +13,16 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from desks.models import Audience, Desk
+
+# Each language named in itself, so a reader finds their own.
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 
 def audience_label(audience: str) -> str:
@@ -87,10 +91,39 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
     }
 
 
+def _render_client(request: HttpRequest, *, embedded: bool) -> HttpResponse:
+    """Render the client UI in the language asked for by `?lang=` (or the usual choice).
+
+    Client pages switch language with plain links, not Django's POST form: inside
+    the widget's iframe on another site the CSRF cookie is not sent, and a link
+    also works before any script has loaded. The choice is remembered in the
+    language cookie, which holds nothing about the person.
+    """
+    chosen = request.GET.get("lang", "")
+    if chosen in dict(settings.LANGUAGES):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+    context = _client_context(request, embedded=embedded)
+    context["languages"] = [
+        {"code": code, "name": LANGUAGE_NAMES[code], "current": code == translation.get_language()}
+        for code, _name in settings.LANGUAGES
+    ]
+    response = render(request, "widget/client.html", context)
+    if chosen in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
 @require_GET
 def client_page(request: HttpRequest) -> HttpResponse:
     """The standalone client page: pick a desk and chat."""
-    return render(request, "widget/client.html", _client_context(request, embedded=False))
+    return _render_client(request, embedded=False)
 
 
 @require_GET
@@ -98,7 +131,7 @@ def client_page(request: HttpRequest) -> HttpResponse:
 @csp_replace({"frame-ancestors": ["*"]})
 def embed_page(request: HttpRequest) -> HttpResponse:
     """The same client UI inside the widget's iframe, embeddable on any site."""
-    return render(request, "widget/client.html", _client_context(request, embedded=True))
+    return _render_client(request, embedded=True)
 
 
 @require_GET

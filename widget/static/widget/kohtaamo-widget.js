@@ -61,7 +61,9 @@
       frame.title = words.title;
       // The chat server need not know which page the client came from.
       frame.referrerPolicy = "no-referrer";
-      frame.src = origin + "/embed/";
+      // The chat opens in the host page's language when it is one we speak.
+      const pageLang = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
+      frame.src = origin + "/embed/" + (["fi", "sv", "en"].includes(pageLang) ? "?lang=" + pageLang : "");
       panel.appendChild(frame);
     }
     panel.hidden = false;
