@@ -30,7 +30,7 @@ FAILING_IMPACTS = ("serious", "critical")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole session; tests open their own contexts."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        pytest.fail("Chromium is not installed: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
