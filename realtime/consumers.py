@@ -97,11 +97,15 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                     raise ChatError("rate_limited", _("You are sending too fast. Wait a moment."), retry_after=wait)
                 frame = parse_frame(self.party, text_data)
                 ref = frame.get("ref")
+                if frame["type"] == "hello" and frame.get("lang") in dict(settings.LANGUAGES):
+                    # The welcome (outcome labels, errors) is already in the party's language.
+                    self.language = frame["lang"]
+                    translation.activate(self.language)
                 if frame["type"] == "ping":
                     await self.send_event({"type": "pong", "ref": ref})
                     return
                 if not self.ready and frame["type"] != "hello":
-                    raise ChatError("not_ready", _("Say hello first."))
+                    raise ChatError("not_ready", _("The connection is not ready yet. Wait a moment and try again."))
                 await self.dispatch_frame(frame)
             except ProtocolError as error:
                 await self.send_error(error, error.ref)

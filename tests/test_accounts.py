@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client as HttpClient
+from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,6 +24,14 @@ ARGON2_FIRST = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+
+
+class HttpClient(Client):
+    """A browser whose language is English (the service's default is Finnish)."""
+
+    def __init__(self, **defaults: Any) -> None:
+        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        super().__init__(**defaults)
 
 
 def log_in(http: HttpClient, username: str, password: str = DEMO_PASSWORD, **query: str) -> Any:
