@@ -11,3 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests flood on purpose in their own tests; elsewhere they must not trip the limit.
 CHAT_CLIENT_RATE_BURST = 200
 CHAT_STAFF_RATE_BURST = 400
+
+# One SQLite test database file per run: two runs in one checkout (two engineers,
+# or CI beside a developer) would otherwise recreate and flush each other's file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
