@@ -60,6 +60,25 @@ class LiveServer:
                 raise RuntimeError("live server did not start")
             time.sleep(0.02)
 
+    def quiesce(self, timeout: float = 10) -> None:
+        """Close every open connection and wait until no request is being handled.
+
+        Run before the database is flushed after a test: a handler still at work
+        (a browser's last `seen`, a socket's disconnect) would otherwise hold
+        locks that PostgreSQL's TRUNCATE deadlocks with, or read half-flushed tables.
+        """
+        state = self.server.server_state
+        loop = self.server.servers[0].get_loop()
+
+        def shut_down() -> None:
+            for connection in list(state.connections):
+                connection.shutdown()
+
+        loop.call_soon_threadsafe(shut_down)
+        deadline = time.monotonic() + timeout
+        while (state.tasks or state.connections) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
@@ -74,9 +93,10 @@ def live_server_session(django_db_setup: Any, django_db_blocker: Any) -> Iterato
 
 
 @pytest.fixture
-def live(live_server_session: LiveServer, transactional_db: Any) -> LiveServer:
-    """The running server, with an empty database flushed after the test."""
-    return live_server_session
+def live(live_server_session: LiveServer, transactional_db: Any) -> Iterator[LiveServer]:
+    """The running server, with an empty database flushed after the test (once the server is quiet)."""
+    yield live_server_session
+    live_server_session.quiesce()
 
 
 @pytest.fixture
