@@ -49,17 +49,21 @@ def get_or_create_client(token: str | None) -> tuple[Client, str]:
 
     An unknown or malformed token is not an error: the client's data may have
     been purged, and the page then simply starts afresh with a new token.
+    A new client is not saved here but by its first conversation
+    (`do_start_conversation`): a visitor who only looks at the page leaves no
+    row behind, and opening sockets cannot fill the table.
     """
     if token and 20 <= len(token) <= 128:
         client = Client.objects.filter(token_hash=hash_token(token)).first()
         if client is not None:
             return client, token
     new_token = secrets.token_urlsafe(32)
-    client = Client.objects.create(token_hash=hash_token(new_token))
-    return client, new_token
+    return Client(token_hash=hash_token(new_token)), new_token
 
 
 def open_conversations_of(client: Client) -> QuerySet[Conversation]:
+    if client.pk is None:
+        return Conversation.objects.none()
     return client.conversations.filter(status__in=OPEN_STATUSES).select_related("desk").order_by("created_at")
 
 
@@ -72,6 +76,8 @@ def not_found() -> ChatError:
 
 
 def check_client_conversation(client: Client, conversation_id: int) -> Conversation:
+    if client.pk is None:
+        raise not_found()
     conversation = (
         Conversation.objects.select_related("desk", "assigned_to").filter(pk=conversation_id, client=client).first()
     )
@@ -342,6 +348,10 @@ def do_start_conversation(client: Client, desk: Desk, *, nickname: str = "", lan
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     with transaction.atomic():
+        if client.pk is None:
+            # The client's first conversation saves it (see get_or_create_client).
+            client.pk = Client.objects.get_or_create(token_hash=client.token_hash)[0].pk
+            client._state.adding = False
         conversation = Conversation.objects.create(
             desk=desk,
             client=client,

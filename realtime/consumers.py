@@ -155,7 +155,7 @@ class ClientConsumer(BaseChatConsumer):
             if frame.get("lang") in dict(settings.LANGUAGES):
                 self.language = frame["lang"]
             self.client, _token, welcome = await database_sync_to_async(handlers.client_hello)(frame.get("token"))
-            self.rate_key = f"client:{self.client.pk}"
+            self.rate_key = f"client:{self.client.token_hash}"
             self.ready = True
             welcome["ref"] = frame["ref"]
             await self.send_event(welcome)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
@@ -145,7 +146,13 @@ def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str,
     desks = list(desks_for_staff(staff).select_related("organisation"))
     desk_ids = [d.pk for d in desks]
     colleagues: dict[int, dict[str, Any]] = {}
-    memberships = DeskMembership.objects.filter(staff__is_active=True).select_related("staff")
+    # Colleagues by name only within one's own organisation and desks: staff of
+    # other organisations stay unnamed (a transfer to their desk goes to its queue).
+    memberships = (
+        DeskMembership.objects.filter(staff__is_active=True)
+        .filter(Q(desk__organisation_id=staff.organisation_id) | Q(desk__in=desk_ids))
+        .select_related("staff")
+    )
     for membership in memberships:
         member = membership.staff
         if member.pk == staff.pk:

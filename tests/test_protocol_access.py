@@ -219,3 +219,27 @@ def test_an_open_staff_socket_stops_when_the_session_idles_out(chat: Chat, demo:
     session.save()
     kalle.send({"type": "take"})
     assert closed_with(kalle) == 4401
+
+
+def test_a_visitor_who_never_starts_a_chat_leaves_nothing_behind(chat: Chat) -> None:
+    before = rows()
+    visitors = [chat.client() for _ in range(5)]
+    assert all(v.token for v in visitors)
+    assert rows() == before
+    # The token works once the visitor starts a chat, also from a new socket.
+    conversation = chat.start(visitors[0])
+    again = chat.client(token=visitors[0].token, hello=False)
+    welcome = again.hello()
+    assert welcome["token"] == visitors[0].token
+    assert [c["id"] for c in welcome["conversations"]] == [conversation]
+    assert rows()["clients"] == before["clients"] + 1
+
+
+def test_staff_see_colleagues_of_their_own_organisation_only(chat: Chat) -> None:
+    counsellor = chat.staff("counsellor")
+    welcome = next(e for e in counsellor.events if e["type"] == "welcome")
+    names = {c["name"] for c in welcome["colleagues"]}
+    assert {"Aino", "Ville"} <= names
+    assert "Outi" not in names  # the college's study counsellor
+    # Every desk of the region can still be a transfer target.
+    assert "study" in {d["slug"] for d in welcome["transfer_desks"]}
