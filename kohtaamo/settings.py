@@ -208,6 +208,7 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks here even before collectstatic
 # Project-wide assets (static/kohtaamo/: the staff stylesheet) beside the apps' own static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -22,6 +22,8 @@ class ProtocolClient:
             additional_headers=headers,
             open_timeout=10,
             max_size=2**20,
+            # A plain connection object (not a context manager): tests close it themselves.
+            legacy=True,
         )
         self.events: list[dict[str, Any]] = []
         self.token: str | None = None
