@@ -366,6 +366,18 @@ def do_start_conversation(client: Client, desk: Desk, *, nickname: str = "", lan
     return conversation
 
 
+def _assign(conversation: Conversation, staff: Staff) -> None:
+    """Make `staff` the one who answers a locked conversation, and tell everybody."""
+    conversation.status = Status.ACTIVE
+    conversation.assigned_to = staff
+    conversation.offered_to = None
+    conversation.save(update_fields=["status", "assigned_to", "offered_to"])
+    _system_message(conversation, "joined", name=staff.public_name)
+    publish_state(conversation)
+    publish_desks([conversation.desk_id])
+    send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
+
+
 def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | None = None) -> Conversation:
     """Assign a waiting conversation to `staff`: the chosen one, or the next one.
 
@@ -397,14 +409,7 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
             conversation = _lock(first)
             if conversation.status != Status.QUEUED:
                 raise ChatError("taken", _("Someone else already took this conversation."))
-        conversation.status = Status.ACTIVE
-        conversation.assigned_to = staff
-        conversation.offered_to = None
-        conversation.save(update_fields=["status", "assigned_to", "offered_to"])
-        _system_message(conversation, "joined", name=staff.public_name)
-        publish_state(conversation)
-        publish_desks([conversation.desk_id])
-        send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
+        _assign(conversation, staff)
     return conversation
 
 
@@ -420,14 +425,7 @@ def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
         previous = conversation.assigned_to
         if previous is not None and previous.pk == staff.pk:
             return conversation
-        conversation.status = Status.ACTIVE
-        conversation.assigned_to = staff
-        conversation.offered_to = None
-        conversation.save(update_fields=["status", "assigned_to", "offered_to"])
-        _system_message(conversation, "joined", name=staff.public_name)
-        publish_state(conversation)
-        publish_desks([conversation.desk_id])
-        send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
+        _assign(conversation, staff)
     return conversation
 
 

@@ -111,3 +111,16 @@ def demo(transactional_db: Any) -> dict[str, Any]:
         "desks": {d.slug: d for d in Desk.objects.all()},
         "staff": {s.username: s for s in Staff.objects.all()},
     }
+
+
+@pytest.fixture
+def chat(live: LiveServer, demo: dict[str, Any]) -> Iterator[Any]:
+    """Protocol sockets for the demo data (tests/chat_helpers.Chat); checks every frame received."""
+    from tests.chat_helpers import Chat
+
+    chat = Chat(live)
+    yield chat
+    try:
+        chat.assert_protocol_followed()
+    finally:
+        chat.close()

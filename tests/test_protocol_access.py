@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,16 +14,6 @@ from conversations.models import Conversation
 from desks.demo import DEMO_PASSWORD
 from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
-
-
-@pytest.fixture
-def chat(live: Any, demo: Any) -> Iterator[Chat]:
-    chat = Chat(live)
-    yield chat
-    try:
-        chat.assert_protocol_followed()
-    finally:
-        chat.close()
 
 
 def answer(socket: ProtocolClient, frame: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,16 +16,6 @@ from websockets.exceptions import ConnectionClosed
 from conversations.models import Conversation, Message
 from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
-
-
-@pytest.fixture
-def chat(live: Any, demo: Any) -> Iterator[Chat]:
-    chat = Chat(live)
-    yield chat
-    try:
-        chat.assert_protocol_followed()
-    finally:
-        chat.close()
 
 
 def error_for(socket: ProtocolClient, frame: dict[str, Any] | str | bytes) -> dict[str, Any]:

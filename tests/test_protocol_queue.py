@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from conversations.models import Conversation, Message, Transfer
 from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
-
-
-@pytest.fixture
-def chat(live: Any, demo: Any) -> Iterator[Chat]:
-    chat = Chat(live)
-    yield chat
-    try:
-        chat.assert_protocol_followed()
-    finally:
-        chat.close()
 
 
 def desk_id(demo: Any, slug: str) -> int:

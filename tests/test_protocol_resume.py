@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,16 +10,6 @@ import pytest
 from conversations.models import Conversation, Message
 from tests.chat_helpers import Chat, messages, rows
 from tests.wsclient import ProtocolClient
-
-
-@pytest.fixture
-def chat(live: Any, demo: Any) -> Iterator[Chat]:
-    chat = Chat(live)
-    yield chat
-    try:
-        chat.assert_protocol_followed()
-    finally:
-        chat.close()
 
 
 def active_conversation(chat: Chat) -> tuple[ProtocolClient, ProtocolClient, int]:
