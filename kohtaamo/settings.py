@@ -9,6 +9,7 @@ layer, one process, DEBUG on.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -209,6 +210,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks here even before collectstatic
+# WhiteNoise streams files with a synchronous iterator, which Django's ASGI
+# handler reports on every static request. The files are small and cached by
+# the browser (and by the reverse proxy in production); the note is noise.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 # Project-wide assets (static/kohtaamo/: the staff stylesheet) beside the apps' own static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
