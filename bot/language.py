@@ -1,0 +1,113 @@
+"""Guessing whether a short message is Finnish, Swedish or English.
+
+Messages are often a few words ("kela tuki?", "hur söker jag", "help pls"),
+too short for statistical language models, and we want no external model.
+Instead each language collects points from very common function words, from
+characteristic endings and from letters: å is Swedish, ä/ö are Finnish or
+Swedish, double vowels and case endings (-ssa, -lla, -ko/-kö) are Finnish, and
+"th", "w", "-ing" are English. When the evidence is thin or two languages are
+close, the page's language (``fallback``) wins: a client on the Finnish page
+who types "ok" is answered in Finnish.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.analysis import tokens
+
+FI_WORDS = frozenset(
+    """
+    ja on ei se ne mä sä mun sun minä sinä minun sinun mulla sulla mulle mua oon oot olen olet oli olla
+    mitä miten mikä miksi missä mistä mihin milloin kuka paljonko voiko voinko saako saanko pitääkö onko
+    onks oisko kannattaako jos kun että tai mut mutta vaan niin kuin myös vielä jo nyt tosi ihan aika
+    apua moi hei terve kiitos kiitti joo juu en et emme eikä enää kanssa koska joku jotain mitään
+    haluun haluan haluaisin tarvitsen tarviin pitää pitäis voisin vois sais saisin kela tukea tuki
+    tuli tulee meni menee sain saan saa saisin teen tehä tehdä tiiä tiedä ois olis ollu ollut
+    asunto kämppä koulu duuni työ työtä rahaa lukio amis kotona kotiin äiti isä iskä kaveri kaverit
+    """.split()
+)
+
+SV_WORDS = frozenset(
+    """
+    i och jag är inte hur vad kan får det en ett att som om på med till för av har hade ska skulle vill
+    du han hon vi ni de dem min mitt mina din ditt sig mig dig oss er vem var när varför vilken vilket
+    hej tack nej ja hjälp bor bostad jobb skola pengar söka söker ansöka behöver måste mycket lite
+    också eller men så här där från efter utan inom mamma pappa kompis hemma hem orkar vet vill
+    """.split()
+)
+
+EN_WORDS = frozenset(
+    """
+    the is are was were be am i you he she we they it me my your our their this that these those
+    how what why when where who which can could would should will do does did don't dont not no yes
+    and or but if to of in on at for from with about have has had get got need want help please pls
+    hi hello thanks thank job work school money rent apartment flat live home mom dad friend friends
+    much many any some there here know just really so
+    """.split()
+)
+
+_FI_END = re.compile(
+    r"(ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|ko|kö|kin|han|hän|aa|ää|ee|ii|uu|yy|oo|öö"
+    r"|nen|sen|isi|mme|tte|vat|vät|ks|ihin|iin|iä|ja|jä)$"
+)
+_SV_END = re.compile(r"(ning|het|tion|arna|erna|orna|ande|ende|lig|ligt|skap)$")
+_EN_END = re.compile(r"(ing|tion|ly|ed|'s|ness|ment|ght)$")
+
+# A language needs this many points, and this lead over the runner-up, to
+# override the fallback.
+MIN_SCORE = 2.1
+MIN_LEAD = 1.0
+
+
+def language_scores(text: str) -> dict[str, float]:
+    """Evidence points per language (exposed for the editors' "try the bot" box)."""
+    scores = {"fi": 0.0, "sv": 0.0, "en": 0.0}
+    words = tokens(text.replace("'", ""))
+    for w in words:
+        fi = w in FI_WORDS
+        sv = w in SV_WORDS
+        en = w in EN_WORDS
+        shared = fi + sv + en
+        if shared:
+            # A word common to several lists ("ja", "on", "i") counts less.
+            pts = 2.0 / shared
+            scores["fi"] += pts * fi
+            scores["sv"] += pts * sv
+            scores["en"] += pts * en
+            continue
+        if len(w) < 3 or w.isdigit():
+            continue
+        if "å" in w:
+            scores["sv"] += 1.5
+        if "ä" in w or "ö" in w:
+            scores["fi"] += 0.6
+            scores["sv"] += 0.3
+        if re.search(r"(aa|ää|ee|ii|uu|yy|öö|oo|ij|uo|yö|ie)", w) or re.search(r"(kk|pp|tt|ll|ss)[aeiouyäö]", w):
+            scores["fi"] += 0.5
+        if _FI_END.search(w):
+            scores["fi"] += 0.7
+        if _SV_END.search(w) or re.search(r"(sj|tj|skj|ck|kv|dj|hj)", w):
+            scores["sv"] += 0.7
+        if re.search(r"(th|w|ph|sh|ch|ou|ea|ee)", w):
+            scores["en"] += 0.5
+        if _EN_END.search(w):
+            scores["en"] += 0.6
+        if re.search(r"[bcdfgqwxz]", w):
+            # Letters rare in native Finnish words.
+            scores["fi"] -= 0.4
+        if w.endswith(("a", "ä", "i", "o", "u", "y", "e", "n", "t")) and not re.search(r"[bcdfgqwxzå]", w):
+            scores["fi"] += 0.2
+    return scores
+
+
+def detect_language(text: str, fallback: str = "fi") -> str:
+    """The language of ``text`` ("fi", "sv" or "en"), or ``fallback`` when unsure."""
+    if fallback not in ("fi", "sv", "en"):
+        fallback = "fi"
+    scores = language_scores(text)
+    ordered = sorted(scores.items(), key=lambda kv: -kv[1])
+    (best, top), (_, second) = ordered[0], ordered[1]
+    if top < MIN_SCORE or top - second < MIN_LEAD:
+        return fallback
+    return best

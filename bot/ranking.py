@@ -1,0 +1,203 @@
+"""Ranking brain topics against a client's message with BM25.
+
+Each topic in each language is one document. Its example questions are how
+clients actually ask, so their terms weigh most; the title names the subject;
+the answer text is long and covers neighbouring subjects, so its terms count
+only a little (enough to catch a question nobody wrote down yet, not enough to
+beat an example question). Weighted term frequencies go through BM25's
+saturation (k1, b), which keeps a word repeated in ten example questions from
+drowning everything else.
+
+Scores are not comparable between queries, so ``confidence`` maps the result
+to 0..1 from how much of the query the best topic explains (IDF-weighted
+coverage) and how clearly it beats the runner-up; callers threshold it.
+
+Query terms that match nothing in the language's vocabulary (typos the
+analyser did not fix, odd compounds) are matched to the most similar
+vocabulary term by character trigrams, at a discount.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from bot.analysis import Analyser
+
+K1 = 1.2
+B = 0.75
+
+# Field weights for term frequency.
+W_QUESTION = 1.0
+W_TITLE = 1.5
+W_ANSWER = 0.25
+
+# A fuzzy (trigram) match counts this much of an exact one.
+FUZZY_WEIGHT = 0.6
+FUZZY_MIN_SIMILARITY = 0.45
+FUZZY_MIN_LEN = 4
+
+
+@dataclass(frozen=True)
+class TopicDoc:
+    """One topic in one language, as the index sees it."""
+
+    slug: str
+    lang: str
+    title: str
+    questions: list[str]
+    answer: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A ranked topic; ``matched_terms`` tells editors why it was chosen."""
+
+    slug: str
+    score: float
+    matched_terms: list[str]
+
+
+@dataclass
+class Ranking:
+    """The ranked matches for one query with the calibrated confidence."""
+
+    matches: list[Match]
+    confidence: float
+    terms: list[str] = field(default_factory=list)
+    unmatched_terms: list[str] = field(default_factory=list)
+
+
+def _trigrams(term: str) -> set[str]:
+    padded = f"^{term}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class _LangIndex:
+    """BM25 postings of the documents of one language."""
+
+    def __init__(self, docs: list[tuple[str, dict[str, float]]]) -> None:
+        self.slugs = [slug for slug, _ in docs]
+        n = len(docs)
+        lengths = [sum(tf.values()) for _, tf in docs]
+        avgdl = (sum(lengths) / n) if n else 1.0
+        df: Counter[str] = Counter()
+        for _, tf in docs:
+            df.update(tf.keys())
+        self.idf: dict[str, float] = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        # A term no document has: as informative as the rarest one.
+        self.unseen_idf = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0
+        # Precomputed contributions: term -> [(doc number, BM25 weight)].
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, (_, tf) in enumerate(docs):
+            norm = K1 * (1 - B + B * (lengths[i] / avgdl if avgdl else 1.0))
+            for term, f in tf.items():
+                self.postings[term].append((i, self.idf[term] * f * (K1 + 1) / (f + norm)))
+        self.grams: dict[str, set[str]] = defaultdict(set)
+        for term in self.idf:
+            if len(term) >= FUZZY_MIN_LEN and not term.isdigit():
+                for g in _trigrams(term):
+                    self.grams[g].add(term)
+        self._fuzzy_cache: dict[str, str | None] = {}
+
+    def fuzzy(self, term: str) -> str | None:
+        """The vocabulary term most similar to ``term`` by trigram Dice, if any is close."""
+        if term in self._fuzzy_cache:
+            return self._fuzzy_cache[term]
+        best: str | None = None
+        if len(term) >= FUZZY_MIN_LEN and not term.isdigit():
+            grams = _trigrams(term)
+            counts: Counter[str] = Counter()
+            for g in grams:
+                counts.update(self.grams.get(g, ()))
+            best_sim = FUZZY_MIN_SIMILARITY
+            for cand, shared in counts.items():
+                sim = 2 * shared / (len(grams) + len(_trigrams(cand)))
+                if sim > best_sim or (sim == best_sim and best is not None and cand < best):
+                    best, best_sim = cand, sim
+        if len(self._fuzzy_cache) < 50_000:
+            self._fuzzy_cache[term] = best
+        return best
+
+
+class Index:
+    """A BM25 index over brain topics, one sub-index per language."""
+
+    def __init__(self, docs: list[TopicDoc], analyser: Analyser) -> None:
+        self.analyser = analyser
+        by_lang: dict[str, list[tuple[str, dict[str, float]]]] = defaultdict(list)
+        for doc in docs:
+            by_lang[doc.lang].append((doc.slug, self._doc_terms(doc)))
+        self._langs = {lang: _LangIndex(items) for lang, items in by_lang.items()}
+
+    def _doc_terms(self, doc: TopicDoc) -> dict[str, float]:
+        tf: dict[str, float] = defaultdict(float)
+        terms = self.analyser.terms
+        for q in doc.questions:
+            for t in terms(q, doc.lang):
+                tf[t] += W_QUESTION
+        for t in terms(doc.title, doc.lang):
+            tf[t] += W_TITLE
+        for t in terms(doc.answer, doc.lang):
+            tf[t] += W_ANSWER
+        return tf
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._langs)
+
+    def size(self, lang: str | None = None) -> int:
+        """Number of documents, in one language or all."""
+        if lang is not None:
+            return len(self._langs[lang].slugs) if lang in self._langs else 0
+        return sum(len(li.slugs) for li in self._langs.values())
+
+    def rank(self, text: str, lang: str, limit: int = 3) -> list[Match]:
+        """The best ``limit`` topics for ``text`` in ``lang``, best first."""
+        return self.search(text, lang, limit).matches
+
+    def confidence(self, text: str, lang: str) -> float:
+        """Calibrated confidence of the best topic for ``text`` (0..1)."""
+        return self.search(text, lang, 2).confidence
+
+    def search(self, text: str, lang: str, limit: int = 3) -> Ranking:
+        """Rank topics and compute confidence in one pass."""
+        li = self._langs.get(lang)
+        terms = self.analyser.terms(text, lang)
+        if li is None or not terms:
+            return Ranking([], 0.0, terms, list(terms))
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, list[str]] = defaultdict(list)
+        weights: list[tuple[str, float]] = []  # (query term, its idf) for coverage
+        unmatched: list[str] = []
+        for term in terms:
+            postings = li.postings.get(term)
+            label = term
+            factor = 1.0
+            if postings is None:
+                near = li.fuzzy(term)
+                if near is None:
+                    unmatched.append(term)
+                    weights.append((term, li.unseen_idf))
+                    continue
+                postings = li.postings[near]
+                label = f"{term}~{near}"
+                factor = FUZZY_WEIGHT
+            weights.append((label, li.idf[label.split("~")[-1]]))
+            for doc, w in postings:
+                scores[doc] += w * factor
+                matched[doc].append(label)
+        if not scores:
+            return Ranking([], 0.0, terms, unmatched)
+        ordered = sorted(scores.items(), key=lambda kv: (-kv[1], li.slugs[kv[0]]))
+        matches = [Match(li.slugs[d], round(s, 4), matched[d]) for d, s in ordered[:limit]]
+        top_doc, top = ordered[0]
+        second = ordered[1][1] if len(ordered) > 1 else 0.0
+        total = sum(w for _, w in weights) or 1.0
+        top_terms = set(matched[top_doc])
+        covered = sum(w * (FUZZY_WEIGHT if "~" in t else 1.0) for t, w in weights if t in top_terms)
+        coverage = covered / total
+        margin = (top - second) / top if top > 0 else 0.0
+        confidence = max(0.0, min(1.0, coverage * (0.55 + 0.45 * margin)))
+        return Ranking(matches, round(confidence, 4), terms, unmatched)
