@@ -161,13 +161,54 @@ SPOKEN_FI: dict[str, str] = {
     "jos": "jos",
 }
 
+# Spoken stems whose inflected forms Voikko does not know ("amiksesta",
+# "kämpästä"): a word starting with the prefix means the standard word.
+SPOKEN_PREFIX_FI: tuple[tuple[str, str], ...] = (
+    ("amik", "ammattikoulu"),
+    ("amis", "ammattikoulu"),
+    ("duuni", "työ"),
+    ("kämpp", "asunto"),
+    ("kämpä", "asunto"),
+    ("itsar", "itsemurha"),
+    ("työkkär", "työvoimatoimisto"),
+)
+
+# Spoken endings rewritten to standard ones for unknown words, tried before
+# spelling suggestions: "löytäny" -> "löytänyt", "tukee" -> "tukea",
+# "yliopistoo" -> "yliopistoa".
+_SPOKEN_ENDINGS_FI: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nu", ("nut",)),
+    ("ny", ("nyt",)),
+    ("lu", ("lut",)),
+    ("ly", ("lyt",)),
+    ("ru", ("rut",)),
+    ("ry", ("ryt",)),
+    ("su", ("sut",)),
+    ("sy", ("syt",)),
+    ("ee", ("ea", "eä")),
+    ("oo", ("oa",)),
+    ("uu", ("ua",)),
+    ("yy", ("yä",)),
+    ("ii", ("ia", "iä")),
+)
+
+
+def spoken_variants(word: str) -> list[str]:
+    """Standard-Finnish candidates for a spoken form Voikko does not know."""
+    out = [std for prefix, std in SPOKEN_PREFIX_FI if word.startswith(prefix)]
+    for end, repl in _SPOKEN_ENDINGS_FI:
+        if word.endswith(end) and len(word) > len(end) + 2:
+            out.extend(word[: -len(end)] + r for r in repl)
+    return out
+
+
 # Deliberately small: only words that carry no topic. Question words such as
 # "paljonko" (cost), "missä" (place) or "milloin" (deadline) stay, because they
 # tell topics apart. Checked against both the surface word and its base form.
 STOPWORDS: dict[str, frozenset[str]] = {
     "fi": frozenset(
         """
-        ja tai sekä mutta vaan vai että kun jos niin kuin myös vielä jo nyt sitten siis eli
+        ja tai sekä mutta vaan vai että ettei ett jottei kun jos niin kuin myös vielä jo nyt sitten siis eli
         on ole olla olen olet ovat oli olisi ei en et emme ette eivät eikä
         se ne tämä tuo nämä nuo sen sitä siitä siihen
         minä sinä hän me te he mä sä mun sun minun sinun itse
@@ -259,6 +300,7 @@ class SnowballAnalyser(_Base):
         for w in word.replace("-", " ").split():
             if lang == "fi":
                 w = SPOKEN_FI.get(w, w)
+                w = next((std for prefix, std in SPOKEN_PREFIX_FI if w.startswith(prefix)), w)
             out.setdefault(self._stem(w, lang) if not w.isdigit() else w, None)
         return tuple(out)
 
@@ -297,10 +339,11 @@ class VoikkoAnalyser(_Base):
                 out.append(base)
         for a in analyses:
             # "+asumis(asua)+tuki(tuki)" -> asua, tuki; "(+ja)" marks a suffix.
-            for part in re.findall(r"\(([^)]*)\)", a.get("WORDBASES") or ""):
-                part = part.lower()
-                if part and not part.startswith("+") and len(part) >= 3:
-                    out.append(part)
+            for group in re.findall(r"\(([^)]*)\)", a.get("WORDBASES") or ""):
+                if group.startswith("+"):
+                    continue
+                # "viikon=loppu=isä" marks parts of an unanalysed compound.
+                out.extend(p for p in group.lower().split("=") if len(p) >= 3)
         return out
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
@@ -321,6 +364,9 @@ class VoikkoAnalyser(_Base):
             parts = [SPOKEN_FI.get(p, p) for p in word.split("-") if p]
         for w in parts:
             analyses = self._analyse(w)
+            if not analyses and not w.isdigit():
+                for variant in spoken_variants(w):
+                    analyses.extend(self._analyse(variant))
             if not analyses and not w.isdigit() and len(w) > 2:
                 # Probably a typo ("asunon"): take what the first suggestions mean.
                 for sug in self._suggest(w)[:2]:

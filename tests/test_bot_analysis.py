@@ -119,3 +119,21 @@ def test_snowball_handles_spoken_forms():
 
 def test_unknown_words_are_kept(analyser):
     assert analyser.terms("xqzw", "fi")
+
+
+def test_voikko_spoken_stems_and_endings(voikko):
+    """Inflected slang and spoken endings Voikko does not know map to standard words."""
+    assert "ammattikoulu" in voikko.terms("amiksesta", "fi")
+    assert "löytää" in voikko.terms("löytäny", "fi")
+    assert "yliopisto" in voikko.terms("yliopistoo", "fi")
+    assert "tuki" in voikko.terms("tukee", "fi")
+    assert "asunto" in voikko.terms("kämpästä", "fi")
+
+
+def test_unanalysed_compound_markers_are_split(voikko):
+    assert not any("=" in t for t in voikko.terms("viikonloppuisin", "fi"))
+
+
+def test_snowball_spoken_stems():
+    s = SnowballAnalyser()
+    assert s.terms("amiksesta", "fi") == s.terms("ammattikoulu", "fi")
