@@ -23,7 +23,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from bot.analysis import Analyser
+from bot.analysis import Analyser, tokens
 
 K1 = 1.2
 B = 0.75
@@ -36,7 +36,7 @@ W_ANSWER = 0.25
 # A fuzzy (trigram) match counts this much of an exact one.
 FUZZY_WEIGHT = 0.6
 FUZZY_MIN_SIMILARITY = 0.45
-FUZZY_MIN_LEN = 4
+FUZZY_MIN_LEN = 5
 
 
 @dataclass(frozen=True)
@@ -162,42 +162,67 @@ class Index:
         return self.search(text, lang, 2).confidence
 
     def search(self, text: str, lang: str, limit: int = 3) -> Ranking:
-        """Rank topics and compute confidence in one pass."""
+        """Rank topics and compute confidence in one pass.
+
+        Terms are grouped by the word they come from: all readings and compound
+        parts of a word score, but for confidence a word counts once (covered
+        when any of its terms matched), so an ambiguous word with three
+        readings does not look like three matched words. The trigram fallback
+        is only tried for a word none of whose terms the index knows.
+        """
         li = self._langs.get(lang)
-        terms = self.analyser.terms(text, lang)
+        groups: list[tuple[str, ...]] = []
+        seen: set[str] = set()
+        for tok in tokens(text):
+            group = tuple(t for t in self.analyser.terms(tok, lang) if t not in seen)
+            if group:
+                seen.update(group)
+                groups.append(group)
+        terms = [t for g in groups for t in g]
         if li is None or not terms:
             return Ranking([], 0.0, terms, list(terms))
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, list[str]] = defaultdict(list)
-        weights: list[tuple[str, float]] = []  # (query term, its idf) for coverage
+        # Per word: [(label, idf, factor)] of its terms that hit the index.
+        word_hits: list[list[tuple[str, float, float]]] = []
         unmatched: list[str] = []
-        for term in terms:
-            postings = li.postings.get(term)
-            label = term
-            factor = 1.0
-            if postings is None:
-                near = li.fuzzy(term)
-                if near is None:
-                    unmatched.append(term)
-                    weights.append((term, li.unseen_idf))
-                    continue
-                postings = li.postings[near]
-                label = f"{term}~{near}"
-                factor = FUZZY_WEIGHT
-            weights.append((label, li.idf[label.split("~")[-1]]))
-            for doc, w in postings:
-                scores[doc] += w * factor
-                matched[doc].append(label)
+        for group in groups:
+            hits: list[tuple[str, list[tuple[int, float]], float, str]] = []
+            for term in group:
+                postings = li.postings.get(term)
+                if postings is not None:
+                    hits.append((term, postings, 1.0, term))
+            if not hits:
+                for term in group:
+                    near = li.fuzzy(term)
+                    if near is not None:
+                        hits.append((f"{term}~{near}", li.postings[near], FUZZY_WEIGHT, near))
+                        break
+            if not hits:
+                unmatched.extend(group)
+            word_hits.append([(label, li.idf[base], factor) for label, _, factor, base in hits])
+            for label, postings, factor, _ in hits:
+                for doc, w in postings:
+                    scores[doc] += w * factor
+                    matched[doc].append(label)
         if not scores:
             return Ranking([], 0.0, terms, unmatched)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], li.slugs[kv[0]]))
         matches = [Match(li.slugs[d], round(s, 4), matched[d]) for d, s in ordered[:limit]]
         top_doc, top = ordered[0]
         second = ordered[1][1] if len(ordered) > 1 else 0.0
-        total = sum(w for _, w in weights) or 1.0
         top_terms = set(matched[top_doc])
-        covered = sum(w * (FUZZY_WEIGHT if "~" in t else 1.0) for t, w in weights if t in top_terms)
-        coverage = covered / total
+        total = covered = 0.0
+        for word in word_hits:
+            if not word:
+                total += li.unseen_idf
+                continue
+            weight = max(idf for _, idf, _ in word)
+            total += weight
+            in_top = [factor for label, _, factor in word if label in top_terms]
+            if in_top:
+                covered += weight * max(in_top)
+        coverage = covered / total if total else 0.0
         margin = (top - second) / top if top > 0 else 0.0
         confidence = max(0.0, min(1.0, coverage * (0.55 + 0.45 * margin)))
         return Ranking(matches, round(confidence, 4), terms, unmatched)

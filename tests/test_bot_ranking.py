@@ -179,3 +179,19 @@ def test_build_and_query_speed_are_reported(capsys):
     with capsys.disabled():
         print(f"\nindex of {index.size()} docs built in {built * 1000:.0f} ms; query {per_query * 1000:.2f} ms")
     assert index.size() == len(docs)
+
+
+def test_a_word_counts_once_for_confidence():
+    """A compound's parts all score, but the word is one word of the query: fully explained here."""
+    index = Index(DOCS, VoikkoAnalyser())
+    result = index.search("asumistuki", "fi")
+    assert {"asumistuki", "tuki"} <= set(result.terms)
+    assert result.matches[0].slug == "housing-allowance"
+    assert result.confidence > 0.5
+
+
+def test_short_unknown_words_are_not_fuzzy_matched():
+    index = Index(DOCS, SnowballAnalyser())
+    result = index.search("zzzz asumistuki", "fi")
+    assert len(result.unmatched_terms) == 1
+    assert not any("~" in t for t in result.matches[0].matched_terms)
