@@ -106,6 +106,10 @@ _PATTERNS_RAW: list[tuple[str, str, str]] = [
     ("suicidal", "fi", r"\bparempi (?:ilman (?:mua|minua)|kuollee?na)"),
     ("suicidal", "fi", r"\bparempi jos (?:ma|mina|mua|minua)? ?(?:en|ei) (?:ois|olis|olisi|oo|ole)"),
     ("suicidal", "fi", r"\b(?:ottaa|otan|riist\w*) (?:oma )?henk(?:i|eni|ensa)\b"),
+    ("suicidal", "fi", rf"\b(?:ajattel|mieti|mietin|mietti|haaveil|suunnitt|suunnitel)\w*\s{_G2}kuolema\w*"),
+    ("suicidal", "fi", rf"\b(?:en|ei)\s{_G2}(?:halua|haluu|haluis)\w*\s{_G2}herat\w*"),
+    ("suicidal", "fi", rf"\bhalu\w*\s{_G2}(?:kadota|haihtua|lakata olemasta)\b"),
+    ("suicidal", "fi", r"\bkoysi\b|\bkoyden\b|\bhirttoko\w*"),
     # --- Finnish: self-harm
     ("self_harm", "fi", r"\bviil(?:l|t|s)\w*|\bviilto\w*"),
     (
@@ -149,10 +153,12 @@ _PATTERNS_RAW: list[tuple[str, str, str]] = [
     ("suicidal", "sv", r"\bta\w* livet av\b|\bsjalvmord\w*|\bavsluta (?:mitt liv|allt|livet)\b"),
     ("suicidal", "sv", r"\bhanga mig\b|\binget (?:att )?leva for\b|\bdoda mig\b|\bvill inte finnas\b"),
     ("suicidal", "sv", r"\bbattre (?:om jag var )?dod\b|\bbattre utan mig\b"),
+    ("suicidal", "sv", r"\bta (?:mitt|mitt eget) liv\b|\bvill inte vakna\b"),
     ("self_harm", "sv", r"\bskad\w* mig\b|\bskar\w* mig\b|\bsjalvskad\w*|\bbranner mig\b"),
     ("violence_now", "sv", rf"\bslar\s{_G2}(?:mig|oss|mamma|pappa)\b|\bmisshand\w*|\bhota\w*\s{_G3}doda\b"),
     ("violence_now", "sv", r"\bsparka\w* mig\b|\bstryp\w*|\bvaldt\w*"),
     ("danger_now", "sv", r"\bfoljer (?:efter )?mig\b|\bvagar inte\s(?:\w+ ){0,2}hem\b|\brad+ (?:\w+ ){0,3}hem\b"),
+    ("danger_now", "sv", r"\bforfolj\w* mig\b"),
     ("danger_now", "sv", r"\bfor manga (?:tabletter|piller)\b|\boverdos\w*|\binte (?:saker|trygg) hemma\b"),
     # --- English
     ("suicidal", "en", rf"\bkill\w*\s{_G1}(?:myself|my self)\b|\bsuicid\w*|\bwant\w* to die\b|\bwanna die\b"),
@@ -171,6 +177,13 @@ _PATTERNS_RAW: list[tuple[str, str, str]] = [
     ("violence_now", "en", r"\b(?:going|gonna|threaten\w*) to kill (?:me|us)\b|\braped\b"),
     ("danger_now", "en", r"\boverdos\w*|\btook too many (?:pills|tablets)\b|\bfollowing me\b"),
     ("danger_now", "en", r"\b(?:afraid|scared) to go home\b|\bnot safe\b|\bin danger\b"),
+    (
+        "danger_now",
+        "en",
+        r"\b(?:swallowed|took|taken|ate)\s(?:a bunch of|all(?: of)?(?: my)?|too many|a lot of|lots of|a handful of"
+        r"|the whole \w+ of)\s(?:\w+ )?(?:pills|tablets|meds|medication|painkillers)\b",
+    ),
+    ("suicidal", "en", r"\b(?:not|isnt|isn't|is not|aint) worth living\b"),
 ]
 
 _PATTERNS = [(cat, lang, re.compile(pat)) for cat, lang, pat in _PATTERNS_RAW]

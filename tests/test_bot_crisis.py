@@ -34,6 +34,9 @@ CRISIS = [
     ("aion hypätä sillalta", "suicidal"),
     ("haluun lopettaa kaiken", "suicidal"),
     ("itsari käy mielessä joka päivä", "suicidal"),
+    ("mietin kuolemaa koko ajan", "suicidal"),
+    ("en haluis herätä enää", "suicidal"),
+    ("haluisin vaan kadota", "suicidal"),
     ("en haluu olla olemassa", "suicidal"),
     ("haluun nukahtaa enkä herätä enää", "suicidal"),
     ("kaikille ois helpompaa jos mua ei ois", "suicidal"),
@@ -62,6 +65,8 @@ CRISIS = [
     ("tankar på självmord", "suicidal"),
     ("jag skadar mig själv", "self_harm"),
     ("jag skär mig", "self_harm"),
+    ("jag funderar på att ta mitt liv", "suicidal"),
+    ("någon förföljer mig", "danger_now"),
     ("han slår mig", "violence_now"),
     ("pappa slår mamma", "violence_now"),
     ("jag vågar inte gå hem", "danger_now"),
@@ -77,6 +82,8 @@ CRISIS = [
     ("i cut myself again", "self_harm"),
     ("i keep hurting myself", "self_harm"),
     ("i took an overdose", "danger_now"),
+    ("i swallowed a bunch of pills", "danger_now"),
+    ("life isnt worth living", "suicidal"),
     ("he's hitting me", "violence_now"),
     ("my stepdad is beating me", "violence_now"),
     ("someone is following me", "danger_now"),
@@ -121,6 +128,8 @@ ORDINARY = [
     "leikkaan itse hiukseni",
     "mun kaveri lyö vetoa että pääsen lukioon",
     "isä hakkaa puita mökillä",
+    "i took my meds this morning",
+    "kirja kuolemasta äidinkielen tunnille",
 ]
 
 
