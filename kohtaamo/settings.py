@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "desks",
     "conversations",
+    "bot",
     "realtime",
     "console",
     "widget",

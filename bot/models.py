@@ -1,0 +1,156 @@
+"""The chatbot's brain: topics written by professionals, per language.
+
+The bot never invents an answer: everything it says comes from a published
+Topic here. Edits go through bot.actions (or the brain import) so that each one
+records who made it and when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from desks.models import Desk
+
+# Slugs are also file names on disk (`<slug>.yaml`), so keep them plain.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class TopicStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Language(models.TextChoices):
+    FI = "fi", _("Finnish")
+    SV = "sv", _("Swedish")
+    EN = "en", _("English")
+
+
+class Topic(models.Model):
+    """One thing the bot can answer, with a stable slug that files and links use."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    area = models.CharField(
+        _("area"), max_length=40, help_text=_("A grouping for editors, such as housing, studies or work.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=TopicStatus.choices, default=TopicStatus.DRAFT)
+    handoff_desk = models.ForeignKey(
+        Desk,
+        verbose_name=_("hand-off desk"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bot_topics",
+        help_text=_("The desk a hand-off from this topic goes to."),
+    )
+    follow_ups: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "self", verbose_name=_("follow-up topics"), symmetrical=False, blank=True, related_name="followed_by"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["area", "slug"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TopicStatus.PUBLISHED
+
+
+class TopicText(models.Model):
+    """A topic's title and answer in one language."""
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=120, help_text=_("Short: shown on suggestion buttons."))
+    answer = models.TextField(_("answer"), help_text=_("Markdown: links, lists and bold are allowed."))
+    plain_answer = models.TextField(
+        _("plain-language answer"), blank=True, help_text=_("Optional: the same answer in plain language.")
+    )
+
+    class Meta:
+        ordering = ["topic", "language"]
+        verbose_name = _("topic text")
+        verbose_name_plural = _("topic texts")
+        constraints = [models.UniqueConstraint(fields=["topic", "language"], name="unique_topic_text_language")]
+
+    def __str__(self) -> str:
+        return f"{self.topic.slug} [{self.language}]"
+
+
+class ExampleQuestion(models.Model):
+    """A question as clients really write it; the ranking learns the topic from these."""
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="questions")
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    text = models.CharField(_("question"), max_length=500)
+
+    class Meta:
+        ordering = ["topic", "language", "id"]
+        verbose_name = _("example question")
+        verbose_name_plural = _("example questions")
+        constraints = [models.UniqueConstraint(fields=["topic", "language", "text"], name="unique_example_question")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Referral(models.Model):
+    """A service the answer points to. Phone and hours only when confirmed."""
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="referrals")
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    name = models.CharField(_("service name"), max_length=200)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["topic", "language", "order", "id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicEdit(models.Model):
+    """Who changed a topic and when, so that content owners can follow changes."""
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="edits")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topic_edits",
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("topic edit")
+        verbose_name_plural = _("topic edits")
+
+    def __str__(self) -> str:
+        return f"{self.topic.slug} @ {self.at:%Y-%m-%d %H:%M}"
