@@ -1,0 +1,303 @@
+"""The bot: from a client's message to an authored answer.
+
+Order of decisions for every message (the caller rejects empty text):
+
+1. Detect the language (falling back to the page's language, else Finnish).
+2. Crisis check first, on every message: emergency guidance from the ``crisis``
+   topic, whatever else the message says.
+3. An explicit request for a person: the ``handoff`` topic's answer.
+4. Rank the published topics; above ``CONFIDENCE_THRESHOLD`` answer with the
+   best one, below it say the bot is not sure, offer the best topics as
+   buttons and offer a human.
+
+The bot never invents an answer: every answer text comes from the brain, except
+the short "not sure" line, which is a translated UI string.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bot.analysis import Analyser, VoikkoAnalyser, get_analyser
+from bot.crisis import detect_crisis, fold
+from bot.language import detect_language
+from bot.ranking import Index, TopicDoc
+
+LANGS = ("fi", "sv", "en")
+DEFAULT_LANG = "fi"
+SPECIAL_TOPICS = ("crisis", "handoff")
+STARTER_BRAIN_DIR = Path(__file__).resolve().parent / "brain"
+
+# Confidence is IDF-weighted coverage of the message by the best topic, scaled
+# by its margin over the runner-up (bot.ranking). A clear question whose words
+# the best topic mostly explains scores 0.4-1.0; off-topic text whose words the
+# brain barely knows scores below ~0.25. The threshold sits in that gap.
+CONFIDENCE_THRESHOLD = 0.3
+MAX_SUGGESTIONS = 3
+
+# Explicit requests for a person, on folded text (lowercase, ä->a, ö->o).
+_WANT_FI = r"(?:halu\w*|tahdo\w*|tahon|voi\w*|saa\w*|paase\w*|pääse\w*|pitais|pitaa|yhdista|siirra|ohjaa)"
+_TALK_FI = r"(?:puhu\w*|jutel\w*|juttel\w*|keskustel\w*|chat\w*|kirjoit\w*)"
+_PERSON_FI = (
+    r"(?:ihmi\w*|tyontekija\w*|nuorisotyontekija\w*|ohjaaja\w*|nuoriso-ohjaaja\w*|aikuise\w*|oikea\w*|oikee\w*"
+    r"|opo\w*|opinto-ohjaaja\w*)"
+)
+_HANDOFF_PATTERNS = [
+    re.compile(p)
+    for p in (
+        # fi: "haluun puhua ihmisen kanssa", "voinko jutella työntekijän kaa"
+        rf"\b{_WANT_FI}\s(?:\w+ ){{0,3}}{_TALK_FI}\s(?:\w+ ){{0,3}}{_PERSON_FI}",
+        # fi: "siirrä mut työntekijälle", "yhdistä ohjaajaan", "haluun ihmisen"
+        rf"\b(?:yhdista|siirra|ohjaa)\s(?:\w+ ){{0,2}}{_PERSON_FI}",
+        r"\b(?:halu\w*|tahdo\w*|tahon)\s(?:\w+ ){0,2}(?:ihmisen|ihmiselle|tyontekijan|tyontekijalle|ohjaajan)\b",
+        r"\boikee\w* ihmi\w*|\boikea\w* ihmi\w*|\bihminen (?:linjoille|tanne)\b",
+        r"\b(?:en halua|en haluu|ei huvita)\s(?:\w+ ){0,2}(?:botin|botille|robotin|koneen)\b",
+        # sv
+        r"\b(?:prata|chatta|tala|snacka)\s(?:\w+ ){0,2}(?:en manniska|en person|nagon riktig|en riktig|en handledare"
+        r"|en vuxen)",
+        r"\bkoppla (?:mig|mej) (?:till|vidare)\b|\b(?:en|med) riktig (?:person|manniska)\b",
+        # en
+        r"\b(?:talk|speak|chat)\s(?:\w+ ){0,2}(?:a person|a human|a real|someone real|a real person|a counsell?or"
+        r"|a youth worker|a worker|an adult|somebody real|a live)",
+        r"\b(?:real|actual|live) (?:person|human)\b|\bconnect me\b|\bhuman please\b",
+    )
+]
+
+
+@dataclass(frozen=True)
+class BrainTopic:
+    """The answer side of one topic in one language."""
+
+    slug: str
+    lang: str
+    title: str
+    answer: str
+    referrals: list[dict[str, str]] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BotAnswer:
+    topic: str
+    confidence: float
+    answer: str
+    answer_html: str
+    lang: str
+    suggestions: list[dict[str, str]]
+    matched_terms: list[str]
+    referrals: list[dict[str, str]]
+    crisis: bool
+    offer_human: bool = False
+
+
+def render_markdown(text: str) -> str:
+    """Safe HTML for an answer (bot.markdown when present, else escaped text)."""
+    try:
+        from bot.markdown import render_answer
+    except ImportError:  # pragma: no cover - bot.markdown is part of the tree
+        from django.utils.html import escape, linebreaks
+
+        return linebreaks(escape(text))
+    return render_answer(text)
+
+
+def is_handoff_request(text: str) -> bool:
+    folded = fold(text[:2000])
+    return any(p.search(folded) for p in _HANDOFF_PATTERNS)
+
+
+class Bot:
+    """Answers messages from a fixed brain (build a new Bot when the brain changes)."""
+
+    def __init__(
+        self, docs: list[TopicDoc], topics: list[BrainTopic], analyser: Analyser | None = None, questions: int = 0
+    ) -> None:
+        self.analyser = analyser or get_analyser()
+        # Special topics are answered by rule, never by ranking.
+        self.index = Index([d for d in docs if d.slug not in SPECIAL_TOPICS], self.analyser)
+        self.topics: dict[tuple[str, str], BrainTopic] = {(t.slug, t.lang): t for t in topics}
+        self.slugs = sorted({t.slug for t in topics})
+        self.question_count = questions or sum(len(d.questions) for d in docs)
+
+    @property
+    def analyser_name(self) -> str:
+        return "voikko" if isinstance(self.analyser, VoikkoAnalyser) else "snowball"
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({lang for _, lang in self.topics})
+
+    def topic(self, slug: str, lang: str) -> BrainTopic | None:
+        return self.topics.get((slug, lang)) or self.topics.get((slug, DEFAULT_LANG))
+
+    def title(self, slug: str, lang: str) -> str:
+        t = self.topic(slug, lang)
+        return t.title if t is not None else slug
+
+    def _topic_answer(
+        self, slug: str, lang: str, confidence: float, matched: list[str], *, crisis: bool = False
+    ) -> BotAnswer:
+        t = self.topic(slug, lang)
+        answer = t.answer if t is not None else ""
+        suggestions = [
+            {"slug": s, "title": self.title(s, lang)} for s in (t.follow_ups if t else []) if self.topic(s, lang)
+        ]
+        return BotAnswer(
+            topic=slug,
+            confidence=confidence,
+            answer=answer,
+            answer_html=render_markdown(answer) if answer else "",
+            lang=lang,
+            suggestions=suggestions,
+            matched_terms=matched,
+            referrals=list(t.referrals) if t else [],
+            crisis=crisis,
+            offer_human=crisis,
+        )
+
+    def answer(self, text: str, lang: str | None = None) -> BotAnswer:
+        """Answer one client message (non-empty; the caller validates)."""
+        fallback = lang if lang in LANGS else DEFAULT_LANG
+        detected = detect_language(text, fallback)
+        if detect_crisis(text, detected) is not None:
+            return self._topic_answer("crisis", detected, 1.0, [], crisis=True)
+        if is_handoff_request(text):
+            return self._topic_answer("handoff", detected, 1.0, [])
+        search_lang = detected if self.index.size(detected) else DEFAULT_LANG
+        ranking = self.index.search(text, search_lang, MAX_SUGGESTIONS)
+        if ranking.matches and ranking.confidence >= CONFIDENCE_THRESHOLD:
+            best = ranking.matches[0]
+            return self._topic_answer(best.slug, detected, ranking.confidence, best.matched_terms)
+        with translation.override(detected):
+            not_sure = _(
+                "I'm not sure I understood. Did you mean one of these topics? "
+                "You can also talk to a person: just say so."
+            )
+        return BotAnswer(
+            topic="unknown",
+            confidence=ranking.confidence,
+            answer=not_sure,
+            answer_html=render_markdown(not_sure),
+            lang=detected,
+            suggestions=[{"slug": m.slug, "title": self.title(m.slug, detected)} for m in ranking.matches],
+            matched_terms=ranking.matches[0].matched_terms if ranking.matches else [],
+            referrals=[],
+            crisis=False,
+            offer_human=True,
+        )
+
+
+def build_bot(data: list[dict[str, Any]], analyser: Analyser | None = None) -> Bot:
+    """A Bot from topics in the brain-file form (docs/brain-format.md), published only."""
+    docs: list[TopicDoc] = []
+    topics: list[BrainTopic] = []
+    for item in data:
+        if item.get("status", "published") != "published":
+            continue
+        slug = str(item["slug"])
+        follow_ups = [str(s) for s in item.get("follow_ups") or []]
+        for lang, entry in (item.get("languages") or {}).items():
+            if lang not in LANGS or not isinstance(entry, dict):
+                continue
+            title = str(entry.get("title") or slug)
+            answer = str(entry.get("answer") or "")
+            questions = [str(q) for q in entry.get("questions") or []]
+            referrals = [
+                {k: str(v) for k, v in r.items() if v not in (None, "")}
+                for r in entry.get("referrals") or []
+                if isinstance(r, dict)
+            ]
+            docs.append(TopicDoc(slug, lang, title, questions, answer))
+            topics.append(BrainTopic(slug, lang, title, answer, referrals, follow_ups))
+    return Bot(docs, topics, analyser)
+
+
+def load_brain_dir(path: str | Path, analyser: Analyser | None = None) -> Bot:
+    """A Bot from the YAML files in ``path`` (no database; for tests and evaluation)."""
+    data = []
+    for file in sorted(Path(path).glob("*.yaml")):
+        item = yaml.safe_load(file.read_text(encoding="utf-8"))
+        if isinstance(item, dict) and "slug" in item:
+            data.append(item)
+    return build_bot(data, analyser)
+
+
+def brain_db_data() -> list[dict[str, Any]]:
+    """Published topics from the database in the brain-file form (empty if none)."""
+    from bot.models import Topic, TopicStatus
+
+    data: list[dict[str, Any]] = []
+    topics = Topic.objects.filter(status=TopicStatus.PUBLISHED).prefetch_related(
+        "follow_ups", "texts", "questions", "referrals"
+    )
+    for topic in topics:
+        languages: dict[str, Any] = {}
+        for text in topic.texts.all():
+            languages[text.language] = {
+                "title": text.title,
+                "answer": text.answer,
+                "questions": [q.text for q in topic.questions.all() if q.language == text.language],
+                "referrals": [
+                    {"name": r.name, "url": r.url, "phone": r.phone, "hours": r.hours}
+                    for r in topic.referrals.all()
+                    if r.language == text.language
+                ],
+            }
+        data.append(
+            {
+                "slug": topic.slug,
+                "status": "published",
+                "follow_ups": sorted(t.slug for t in topic.follow_ups.all() if t.is_published),
+                "languages": languages,
+            }
+        )
+    return data
+
+
+def load_brain_db(analyser: Analyser | None = None) -> Bot:
+    """A Bot from the published topics in the database."""
+    return build_bot(brain_db_data(), analyser)
+
+
+# --- The shared default bot --------------------------------------------------------
+
+_lock = threading.Lock()
+_bot: Bot | None = None
+_bot_version = -1
+_brain_version = 0
+
+
+def brain_changed() -> None:
+    """Call after the brain in the database changes; the next get_bot() rebuilds."""
+    global _brain_version
+    with _lock:
+        _brain_version += 1
+
+
+def reset_bot() -> None:
+    """Forget the cached bot (tests)."""
+    global _bot
+    with _lock:
+        _bot = None
+
+
+def get_bot() -> Bot:
+    """The default bot: published topics in the database, else the starter brain."""
+    global _bot, _bot_version
+    with _lock:
+        if _bot is not None and _bot_version == _brain_version:
+            return _bot
+        version = _brain_version
+    data = brain_db_data()
+    bot = build_bot(data) if data else load_brain_dir(STARTER_BRAIN_DIR)
+    with _lock:
+        _bot, _bot_version = bot, version
+    return bot

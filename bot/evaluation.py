@@ -1,0 +1,125 @@
+"""Measuring the bot on labelled questions (``expected<TAB>lang<TAB>question``).
+
+Topic lines (expected is a topic slug) give top-1 accuracy; ``crisis`` lines
+give crisis recall, ``unknown`` lines how many off-topic messages the bot
+rejected, ``handoff`` lines whether requests for a person are recognised.
+Times are wall-clock milliseconds per ``Bot.answer``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.engine import Bot
+
+NON_TOPICS = ("crisis", "handoff", "unknown")
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: str
+    lang: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Confusion:
+    expected: str
+    got: str
+    question: str
+    confidence: float
+
+
+@dataclass
+class Score:
+    hits: int = 0
+    total: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.hits}/{self.total} = {100 * self.rate:.1f}%"
+
+
+@dataclass
+class Report:
+    topics: Score = field(default_factory=Score)
+    crisis: Score = field(default_factory=Score)
+    unknown: Score = field(default_factory=Score)
+    handoff: Score = field(default_factory=Score)
+    false_crisis: int = 0
+    confusions: list[Confusion] = field(default_factory=list)
+    times_ms: list[float] = field(default_factory=list)
+
+    def percentile(self, p: float) -> float:
+        """The p-th percentile (nearest rank) of the answer times, in ms."""
+        if not self.times_ms:
+            return 0.0
+        ordered = sorted(self.times_ms)
+        rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+        return ordered[rank - 1]
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+
+def parse_rows(lines: Iterable[str]) -> list[Row]:
+    """Rows from TSV lines; the header line and blank or malformed lines are skipped."""
+    rows = []
+    for i, line in enumerate(lines):
+        parts = line.rstrip("\r\n").split("\t")
+        if len(parts) < 3 or (i == 0 and parts[0] == "expected"):
+            continue
+        expected, lang, question = parts[0].strip(), parts[1].strip(), "\t".join(parts[2:]).strip()
+        if expected and question:
+            rows.append(Row(expected, lang, question))
+    return rows
+
+
+def evaluate(rows: Iterable[Row | str], bot: Bot) -> Report:
+    """Answer every row with ``bot`` and score the answers."""
+    items = [r for r in rows if isinstance(r, Row)]
+    items += parse_rows(r for r in rows if isinstance(r, str))
+    report = Report()
+    for row in items:
+        start = time.perf_counter()
+        result = bot.answer(row.question, row.lang or None)
+        report.times_ms.append((time.perf_counter() - start) * 1000)
+        score = {"crisis": report.crisis, "unknown": report.unknown, "handoff": report.handoff}.get(
+            row.expected, report.topics
+        )
+        score.total += 1
+        if result.topic == row.expected:
+            score.hits += 1
+        else:
+            report.confusions.append(Confusion(row.expected, result.topic, row.question, result.confidence))
+            if result.topic == "crisis":
+                report.false_crisis += 1
+    return report
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"top-1 accuracy (topics): {report.topics}",
+        f"crisis recall:           {report.crisis}",
+        f"unknown rejected:        {report.unknown}",
+        f"handoff recognised:      {report.handoff}",
+        f"false crisis alarms:     {report.false_crisis}",
+        f"time per answer:         p50 {report.p50:.2f} ms, p95 {report.p95:.2f} ms ({len(report.times_ms)} answers)",
+    ]
+    if report.confusions:
+        lines.append(f"confusions ({len(report.confusions)}):")
+        lines.extend(
+            f"  {c.expected} -> {c.got} ({c.confidence:.2f}): {c.question}"
+            for c in sorted(report.confusions, key=lambda c: (c.expected, c.got))
+        )
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""The bot's decisions on the starter brain: crisis first, hand-off, confident answers, unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import CONFIDENCE_THRESHOLD, Bot, load_brain_dir
+from bot.evaluation import evaluate, format_report, parse_rows
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return load_brain_dir("bot/brain")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("haluun kuolla, en jaksa enää", "fi"),
+        ("mietin itsemurhaa mut mikä on asumistuki", "fi"),
+        ("jag vill inte leva längre", "sv"),
+        ("i want to kill myself", "en"),
+    ],
+)
+def test_crisis_comes_first(bot: Bot, text: str, lang: str) -> None:
+    result = bot.answer(text)
+    assert result.topic == "crisis"
+    assert result.crisis is True
+    assert result.lang == lang
+    assert "112" in result.answer
+    assert result.answer == bot.topics[("crisis", lang)].answer
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("haluun puhua ihmiselle", "fi"),
+        ("voinko jutella oikeen ihmisen kanssa", "fi"),
+        ("siirrä mut työntekijälle", "fi"),
+        ("haluun puhua ohjaajan kanssa", "fi"),
+        ("jag vill prata med en människa", "sv"),
+        ("can I talk to a real person please", "en"),
+        ("i want to talk to someone real", "en"),
+    ],
+)
+def test_requests_for_a_person_hand_off(bot: Bot, text: str, lang: str) -> None:
+    result = bot.answer(text)
+    assert result.topic == "handoff"
+    assert result.crisis is False
+    assert result.lang == lang
+    assert result.answer == bot.topics[("handoff", lang)].answer
+
+
+def test_employee_rights_is_not_a_handoff(bot: Bot) -> None:
+    assert bot.answer("mitkä oikeudet työntekijällä on jos palkka ei tule").topic != "handoff"
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("miten haen kelalta asumistukea vuokraan", "housing-allowance"),
+        ("tarviiks mä verokortin kesätöihin", "work-tax-card"),
+        ("mistä voi hakea kesätyöpaikkaa", "work-summer-job"),
+        ("mistä löydän ensimmäisen oman vuokra-asunnon", "housing-first-home"),
+    ],
+)
+def test_clear_questions_get_their_topic(bot: Bot, text: str, slug: str) -> None:
+    result = bot.answer(text)
+    assert result.topic == slug
+    assert result.confidence >= CONFIDENCE_THRESHOLD
+    assert result.answer == bot.topics[(slug, "fi")].answer
+    assert result.answer_html.startswith("<")
+    assert all(s["slug"] in bot.slugs and s["title"] for s in result.suggestions)
+    assert result.matched_terms
+
+
+@pytest.mark.parametrize(
+    "text", ["mikä on Ranskan pääkaupunki", "kuka voitti euroviisut", "what is the capital of France"]
+)
+def test_off_topic_text_is_unknown(bot: Bot, text: str) -> None:
+    result = bot.answer(text)
+    assert result.topic == "unknown"
+    assert result.offer_human is True
+    assert result.crisis is False
+    assert len(result.suggestions) <= 3
+    assert result.answer
+
+
+def test_unknown_offers_best_topics_as_buttons(bot: Bot) -> None:
+    result = bot.answer("asumis juttuja vähän kaikkea")
+    if result.topic == "unknown":
+        assert 1 <= len(result.suggestions) <= 3
+    assert all(s["slug"] in bot.slugs for s in result.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "slug"),
+    [
+        ("hur söker jag bostadsbidrag från FPA", "sv", "housing-allowance"),
+        ("how do I get a tax card for my summer job", "en", "work-tax-card"),
+    ],
+)
+def test_answers_in_the_detected_language(bot: Bot, text: str, lang: str, slug: str) -> None:
+    result = bot.answer(text, "fi")
+    assert result.lang == lang
+    assert result.topic == slug
+    assert result.answer == bot.topics[(slug, lang)].answer
+
+
+def test_page_language_is_the_fallback(bot: Bot) -> None:
+    assert bot.answer("ok", "sv").lang == "sv"
+    assert bot.answer("ok").lang == "fi"
+    assert bot.answer("ok", "xx").lang == "fi"
+
+
+def test_evaluation_report() -> None:
+    lines = [
+        "expected\tlang\tquestion",
+        "crisis\tfi\thaluun kuolla",
+        "handoff\tfi\thaluun puhua ihmisen kanssa",
+        "unknown\tfi\tmikä on Ranskan pääkaupunki",
+        "work-tax-card\tfi\ttarviiks mä verokortin kesätöihin",
+        "housing-allowance\tfi\tmikä on Ranskan pääkaupunki",
+    ]
+    rows = parse_rows(lines)
+    assert len(rows) == 5
+    report = evaluate(rows, load_brain_dir("bot/brain"))
+    assert (report.crisis.hits, report.crisis.total) == (1, 1)
+    assert (report.handoff.hits, report.handoff.total) == (1, 1)
+    assert (report.unknown.hits, report.unknown.total) == (1, 1)
+    assert (report.topics.hits, report.topics.total) == (1, 2)
+    assert [(c.expected, c.got) for c in report.confusions] == [("housing-allowance", "unknown")]
+    assert len(report.times_ms) == 5
+    assert 0 < report.p50 <= report.p95
+    text = format_report(report)
+    assert "top-1 accuracy" in text
+    assert "housing-allowance -> unknown" in text
