@@ -16,6 +16,7 @@ the short "not sure" line, which is a translated UI string.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,8 @@ from bot.analysis import Analyser, VoikkoAnalyser, get_analyser
 from bot.crisis import detect_crisis, fold
 from bot.language import detect_language
 from bot.ranking import Index, TopicDoc
+
+logger = logging.getLogger(__name__)
 
 LANGS = ("fi", "sv", "en")
 DEFAULT_LANG = "fi"
@@ -296,7 +300,12 @@ def get_bot() -> Bot:
         if _bot is not None and _bot_version == _brain_version:
             return _bot
         version = _brain_version
-    data = brain_db_data()
+    try:
+        data = brain_db_data()
+    except (RuntimeError, DatabaseError):
+        # The bot app or its tables are not there yet (before migrate): the starter brain still answers.
+        logger.warning("bot: brain tables unavailable, answering from the starter brain", exc_info=True)
+        data = []
     bot = build_bot(data) if data else load_brain_dir(STARTER_BRAIN_DIR)
     with _lock:
         _bot, _bot_version = bot, version

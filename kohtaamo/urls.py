@@ -7,5 +7,6 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("console/", include("console.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("bot.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

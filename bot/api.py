@@ -1,0 +1,114 @@
+"""The bot's JSON API: ``POST /api/bot/ask`` and ``GET /api/bot/status``.
+
+Anonymous and stateless. ``ask`` is exempt from CSRF protection because it
+changes no state: it reads the brain, writes nothing to the database, sets no
+cookie and acts on no session, so a forged cross-site request can gain nothing
+that the attacker could not get by calling the API directly. (Anything that
+records state, such as feedback or a hand-off into the queue, must not use
+this exemption.)
+
+Rate limiting has no client identity to key on and must not store or log IP
+addresses, so one in-process token bucket with a generous burst bounds the
+total rate of answers per server process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from bot.engine import LANGS, get_bot
+from bot.openapi import schema
+from realtime.ratelimit import RateLimiter
+
+MAX_TEXT_LENGTH = 1000
+# Bodies beyond this are refused before parsing (10 kB of text plus JSON overhead fits).
+MAX_BODY_BYTES = 64 * 1024
+
+RATE_KEY = "bot-ask"
+limiter = RateLimiter(burst=300, per_second=30.0)
+
+
+def error(code: str, message: str, status: int = 400, **headers: str) -> JsonResponse:
+    response = JsonResponse({"error": code, "message": message}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def parse_ask(request: HttpRequest) -> tuple[str, str | None] | JsonResponse:
+    """The validated (text, lang) of an ask request, or the 400 response."""
+    if len(request.body) > MAX_BODY_BYTES:
+        return error("too_long", _("The message is too long."))
+    try:
+        payload: Any = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return error("invalid_json", _("The request body must be JSON."))
+    if not isinstance(payload, dict):
+        return error("invalid_body", _("The request body must be a JSON object."))
+    if "text" not in payload or payload["text"] is None:
+        return error("missing_text", _("The field 'text' is required."))
+    text = payload["text"]
+    if not isinstance(text, str):
+        return error("invalid_text", _("The field 'text' must be a string."))
+    text = text.strip()
+    if not text:
+        return error("empty_text", _("The message is empty."))
+    if len(text) > MAX_TEXT_LENGTH:
+        return error("too_long", _("The message is longer than %(max)d characters.") % {"max": MAX_TEXT_LENGTH})
+    lang = payload.get("lang")
+    if lang is not None and (not isinstance(lang, str) or lang not in LANGS):
+        return error("invalid_lang", _("The field 'lang' must be one of: %(langs)s.") % {"langs": ", ".join(LANGS)})
+    return text, lang
+
+
+@csrf_exempt
+@require_POST
+def ask(request: HttpRequest) -> JsonResponse:
+    wait = limiter.hit(RATE_KEY)
+    if wait > 0:
+        return error(
+            "rate_limited", _("Too many questions right now. Try again soon."), 429, Retry_After=str(math.ceil(wait))
+        )
+    parsed = parse_ask(request)
+    if isinstance(parsed, JsonResponse):
+        return parsed
+    text, lang = parsed
+    result = get_bot().answer(text, lang)
+    return JsonResponse(
+        {
+            "topic": result.topic,
+            "confidence": round(result.confidence, 4),
+            "answer": result.answer_html,
+            "answer_markdown": result.answer,
+            "lang": result.lang,
+            "suggestions": result.suggestions,
+            "referrals": result.referrals,
+            "crisis": result.crisis,
+            "offer_human": result.offer_human,
+        }
+    )
+
+
+@require_GET
+def status(request: HttpRequest) -> JsonResponse:
+    bot = get_bot()
+    return JsonResponse(
+        {
+            "analyser": bot.analyser_name,
+            "topics": len(bot.slugs),
+            "languages": bot.languages,
+            "questions": bot.question_count,
+        }
+    )
+
+
+@require_GET
+def openapi_schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(schema())

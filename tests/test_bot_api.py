@@ -1,0 +1,189 @@
+"""The bot's JSON API: answers, bad input, rate limit, status and schema; nothing is written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from bot import api, engine
+from realtime.ratelimit import RateLimiter
+
+ASK = "/api/bot/ask"
+
+
+@pytest.fixture(autouse=True)
+def fresh_bot():
+    engine.reset_bot()
+    yield
+    engine.reset_bot()
+
+
+def post(client: Client, body: object, *, raw: bool = False):
+    data = body if raw else json.dumps(body)
+    return client.post(ASK, data=data, content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_good_request(client: Client) -> None:
+    response = post(client, {"text": "tarviiks mä verokortin kesätöihin", "lang": "fi"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["topic"] == "work-tax-card"
+    assert 0 < data["confidence"] <= 1
+    assert data["lang"] == "fi"
+    assert data["crisis"] is False
+    assert data["answer"].startswith("<")
+    assert data["answer_markdown"]
+    assert isinstance(data["suggestions"], list)
+    assert all(set(s) == {"slug", "title"} for s in data["suggestions"])
+    assert isinstance(data["referrals"], list)
+
+
+@pytest.mark.django_db
+def test_crisis_answer(client: Client) -> None:
+    data = post(client, {"text": "haluun kuolla"}).json()
+    assert data["topic"] == "crisis"
+    assert data["crisis"] is True
+    assert "112" in data["answer"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"text": ""}, "empty_text"),
+        ({"text": "   \n\t "}, "empty_text"),
+        ({}, "missing_text"),
+        ({"text": None}, "missing_text"),
+        ({"text": 42}, "invalid_text"),
+        ({"text": ["asumistuki"]}, "invalid_text"),
+        ({"text": {"a": 1}}, "invalid_text"),
+        ({"text": True}, "invalid_text"),
+        ({"text": "x" * 1001}, "too_long"),
+        ({"text": "asumistuki " * 1000}, "too_long"),
+        ({"text": "asumistuki", "lang": "de"}, "invalid_lang"),
+        ({"text": "asumistuki", "lang": 1}, "invalid_lang"),
+        (["text", "asumistuki"], "invalid_body"),
+        ("asumistuki", "invalid_body"),
+        (None, "invalid_body"),
+    ],
+)
+def test_bad_input(client: Client, body: object, code: str) -> None:
+    response = post(client, body)
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"] == code
+    assert data["message"]
+
+
+@pytest.mark.django_db
+def test_ten_kilobytes_of_text_is_too_long(client: Client) -> None:
+    response = post(client, {"text": "a" * 10_000})
+    assert response.status_code == 400
+    assert response.json()["error"] == "too_long"
+    # A huge body is refused before parsing.
+    response = post(client, {"text": "a" * 200_000})
+    assert response.status_code == 400
+    assert response.json()["error"] == "too_long"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["not json", "{'text': 'x'}", "", b"\xff\xfe\x00"])
+def test_non_json_body(client: Client, body: str | bytes) -> None:
+    response = post(client, body, raw=True)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+@pytest.mark.django_db
+def test_html_in_text_is_not_reflected(client: Client) -> None:
+    text = '<script>alert("x")</script><img src=x onerror=alert(1)> asumistuki'
+    response = post(client, {"text": text})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<script" not in body.lower()
+    assert "onerror" not in body.lower()
+    assert "<img" not in body.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_only_post(client: Client, method: str) -> None:
+    assert getattr(client, method)(ASK).status_code == 405
+
+
+@pytest.mark.django_db
+def test_status(client: Client) -> None:
+    response = client.get("/api/bot/status")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["analyser"] in ("voikko", "snowball")
+    assert data["topics"] >= 40
+    assert data["languages"] == ["en", "fi", "sv"]
+    assert data["questions"] > 300
+
+
+@pytest.mark.django_db
+def test_schema(client: Client) -> None:
+    response = client.get("/api/schema")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["openapi"].startswith("3.1")
+    assert set(data["paths"]) >= {"/api/bot/ask", "/api/bot/status"}
+    ask = data["paths"]["/api/bot/ask"]["post"]
+    assert ask["requestBody"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/AskRequest"
+    assert {"200", "400", "429"} <= set(ask["responses"])
+    schemas = data["components"]["schemas"]
+    assert schemas["AskRequest"]["required"] == ["text"]
+    assert schemas["AskRequest"]["properties"]["text"]["maxLength"] == 1000
+    # Every reference resolves.
+    refs = [part for part in response.content.decode().split('"') if part.startswith("#/components/schemas/")]
+    assert refs
+    for ref in refs:
+        assert ref.rsplit("/", 1)[1] in schemas
+
+
+@pytest.mark.django_db
+def test_rate_limited_after_a_flood(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "limiter", RateLimiter(burst=3, per_second=0.1))
+    codes = [post(client, {"text": "asumistuki"}).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3:] == [429, 429]
+    response = post(client, {"text": "asumistuki"})
+    assert response.status_code == 429
+    assert response.json()["error"] == "rate_limited"
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.django_db
+def test_ask_writes_nothing(client: Client) -> None:
+    models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy]
+    before = {m._meta.label: m._default_manager.count() for m in models}
+    for text in ["asumistuki", "haluun kuolla", "haluun puhua ihmiselle", "paras pizzatäyte", ""]:
+        post(client, {"text": text})
+    client.get("/api/bot/status")
+    after = {m._meta.label: m._default_manager.count() for m in models}
+    assert after == before
+    assert "sessionid" not in client.cookies
+    assert "csrftoken" not in client.cookies
+
+
+@pytest.mark.django_db
+def test_published_topics_in_the_database_replace_the_starter_brain(client: Client) -> None:
+    from bot.models import ExampleQuestion, Topic, TopicStatus, TopicText
+
+    topic = Topic.objects.create(slug="bike-repair", area="leisure", status=TopicStatus.PUBLISHED)
+    TopicText.objects.create(topic=topic, language="fi", title="Pyörän korjaus", answer="Katso **pyöräpaja**.")
+    ExampleQuestion.objects.create(topic=topic, language="fi", text="missä voi korjata polkupyörän")
+    draft = Topic.objects.create(slug="secret-draft", area="leisure", status=TopicStatus.DRAFT)
+    TopicText.objects.create(topic=draft, language="fi", title="Luonnos", answer="Ei vielä.")
+    engine.brain_changed()
+    data = post(client, {"text": "polkupyörän korjaus"}).json()
+    assert data["topic"] == "bike-repair"
+    assert "<strong>pyöräpaja</strong>" in data["answer"]
+    status = client.get("/api/bot/status").json()
+    assert status["topics"] == 1
+    assert status["questions"] == 1
