@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 from django.db import DatabaseError
+from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -279,11 +280,21 @@ _bot_version = -1
 _brain_version = 0
 
 
-def brain_changed() -> None:
-    """Call after the brain in the database changes; the next get_bot() rebuilds."""
+def brain_changed(*args: Any, **kwargs: Any) -> None:
+    """Call after the brain in the database changes; the next get_bot() rebuilds.
+
+    Connected to saves and deletes of the brain's models below, so edits in the
+    admin or an import take effect at once in this process. (Other server
+    processes rebuild when they restart; the brain changes rarely.)
+    """
     global _brain_version
     with _lock:
         _brain_version += 1
+
+
+for _model in ("bot.Topic", "bot.TopicText", "bot.ExampleQuestion", "bot.Referral"):
+    post_save.connect(brain_changed, sender=_model, dispatch_uid=f"bot-brain-changed-save-{_model}")
+    post_delete.connect(brain_changed, sender=_model, dispatch_uid=f"bot-brain-changed-delete-{_model}")
 
 
 def reset_bot() -> None:
@@ -302,7 +313,7 @@ def get_bot() -> Bot:
         version = _brain_version
     try:
         data = brain_db_data()
-    except (RuntimeError, DatabaseError):
+    except (ImportError, RuntimeError, DatabaseError):
         # The bot app or its tables are not there yet (before migrate): the starter brain still answers.
         logger.warning("bot: brain tables unavailable, answering from the starter brain", exc_info=True)
         data = []

@@ -180,10 +180,12 @@ def test_published_topics_in_the_database_replace_the_starter_brain(client: Clie
     ExampleQuestion.objects.create(topic=topic, language="fi", text="missä voi korjata polkupyörän")
     draft = Topic.objects.create(slug="secret-draft", area="leisure", status=TopicStatus.DRAFT)
     TopicText.objects.create(topic=draft, language="fi", title="Luonnos", answer="Ei vielä.")
-    engine.brain_changed()
     data = post(client, {"text": "polkupyörän korjaus"}).json()
     assert data["topic"] == "bike-repair"
     assert "<strong>pyöräpaja</strong>" in data["answer"]
     status = client.get("/api/bot/status").json()
     assert status["topics"] == 1
     assert status["questions"] == 1
+    # An edit takes effect without a restart.
+    ExampleQuestion.objects.create(topic=topic, language="fi", text="rengas puhki mitä teen")
+    assert client.get("/api/bot/status").json()["questions"] == 2
