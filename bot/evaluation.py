@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot.engine import Bot
+from bot.engine import STARTER_BRAIN_DIR, Bot, load_brain_dir
 
 NON_TOPICS = ("crisis", "handoff", "unknown")
 
@@ -123,3 +124,14 @@ def format_report(report: Report) -> str:
             for c in sorted(report.confusions, key=lambda c: (c.expected, c.got))
         )
     return "\n".join(lines)
+
+
+def evaluate_file(path: str | Path, bot: Bot | None = None) -> Report:
+    """Evaluate the TSV file at ``path`` (with the starter brain unless ``bot`` is given).
+
+    Meant for ``manage.py brain evaluate FILE.tsv``:
+    ``self.stdout.write(format_report(evaluate_file(path, get_bot())))``.
+    """
+    with open(path, encoding="utf-8") as f:
+        rows = parse_rows(f)
+    return evaluate(rows, bot if bot is not None else load_brain_dir(STARTER_BRAIN_DIR))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import CONFIDENCE_THRESHOLD, Bot, load_brain_dir
-from bot.evaluation import evaluate, format_report, parse_rows
+from bot.evaluation import evaluate, evaluate_file, format_report, parse_rows
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +135,11 @@ def test_evaluation_report() -> None:
     text = format_report(report)
     assert "top-1 accuracy" in text
     assert "housing-allowance -> unknown" in text
+
+
+def test_evaluate_file(tmp_path) -> None:
+    path = tmp_path / "q.tsv"
+    path.write_text("expected\tlang\tquestion\ncrisis\tsv\tjag vill dö\n\nbroken line\n", encoding="utf-8")
+    report = evaluate_file(path)
+    assert (report.crisis.hits, report.crisis.total) == (1, 1)
+    assert report.topics.total == 0
