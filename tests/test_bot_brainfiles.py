@@ -347,3 +347,22 @@ def test_read_brain_dir_raises_with_problems(tmp_path, db):
 def test_command_needs_a_subcommand(db):
     with pytest.raises(CommandError):
         call_command("brain")
+
+
+def test_brain_evaluate_reports_accuracy_and_timing(db: None, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.tsv"
+    questions.write_text(
+        "expected\tlang\tquestion\n"
+        "crisis\tfi\ten jaksa enää elää\n"
+        "handoff\tfi\thaluun puhua oikeen ihmisen kanssa\n"
+        "work-tax-card\tfi\tmist mä saan verokortin kesätöihin\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("brain", "evaluate", str(questions), "--brain", "bot/brain", stdout=out)
+    report = out.getvalue()
+    assert "crisis recall:           1/1 = 100.0%" in report
+    assert "top-1 accuracy (topics):" in report
+    assert "p95" in report
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("brain", "evaluate", str(tmp_path / "missing.tsv"))

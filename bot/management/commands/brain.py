@@ -1,8 +1,6 @@
-"""`manage.py brain export DIR` and `manage.py brain import DIR`.
+"""`manage.py brain export DIR`, `manage.py brain import DIR` and `manage.py brain evaluate FILE.tsv`.
 
-Subcommands, so that the brain's tools stay together: `evaluate` (accuracy
-over a question file, issue 3) is to be added here as a third subparser with
-its own `handle_evaluate`.
+Subcommands, so that the brain's tools stay together.
 """
 
 from __future__ import annotations
@@ -21,16 +19,26 @@ class Command(BaseCommand):
     help = "Export the chatbot's brain to YAML files, or import it from them (see docs/brain-format.md)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="{export,import}")
+        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="{export,import,evaluate}")
         export = subcommands.add_parser("export", help="Write one <slug>.yaml per topic into DIR.")
         export.add_argument("directory", metavar="DIR")
         import_ = subcommands.add_parser(
             "import", help="Validate every DIR/*.yaml and, when all are valid, create or update the topics."
         )
         import_.add_argument("directory", metavar="DIR")
-        # Future: subcommands.add_parser("evaluate", ...) with handle_evaluate.
+        evaluate = subcommands.add_parser(
+            "evaluate",
+            help="Answer every line 'expected<TAB>lang<TAB>question' of FILE and report accuracy and timing.",
+        )
+        evaluate.add_argument("file", metavar="FILE")
+        evaluate.add_argument(
+            "--brain", metavar="DIR", help="evaluate the YAML brain in DIR instead of the published brain"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "evaluate":
+            self.handle_evaluate(Path(options["file"]), options.get("brain"))
+            return
         directory = Path(options["directory"])
         if options["subcommand"] == "export":
             self.handle_export(directory)
@@ -57,3 +65,12 @@ class Command(BaseCommand):
             f"Imported {len(topics)} topic(s) from {directory}: {len(summary.created)} created, "
             f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged."
         )
+
+    def handle_evaluate(self, path: Path, brain_dir: str | None) -> None:
+        from bot.engine import get_bot, load_brain_dir
+        from bot.evaluation import evaluate_file, format_report
+
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        bot = load_brain_dir(Path(brain_dir)) if brain_dir else get_bot()
+        self.stdout.write(format_report(evaluate_file(path, bot)))
