@@ -8,7 +8,7 @@ rel="noopener noreferrer".
 
 from __future__ import annotations
 
-import markdown as markdown_lib  # type: ignore[import-untyped]  # no stubs in requirements-dev.txt yet
+import markdown as markdown_lib
 import nh3
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h3", "h4", "blockquote", "code"}
