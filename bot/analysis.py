@@ -171,6 +171,10 @@ SPOKEN_PREFIX_FI: tuple[tuple[str, str], ...] = (
     ("kämpä", "asunto"),
     ("itsar", "itsemurha"),
     ("työkkär", "työvoimatoimisto"),
+    ("ahist", "ahdistaa"),
+    ("masis", "masennus"),
+    ("psyka", "psykologi"),
+    ("fyrk", "raha"),
 )
 
 # Spoken endings rewritten to standard ones for unknown words, tried before
@@ -191,6 +195,136 @@ _SPOKEN_ENDINGS_FI: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("yy", ("yä",)),
     ("ii", ("ia", "iä")),
 )
+
+
+# Everyday, spoken and slang words -> the vocabulary the brain is written in.
+# Keyed by base form (what Voikko returns; for Snowball the key and the values
+# are stemmed), the values are added as extra terms of the word, for questions
+# and brain text alike, so "kämppä" meets "asunto" and "duuni" meets "työ"
+# whichever side uses which. General Finnish, not fitted to any question set.
+SYNONYMS_FI: dict[str, tuple[str, ...]] = {
+    "kämppä": ("asunto",),
+    "kämpä": ("asunto",),
+    "yksiö": ("asunto",),
+    "kaksio": ("asunto",),
+    "kolmio": ("asunto",),
+    "vuokrakämppä": ("asunto", "vuokra"),
+    "koti": ("asunto",),
+    "duuni": ("työ",),
+    "keikka": ("työ",),
+    "keikkatyö": ("työ",),
+    "homma": ("työ",),
+    "pomo": ("työnantaja", "esimies"),
+    "esihenkilö": ("esimies", "työnantaja"),
+    "hommata": ("hankkia",),
+    "massi": ("raha",),
+    "fyrkka": ("raha",),
+    "pätäkkä": ("raha",),
+    "rahna": ("raha",),
+    "lafka": ("yritys",),
+    "firma": ("yritys",),
+    "amis": ("ammattikoulu",),
+    "ammattikoulu": ("ammatillinen", "amis"),
+    "ammattiopisto": ("ammattikoulu",),
+    "yliopisto": ("korkeakoulu",),
+    "amk": ("ammattikorkeakoulu", "korkeakoulu"),
+    "ammattikorkeakoulu": ("korkeakoulu",),
+    "jatko-opinnot": ("jatko-opiskelu", "opiskelu"),
+    "psyka": ("psykologi",),
+    "psykologi": ("mielenterveys", "terapia"),
+    "terapeutti": ("terapia", "psykologi"),
+    "terapia": ("psykologi", "mielenterveys"),
+    "masis": ("masennus",),
+    "masentaa": ("masennus",),
+    "masentunut": ("masennus",),
+    "ahdistaa": ("ahdistus",),
+    "ahdistunut": ("ahdistus",),
+    "jännittää": ("jännitys", "ahdistus"),
+    "paniikki": ("ahdistus",),
+    "kiusata": ("kiusaaminen",),
+    "kiusaaja": ("kiusaaminen",),
+    "haukkua": ("kiusaaminen",),
+    "nimitellä": ("kiusaaminen",),
+    "dissata": ("kiusaaminen",),
+    "pilkata": ("kiusaaminen",),
+    "syrjiä": ("kiusaaminen",),
+    "verokortti": ("vero",),
+    "budjetti": ("talous", "raha"),
+    "säästää": ("säästäminen", "raha"),
+    "säästö": ("säästäminen", "raha"),
+    "velka": ("laina",),
+    "pikavippi": ("laina", "velka"),
+    "vippi": ("laina", "velka"),
+    "luotto": ("laina",),
+    "luottotieto": ("maksuhäiriömerkintä",),
+    "maksuhäiriö": ("maksuhäiriömerkintä",),
+    "perintä": ("velka",),
+    "kuski": ("kuljettaja",),
+    "mopokortti": ("ajokortti",),
+    "kortti": ("ajokortti",),
+    "autokoulu": ("ajokortti",),
+    "intti": ("armeija", "varusmiespalvelus"),
+    "inttiin": ("armeija",),
+    "armeija": ("varusmiespalvelus",),
+    "varusmies": ("varusmiespalvelus",),
+    "sivari": ("siviilipalvelus",),
+    "kutsunta": ("varusmiespalvelus",),
+    "sossu": ("sosiaalitoimisto", "toimeentulotuki"),
+    "toimeentulotuki": ("sosiaalitoimisto",),
+    "perustoimentulotuki": ("toimeentulotuki",),
+    "työkkäri": ("työvoimatoimisto", "te-toimisto"),
+    "työvoimatoimisto": ("te-toimisto",),
+    "työtön": ("työttömyys",),
+    "häätää": ("häätö",),
+    "häätö": ("asunnoton", "vuokra"),
+    "asunnoton": ("asunnottomuus",),
+    "nimetön": ("anonyymi",),
+    "anonyymi": ("nimetön",),
+    "kaveri": ("ystävä",),
+    "frendi": ("ystävä",),
+    "ystävä": ("kaveri",),
+    "poikaystävä": ("seurustelu", "kumppani"),
+    "tyttöystävä": ("seurustelu", "kumppani"),
+    "seurustella": ("seurustelu",),
+    "deittailla": ("seurustelu", "treffit"),
+    "ihastua": ("ihastus",),
+    "läksy": ("kotitehtävä",),
+    "kotitehtävä": ("läksy",),
+    "matikka": ("matematiikka",),
+    "mätkiä": ("lyödä", "väkivalta"),
+    "hakata": ("lyödä", "väkivalta"),
+    "lyödä": ("väkivalta",),
+    "ahdistella": ("häirintä",),
+    "lähennellä": ("häirintä",),
+    "kähmiä": ("häirintä",),
+    "pelata": ("peli",),
+    "pelaaminen": ("peli",),
+    "some": ("sosiaalinen", "media"),
+    "harrastaa": ("harrastus",),
+    "harrastaminen": ("harrastus",),
+    "nukkua": ("uni",),
+    "unettomuus": ("uni",),
+    "väsyttää": ("väsymys",),
+    "väsynyt": ("väsymys",),
+    "kännätä": ("alkoholi",),
+    "kännissä": ("alkoholi",),
+    "viina": ("alkoholi",),
+    "bissi": ("olut", "alkoholi"),
+    "pilveä": ("kannabis",),
+    "ruoho": ("kannabis",),
+    "vape": ("nikotiini",),
+    "nuuska": ("nikotiini",),
+    "röökata": ("tupakka",),
+    "rööki": ("tupakka",),
+    "opo": ("opinto-ohjaaja",),
+    "yhteishaku": ("haku",),
+    "hakea": ("haku",),
+    "kesäduuni": ("kesätyö",),
+    "kesäkeikka": ("kesätyö",),
+    "cv": ("ansioluettelo",),
+    "ansioluettelo": ("cv",),
+    "työhaastattelu": ("haastattelu",),
+}
 
 
 def spoken_variants(word: str) -> list[str]:
@@ -302,7 +436,19 @@ class SnowballAnalyser(_Base):
                 w = SPOKEN_FI.get(w, w)
                 w = next((std for prefix, std in SPOKEN_PREFIX_FI if w.startswith(prefix)), w)
             out.setdefault(self._stem(w, lang) if not w.isdigit() else w, None)
+        if lang == "fi":
+            for term in list(out):
+                out.update(dict.fromkeys(self._stemmed_synonyms().get(term, ())))
         return tuple(out)
+
+    @functools.cache  # noqa: B019 - one table per analyser instance, built once
+    def _stemmed_synonyms(self) -> dict[str, tuple[str, ...]]:
+        table: dict[str, tuple[str, ...]] = {}
+        for key, values in SYNONYMS_FI.items():
+            stem = self._stem(key, "fi")
+            extra = tuple(self._stem(v, "fi") for v in values if self._stem(v, "fi") != stem)
+            table[stem] = tuple(dict.fromkeys(table.get(stem, ()) + extra))
+        return table
 
 
 class VoikkoAnalyser(_Base):
@@ -379,6 +525,8 @@ class VoikkoAnalyser(_Base):
             else:
                 # Names, abbreviations, unknown slang: keep the word itself.
                 out.setdefault(w, None)
+        for term in list(out):
+            out.update(dict.fromkeys(SYNONYMS_FI.get(term, ())))
         return tuple(out)
 
 

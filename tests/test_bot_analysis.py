@@ -137,3 +137,14 @@ def test_unanalysed_compound_markers_are_split(voikko):
 def test_snowball_spoken_stems():
     s = SnowballAnalyser()
     assert s.terms("amiksesta", "fi") == s.terms("ammattikoulu", "fi")
+
+
+def test_slang_and_everyday_words_meet_the_brain_vocabulary(analyser):
+    # Both sides go through the same table, so slang in a question meets the
+    # standard word in the brain and the other way round.
+    a = analyser
+    assert set(a.terms("kämppä", "fi")) & set(a.terms("asunto", "fi"))
+    assert set(a.terms("duuni", "fi")) & set(a.terms("työ", "fi"))
+    assert set(a.terms("sivari", "fi")) & set(a.terms("siviilipalvelus", "fi"))
+    assert set(a.terms("pikavippi", "fi")) & set(a.terms("laina", "fi"))
+    assert not set(a.terms("kämppä", "fi")) & set(a.terms("laina", "fi"))
