@@ -9,13 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Staff
+from accounts.models import Role, Staff
 from bot.brainfiles import TopicData, read_brain_dir, topic_data
 from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText
 from desks.models import Desk
+
+if TYPE_CHECKING:
+    from bot.forms import LanguageForms, TopicForm
+
+
+BRAIN_EDITOR_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
+
+
+def can_edit_brain(staff: object) -> bool:
+    """Editors, admins and superusers manage the brain in the staff UI."""
+    return isinstance(staff, Staff) and staff.is_active and (staff.is_superuser or staff.role in BRAIN_EDITOR_ROLES)
+
+
+def check_can_edit_brain(staff: object) -> Staff:
+    """`staff` as a Staff member allowed to edit the brain; PermissionDenied otherwise."""
+    if not can_edit_brain(staff):
+        raise PermissionDenied
+    assert isinstance(staff, Staff)
+    return staff
 
 
 def do_record_edit(topic: Topic, staff: Staff | None, summary: str) -> TopicEdit:
@@ -97,3 +119,41 @@ def do_import_topics(topics: list[TopicData], staff: Staff | None = None, source
         do_record_edit(topic, staff, f"{what} by brain import{f' from {source}' if source else ''}")
         (summary.created if created else summary.updated).append(topic.slug)
     return summary
+
+
+@transaction.atomic
+def do_save_topic_forms(staff: Staff, topic_form: TopicForm, languages: list[LanguageForms], *, created: bool) -> Topic:
+    """Save a topic edited in the staff UI (all forms already valid), record the edit, refresh the bot."""
+    from bot.engine import brain_changed
+
+    check_can_edit_brain(staff)
+    topic = topic_form.save()
+    changed = list(topic_form.changed_data)
+    for forms in languages:
+        lang = forms.lang
+        text_form = forms.text
+        if text_form.is_empty:
+            if topic.texts.filter(language=lang).delete()[0]:
+                changed.append(f"{lang}:text")
+        else:
+            text = text_form.save(commit=False)
+            text.topic, text.language = topic, lang
+            text.save()
+            if text_form.changed_data:
+                changed.append(f"{lang}:text")
+        for formset, what in ((forms.questions, "questions"), (forms.referrals, "referrals")):
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            for obj in instances:
+                obj.topic, obj.language = topic, lang
+                obj.save()
+            if instances or formset.deleted_objects:
+                changed.append(f"{lang}:{what}")
+    summary = "Created in the editor" if created else "Edited in the editor"
+    if changed and not created:
+        summary += ": " + ", ".join(changed)
+    do_record_edit(topic, staff, summary)
+    Topic.objects.filter(pk=topic.pk).update(updated_at=timezone.now())
+    brain_changed()
+    return topic
