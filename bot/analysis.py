@@ -366,6 +366,20 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+# Everyday words that appear in questions about anything ("hyvä", "paras",
+# "huomenna", "saada"): they may still score, but alone they must not make the
+# bot confident, so confidence counts them only a little. Surface or base forms;
+# the ranking index analyses them with the active analyser.
+WEAK_WORDS_FI: tuple[str, ...] = tuple(
+    """
+    hyvä paras parempi huono kiva ikinä aina koskaan usein joskus nyt huomenna eilen tänään
+    kuka kuinka kumpi millainen mikä missä mistä mihin milloin paljon paljonko
+    pitkä lyhyt iso suuri pieni uusi vanha joku jokin kukaan mitään kaikki moni
+    saada tehdä tulla mennä päästä pitää tietää haluta voida osata käydä olla antaa ottaa
+    asia juttu kerta tapa vähän enemmän
+    """.split()
+)
+
 
 def tokens(text: str) -> list[str]:
     """Lowercased word tokens; punctuation, emoji and markup are dropped."""

@@ -23,7 +23,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from bot.analysis import Analyser, tokens
+from bot.analysis import WEAK_WORDS_FI, Analyser, tokens
 
 K1 = 1.2
 B = 0.75
@@ -37,6 +37,11 @@ W_ANSWER = 0.25
 FUZZY_WEIGHT = 0.6
 FUZZY_MIN_SIMILARITY = 0.45
 FUZZY_MIN_LEN = 5
+
+# How much an everyday word (``WEAK_WORDS_FI``) counts for confidence.
+WEAK_WEIGHT = 0.25
+# The most confidence a topic gets when it matched only everyday words.
+WEAK_ONLY_CONFIDENCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class Index:
         for doc in docs:
             by_lang[doc.lang].append((doc.slug, self._doc_terms(doc)))
         self._langs = {lang: _LangIndex(items) for lang, items in by_lang.items()}
+        self._weak = {"fi": frozenset(analyser.terms(" ".join(WEAK_WORDS_FI), "fi"))}
 
     def _doc_terms(self, doc: TopicDoc) -> dict[str, float]:
         tf: dict[str, float] = defaultdict(float)
@@ -213,16 +219,26 @@ class Index:
         second = ordered[1][1] if len(ordered) > 1 else 0.0
         top_terms = set(matched[top_doc])
         total = covered = 0.0
-        for word in word_hits:
+        informative = False  # the top topic matched a word that is not an everyday one
+        weak = self._weak.get(lang, frozenset())
+        for group, word in zip(groups, word_hits, strict=True):
+            if all(t[0].isdigit() for t in group):
+                continue  # "600", "14v", "2022": neither covered nor missing
             if not word:
                 total += li.unseen_idf
                 continue
             weight = max(idf for _, idf, _ in word)
+            is_weak = any(t in weak for t in group)
+            if is_weak:
+                weight *= WEAK_WEIGHT
             total += weight
             in_top = [factor for label, _, factor in word if label in top_terms]
             if in_top:
                 covered += weight * max(in_top)
+                informative = informative or not is_weak
         coverage = covered / total if total else 0.0
         margin = (top - second) / top if top > 0 else 0.0
         confidence = max(0.0, min(1.0, coverage * (0.55 + 0.45 * margin)))
+        if not informative:
+            confidence = min(confidence, WEAK_ONLY_CONFIDENCE)
         return Ranking(matches, round(confidence, 4), terms, unmatched)

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from bot.analysis import SnowballAnalyser, VoikkoAnalyser
-from bot.ranking import Index, TopicDoc
+from bot.ranking import WEAK_ONLY_CONFIDENCE, Index, TopicDoc
 
 DOCS = [
     TopicDoc(
@@ -195,3 +195,15 @@ def test_short_unknown_words_are_not_fuzzy_matched():
     result = index.search("zzzz asumistuki", "fi")
     assert len(result.unmatched_terms) == 1
     assert not any("~" in t for t in result.matches[0].matched_terms)
+
+
+def test_everyday_words_alone_do_not_make_the_bot_confident(index):
+    # "paras" and "huomenna" occur in questions about anything: a topic that
+    # matched nothing else is not a confident answer, whatever its score.
+    result = index.search("mikä on paras huomenna", "fi")
+    assert result.confidence <= WEAK_ONLY_CONFIDENCE
+    assert index.confidence("asumistuki huomenna", "fi") > WEAK_ONLY_CONFIDENCE
+
+
+def test_numbers_count_neither_for_nor_against_confidence(index):
+    assert index.confidence("asumistuki 600", "fi") == index.confidence("asumistuki", "fi")
