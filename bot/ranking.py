@@ -38,6 +38,9 @@ FUZZY_WEIGHT = 0.6
 FUZZY_MIN_SIMILARITY = 0.45
 FUZZY_MIN_LEN = 5
 
+# How much a word's terms beyond its best-matching one add to a topic's score.
+EXTRA_TERM_WEIGHT = 0.4
+
 # How much an everyday word (``WEAK_WORDS_FI``) counts for confidence.
 WEAK_WEIGHT = 0.25
 # The most confidence a topic gets when it matched only everyday words.
@@ -207,10 +210,17 @@ class Index:
             if not hits:
                 unmatched.extend(group)
             word_hits.append([(label, li.idf[base], factor) for label, _, factor, base in hits])
+            # A word's best term counts fully, its other readings, compound
+            # parts and synonyms only partly: one word with five terms must not
+            # outweigh five words.
+            per_doc: dict[int, list[float]] = defaultdict(list)
             for label, postings, factor, _ in hits:
                 for doc, w in postings:
-                    scores[doc] += w * factor
+                    per_doc[doc].append(w * factor)
                     matched[doc].append(label)
+            for doc, ws in per_doc.items():
+                best = max(ws)
+                scores[doc] += best + EXTRA_TERM_WEIGHT * (sum(ws) - best)
         if not scores:
             return Ranking([], 0.0, terms, unmatched)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], li.slugs[kv[0]]))
