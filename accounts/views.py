@@ -24,7 +24,7 @@ from accounts.actions import (
     do_confirm_device,
     get_or_create_unconfirmed_device,
 )
-from accounts.models import Staff
+from accounts.models import Role, Staff
 
 
 class LoginForm(forms.Form):
@@ -60,8 +60,15 @@ def _next_url(request: HttpRequest) -> str | None:
     return None
 
 
+def _start_page(user: object) -> str:
+    """Where a staff member lands after login: content editors answer no clients, so the chatbot's brain."""
+    if isinstance(user, Staff) and user.role == Role.EDITOR and not user.can_chat and not user.is_superuser:
+        return "brain:list"
+    return "console:home"
+
+
 def _after_login(request: HttpRequest) -> HttpResponse:
-    return redirect(request.session.pop(NEXT_KEY, None) or "console:home")
+    return redirect(request.session.pop(NEXT_KEY, None) or _start_page(request.user))
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +76,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if isinstance(user, Staff) and (not user.requires_2fa or user.is_verified()):  # type: ignore[attr-defined]
-        return redirect(next_url or "console:home")
+        return redirect(next_url or _start_page(user))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

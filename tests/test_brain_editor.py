@@ -103,6 +103,15 @@ def test_roles_without_brain_rights_get_403(brain: Any, username: str) -> None:
     assert client.post("/brain/housing-rent/", edit_data(brain["rent"])).status_code == 403
 
 
+def test_an_editor_lands_on_the_brain_after_login(brain: Any) -> None:
+    client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/staff/login/", {"username": "editor", "password": DEMO_PASSWORD})
+    assert response["Location"] == "/brain/"
+    page = client.get("/brain/").content.decode()
+    assert 'href="/console/canned/"' not in page  # editors answer no clients
+    assert login("counsellor").get("/staff/login/")["Location"] == "/console/"
+
+
 def test_login_is_required(brain: Any) -> None:
     response = HttpClient().get("/brain/")
     assert response.status_code == 302
