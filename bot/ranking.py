@@ -41,6 +41,10 @@ FUZZY_MIN_LEN = 5
 # How much a word's terms beyond its best-matching one add to a topic's score.
 EXTRA_TERM_WEIGHT = 0.4
 
+# How much a word counts as covered when only one of its compound parts or
+# secondary readings matched, not its first base form.
+PART_ONLY_FACTOR = 0.6
+
 # How much an everyday word (``WEAK_WORDS_FI``) counts for confidence.
 WEAK_WEIGHT = 0.25
 # The most confidence a topic gets when it matched only everyday words.
@@ -244,7 +248,10 @@ class Index:
             total += weight
             in_top = [factor for label, _, factor in word if label in top_terms]
             if in_top:
-                covered += weight * max(in_top)
+                # Only a part or a secondary reading matched ("jää" of
+                # "jääkiekko"): weaker evidence than the word itself.
+                part = 1.0 if group[0] in top_terms else PART_ONLY_FACTOR
+                covered += weight * max(in_top) * part
                 informative = informative or not is_weak
         coverage = covered / total if total else 0.0
         margin = (top - second) / top if top > 0 else 0.0

@@ -207,3 +207,9 @@ def test_everyday_words_alone_do_not_make_the_bot_confident(index):
 
 def test_numbers_count_neither_for_nor_against_confidence(index):
     assert index.confidence("asumistuki 600", "fi") == index.confidence("asumistuki", "fi")
+
+
+def test_a_compound_part_alone_is_weaker_evidence_than_the_word(index):
+    whole = index.confidence("asumistuki", "fi")
+    part = index.confidence("asumisjääkiekko", "fi")
+    assert part <= whole
