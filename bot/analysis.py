@@ -376,7 +376,8 @@ WEAK_WORDS_FI: tuple[str, ...] = tuple(
     kuka kuinka kumpi millainen mikä missä mistä mihin milloin paljon paljonko
     pitkä lyhyt iso suuri pieni uusi vanha joku jokin kukaan mitään kaikki moni
     saada tehdä tulla mennä päästä pitää tietää haluta voida osata käydä olla antaa ottaa
-    asia juttu kerta tapa vähän enemmän
+    asia juttu kerta kertaa tapa vähän enemmän
+    minulle minua minulla minulta minusta sinulle sinua sinulla
     """.split()
 )
 
