@@ -112,6 +112,13 @@ def test_an_editor_lands_on_the_brain_after_login(brain: Any) -> None:
     assert login("counsellor").get("/staff/login/")["Location"] == "/console/"
 
 
+def test_the_editor_speaks_finnish_and_swedish(brain: Any) -> None:
+    client = login("editor")
+    assert "Kokeile bottia" in client.get("/brain/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "Ämne" in client.get("/brain/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Muokkaushistoria" in client.get("/brain/housing-rent/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+
+
 def test_login_is_required(brain: Any) -> None:
     response = HttpClient().get("/brain/")
     assert response.status_code == 302
