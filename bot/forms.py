@@ -17,10 +17,17 @@ RESERVED_SLUGS = frozenset({"new", "try"})
 class TopicForm(forms.ModelForm[Topic]):
     class Meta:
         model = Topic
-        fields = ["slug", "area", "status", "handoff_desk"]
+        fields = ["slug", "area", "status", "handoff_desk", "follow_ups"]
+        widgets = {"follow_ups": forms.SelectMultiple(attrs={"size": 8})}
 
     def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        follow_ups = self.fields["follow_ups"]
+        others = Topic.objects.exclude(slug__in=("crisis", "handoff")).order_by("slug")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        follow_ups.queryset = others  # type: ignore[attr-defined]
+        follow_ups.help_text = _("Offered as buttons after the answer. Hold Ctrl or Cmd to choose several.")
         if not creating:
             del self.fields["slug"]
         else:

@@ -156,6 +156,7 @@ def test_editor_edits_answer_and_question_and_the_bot_answers_with_the_new_text(
     data["text-en-title"] = "Rent"
     data["text-en-answer"] = "Ask Kela about **housing allowance**."
     add_question(data, "en", "how do I get housing allowance")
+    data["follow_ups"] = str(brain["job"].pk)
     response = client.post("/brain/housing-rent/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
 
@@ -164,6 +165,7 @@ def test_editor_edits_answer_and_question_and_the_bot_answers_with_the_new_text(
     assert "vuokranantaja korottaa vuokraa" in texts
     assert "miten saan asumistukea" not in texts
     assert rent.texts.get(language="en").title == "Rent"
+    assert list(rent.follow_ups.all()) == [brain["job"]]
 
     edit = TopicEdit.objects.filter(topic=rent).first()
     assert edit is not None and edit.staff == demo["staff"]["editor"]
@@ -176,6 +178,7 @@ def test_editor_edits_answer_and_question_and_the_bot_answers_with_the_new_text(
 
     answer = get_bot().answer("vuokranantaja korottaa vuokraa", "fi")
     assert answer.topic == "housing-rent"
+    assert answer.suggestions == [{"slug": "work-jobsearch", "title": "Työnhaku"}]
     assert "Hae <strong>asumistukea</strong>" in answer.answer_html
     assert get_bot().answer("how do I get housing allowance", "en").answer.startswith("Ask Kela")
 
