@@ -90,6 +90,8 @@ class BrainTopic:
     answer: str
     referrals: list[dict[str, str]] = field(default_factory=list)
     follow_ups: list[str] = field(default_factory=list)
+    plain_answer: str = ""
+    handoff_desk: str = ""
 
 
 @dataclass
@@ -104,6 +106,8 @@ class BotAnswer:
     referrals: list[dict[str, str]]
     crisis: bool
     offer_human: bool = False
+    plain_answer: str = ""
+    handoff_desk: str = ""
 
 
 def render_markdown(text: str) -> str:
@@ -169,7 +173,19 @@ class Bot:
             referrals=list(t.referrals) if t else [],
             crisis=crisis,
             offer_human=crisis,
+            plain_answer=t.plain_answer if t is not None else "",
+            handoff_desk=t.handoff_desk if t is not None else "",
         )
+
+    def answer_topic(self, slug: str, lang: str) -> BotAnswer | None:
+        """The answer of a topic the client chose from the suggestions (None if unknown)."""
+        if slug in SPECIAL_TOPICS or self.topic(slug, lang) is None:
+            return None
+        return self._topic_answer(slug, lang if lang in LANGS else DEFAULT_LANG, 1.0, [])
+
+    def crisis_answer(self, lang: str) -> BotAnswer:
+        """The emergency guidance (the ``crisis`` topic) in `lang`."""
+        return self._topic_answer("crisis", lang if lang in LANGS else DEFAULT_LANG, 1.0, [], crisis=True)
 
     def answer(self, text: str, lang: str | None = None) -> BotAnswer:
         """Answer one client message (non-empty; the caller validates)."""
@@ -211,6 +227,7 @@ def build_bot(data: list[dict[str, Any]], analyser: Analyser | None = None) -> B
         if item.get("status", "published") != "published":
             continue
         slug = str(item["slug"])
+        handoff_desk = str(item.get("handoff_desk") or "")
         follow_ups = [str(s) for s in item.get("follow_ups") or []]
         for lang, entry in (item.get("languages") or {}).items():
             if lang not in LANGS or not isinstance(entry, dict):
@@ -224,7 +241,8 @@ def build_bot(data: list[dict[str, Any]], analyser: Analyser | None = None) -> B
                 if isinstance(r, dict)
             ]
             docs.append(TopicDoc(slug, lang, title, questions, answer))
-            topics.append(BrainTopic(slug, lang, title, answer, referrals, follow_ups))
+            plain = str(entry.get("plain_answer") or "")
+            topics.append(BrainTopic(slug, lang, title, answer, referrals, follow_ups, plain, handoff_desk))
     return Bot(docs, topics, analyser)
 
 
@@ -243,7 +261,7 @@ def brain_db_data() -> list[dict[str, Any]]:
     from bot.models import Topic, TopicStatus
 
     data: list[dict[str, Any]] = []
-    topics = Topic.objects.filter(status=TopicStatus.PUBLISHED).prefetch_related(
+    topics = Topic.objects.filter(status=TopicStatus.PUBLISHED).select_related("handoff_desk").prefetch_related(
         "follow_ups", "texts", "questions", "referrals"
     )
     for topic in topics:
@@ -252,6 +270,7 @@ def brain_db_data() -> list[dict[str, Any]]:
             languages[text.language] = {
                 "title": text.title,
                 "answer": text.answer,
+                "plain_answer": text.plain_answer,
                 "questions": [q.text for q in topic.questions.all() if q.language == text.language],
                 "referrals": [
                     {"name": r.name, "url": r.url, "phone": r.phone, "hours": r.hours}
@@ -263,6 +282,7 @@ def brain_db_data() -> list[dict[str, Any]]:
             {
                 "slug": topic.slug,
                 "status": "published",
+                "handoff_desk": topic.handoff_desk.slug if topic.handoff_desk else "",
                 "follow_ups": sorted(t.slug for t in topic.follow_ups.all() if t.is_published),
                 "languages": languages,
             }

@@ -154,3 +154,69 @@ class TopicEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic.slug} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class AnswerVote(models.Model):
+    """A client's "helpful" or "not helpful" on one bot answer.
+
+    Only the topic, the language and the vote are counted; the link to the
+    message lets a client change their vote, and is cleared when the message
+    is purged, so the counts outlive the conversation.
+    """
+
+    topic = models.SlugField(_("topic"), max_length=80, db_index=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    helpful = models.BooleanField(_("helpful"))
+    message = models.OneToOneField(
+        "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="vote"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("answer vote")
+        verbose_name_plural = _("answer votes")
+
+    def __str__(self) -> str:
+        return f"{self.topic} {'+' if self.helpful else '-'}"
+
+
+class UnansweredQuestion(models.Model):
+    """A question the bot could not answer, counted, for editors to learn from.
+
+    The text is stored with numbers and e-mail addresses masked (clients write
+    phone numbers and names in questions), and the same question asked again
+    only raises the count.
+    """
+
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    text = models.CharField(_("question"), max_length=300)
+    normalised = models.CharField(max_length=300)
+    count = models.PositiveIntegerField(_("times asked"), default=1)
+    best_guess = models.SlugField(_("closest topic"), max_length=80, blank=True)
+    first_seen = models.DateTimeField(_("first asked"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last asked"), auto_now=True)
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        verbose_name = _("unanswered question")
+        verbose_name_plural = _("unanswered questions")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "normalised"], name="unique_unanswered_question")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class BrainState(models.Model):
+    """One row whose version goes up with every brain change.
+
+    Every server process compares it with the version its bot was built from,
+    so an edit saved in one process reaches the bots of all the others.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"brain v{self.version}"

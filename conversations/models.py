@@ -33,9 +33,17 @@ class Client(models.Model):
 
 
 class Status(models.TextChoices):
+    BOT = "bot", _("With the chatbot")
     QUEUED = "queued", _("In queue")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+
+
+class HandoffReason(models.TextChoices):
+    DIRECT = "direct", _("Asked for a person at the start")
+    ASKED = "asked", _("Asked the chatbot for a person")
+    BOT_UNSURE = "bot_unsure", _("The chatbot was not sure")
+    CRISIS = "crisis", _("Possible crisis")
 
 
 class Outcome(models.TextChoices):
@@ -69,6 +77,11 @@ class Conversation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     urgent = models.BooleanField(_("urgent"), default=False)
+    # When a client message last matched the crisis patterns (bot.crisis); the
+    # console flags the conversation for every counsellor of the desk.
+    crisis_at = models.DateTimeField(_("possible crisis"), null=True, blank=True)
+    # Why the conversation left the chatbot for the queue (blank: never with the bot).
+    handoff_reason = models.CharField(_("hand-off reason"), max_length=20, choices=HandoffReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +109,7 @@ class SenderKind(models.TextChoices):
     CLIENT = "client", _("Client")
     STAFF = "staff", _("Staff")
     SYSTEM = "system", _("System")
+    BOT = "bot", _("Chatbot")
 
 
 class Message(models.Model):

@@ -31,6 +31,16 @@ class Desk(models.Model):
     # Comma-separated language codes ("fi,sv"); a small fixed set, so a plain field.
     languages = models.CharField(_("languages"), max_length=40, default="fi")
     is_active = models.BooleanField(_("open for new conversations"), default=True)
+    bot_enabled = models.BooleanField(
+        _("chatbot answers first"),
+        default=False,
+        help_text=_("Clients first get answers from the chatbot and can ask for a person at any time."),
+    )
+    closed_message = models.TextField(
+        _("message when closed"),
+        blank=True,
+        help_text=_("Shown to clients outside the opening hours, e.g. where else they can get help."),
+    )
     staff: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="DeskMembership",
@@ -50,6 +60,37 @@ class Desk(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningPeriod(models.Model):
+    """A weekly time when people answer at a desk (local time, settings.TIME_ZONE).
+
+    A desk without any periods is always open. A period that closes at or
+    before it opens runs past midnight (e.g. 18:00-02:00).
+    """
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="opening_periods")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["desk", "weekday", "opens"]
+        verbose_name = _("opening period")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class DeskMembership(models.Model):
