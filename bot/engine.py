@@ -296,23 +296,89 @@ def load_brain_db(analyser: Analyser | None = None) -> Bot:
 
 
 # --- The shared default bot --------------------------------------------------------
+#
+# One Bot per process, rebuilt when the brain changes. Two version numbers say when:
+# `_brain_version` is bumped in this process by brain_changed, so an edit made here is
+# answered at once; BrainState.version in the database is bumped by brain_changed in
+# the same transaction as the edit, and every process compares it with the version its
+# bot was built from, at most every settings.BOT_RELOAD_CHECK_SECONDS (one one-row query),
+# so an edit saved in another process (or by `manage.py brain import`) arrives too.
 
 _lock = threading.Lock()
 _bot: Bot | None = None
-_bot_version = -1
+_bot_version = -1  # the value of _brain_version the bot was built at
+_bot_db_version: int | None = None  # BrainState.version the bot was built from (None: unknown)
 _brain_version = 0
+_db_checked_at = float("-inf")  # time.monotonic() of the last look at BrainState
 
 
-def brain_changed(*args: Any, **kwargs: Any) -> None:
-    """Call after the brain in the database changes; the next get_bot() rebuilds.
-
-    Connected to saves and deletes of the brain's models below, so edits in the
-    admin or an import take effect at once in this process. (Other server
-    processes rebuild when they restart; the brain changes rarely.)
-    """
+def _bump_local_version() -> None:
     global _brain_version
     with _lock:
         _brain_version += 1
+
+
+def _bump_db_version() -> None:
+    """BrainState.version + 1 (creating the row), inside the caller's transaction.
+
+    In a savepoint, so that a failure (no table before migrate) cannot break the
+    caller's transaction; a failure is logged, never raised, because a brain edit
+    must not fail for the sake of other processes' caches.
+    """
+    from django.db import DatabaseError, IntegrityError, transaction
+    from django.db.models import F
+
+    from bot.models import BrainState
+
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                if not BrainState.objects.filter(pk=1).update(version=F("version") + 1):
+                    BrainState.objects.create(pk=1, version=1)
+            return
+        except IntegrityError:
+            continue  # Another process created the row just now: bump that one.
+        except DatabaseError:
+            logger.warning("bot: could not record the brain version (not migrated yet?)", exc_info=True)
+            return
+
+
+def _db_version() -> int | None:
+    """BrainState.version (0 when the row does not exist yet); None when it cannot be read."""
+    from django.db import DatabaseError, connection, transaction
+
+    from bot.models import BrainState
+
+    def read() -> int:
+        return BrainState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+    try:
+        if connection.in_atomic_block:
+            # A savepoint, so that a failing read does not break the caller's transaction.
+            with transaction.atomic():
+                return read()
+        # Outside a transaction a plain read: atomic() would begin a writing
+        # (IMMEDIATE) transaction on SQLite just to read one row.
+        return read()
+    except DatabaseError:
+        return None
+
+
+def brain_changed(*args: Any, **kwargs: Any) -> None:
+    """Call after the brain in the database changes; the next get_bot() of every process rebuilds.
+
+    Connected to saves and deletes of the brain's models below, so edits in the
+    admin, the editor or an import take effect at once in this process and
+    within BOT_RELOAD_CHECK_SECONDS in the others (through BrainState). The
+    local version goes up now and again after the commit: a bot built by
+    another thread between the two (from the not yet committed data) is
+    rebuilt once more.
+    """
+    from django.db import transaction
+
+    _bump_db_version()
+    _bump_local_version()
+    transaction.on_commit(_bump_local_version)
 
 
 for _model in ("bot.Topic", "bot.TopicText", "bot.ExampleQuestion", "bot.Referral"):
@@ -322,18 +388,36 @@ for _model in ("bot.Topic", "bot.TopicText", "bot.ExampleQuestion", "bot.Referra
 
 def reset_bot() -> None:
     """Forget the cached bot (tests)."""
-    global _bot
+    global _bot, _bot_db_version, _db_checked_at
     with _lock:
-        _bot = None
+        _bot, _bot_db_version, _db_checked_at = None, None, float("-inf")
 
 
 def get_bot() -> Bot:
-    """The default bot: published topics in the database, else the starter brain."""
-    global _bot, _bot_version
+    """The default bot: published topics in the database, else the starter brain.
+
+    Cheap on the hot path: without a local change it returns the cached bot and
+    looks at BrainState at most once per BOT_RELOAD_CHECK_SECONDS (one thread
+    does the look, the others keep answering with the cached bot meanwhile).
+    """
+    import time
+
+    from django.conf import settings
+
+    global _bot, _bot_version, _bot_db_version, _db_checked_at
+    interval = float(getattr(settings, "BOT_RELOAD_CHECK_SECONDS", 5))
     with _lock:
-        if _bot is not None and _bot_version == _brain_version:
-            return _bot
-        version = _brain_version
+        bot, built_at, built_from, version = _bot, _bot_version, _bot_db_version, _brain_version
+        now = time.monotonic()
+        fresh = bot is not None and built_at == version
+        if bot is not None and fresh and now - _db_checked_at < interval:
+            return bot
+        _db_checked_at = now
+    # Read before the brain: a change committed in between is then seen at the next check.
+    db_version = _db_version()
+    if bot is not None and fresh and (db_version is None or db_version == built_from):
+        # Unchanged, or BrainState unreadable for a moment: keep the bot we have.
+        return bot
     try:
         data = brain_db_data()
     except (ImportError, RuntimeError, DatabaseError):
@@ -342,5 +426,5 @@ def get_bot() -> Bot:
         data = []
     bot = build_bot(data) if data else load_brain_dir(STARTER_BRAIN_DIR)
     with _lock:
-        _bot, _bot_version = bot, version
+        _bot, _bot_version, _bot_db_version = bot, version, db_version
     return bot

@@ -238,6 +238,8 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos
 # Messages of closed conversations are purged after this many days (later issue);
 # shown to clients on the client page.
 CHAT_RETENTION_DAYS = int(os.environ.get("CHAT_RETENTION_DAYS", "30"))
+# Each server process looks for brain edits made by the others this often (bot.engine.get_bot).
+BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
 
 # --- Logging: no client IP addresses or user agents ----------------------------------
 LOGGING = {

@@ -11,6 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests flood on purpose in their own tests; elsewhere they must not trip the limit.
 CHAT_CLIENT_RATE_BURST = 200
 CHAT_STAFF_RATE_BURST = 400
+# Every get_bot() looks at BrainState, so a change made by a test is answered at once.
+BOT_RELOAD_CHECK_SECONDS = 0
 
 # One SQLite test database file per run: two runs in one checkout (two engineers,
 # or CI beside a developer) would otherwise recreate and flush each other's file.
