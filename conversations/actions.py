@@ -24,6 +24,7 @@ from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message, Note, Outcome, SenderKind, Status, Transfer
 from conversations.serialize import conversation_state, desk_ref, message_event, note_event
 from desks.actions import can_supervise, desks_for_staff
+from desks.hours import is_open
 from desks.models import Desk
 from realtime.events import (
     conversation_group,
@@ -34,7 +35,7 @@ from realtime.events import (
     staff_group,
 )
 
-OPEN_STATUSES = (Status.QUEUED, Status.ACTIVE)
+OPEN_STATUSES = (Status.BOT, Status.QUEUED, Status.ACTIVE)
 
 
 # --- Clients -------------------------------------------------------------------
@@ -105,7 +106,7 @@ def check_staff_can_write(staff: Staff, conversation: Conversation) -> None:
         raise ChatError("forbidden", _("Only the counsellor in this conversation can write in it."))
 
 
-def _lock(conversation_id: int) -> Conversation:
+def lock_conversation(conversation_id: int) -> Conversation:
     """Re-read a conversation inside the current transaction, locked for update.
 
     `of=("self",)` locks only the conversation row: PostgreSQL refuses FOR UPDATE
@@ -121,7 +122,7 @@ def _lock(conversation_id: int) -> Conversation:
 # --- Messages --------------------------------------------------------------------
 
 
-def _append_message(
+def append_message(
     conversation: Conversation,
     *,
     sender_kind: str,
@@ -149,8 +150,8 @@ def _append_message(
     return message
 
 
-def _system_message(conversation: Conversation, code: str, **args: Any) -> Message:
-    return _append_message(conversation, sender_kind=SenderKind.SYSTEM, code=code, args=args)
+def system_message(conversation: Conversation, code: str, **args: Any) -> Message:
+    return append_message(conversation, sender_kind=SenderKind.SYSTEM, code=code, args=args)
 
 
 def do_send_message(
@@ -189,12 +190,12 @@ def do_send_message(
             else:
                 assert staff is not None
                 check_staff_conversation(staff, conversation_id)
-            conversation = _lock(conversation_id)
+            conversation = lock_conversation(conversation_id)
             if staff is not None:
                 check_staff_can_write(staff, conversation)
             elif conversation.status == Status.CLOSED:
                 raise ChatError("closed", _("The conversation has ended."))
-            message = _append_message(
+            message = append_message(
                 conversation, sender_kind=sender_kind, body=body, staff=staff, client_msg_id=client_msg_id
             )
             return message, True
@@ -215,7 +216,7 @@ def do_mark_seen(
 ) -> dict[str, int] | None:
     """Move a side's delivered/read cursors forward (never back, never past the end)."""
     with transaction.atomic():
-        locked = _lock(conversation.pk)
+        locked = lock_conversation(conversation.pk)
         prefix = "client" if side == "client" else "staff"
         changed: list[str] = []
         current_read = getattr(locked, f"{prefix}_read_seq")
@@ -268,6 +269,8 @@ def desk_snapshot(desk: Desk) -> dict[str, Any]:
                 "nickname": c.nickname,
                 "queued_at": c.queued_at.isoformat() if c.queued_at else None,
                 "urgent": c.urgent,
+                "crisis": c.crisis_at is not None,
+                "handoff_reason": c.handoff_reason,
                 "offered_to": c.offered_to_id,
                 "transferred": c.offered_to_id is not None or c.transfers.exists(),
                 "language": c.language,
@@ -280,6 +283,7 @@ def desk_snapshot(desk: Desk) -> dict[str, Any]:
                 "nickname": c.nickname,
                 "assigned": {"id": c.assigned_to.pk, "name": c.assigned_to.public_name} if c.assigned_to else None,
                 "urgent": c.urgent,
+                "crisis": c.crisis_at is not None,
                 "last_seq": c.last_seq,
             }
             for c in active.order_by("created_at")
@@ -342,8 +346,10 @@ def check_start(client: Client, desk_slug: str) -> Desk:
     return desk
 
 
-def do_start_conversation(client: Client, desk: Desk, *, nickname: str = "", language: str = "fi") -> Conversation:
-    """Open a conversation in the desk's queue."""
+def do_start_conversation(
+    client: Client, desk: Desk, *, nickname: str = "", language: str = "fi", status: str = Status.QUEUED
+) -> Conversation:
+    """Open a conversation in the desk's queue (or with the bot: conversations.bot_part)."""
     nickname = " ".join(nickname.split())[: settings.CHAT_MAX_NICKNAME_CHARS]
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
@@ -357,12 +363,13 @@ def do_start_conversation(client: Client, desk: Desk, *, nickname: str = "", lan
             client=client,
             nickname=nickname,
             language=language,
-            status=Status.QUEUED,
-            queued_at=timezone.now(),
+            status=status,
+            queued_at=timezone.now() if status == Status.QUEUED else None,
         )
-        conversation = _lock(conversation.pk)
-        _system_message(conversation, "started", desk=desk.name)
-        publish_desks([desk.pk])
+        conversation = lock_conversation(conversation.pk)
+        system_message(conversation, "started", desk=desk.name)
+        if status == Status.QUEUED:
+            publish_desks([desk.pk])
     return conversation
 
 
@@ -372,7 +379,7 @@ def _assign(conversation: Conversation, staff: Staff) -> None:
     conversation.assigned_to = staff
     conversation.offered_to = None
     conversation.save(update_fields=["status", "assigned_to", "offered_to"])
-    _system_message(conversation, "joined", name=staff.public_name)
+    system_message(conversation, "joined", name=staff.public_name)
     publish_state(conversation)
     publish_desks([conversation.desk_id])
     send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
@@ -390,7 +397,7 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
         desks = desks_for_staff(staff)
         if conversation_id is not None:
             conversation = check_staff_conversation(staff, conversation_id)
-            conversation = _lock(conversation.pk)
+            conversation = lock_conversation(conversation.pk)
             if conversation.status != Status.QUEUED:
                 raise ChatError("taken", _("Someone else already took this conversation."))
             if conversation.offered_to_id not in (None, staff.pk):
@@ -406,7 +413,7 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
             first = candidates.order_by("-urgent", "queued_at", "pk").values_list("pk", flat=True).first()
             if first is None:
                 raise ChatError("queue_empty", _("Nobody is waiting."))
-            conversation = _lock(first)
+            conversation = lock_conversation(first)
             if conversation.status != Status.QUEUED:
                 raise ChatError("taken", _("Someone else already took this conversation."))
         _assign(conversation, staff)
@@ -419,7 +426,7 @@ def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
         raise ChatError("forbidden", _("Only supervisors can step in."))
     with transaction.atomic():
         conversation = check_staff_conversation(staff, conversation_id)
-        conversation = _lock(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         if conversation.status == Status.CLOSED:
             raise ChatError("closed", _("The conversation is closed."))
         previous = conversation.assigned_to
@@ -438,7 +445,7 @@ def do_transfer(
     """
     with transaction.atomic():
         conversation = check_staff_conversation(staff, conversation_id)
-        conversation = _lock(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         if conversation.status == Status.CLOSED:
             raise ChatError("closed", _("The conversation is closed."))
         if conversation.assigned_to_id != staff.pk and not can_supervise(staff):
@@ -446,7 +453,7 @@ def do_transfer(
         to_desk = Desk.objects.filter(pk=to_desk_id).first()
         if to_desk is None:
             raise ChatError("bad_message", _("No such desk."), field="desk")
-        if not to_desk.is_active and to_desk.pk != conversation.desk_id:
+        if not is_open(to_desk) and to_desk.pk != conversation.desk_id:
             # Nobody would answer there: the client would wait at a closed desk.
             raise ChatError("desk_closed", _("This desk is not taking new conversations right now."))
         to_staff: Staff | None = None
@@ -473,7 +480,7 @@ def do_transfer(
         conversation.offered_to = to_staff
         conversation.queued_at = timezone.now()
         conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "queued_at"])
-        _system_message(conversation, "transferred", desk=to_desk.name)
+        system_message(conversation, "transferred", desk=to_desk.name)
         publish_state(conversation)
         publish_desks([from_desk_id, to_desk.pk])
         if to_staff is not None:
@@ -490,7 +497,7 @@ def do_close(staff: Staff, conversation_id: int, *, outcome: str) -> Conversatio
         raise ChatError("bad_message", _("Choose an outcome."), field="outcome")
     with transaction.atomic():
         conversation = check_staff_conversation(staff, conversation_id)
-        conversation = _lock(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         if conversation.assigned_to_id != staff.pk and not can_supervise(staff):
             raise ChatError("forbidden", _("Only the counsellor in this conversation can close it."))
         was_open = conversation.status != Status.CLOSED
@@ -498,7 +505,7 @@ def do_close(staff: Staff, conversation_id: int, *, outcome: str) -> Conversatio
         if was_open:
             conversation.status = Status.CLOSED
             conversation.closed_at = timezone.now()
-            _system_message(conversation, "closed")
+            system_message(conversation, "closed")
         conversation.save(update_fields=["status", "closed_at", "outcome"])
         publish_state(conversation)
         publish_desks([conversation.desk_id])
@@ -509,7 +516,7 @@ def do_client_end(client: Client, conversation_id: int) -> Conversation:
     """The client ends the chat (at any point, also while waiting)."""
     with transaction.atomic():
         check_client_conversation(client, conversation_id)
-        conversation = _lock(conversation_id)
+        conversation = lock_conversation(conversation_id)
         if conversation.status == Status.CLOSED:
             return conversation
         was_queued = conversation.status == Status.QUEUED
@@ -519,7 +526,7 @@ def do_client_end(client: Client, conversation_id: int) -> Conversation:
         if was_queued or conversation.assigned_to_id is None:
             conversation.outcome = Outcome.CLIENT_LEFT
         conversation.save(update_fields=["status", "closed_at", "closed_by_client", "outcome"])
-        _system_message(conversation, "client_left")
+        system_message(conversation, "client_left")
         publish_state(conversation)
         publish_desks([conversation.desk_id])
     return conversation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conversations.models import Conversation, Message, Note, Status
+from conversations.models import Conversation, Message, Note, SenderKind, Status
 from desks.models import Desk
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def conversation_state(
         "assigned": {"id": assigned.pk, "name": assigned.public_name} if assigned else None,
         "last_seq": conversation.last_seq,
         "urgent": conversation.urgent,
+        "crisis": conversation.crisis_at is not None,
         "outcome": conversation.outcome,
         "closed_by_client": conversation.closed_by_client,
         "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
@@ -43,6 +44,7 @@ def conversation_state(
     }
     if viewer is not None or staff_view:
         state["language"] = conversation.language
+        state["handoff_reason"] = conversation.handoff_reason
         if viewer is not None:
             state["can_write"] = conversation.status == Status.ACTIVE and conversation.assigned_to_id == viewer.pk
     else:
@@ -53,7 +55,7 @@ def conversation_state(
 
 
 def message_event(message: Message) -> dict[str, Any]:
-    return {
+    event = {
         "type": "message",
         "conversation": message.conversation_id,
         "seq": message.seq,
@@ -65,6 +67,16 @@ def message_event(message: Message) -> dict[str, Any]:
         "args": message.args,
         "at": message.created_at.isoformat(),
     }
+    if message.sender_kind == SenderKind.BOT:
+        # Bot answers are authored Markdown: sent also as sanitised HTML, so that
+        # no party needs a Markdown renderer (see bot.markdown).
+        from bot.markdown import render_answer
+
+        event["html"] = render_answer(message.body) if message.body else ""
+        plain = message.args.get("plain") or ""
+        if plain:
+            event["plain_html"] = render_answer(plain)
+    return event
 
 
 def note_event(note: Note) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from desks.models import CannedReply, Desk, DeskMembership
+from desks.models import CannedReply, Desk, DeskMembership, OpeningPeriod
 
 
 class MembershipInline(admin.TabularInline[DeskMembership, Desk]):
@@ -9,12 +9,17 @@ class MembershipInline(admin.TabularInline[DeskMembership, Desk]):
     autocomplete_fields = ["staff"]
 
 
+class OpeningPeriodInline(admin.TabularInline[OpeningPeriod, Desk]):
+    model = OpeningPeriod
+    extra = 1
+
+
 @admin.register(Desk)
 class DeskAdmin(admin.ModelAdmin[Desk]):
-    list_display = ["name", "organisation", "audience", "languages", "is_active"]
-    list_filter = ["organisation", "audience", "is_active"]
+    list_display = ["name", "organisation", "audience", "languages", "is_active", "bot_enabled"]
+    list_filter = ["organisation", "audience", "is_active", "bot_enabled"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [OpeningPeriodInline, MembershipInline]
     search_fields = ["name"]
 
 

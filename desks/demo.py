@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
+from desks.hours import set_hours
 from desks.models import Audience, CannedReply, Desk, DeskMembership
 
 DEMO_PASSWORD = "kohtaamo-demo-2026"
@@ -66,6 +68,23 @@ DESKS = [
     ),
 ]
 
+# slug -> (chatbot answers first, weekly hours as (weekday, opens, closes), message when closed).
+# The youth line has no hours, so the demo always has a desk where a person can answer.
+DESK_SETTINGS: dict[str, tuple[bool, list[tuple[int, dt.time, dt.time]], str]] = {
+    "youth": (True, [], ""),
+    "homework": (
+        False,
+        [(day, dt.time(14), dt.time(20)) for day in range(4)],
+        "Läksyapu on auki maanantaista torstaihin kello 14–20.",
+    ),
+    "parents": (
+        True,
+        [(day, dt.time(17), dt.time(20)) for day in range(4)],
+        "Voit kysyä chatbotilta milloin vain. Kiireellisissä asioissa soita kunnan perheneuvolaan.",
+    ),
+    "study": (True, [(day, dt.time(9), dt.time(16)) for day in range(5)], ""),
+}
+
 STAFF = [
     DemoStaff("admin", "Admin", Role.ADMIN, "jokilaakso", ("youth", "homework", "parents")),
     DemoStaff("supervisor", "Sanna", Role.SUPERVISOR, "jokilaakso", ("youth", "homework", "parents")),
@@ -85,15 +104,21 @@ CANNED = [
 
 
 @transaction.atomic
-def seed_demo() -> list[DemoStaff]:
-    """Create the demo data; running it again changes nothing."""
+def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
+    """Create the demo data; running it again changes nothing.
+
+    With `brain`, an empty brain is filled from the starter brain (bot/brain),
+    so that editors have topics to edit; the tests leave it out, and the bot
+    then answers from the starter files directly.
+    """
     orgs = {
         slug: Organisation.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in ORGANISATIONS.items()
     }
     desks = {}
     for slug, name, org, audience, languages, description in DESKS:
-        desks[slug] = Desk.objects.get_or_create(
+        bot_enabled, hours, closed_message = DESK_SETTINGS[slug]
+        desks[slug], created = Desk.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
@@ -101,8 +126,12 @@ def seed_demo() -> list[DemoStaff]:
                 "audience": audience,
                 "languages": languages,
                 "description": description,
+                "bot_enabled": bot_enabled,
+                "closed_message": closed_message,
             },
-        )[0]
+        )
+        if created:
+            set_hours(desks[slug], hours)
     for spec in STAFF:
         staff, created = Staff.objects.get_or_create(
             username=spec.username,
@@ -128,4 +157,18 @@ def seed_demo() -> list[DemoStaff]:
             TOTPDevice.objects.create(user=staff, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
     for desk_slug, title, body in CANNED:
         CannedReply.objects.get_or_create(desk=desks[desk_slug], title=title, defaults={"body": body})
+    if brain:
+        seed_brain()
     return STAFF
+
+
+def seed_brain() -> int:
+    """Import the starter brain when the database has no topics yet; returns how many were imported."""
+    from bot.actions import check_brain_dir, do_import_topics
+    from bot.engine import STARTER_BRAIN_DIR
+    from bot.models import Topic
+
+    if Topic.objects.exists():
+        return 0
+    summary = do_import_topics(check_brain_dir(STARTER_BRAIN_DIR), None, source="starter brain")
+    return len(summary.created)

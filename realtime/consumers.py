@@ -168,9 +168,16 @@ class ClientConsumer(BaseChatConsumer):
             await database_sync_to_async(handlers.client_check)(self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame)
             return
-        if kind == "send":
-            ack = await database_sync_to_async(handlers.client_send)(self.client, frame)
+        if kind in ("send", "choose"):
+            handler = handlers.client_send if kind == "send" else handlers.client_choose
+            ack = await database_sync_to_async(handler)(self.client, frame)
             await self.send_event(ack)
+            return
+        if kind == "handoff":
+            await database_sync_to_async(handlers.client_handoff)(self.client, frame)
+            return
+        if kind == "vote":
+            await database_sync_to_async(handlers.client_vote)(self.client, frame)
             return
         if kind == "typing":
             await database_sync_to_async(handlers.client_typing)(self.client, frame, self.channel_name)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Staff
 from accounts.sessions import session_is_fresh, session_otp_verified
-from conversations import actions
+from conversations import actions, bot_part
 from conversations.errors import ChatError
 from conversations.models import Client, Outcome
 from conversations.serialize import conversation_state, message_event, note_event
@@ -43,11 +43,11 @@ def client_hello(token: str | None) -> tuple[Client, str, dict[str, Any]]:
 
 def client_start(client: Client, frame: dict[str, Any], language: str) -> int:
     """Open a conversation; the consumer then joins its group and sends `client_resume(after=0)`."""
-    desk = actions.check_start(client, frame["desk"])
-    conversation = actions.do_start_conversation(
-        client, desk, nickname=frame.get("nickname") or "", language=frame.get("lang") or language
+    person = bool(frame.get("person"))
+    desk = bot_part.check_start(client, frame["desk"], person=person)
+    return bot_part.do_start(
+        client, desk, nickname=frame.get("nickname") or "", language=frame.get("lang") or language, person=person
     )
-    return conversation.pk
 
 
 def client_check(client: Client, conversation_id: int) -> None:
@@ -86,10 +86,21 @@ def ack(message_conversation: int, client_msg_id: str, seq: int, ref: Any) -> di
 
 
 def client_send(client: Client, frame: dict[str, Any]) -> dict[str, Any]:
-    message, _created = actions.do_send_message(
-        frame["conversation"], body=frame["body"], client_msg_id=frame["id"], client=client
-    )
+    message = bot_part.do_client_send(client, frame["conversation"], body=frame["body"], client_msg_id=frame["id"])
     return ack(message.conversation_id, frame["id"], message.seq, frame["ref"])
+
+
+def client_choose(client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+    message = bot_part.do_choose_topic(client, frame["conversation"], topic=frame["topic"], client_msg_id=frame["id"])
+    return ack(message.conversation_id, frame["id"], message.seq, frame["ref"])
+
+
+def client_handoff(client: Client, frame: dict[str, Any]) -> None:
+    bot_part.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
+
+
+def client_vote(client: Client, frame: dict[str, Any]) -> None:
+    bot_part.do_client_vote(client, frame["conversation"], seq=frame["seq"], helpful=frame["helpful"])
 
 
 def client_typing(client: Client, frame: dict[str, Any], channel_name: str) -> None:

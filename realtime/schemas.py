@@ -59,8 +59,12 @@ FRAMES: dict[Party, dict[str, dict[str, Field]]] = {
             "desk": Field("str", max_length=50, allow_empty=False),
             "nickname": Field("str", required=False, max_length=40),
             "lang": Field("str", required=False, max_length=5),
+            "person": Field("bool", required=False),
         },
         "end": {"conversation": CONV},
+        "handoff": {"conversation": CONV, "reason": Field("str", required=False, max_length=20)},
+        "choose": {"conversation": CONV, "id": CLIENT_ID, "topic": Field("str", max_length=80, allow_empty=False)},
+        "vote": {"conversation": CONV, "seq": Field("int"), "helpful": Field("bool")},
     },
     "staff": {
         **COMMON,
@@ -168,6 +172,7 @@ CONVERSATION_FIELDS = frozenset(
         "urgent",
         "outcome",
         "closed_by_client",
+        "crisis",
         "receipts",
         "queued_at",
     }
@@ -186,6 +191,8 @@ OUTBOUND: dict[str, frozenset[str]] = {
     "note": frozenset({"conversation", "note"}),
     "assigned": frozenset({"conversation"}),
     "offered": frozenset({"conversation"}),
+    "alert": frozenset({"conversation", "kind", "desk"}),
+    "voted": frozenset({"conversation", "seq", "helpful"}),
     "pong": frozenset(),
     "error": frozenset({"code", "message", "ref"}),
 }
@@ -212,6 +219,8 @@ def outbound_problems(party: Party, event: dict[str, Any]) -> list[str]:
         problems.append("ack lacks seq (or note)")
     if kind == "error" and event.get("code") == "rate_limited" and "retry_after" not in event:
         problems.append("rate_limited error lacks retry_after")
-    if kind in ("assigned", "offered", "desk", "note") and party == "client":
+    if kind == "message" and event.get("sender") == "bot" and "html" not in event:
+        problems.append("bot message lacks html")
+    if kind in ("assigned", "offered", "desk", "note", "alert") and party == "client":
         problems.append(f"a client was sent a staff-only {kind} frame")
     return problems

@@ -84,7 +84,7 @@ class Chat:
 
     def start(self, client: ProtocolClient, desk: str = "youth", nickname: str = "") -> int:
         """Start a conversation as `client` and return its id (once its queue place is known)."""
-        client.send({"type": "start", "desk": desk, "nickname": nickname, "ref": "start"})
+        client.send({"type": "start", "desk": desk, "nickname": nickname, "person": True, "ref": "start"})
         state = client.wait_for("conversation", ref="start")["conversation"]
         client.wait_for("queue", conversation=state["id"])
         return int(state["id"])

@@ -13,7 +13,7 @@ from tests.wsclient import ProtocolClient, staff_cookie
 def test_client_and_counsellor_chat(live: Any, demo: Any) -> None:
     client = ProtocolClient(live.ws_url, "/ws/client/")
     client.hello()
-    client.send({"type": "start", "desk": "youth", "nickname": "Mimi"})
+    client.send({"type": "start", "desk": "youth", "nickname": "Mimi", "person": True})
     state = client.wait_for("conversation")["conversation"]
     conversation = state["id"]
     assert state["status"] == "queued"

@@ -156,7 +156,7 @@ def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(serve
         client = ProtocolClient(one.ws_url, "/ws/client/")
         sockets.append(client)
         client.hello()
-        client.send({"type": "start", "desk": "youth", "nickname": "Across"})
+        client.send({"type": "start", "desk": "youth", "nickname": "Across", "person": True})
         conversation = client.wait_for("conversation")["conversation"]["id"]
         assert client.wait_for("queue", conversation=conversation)["position"] == 1
         client.say(conversation, "Hello from process one")
@@ -174,7 +174,7 @@ def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(serve
         second = ProtocolClient(one.ws_url, "/ws/client/")
         sockets.append(second)
         second.hello()
-        second.send({"type": "start", "desk": "youth", "nickname": "Behind"})
+        second.send({"type": "start", "desk": "youth", "nickname": "Behind", "person": True})
         behind = second.wait_for("conversation")["conversation"]["id"]
         assert second.wait_for("queue", conversation=behind)["position"] == 2
         while [w["nickname"] for w in snapshot["waiting"]] != ["Across", "Behind"]:
