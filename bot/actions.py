@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, Staff
 from bot.brainfiles import TopicData, read_brain_dir, topic_data
-from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText
+from bot.models import ExampleQuestion, Language, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
 from desks.models import Desk
 
 if TYPE_CHECKING:
@@ -157,3 +158,90 @@ def do_save_topic_forms(staff: Staff, topic_form: TopicForm, languages: list[Lan
     Topic.objects.filter(pk=topic.pk).update(updated_at=timezone.now())
     brain_changed()
     return topic
+
+
+# The model's limit; the editor's own forms allow the same.
+MAX_EXAMPLE_QUESTION_CHARS = 500
+
+
+def check_example_question(topic: Topic, language: str, text: str) -> str:
+    """`text` with its whitespace tidied, if it can become an example question of `topic`.
+
+    Raises ValidationError with a message for the editor when the language is
+    unknown, the text is empty or too long, or the topic already has the same
+    question in that language (compared as the editor's formset does:
+    ignoring case and extra spaces), because a duplicate teaches the ranking
+    nothing and the database would refuse an exact one.
+    """
+    cleaned = " ".join(text.split())
+    if language not in Language.values:
+        raise ValidationError(_("Unknown language: %(language)s.") % {"language": language}, code="language")
+    if not cleaned:
+        raise ValidationError(_("The question is empty."), code="empty")
+    if len(cleaned) > MAX_EXAMPLE_QUESTION_CHARS:
+        raise ValidationError(
+            _("The question is longer than %(max)d characters.") % {"max": MAX_EXAMPLE_QUESTION_CHARS},
+            code="too_long",
+        )
+    folded = cleaned.casefold()
+    existing = topic.questions.filter(language=language).values_list("text", flat=True)
+    if any(" ".join(other.split()).casefold() == folded for other in existing):
+        raise ValidationError(
+            _("The topic %(topic)s already has this example question.") % {"topic": topic.slug}, code="duplicate"
+        )
+    return cleaned
+
+
+@transaction.atomic
+def do_add_example_question(staff: Staff, topic: Topic, language: str, text: str) -> ExampleQuestion:
+    """Add one example question to `topic` and record the edit; the bot learns it at once.
+
+    For adding a single question without the whole edit form (the unanswered
+    questions page). Validation as in check_example_question; nothing is
+    stored when it fails. The ExampleQuestion's post_save signal calls
+    bot.engine.brain_changed, so every process's bot is rebuilt.
+    """
+    check_can_edit_brain(staff)
+    cleaned = check_example_question(topic, language, text)
+    question = ExampleQuestion.objects.create(topic=topic, language=language, text=cleaned)
+    do_record_edit(topic, staff, f"Example question added ({language}): {cleaned}")
+    Topic.objects.filter(pk=topic.pk).update(updated_at=timezone.now())
+    return question
+
+
+def _locked_unanswered(question_id: int) -> UnansweredQuestion:
+    """The unanswered question, locked (PostgreSQL) so that two editors cannot both handle it."""
+    question = UnansweredQuestion.objects.select_for_update().filter(pk=question_id).first()
+    if question is None:
+        raise ValidationError(
+            _("That question is no longer in the list: someone may have added or dismissed it already."),
+            code="gone",
+        )
+    return question
+
+
+@transaction.atomic
+def do_add_unanswered_as_example(staff: Staff, question_id: int, topic: Topic) -> ExampleQuestion:
+    """Turn an unanswered question into an example question of `topic`, in its language, in one step.
+
+    All in one transaction: the example question, its TopicEdit and the removal
+    of the unanswered row happen together or not at all (a duplicate or a row
+    already handled by another editor changes nothing).
+    """
+    check_can_edit_brain(staff)
+    question = _locked_unanswered(question_id)
+    example = do_add_example_question(staff, topic, question.language, question.text)
+    question.delete()
+    return example
+
+
+@transaction.atomic
+def do_dismiss_unanswered(staff: Staff, question_id: int) -> UnansweredQuestion:
+    """Remove an unanswered question the brain should not learn (small talk, nonsense); returns it.
+
+    If clients keep asking it, it comes back with a new count.
+    """
+    check_can_edit_brain(staff)
+    question = _locked_unanswered(question_id)
+    question.delete()
+    return question

@@ -9,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from bot.actions import do_record_edit
-from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText
+from bot.models import AnswerVote, ExampleQuestion, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
 
 
 class TopicTextInline(admin.StackedInline[TopicText, Topic]):
@@ -52,3 +52,39 @@ class TopicAdmin(admin.ModelAdmin[Topic]):
         # After the inlines, so that the edit record covers the whole save.
         super().save_related(request, form, formsets, change)
         do_record_edit(form.instance, request.user, "Changed in admin" if change else "Created in admin")  # type: ignore[arg-type]
+
+
+@admin.register(AnswerVote)
+class AnswerVoteAdmin(admin.ModelAdmin[AnswerVote]):
+    """Read-only: votes are the clients' word, counted for the editors, never edited by staff."""
+
+    list_display = ["topic", "language", "helpful", "created_at"]
+    list_filter = ["helpful", "language"]
+    search_fields = ["topic"]
+    date_hierarchy = "created_at"
+    # The message link only lets a client change their vote; staff need not follow it.
+    exclude = ["message"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(UnansweredQuestion)
+class UnansweredQuestionAdmin(admin.ModelAdmin[UnansweredQuestion]):
+    """Unanswered questions for admins: look and delete; editors handle them at /brain/unanswered/."""
+
+    list_display = ["text", "language", "count", "best_guess", "last_seen"]
+    list_filter = ["language"]
+    search_fields = ["text", "best_guess"]
+    ordering = ["-count", "-last_seen"]
+    readonly_fields = ["language", "text", "normalised", "count", "best_guess", "first_seen", "last_seen"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # They come from clients (bot.feedback.do_record_unanswered), already masked.
+        return False

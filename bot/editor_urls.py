@@ -3,9 +3,13 @@ from django.urls import path
 from bot import views
 
 app_name = "brain"
+# Fixed paths before "<slug>/", and each of them in bot.forms.RESERVED_SLUGS.
 urlpatterns = [
     path("", views.topic_list, name="list"),
     path("new/", views.topic_create, name="create"),
     path("try/", views.try_bot, name="try"),
+    path("unanswered/", views.unanswered_list, name="unanswered"),
+    path("unanswered/<int:pk>/add/", views.unanswered_add, name="unanswered-add"),
+    path("unanswered/<int:pk>/dismiss/", views.unanswered_dismiss, name="unanswered-dismiss"),
     path("<slug:slug>/", views.topic_edit, name="edit"),
 ]

@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from bot.models import SLUG_PATTERN, ExampleQuestion, Language, Referral, Topic, TopicStatus, TopicText
 
-RESERVED_SLUGS = frozenset({"new", "try"})
+# Paths of the editor's own pages under /brain/ (bot/editor_urls.py), so no topic can take them.
+RESERVED_SLUGS = frozenset({"new", "try", "unanswered"})
 
 
 class TopicForm(forms.ModelForm[Topic]):
@@ -161,11 +163,42 @@ class TryForm(forms.Form):
     )
 
 
+class TopicSort(models.TextChoices):
+    AREA = "", _("Area and slug")
+    NOT_HELPFUL = "not-helpful", _("Most not-helpful votes")
+    VOTES = "votes", _("Most votes")
+
+
 class TopicFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     area = forms.ChoiceField(label=_("Area"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *TopicStatus.choices])
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=TopicSort.choices)
 
     def __init__(self, *args: Any, areas: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("All")), *((a, a) for a in areas)]  # type: ignore[attr-defined]
+
+
+class UnansweredFilterForm(forms.Form):
+    """The language filter of the unanswered questions page."""
+
+    lang = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("All")), *Language.choices])
+
+
+class AddExampleForm(forms.Form):
+    """The topic an unanswered question is added to (the question itself comes from the database).
+
+    Any topic but the special ones, draft or published: the crisis and hand-off
+    answers are chosen by rule, so their example questions would teach nothing.
+    """
+
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.exclude(slug__in=("crisis", "handoff")),
+        to_field_name="slug",
+        error_messages={
+            "required": _("Choose the topic to add the question to."),
+            "invalid_choice": _("That topic does not exist (any more). Choose another one."),
+        },
+    )

@@ -1,4 +1,4 @@
-"""The brain editor in the staff UI: topic list, topic editing and a "try the bot" box.
+"""The brain editor in the staff UI: topic list, topic editing, a "try the bot" box and unanswered questions.
 
 Only editors, admins and superusers (bot.actions.check_can_edit_brain). Views
 parse, authorise and delegate; saving lives in bot.actions.
@@ -6,25 +6,55 @@ parse, authorise and delegate; saving lives in bot.actions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Staff
-from bot.actions import check_can_edit_brain, do_save_topic_forms
+from bot.actions import (
+    check_can_edit_brain,
+    do_add_unanswered_as_example,
+    do_dismiss_unanswered,
+    do_save_topic_forms,
+)
 from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, LANGS, SPECIAL_TOPICS, get_bot, render_markdown
-from bot.forms import LanguageForms, TopicFilterForm, TopicForm, TryForm
-from bot.models import ExampleQuestion, Topic, TopicText
+from bot.feedback import VoteCounts
+from bot.forms import (
+    AddExampleForm,
+    LanguageForms,
+    TopicFilterForm,
+    TopicForm,
+    TopicSort,
+    TryForm,
+    UnansweredFilterForm,
+)
+from bot.models import AnswerVote, ExampleQuestion, Language, Topic, TopicStatus, TopicText, UnansweredQuestion
+
+UNANSWERED_PER_PAGE = 50
+NO_VOTES = VoteCounts()
 
 
 def editor(request: HttpRequest) -> Staff:
     return check_can_edit_brain(request.user)
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A topic in the list with its clients' votes."""
+
+    topic: Topic
+    votes: VoteCounts
 
 
 @require_GET
@@ -50,12 +80,71 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             topics = topics.filter(area=form.cleaned_data["area"])
         if form.cleaned_data["status"]:
             topics = topics.filter(status=form.cleaned_data["status"])
-    topics = topics.order_by("area", "slug")
+    # Votes are keyed by slug (they outlive renamed or deleted topics), so they are joined here.
+    votes = topic_vote_counts()
+    rows = [TopicRow(topic, votes.get(topic.slug, NO_VOTES)) for topic in topics.order_by("area", "slug")]
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    if sort == TopicSort.NOT_HELPFUL:
+        rows.sort(key=lambda row: (-row.votes.not_helpful, -row.votes.total))
+    elif sort == TopicSort.VOTES:
+        rows.sort(key=lambda row: (-row.votes.total, -row.votes.not_helpful))
     return render(
         request,
         "bot/topic_list.html",
-        {"staff": staff, "form": form, "topics": list(topics), "langs": LANGS, "try_form": TryForm()},
+        {
+            "staff": staff,
+            "form": form,
+            "topics": rows,
+            "langs": LANGS,
+            "try_form": TryForm(),
+            "unanswered_count": UnansweredQuestion.objects.count(),
+        },
     )
+
+
+@dataclass(frozen=True)
+class LanguageVotes:
+    """One row of the votes table on the topic edit page."""
+
+    language: str
+    label: str
+    votes: VoteCounts
+
+
+def _vote_rows(votes: QuerySet[AnswerVote], key: str) -> QuerySet[AnswerVote, dict[str, Any]]:
+    """Helpful and not-helpful counts of `votes` grouped by `key`.
+
+    Not bot.feedback.vote_counts: its annotations are named like the model's
+    `helpful` field, so its filter counts inside the count and the database
+    refuses the query ("misuse of aggregate function"). Use it once fixed.
+    """
+    return (
+        votes.values(key)
+        .annotate(n_helpful=Count("pk", filter=Q(helpful=True)), n_not_helpful=Count("pk", filter=Q(helpful=False)))
+        .order_by(key)
+    )
+
+
+def topic_vote_counts() -> dict[str, VoteCounts]:
+    """Helpful and not-helpful votes per topic slug (one query)."""
+    return {
+        row["topic"]: VoteCounts(row["n_helpful"], row["n_not_helpful"])
+        for row in _vote_rows(AnswerVote.objects.all(), "topic")
+    }
+
+
+def topic_votes(slug: str) -> tuple[VoteCounts, list[LanguageVotes]]:
+    """A topic's helpful / not-helpful votes in all and per language (languages without votes left out)."""
+    per_language = [
+        LanguageVotes(
+            row["language"],
+            str(Language(row["language"]).label) if row["language"] in Language.values else row["language"],
+            VoteCounts(row["n_helpful"], row["n_not_helpful"]),
+        )
+        for row in _vote_rows(AnswerVote.objects.filter(topic=slug), "language")
+    ]
+    total = VoteCounts(sum(r.votes.helpful for r in per_language), sum(r.votes.not_helpful for r in per_language))
+    return total, per_language
 
 
 def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
@@ -72,9 +161,12 @@ def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
             return redirect("brain:edit", slug=saved.slug)
     previews: dict[str, str] = {}
     edits: list[Any] = []
+    votes: VoteCounts = NO_VOTES
+    votes_by_language: list[LanguageVotes] = []
     if topic is not None:
         previews = {t.language: render_markdown(t.answer) for t in topic.texts.all()}
         edits = list(topic.edits.select_related("staff")[:10])
+        votes, votes_by_language = topic_votes(topic.slug)
     for forms in languages:
         forms.preview = previews.get(forms.lang, "")  # type: ignore[attr-defined]
     return render(
@@ -87,6 +179,8 @@ def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
             "languages": languages,
             "has_errors": request.method == "POST",
             "edits": edits,
+            "votes": votes,
+            "votes_by_language": votes_by_language,
         },
     )
 
@@ -133,3 +227,129 @@ def try_bot(request: HttpRequest) -> HttpResponse:
             | ({answer.topic} if Topic.objects.filter(slug=answer.topic).exists() else set()),
         }
     return render(request, "bot/try.html", {"staff": staff, "form": form, "result": result})
+
+
+# --- Unanswered questions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicOption:
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    """One unanswered question with what its row shows: the topic choices in its language, the closest topic."""
+
+    question: UnansweredQuestion
+    choices: list[tuple[str, list[TopicOption]]]
+    closest: TopicOption | None
+
+
+def topic_choices() -> dict[str, list[tuple[str, list[TopicOption]]]]:
+    """Per language: the topics a question can be added to, published first, then drafts.
+
+    Labelled with the title in that language (else the Finnish one) and the
+    slug, sorted by label so that an editor finds a topic by its name. Built
+    once per page, so a page of 50 rows costs two queries, not fifty.
+    """
+    topics = list(Topic.objects.exclude(slug__in=SPECIAL_TOPICS).prefetch_related("texts"))
+    titles = {(topic.slug, text.language): text.title for topic in topics for text in topic.texts.all()}
+    result: dict[str, list[tuple[str, list[TopicOption]]]] = {}
+    for lang in LANGS:
+        groups: list[tuple[str, list[TopicOption]]] = []
+        for status in (TopicStatus.PUBLISHED, TopicStatus.DRAFT):
+            options = []
+            for topic in topics:
+                if topic.status != status:
+                    continue
+                title = titles.get((topic.slug, lang)) or titles.get((topic.slug, DEFAULT_LANG))
+                options.append(TopicOption(topic.slug, f"{title} ({topic.slug})" if title else topic.slug))
+            if options:
+                groups.append((str(status.label), sorted(options, key=lambda o: o.label.casefold())))
+        result[lang] = groups
+    return result
+
+
+def unanswered_back(data: QueryDict) -> HttpResponseRedirect:
+    """Back to the page and language filter the editor came from (only known values are kept)."""
+    params = {}
+    if data.get("lang") in LANGS:
+        params["lang"] = str(data["lang"])
+    if str(data.get("page", "")).isdigit():
+        params["page"] = str(data["page"])
+    url = reverse("brain:unanswered")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+@require_GET
+@login_required
+def unanswered_list(request: HttpRequest) -> HttpResponse:
+    """Questions the bot could not answer, most asked first, for editors to teach the brain from."""
+    staff = editor(request)
+    form = UnansweredFilterForm(request.GET or None)
+    lang = form.cleaned_data["lang"] if form.is_valid() else ""
+    questions = UnansweredQuestion.objects.order_by("-count", "-last_seen", "-pk")
+    if lang:
+        questions = questions.filter(language=lang)
+    page = Paginator(questions, UNANSWERED_PER_PAGE).get_page(request.GET.get("page"))
+    choices = topic_choices()
+    options = {o.slug: o for groups in choices.values() for _label, group in groups for o in group}
+    rows = []
+    for question in page:
+        language_choices = choices.get(question.language, choices[DEFAULT_LANG])
+        closest = None
+        if question.best_guess:
+            # The label in the question's own language, when the topic still exists.
+            closest = next(
+                (o for _label, group in language_choices for o in group if o.slug == question.best_guess),
+                options.get(question.best_guess),
+            )
+        rows.append(UnansweredRow(question, language_choices, closest))
+    return render(
+        request,
+        "bot/unanswered.html",
+        {"staff": staff, "form": form, "lang": lang, "page": page, "rows": rows},
+    )
+
+
+@require_POST
+@login_required
+def unanswered_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an unanswered question to the chosen topic as an example question, and take it off the list."""
+    staff = editor(request)
+    back = unanswered_back(request.POST)
+    form = AddExampleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("topic", [_("Choose a topic.")])))
+        return back
+    topic: Topic = form.cleaned_data["topic"]
+    try:
+        example = do_add_unanswered_as_example(staff, pk, topic)
+    except ValidationError as error:
+        messages.error(request, _("Nothing was added: %(reason)s") % {"reason": " ".join(error.messages)})
+        return back
+    text = _("“%(question)s” is now an example question of the topic %(topic)s.") % {
+        "question": example.text,
+        "topic": topic.slug,
+    }
+    if not topic.is_published:
+        text += " " + _("The topic is a draft: the bot answers with it once it is published.")
+    messages.success(request, text)
+    return back
+
+
+@require_POST
+@login_required
+def unanswered_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a question off the list without teaching it to the bot."""
+    staff = editor(request)
+    back = unanswered_back(request.POST)
+    try:
+        question = do_dismiss_unanswered(staff, pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    messages.success(request, _("“%(question)s” was dismissed.") % {"question": question.text})
+    return back
