@@ -71,3 +71,113 @@ def test_the_starter_brain_imports_cleanly(db: Any, capsys: Any) -> None:
     from bot.models import Topic
 
     assert Topic.objects.count() == len(starter_topics())
+
+
+# --- Plain-language answers ----------------------------------------------------------
+#
+# Every topic has a plain-language answer (selkokieli, lättläst, plain language) in
+# each language. It says the same as the normal answer in fewer and shorter words,
+# and it must not bring in facts of its own: every web address, phone number and
+# figure in it is one the normal answer or its referrals already give.
+
+LANGUAGES = ("fi", "sv", "en")
+ADDRESS_RE = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:fi|eu|com|org|net|se)\b(?:/[^\s)\]>]*)?", re.IGNORECASE)
+PHONE_RE = re.compile(r"\+?\d[\d ]*\d")
+NUMBER_RE = re.compile(r"\d+")
+LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+WORD_RE = re.compile(r"\w+(?:[-–']\w+)*")
+
+
+def addresses(text: str) -> set[str]:
+    """Web addresses in `text`, without scheme, `www.` and trailing punctuation."""
+    found = set()
+    for match in ADDRESS_RE.findall(text):
+        address = re.sub(r"^(?:https?://)?(?:www\.)?", "", match.lower()).rstrip(".,;:/")
+        found.add(address)
+    return found
+
+
+def phone_numbers(text: str) -> set[str]:
+    """Runs of digits (with single spaces between groups) that could be phone numbers: three digits or more."""
+    runs = {" ".join(run.split()) for run in PHONE_RE.findall(text)}
+    return {run for run in runs if sum(c.isdigit() for c in run) >= 3}
+
+
+def source_text(entry: dict[str, Any]) -> str:
+    """The normal answer of a language entry and everything its referrals say."""
+    parts = [entry["answer"]]
+    for referral in entry.get("referrals", []):
+        parts.extend(str(referral.get(key, "")) for key in ("name", "url", "phone", "hours"))
+    return "\n".join(parts)
+
+
+def sentences(markdown: str) -> list[list[str]]:
+    """The words of each sentence of a Markdown answer; list items and lines end sentences too."""
+    text = LINK_RE.sub(r"\1", markdown).replace("**", "")
+    text = re.sub(r"^\s*[-*]\s+", "", text, flags=re.MULTILINE)
+    words = (WORD_RE.findall(part) for part in SENTENCE_END_RE.split(text))
+    return [sentence for sentence in words if sentence]
+
+
+def word_count(markdown: str) -> int:
+    return sum(len(sentence) for sentence in sentences(markdown))
+
+
+def mean_sentence_length(texts: list[str]) -> float:
+    lengths = [len(sentence) for text in texts for sentence in sentences(text)]
+    return sum(lengths) / len(lengths)
+
+
+@pytest.mark.parametrize("slug", sorted(starter_topics()))
+def test_each_topic_has_a_plain_answer_in_every_language(slug: str) -> None:
+    languages = starter_topics()[slug]["languages"]
+    for lang in LANGUAGES:
+        plain = languages[lang].get("plain_answer") or ""
+        assert plain.strip(), f"{slug} has no {lang} plain_answer"
+
+
+@pytest.mark.parametrize("slug", sorted(starter_topics()))
+def test_plain_answers_bring_no_new_addresses_phone_numbers_or_figures(slug: str) -> None:
+    languages = starter_topics()[slug]["languages"]
+    for lang in LANGUAGES:
+        entry = languages[lang]
+        plain = entry.get("plain_answer") or ""
+        source = source_text(entry)
+        new_addresses = addresses(plain) - addresses(source)
+        assert not new_addresses, f"{slug} {lang}: plain_answer has addresses the answer does not: {new_addresses}"
+        new_phones = {number for number in phone_numbers(plain) if number not in " ".join(source.split())}
+        assert not new_phones, f"{slug} {lang}: plain_answer has numbers the answer does not: {new_phones}"
+        new_figures = set(NUMBER_RE.findall(plain)) - set(NUMBER_RE.findall(source))
+        assert not new_figures, f"{slug} {lang}: plain_answer has figures the answer does not: {new_figures}"
+
+
+def test_the_crisis_plain_answers_keep_112_and_every_crisis_line() -> None:
+    languages = starter_topics()["crisis"]["languages"]
+    for lang in LANGUAGES:
+        plain = " ".join(languages[lang]["plain_answer"].split())
+        assert "112" in plain
+        for number in phone_numbers(languages[lang]["answer"]):
+            assert number in plain, f"crisis {lang}: the plain answer leaves out {number}"
+
+
+def test_the_helpers_find_addresses_numbers_and_sentences() -> None:
+    text = "Soita **09 2525 0111** tai katso [kela.fi](https://www.kela.fi/opintotuki). Se on 80 % ilmaista!\n- Toinen"
+    assert addresses(text) == {"kela.fi", "kela.fi/opintotuki"}
+    assert phone_numbers(text) == {"09 2525 0111"}
+    assert sentences(text) == [
+        ["Soita", "09", "2525", "0111", "tai", "katso", "kela", "fi"],
+        ["Se", "on", "80", "ilmaista"],
+        ["Toinen"],
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plain_answers_are_shorter_and_simpler_than_the_normal_ones(lang: str) -> None:
+    entries = [topic["languages"][lang] for topic in starter_topics().values()]
+    answers = [entry["answer"] for entry in entries]
+    plains = [entry["plain_answer"] for entry in entries]
+    assert sum(map(word_count, plains)) / len(plains) < sum(map(word_count, answers)) / len(answers)
+    assert mean_sentence_length(plains) < mean_sentence_length(answers)
+    # Plain language: short sentences, one thing each (Selkokeskus: usually under ten words).
+    assert mean_sentence_length(plains) <= 9
