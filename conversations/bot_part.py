@@ -116,7 +116,14 @@ def do_choose_topic(client: Client, conversation_id: int, *, topic: str, client_
         conversation = actions.check_client_conversation(client, conversation_id)
         if conversation.status not in (Status.BOT, Status.QUEUED):
             raise ChatError("not_with_bot", _("A person is answering now: write to them instead."))
-        answer = bot.answer_topic(topic, conversation.language)
+        # In the language the client was last answered in: the buttons showed titles in it.
+        latest = (
+            conversation.messages.filter(sender_kind=SenderKind.BOT)
+            .order_by("-seq")
+            .values_list("args", flat=True)
+            .first()
+        )
+        answer = bot.answer_topic(topic, (latest or {}).get("lang") or conversation.language)
         if answer is None:
             raise ChatError("bad_message", _("No such topic."), field="topic")
         message, created = actions.do_send_message(

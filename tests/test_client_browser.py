@@ -62,7 +62,8 @@ def counsellor(live: Any) -> Iterator[ProtocolClient]:
 
 
 def desk_button(page: Any, name: str) -> Any:
-    return page.locator("li.k-desk", has_text=name).get_by_role("button", name="Start chat")
+    """The button that starts a chat with a person (desks with the chatbot have one for each)."""
+    return page.locator("li.k-desk", has_text=name).get_by_role("button", name=re.compile("Chat with a person|Start chat"))
 
 
 def start_chat(page: Any, live: Any, *, desk: str = "Nuorten chat", nickname: str = "", path: str = "/") -> int:
@@ -519,7 +520,7 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
 
     # The host page is in Finnish, so the chat opens in Finnish.
     chat = page.frame_locator("iframe.kohtaamo-w-frame")
-    chat.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Aloita chat").click()
+    chat.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Juttele ihmisen kanssa").click()
     expect(chat.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()
     send(chat, "Viesti widgetistä", label="Viestisi")
     expect(chat.locator("#k-log li.k-msg--client .k-mark")).to_have_text("Lähetetty")

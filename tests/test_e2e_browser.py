@@ -67,7 +67,7 @@ def test_client_and_counsellors_full_conversation(
     client.route_web_socket(re.compile(r".*/ws/client/$"), route)
     client.goto(live.url + "/")
     client.get_by_label("Nickname (optional)").fill("Mimi")
-    client.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Start chat").click()
+    client.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Chat with a person").click()
     expect(client.get_by_text("You are number 1 in the queue.")).to_be_visible()
     client_says(client, "Hei, tarvitsen apua matikan läksyissä.")
     expect(client.locator("#k-log li.k-msg--client .k-mark").first).to_have_text("Sent")

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Audience, Desk
 
 # Each language named in itself, so a reader finds their own.
@@ -68,14 +69,37 @@ def client_texts() -> dict[str, str]:
         "charsLeft": _("%(count)s characters left"),
         "transcriptTitle": _("Chat transcript"),
         "transcriptFile": pgettext("client chat", "chat"),
+        "bot": pgettext("client chat", "Chatbot"),
+        "withBot": _("You are chatting with the chatbot. A person is not reading this."),
+        "talkToPerson": _("Talk to a person"),
+        "helpful": _("This helped"),
+        "notHelpful": _("This did not help"),
+        "voteThanks": _("Thank you for your feedback."),
+        "moreTopics": _("Related topics"),
+        "crisisNote": _("If you are in danger right now, call 112."),
+        "sys_handed_off": _("You are now in the queue for %(desk)s. A person will answer you as soon as they can."),
     }
 
 
 def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
-    desks = list(Desk.objects.filter(is_active=True).select_related("organisation").order_by("name"))
+    desks = list(
+        Desk.objects.filter(is_active=True)
+        .select_related("organisation")
+        .prefetch_related("opening_periods")
+        .order_by("name")
+    )
     return {
         "desks": [
-            {"slug": d.slug, "name": d.name, "description": d.description, "audience": audience_label(d.audience)}
+            {
+                "slug": d.slug,
+                "name": d.name,
+                "description": d.description,
+                "audience": audience_label(d.audience),
+                "bot": d.bot_enabled,
+                "open": is_open(d),
+                "hours": describe_hours(d),
+                "next_opening": describe_next_opening(d),
+            }
             for d in desks
         ],
         "embedded": embedded,

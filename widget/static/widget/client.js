@@ -42,7 +42,12 @@ const el = {
   no: $("k-confirm-no"),
   end: $("k-end"),
   download: $("k-download"),
+  botbar: $("k-botbar"),
+  handoff: $("k-handoff"),
+  plainbar: $("k-plainbar"),
+  plain: $("k-plain"),
 };
+const PLAIN = "kohtaamo.plain";
 
 const S = {
   conv: null, // id of the conversation on screen
@@ -108,6 +113,7 @@ const handlers = {
   queue: onQueue,
   typing: onTyping,
   receipt: onReceipt,
+  voted: onVoted,
   error: onError,
 };
 
@@ -139,7 +145,7 @@ function onWelcome(event) {
     resume(target);
   } else if (queuedStart) {
     S.starting = false;
-    startChat(queuedStart);
+    startChat(queuedStart.desk, queuedStart.person);
   } else resetToStart();
 }
 
@@ -250,6 +256,7 @@ function onMessage(m) {
   m.el = element || renderMessage(m);
   remember(m);
   place(m.el, m.seq);
+  if (m.sender === "bot") updateBotControls();
   if (m.sender === "client") updateMark(m);
   else scheduleSeen();
   if (nearBottom || m.sender === "client") scrollDown();
@@ -290,6 +297,7 @@ function systemText(m) {
 }
 
 function whoOf(m) {
+  if (m.sender === "bot") return t("bot");
   return m.sender === "client" ? t("you") : m.name || t("counsellor");
 }
 
@@ -307,6 +315,7 @@ function renderMessage(m) {
     li.append(node("p", "", systemText(m)));
     return li;
   }
+  if (m.sender === "bot") return renderBotMessage(m);
   li.className = `k-msg k-msg--${m.sender === "client" ? "client" : "staff"}`;
   const meta = node("p", "k-meta");
   meta.append(node("span", "k-who", whoOf(m)), " ");
@@ -316,6 +325,126 @@ function renderMessage(m) {
   li.append(meta, node("p", "k-body", m.body));
   if (m.sender === "client") li.append(node("p", "k-mark"));
   return li;
+}
+
+// --- The chatbot ------------------------------------------------------------------------
+
+const withBot = () => S.state?.status === "bot";
+const plainOn = () => Boolean(store.get(PLAIN));
+
+// The server sends bot answers as sanitised HTML (bot.markdown: a few tags, safe links).
+function setBotBody(body, m) {
+  const html = plainOn() && m.plain_html ? m.plain_html : m.html;
+  body.innerHTML = html || "";
+  if (!html) body.textContent = m.body || "";
+  for (const link of body.querySelectorAll("a[href]")) {
+    // Links open beside the chat, so the conversation is not lost.
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+  }
+}
+
+function renderBotMessage(m) {
+  const li = node("li", `k-msg k-msg--bot${m.code === "crisis" ? " k-msg--crisis" : ""}`);
+  const meta = node("p", "k-meta");
+  meta.append(node("span", "k-who", whoOf(m)), " ");
+  const time = node("time", "", timeFormat.format(m.at ? new Date(m.at) : new Date()));
+  if (m.at) time.dateTime = m.at;
+  meta.append(time);
+  const body = node("div", "k-body k-rich");
+  setBotBody(body, m);
+  li.append(meta, body);
+  const args = m.args || {};
+  if (m.code === "crisis") li.append(node("p", "k-crisis-note", t("crisisNote")));
+  const suggestions = args.suggestions || [];
+  if (suggestions.length) {
+    const group = node("div", "k-suggest");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("moreTopics"));
+    for (const s of suggestions) {
+      const button = node("button", "k-chip", s.title);
+      button.type = "button";
+      button.dataset.topic = s.slug;
+      group.append(button);
+    }
+    li.append(group);
+  }
+  if (args.offer_human && m.code !== "greeting") {
+    const button = node("button", "k-secondary k-offer", t("talkToPerson"));
+    button.type = "button";
+    button.dataset.handoff = m.code === "not_sure" ? "bot_unsure" : "asked";
+    li.append(button);
+  }
+  if (m.code === "answer") {
+    const votes = node("div", "k-votes");
+    for (const [helpful, key] of [
+      [true, "helpful"],
+      [false, "notHelpful"],
+    ]) {
+      const button = node("button", "k-vote", t(key));
+      button.type = "button";
+      button.dataset.vote = helpful ? "1" : "0";
+      button.setAttribute("aria-pressed", String(args.vote === helpful));
+      votes.append(button);
+    }
+    votes.append(node("span", "k-vote-thanks", args.vote == null ? "" : t("voteThanks")));
+    li.append(votes);
+  }
+  updateBotControls(li);
+  return li;
+}
+
+// Suggestion and hand-off buttons work only while the bot (or the queue) is where the client is.
+function updateBotControls(scope = el.list) {
+  const status = S.state?.status;
+  for (const button of scope.querySelectorAll(".k-chip")) button.disabled = !(status === "bot" || status === "queued");
+  for (const button of scope.querySelectorAll(".k-offer")) button.hidden = status !== "bot";
+  const anyPlain = [...S.msgs.values()].some((m) => m.plain_html);
+  el.plainbar.hidden = !anyPlain;
+  el.plain.checked = plainOn();
+}
+
+function rerenderBotBodies() {
+  for (const m of S.msgs.values()) {
+    if (m.sender === "bot" && m.el) setBotBody(m.el.querySelector(".k-body"), m);
+  }
+}
+
+function onVoted(event) {
+  if (event.conversation !== S.conv) return;
+  const m = S.msgs.get(event.seq);
+  if (!m || !m.el) return;
+  m.args = { ...(m.args || {}), vote: event.helpful };
+  for (const button of m.el.querySelectorAll(".k-vote")) {
+    button.setAttribute("aria-pressed", String((button.dataset.vote === "1") === event.helpful));
+  }
+  const thanks = m.el.querySelector(".k-vote-thanks");
+  if (thanks) thanks.textContent = t("voteThanks");
+}
+
+function handOff(reason) {
+  if (S.conv == null || !withBot()) return;
+  if (!conn.send({ type: "handoff", conversation: S.conv, reason, ref: "handoff" })) el.error.textContent = t("offline");
+}
+
+function chooseTopic(slug) {
+  if (S.conv == null) return;
+  const id = newId();
+  if (!conn.send({ type: "choose", conversation: S.conv, id, topic: slug, ref: id })) {
+    el.error.textContent = t("offline");
+  }
+}
+
+function onListClick(event) {
+  const chip = event.target.closest("button.k-chip");
+  if (chip) return chooseTopic(chip.dataset.topic);
+  const offer = event.target.closest("button.k-offer");
+  if (offer) return handOff(offer.dataset.handoff);
+  const vote = event.target.closest("button.k-vote");
+  if (vote) {
+    const seq = Number(vote.closest("li")?.dataset.seq);
+    if (seq && S.conv != null) conn.send({ type: "vote", conversation: S.conv, seq, helpful: vote.dataset.vote === "1", ref: "vote" });
+  }
 }
 
 function updateMark(m) {
@@ -471,6 +600,8 @@ function clearChat() {
   el.composer.hidden = false;
   el.end.hidden = false;
   el.ended.hidden = true;
+  el.botbar.hidden = true;
+  el.plainbar.hidden = true;
   el.confirm.hidden = true;
 }
 
@@ -502,6 +633,8 @@ function renderState() {
     S.pending.clear();
     if (focusLost) queueMicrotask(() => el.newChat.focus());
   }
+  el.botbar.hidden = c.status !== "bot";
+  updateBotControls();
   el.composer.hidden = closed;
   el.end.hidden = closed;
   el.ended.hidden = !closed;
@@ -513,13 +646,13 @@ function setStarting(busy) {
   for (const button of el.startForm.querySelectorAll("button")) button.disabled = busy;
 }
 
-function startChat(desk) {
+function startChat(desk, person = false) {
   el.startError.textContent = "";
   if (S.starting) return;
   setStarting(true);
   if (!conn.ready) {
     // Still connecting: start as soon as the server has said welcome.
-    S.queuedStart = desk;
+    S.queuedStart = { desk, person };
     if (!conn.ws) {
       setStarting(false);
       el.startError.textContent = t("offline");
@@ -527,7 +660,7 @@ function startChat(desk) {
     return;
   }
   const nickname = el.nickname.value.trim();
-  conn.send({ type: "start", desk, nickname: nickname || undefined, lang, ref: "start" });
+  conn.send({ type: "start", desk, person: person || undefined, nickname: nickname || undefined, lang, ref: "start" });
 }
 
 // --- Transcript -----------------------------------------------------------------------
@@ -573,7 +706,7 @@ installQuickExit({
 // has loaded does nothing, rather than putting the nickname into a URL.
 el.startForm.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-desk]");
-  if (button) startChat(button.dataset.desk);
+  if (button) startChat(button.dataset.desk, Boolean(button.dataset.person));
 });
 el.composer.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -610,6 +743,12 @@ el.newChat.addEventListener("click", () => {
   el.nickname.focus();
 });
 el.download.addEventListener("click", downloadTranscript);
+el.list.addEventListener("click", onListClick);
+el.handoff.addEventListener("click", () => handOff("asked"));
+el.plain.addEventListener("change", () => {
+  store.set(PLAIN, el.plain.checked || null);
+  rerenderBotBodies();
+});
 document.addEventListener("visibilitychange", scheduleSeen);
 window.addEventListener("focus", scheduleSeen);
 
