@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -127,3 +127,24 @@ def chat(live: LiveServer, demo: dict[str, Any]) -> Iterator[Any]:
         chat.assert_protocol_followed()
     finally:
         chat.close()
+
+
+EXIT_URL = "https://weather.example/"
+EXIT_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather today</h1></html>"
+
+
+@pytest.fixture
+def new_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh browser context (its own storage), closed after the test."""
+    contexts: list[Any] = []
+
+    def open_page(locale: str = "en-US", **options: Any) -> Any:
+        context = browser.new_context(locale=locale, **options)
+        # The quick-exit page is outside; it is answered here so nothing leaves the machine.
+        context.route(EXIT_URL + "**", lambda route: route.fulfill(body=EXIT_PAGE, content_type="text/html"))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,31 +18,13 @@ from django.test import Client as HttpClient
 from playwright.sync_api import expect
 
 from desks.demo import DEMO_PASSWORD
+from tests.conftest import EXIT_URL
 from tests.wsclient import ProtocolClient, staff_cookie
 
 expect.set_options(timeout=10_000)
 
 WIDGET_STATIC = Path(__file__).resolve().parent.parent / "widget" / "static" / "widget"
-EXIT_URL = "https://weather.example/"
-EXIT_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather today</h1></html>"
 DESK_NAMES = ["Nuorten chat", "Läksyapu", "Vanhempien linja", "Opinto-ohjaus aikuisille"]
-
-
-@pytest.fixture
-def new_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh browser context (its own storage), closed after the test."""
-    contexts: list[Any] = []
-
-    def open_page(locale: str = "en-US", **options: Any) -> Any:
-        context = browser.new_context(locale=locale, **options)
-        # The quick-exit page is outside; it is answered here so nothing leaves the machine.
-        context.route(EXIT_URL + "**", lambda route: route.fulfill(body=EXIT_PAGE, content_type="text/html"))
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -63,7 +45,8 @@ def counsellor(live: Any) -> Iterator[ProtocolClient]:
 
 def desk_button(page: Any, name: str) -> Any:
     """The button that starts a chat with a person (desks with the chatbot have one for each)."""
-    return page.locator("li.k-desk", has_text=name).get_by_role("button", name=re.compile("Chat with a person|Start chat"))
+    person = re.compile("Chat with a person|Start chat")
+    return page.locator("li.k-desk", has_text=name).get_by_role("button", name=person)
 
 
 def start_chat(page: Any, live: Any, *, desk: str = "Nuorten chat", nickname: str = "", path: str = "/") -> int:
