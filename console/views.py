@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Staff
+from bot.engine import get_bot
 from console.forms import CannedReplyForm
 from desks.actions import (
     can_supervise,
@@ -122,7 +123,39 @@ def console_strings() -> dict[str, str]:
         "errorPrefix": _("Could not do that: {message}"),
         "retrying": _("Sending again in {seconds} s."),
         "notConnected": _("Not connected right now. Try again when the connection is back."),
+        # The chatbot part of a conversation, hand-offs and crisis alerts.
+        "statusBot": _("With the chatbot"),
+        "bot": _("Chatbot"),
+        "botGreeting": _("greeting"),
+        "botNotSure": _("not sure"),
+        "botCrisis": _("crisis guidance"),
+        "botDeskClosed": _("desk closed"),
+        "botConfidence": _("confidence {percent}"),
+        "showAll": _("Show all"),
+        "showLess": _("Show less"),
+        "botSuggested": _("Suggested topics: {topics}"),
+        "botOfferedPerson": _("The chatbot offered a person."),
+        "votedHelpful": _("The client found this answer helpful."),
+        "votedNotHelpful": _("The client found this answer not helpful."),
+        "sysHandedOff": _("Handed over from the chatbot to {desk}."),
+        "handoffDirect": _("Chose a person at the start"),
+        "handoffAsked": _("Asked for a person"),
+        "handoffBotUnsure": _("The chatbot was not sure"),
+        "handoffCrisis": _("Possible crisis"),
+        "handoffBanner": _("Came through the chatbot: {reason}."),
+        "crisis": _("Possible crisis"),
+        "crisisAlert": _("Possible crisis: {name} at {desk}"),
+        "crisisAlertWith": _("Possible crisis: {name} at {desk}, with {counsellor}"),
+        "crisisAlertYours": _("Possible crisis in your conversation with {name} at {desk}"),
+        "aClient": _("A client"),
+        "dismiss": _("Dismiss"),
     }
+
+
+def topic_titles(lang: str) -> dict[str, str]:
+    """The chatbot's topic titles in the console's language, so bot lines can name their topic."""
+    bot = get_bot()
+    return {slug: bot.title(slug, lang) for slug in bot.slugs}
 
 
 @require_GET
@@ -139,6 +172,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
         "keepaliveUrl": reverse("console:keepalive"),
         "loginUrl": reverse("accounts:login"),
+        "topicTitles": topic_titles(get_language() or settings.LANGUAGE_CODE),
     }
     return render(
         request,

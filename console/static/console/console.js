@@ -3,7 +3,9 @@
 //
 // Rules this script follows:
 // - every text comes from the page (#console-i18n); the script has none of its own;
-// - everything from the network is shown with textContent, never as HTML;
+// - everything from the network is shown with textContent, never as HTML; the one
+//   exception is a bot line's `html`, which the server renders from the brain's
+//   Markdown and sanitises (only p/ul/ol/li/strong/em/a/br/h3/h4/blockquote/code);
 // - a message is known by its seq: one already shown is ignored, and after a
 //   reconnect each open conversation resumes from the highest seq it has;
 // - a send waits in the outbox until its ack; the outbox is sent again after
@@ -22,6 +24,7 @@ function t(key, args = {}) {
 
 const $ = (id) => document.getElementById(id);
 const timeFormat = new Intl.DateTimeFormat(config.lang, { hour: "2-digit", minute: "2-digit" });
+const percentFormat = new Intl.NumberFormat(config.lang, { style: "percent", maximumFractionDigits: 0 });
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -69,6 +72,7 @@ const state = {
   pendingTransfers: new Map(), // conversation id -> desk name
   pendingCloses: new Set(),
   drafts: {},
+  crisisAlerts: new Map(), // conversation id -> {alert, node} of a crisis banner still shown
 };
 
 const STORE_KEY = `kohtaamo.console.${config.staffId}`;
@@ -182,6 +186,12 @@ function handleEvent(event) {
     case "offered":
       announce(t("offered"));
       beep();
+      break;
+    case "alert":
+      onAlert(event);
+      break;
+    case "voted":
+      onVoted(event);
       break;
     case "error":
       onError(event, context);
@@ -326,7 +336,9 @@ class Conv {
       desk: q(".conv-desk"),
       status: q(".conv-status"),
       watching: q(".badge-watching"),
+      crisis: q(".conv-crisis"),
       banner: q(".conv-banner"),
+      handoff: q(".conv-handoff"),
       transfer: q(".act-transfer"),
       close: q(".act-close"),
       stepIn: q(".act-step-in"),
@@ -399,10 +411,12 @@ class Conv {
     const meta = el("span", "tab-meta");
     const unread = el("span", "badge badge-unread");
     unread.hidden = true;
-    button.append(name, meta, unread);
+    const crisis = el("span", "flag flag-crisis", t("crisis"));
+    crisis.hidden = true;
+    button.append(name, crisis, meta, unread);
     button.addEventListener("click", () => select(this.id, { focus: true }));
     li.append(button);
-    this.item = { li, button, name, meta, unread };
+    this.item = { li, button, name, meta, unread, crisis };
     $("my-list").append(li);
   }
 
@@ -553,6 +567,7 @@ class Conv {
       li.append(p);
       return li;
     }
+    if (message.sender === "bot") return this.botNode(li, message, time);
     const head = el("p", "msg-head");
     const author = message.sender === "client" ? this.name : message.name || "";
     head.append(el("span", "msg-author", author), " ", time);
@@ -563,6 +578,89 @@ class Conv {
       this.updateReceiptNode(li);
     }
     return li;
+  }
+
+  /** A chatbot line: what the client was told, as the server rendered it, shortened until asked. */
+  botNode(li, message, time) {
+    const args = message.args || {};
+    const crisis = message.code === "crisis" || Boolean(args.crisis);
+    li.classList.toggle("msg-bot-crisis", crisis);
+    const head = el("p", "msg-head");
+    const label = [t("bot")];
+    if (crisis) label.push(t("botCrisis"));
+    else if (message.code === "greeting") label.push(t("botGreeting"));
+    else if (message.code === "desk_closed") label.push(t("botDeskClosed"));
+    else if (message.code === "not_sure" || args.topic === "unknown") label.push(t("botNotSure"));
+    else if (args.topic) label.push(topicTitle(args.topic));
+    const confident = typeof args.confidence === "number" && !crisis && message.code !== "greeting";
+    head.append(el("span", "msg-author", label.join(" · ")));
+    if (confident) {
+      const percent = percentFormat.format(args.confidence);
+      head.append(" · ", el("span", "msg-confidence", percent));
+      head.title = t("botConfidence", { percent });
+    }
+    head.append(" ", time);
+    li.append(head);
+
+    const content = el("div", "msg-html");
+    content.id = `msg-${this.id}-${message.seq}`;
+    // The server's sanitised rendering (see the rule at the top of this file).
+    content.innerHTML = message.html || "";
+    for (const link of content.querySelectorAll("a")) {
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+    }
+    li.append(content);
+    const blocks = content.querySelectorAll("p, li, h3, h4, blockquote").length;
+    const long = blocks > 3 || (content.textContent || "").length > 220;
+    if (long) {
+      content.classList.add("is-collapsed");
+      const toggle = el("button", "msg-more small", t("showAll"));
+      toggle.type = "button";
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-controls", content.id);
+      const expand = (open) => {
+        content.classList.toggle("is-collapsed", !open);
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.textContent = open ? t("showLess") : t("showAll");
+      };
+      toggle.addEventListener("click", () => expand(content.classList.contains("is-collapsed")));
+      // A keyboard user who tabs to a link in the hidden part gets to see it.
+      content.addEventListener("focusin", () => expand(true));
+      li.append(toggle);
+    }
+    const suggestions = Array.isArray(args.suggestions) ? args.suggestions : [];
+    if (suggestions.length > 0) {
+      const titles = suggestions.map((s) => s.title || topicTitle(s.slug)).filter(Boolean);
+      li.append(el("p", "msg-extra", t("botSuggested", { topics: titles.join(", ") })));
+    }
+    if (args.offer_human) li.append(el("p", "msg-extra", t("botOfferedPerson")));
+    const vote = el("p", "msg-vote");
+    li.append(vote);
+    this.updateVoteNode(li, args.vote);
+    return li;
+  }
+
+  updateVoteNode(li, helpful) {
+    const vote = li.querySelector(".msg-vote");
+    if (!vote) return;
+    if (helpful !== true && helpful !== false) {
+      vote.hidden = true;
+      vote.replaceChildren();
+      return;
+    }
+    const icon = el("span", "msg-vote-icon", helpful ? "👍" : "👎");
+    icon.setAttribute("aria-hidden", "true");
+    vote.replaceChildren(icon, visuallyHidden(t(helpful ? "votedHelpful" : "votedNotHelpful")));
+    vote.dataset.vote = helpful ? "helpful" : "not-helpful";
+    vote.hidden = false;
+  }
+
+  setVote(seq, helpful) {
+    const message = this.messages.get(seq);
+    if (message) message.args = { ...(message.args || {}), vote: helpful };
+    const li = this.ui.log.querySelector(`.msg-bot[data-seq="${seq}"]`);
+    if (li) this.updateVoteNode(li, helpful);
   }
 
   renderPending(item) {
@@ -647,11 +745,21 @@ class Conv {
     const s = this.state;
     ui.name.textContent = this.name;
     ui.desk.textContent = s ? s.desk.name : "";
-    const statusKey = s ? { queued: "statusQueued", active: "statusActive", closed: "statusClosed" }[s.status] : null;
+    const statusKey = s
+      ? { bot: "statusBot", queued: "statusQueued", active: "statusActive", closed: "statusClosed" }[s.status]
+      : null;
     ui.status.textContent = statusKey ? t(statusKey) : t("connecting");
     const watching = this.mode === "watching";
     ui.watching.hidden = !watching;
     ui.pane.classList.toggle("is-watching", watching);
+    const crisis = Boolean(s && s.crisis);
+    ui.crisis.hidden = !crisis;
+    ui.pane.classList.toggle("is-crisis", crisis);
+    const reason = s ? s.handoff_reason || "" : "";
+    const handoff = reason ? handoffBanner(reason) : "";
+    ui.handoff.textContent = handoff;
+    ui.handoff.hidden = !handoff;
+    ui.handoff.classList.toggle("is-crisis", reason === "crisis");
     const closed = Boolean(s && s.status === "closed");
     const needsOutcome = closed && !s.outcome && this.mode === "mine" && !this.ended;
     let banner = "";
@@ -680,6 +788,8 @@ class Conv {
     const item = this.item;
     const s = this.state;
     item.name.textContent = this.name;
+    item.crisis.hidden = !(s && s.crisis);
+    item.button.classList.toggle("is-crisis", Boolean(s && s.crisis));
     const parts = [];
     if (s) parts.push(s.desk.name);
     if (this.mode === "watching") parts.push(t("watching"));
@@ -738,9 +848,33 @@ function systemText(message) {
       return t("sysClosed");
     case "client_left":
       return t("sysClientLeft");
+    case "handed_off":
+      return t("sysHandedOff", { desk: args.desk || "" });
     default:
       return message.body || t("sysOther");
   }
+}
+
+function topicTitle(slug) {
+  const titles = config.topicTitles || {};
+  return Object.prototype.hasOwnProperty.call(titles, slug) ? titles[slug] : slug;
+}
+
+const HANDOFF_KEYS = {
+  direct: "handoffDirect",
+  asked: "handoffAsked",
+  bot_unsure: "handoffBotUnsure",
+  crisis: "handoffCrisis",
+};
+
+/** The short label of why a conversation came from the chatbot to a person. */
+function handoffLabel(reason) {
+  return HANDOFF_KEYS[reason] ? t(HANDOFF_KEYS[reason]) : "";
+}
+
+function handoffBanner(reason) {
+  const label = handoffLabel(reason);
+  return label ? t("handoffBanner", { reason: label }) : "";
 }
 
 function outcomeLabel(value) {
@@ -883,6 +1017,7 @@ function onConversation(s, context) {
   if (before && before.desk.id !== s.desk.id) conv.refreshCanned();
   if (!before) conv.refreshCanned();
   conv.render();
+  if (claimed) dismissCrisis(s.id);
   if (claimed) select(s.id, { focus: true });
   conv.markSeen();
 }
@@ -986,6 +1121,95 @@ function stepIn(id) {
   sendNow({ type: "step_in", conversation: id }, { kind: "step_in", conversation: id });
 }
 
+// --- Crisis alerts and votes -------------------------------------------------------------
+
+function onVoted(event) {
+  const conv = state.convs.get(event.conversation);
+  if (conv) conv.setVote(event.seq, Boolean(event.helpful));
+}
+
+function crisisText(alert) {
+  const name = alert.nickname || t("aClient");
+  const desk = (alert.desk && alert.desk.name) || "";
+  const me = state.me ? state.me.id : null;
+  if (alert.assigned && alert.assigned === me) return t("crisisAlertYours", { name, desk });
+  if (alert.assigned) return t("crisisAlertWith", { name, desk, counsellor: colleagueName(alert.assigned) });
+  return t("crisisAlert", { name, desk });
+}
+
+/** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
+function onAlert(alert) {
+  if (alert.kind !== "crisis") return;
+  const existing = state.crisisAlerts.get(alert.conversation);
+  if (existing) {
+    // Again in the same conversation: the same banner, its text brought up to date (and read out again).
+    existing.alert = alert;
+    existing.text.textContent = crisisText(alert);
+  } else {
+    const node = el("div", "crisis-alert");
+    node.setAttribute("role", "alert");
+    node.dataset.conversation = String(alert.conversation);
+    const text = el("p", "crisis-alert-text", crisisText(alert));
+    const actions = el("p", "crisis-alert-actions");
+    const name = alert.nickname || t("aClient");
+    const open = el("button", "crisis-open primary small", t("open"));
+    open.type = "button";
+    open.append(visuallyHidden(` ${name}`));
+    open.addEventListener("click", () => openCrisis(alert.conversation));
+    const dismiss = el("button", "crisis-dismiss small", t("dismiss"));
+    dismiss.type = "button";
+    dismiss.append(visuallyHidden(` ${name}`));
+    dismiss.addEventListener("click", () => dismissCrisis(alert.conversation, { moveFocus: true }));
+    actions.append(open, dismiss);
+    node.append(text, actions);
+    $("crisis-alerts").prepend(node);
+    state.crisisAlerts.set(alert.conversation, { alert, node, text });
+  }
+  const conv = state.convs.get(alert.conversation);
+  if (conv && conv.state && !conv.state.crisis) {
+    conv.state = { ...conv.state, crisis: true };
+    conv.render();
+  }
+  beep();
+  updateTitle();
+}
+
+function dismissCrisis(id, { moveFocus = false } = {}) {
+  const entry = state.crisisAlerts.get(id);
+  if (!entry) return;
+  const hadFocus = entry.node.contains(document.activeElement);
+  entry.node.remove();
+  state.crisisAlerts.delete(id);
+  updateTitle();
+  if (moveFocus || hadFocus) {
+    const next = $("crisis-alerts").querySelector(".crisis-open");
+    focusElement(next || $("main"));
+  }
+}
+
+/** Open the conversation of a crisis alert: take it when it waits for anyone, else show it. */
+function openCrisis(id) {
+  const entry = state.crisisAlerts.get(id);
+  if (!entry) return;
+  const me = state.me ? state.me.id : null;
+  const deskId = entry.alert.desk ? entry.alert.desk.id : null;
+  const snapshot = deskId !== null ? state.desks.get(deskId) : undefined;
+  const waiting = snapshot ? snapshot.waiting.find((w) => w.id === id) : undefined;
+  const active = snapshot ? snapshot.active.find((a) => a.id === id) : undefined;
+  const conv = state.convs.get(id);
+  dismissCrisis(id);
+  if (conv && conv.mode === "mine" && conv.canWrite && !conv.ended) {
+    select(id, { focus: true });
+  } else if (waiting ? !waiting.offered_to || waiting.offered_to === me : !active && entry.alert.status === "queued") {
+    take({ conversation: id });
+  } else if (active && active.assigned && active.assigned.id === me) {
+    openConversation(id, "mine", { select: true, focus: true });
+  } else {
+    // A colleague's conversation (or one offered to a colleague): read-only, as a supervisor watches.
+    openConversation(id, "watching", { select: true, focus: true });
+  }
+}
+
 // --- Queues -----------------------------------------------------------------------------
 
 function renderDeskShells() {
@@ -1054,12 +1278,17 @@ function renderDesk(snapshot) {
 
   const waiting = snapshot.waiting.map((w) => {
     const li = el("li", "waiting-item");
-    li.classList.toggle("is-urgent", Boolean(w.urgent));
+    li.classList.toggle("is-urgent", Boolean(w.urgent || w.crisis));
+    li.classList.toggle("is-crisis", Boolean(w.crisis));
+    li.dataset.conversation = String(w.id);
     const name = w.nickname || t("anonymous");
     const main = el("span", "waiting-main");
     main.append(el("span", "waiting-name", name));
     const flags = el("span", "flags");
-    if (w.urgent) flags.append(el("span", "flag flag-urgent", t("urgent")));
+    if (w.crisis) flags.append(el("span", "flag flag-crisis", t("crisis")));
+    else if (w.urgent) flags.append(el("span", "flag flag-urgent", t("urgent")));
+    const reason = w.handoff_reason && w.handoff_reason !== "crisis" ? handoffLabel(w.handoff_reason) : "";
+    if (reason) flags.append(el("span", "flag flag-handoff", reason));
     if (w.transferred) flags.append(el("span", "flag flag-transferred", t("transferred")));
     if (w.offered_to && w.offered_to === me) flags.append(el("span", "flag flag-for-you", t("forYou")));
     else if (w.offered_to) flags.append(el("span", "flag", t("forColleague", { name: colleagueName(w.offered_to) })));
@@ -1081,8 +1310,11 @@ function renderDesk(snapshot) {
 
   const activeItems = snapshot.active.map((a) => {
     const li = el("li", "active-item");
+    li.classList.toggle("is-crisis", Boolean(a.crisis));
+    li.dataset.conversation = String(a.id);
+    li.append(el("span", "active-name", a.nickname || t("anonymous")));
+    if (a.crisis) li.append(" ", el("span", "flag flag-crisis", t("crisis")));
     li.append(
-      el("span", "active-name", a.nickname || t("anonymous")),
       " ",
       el("span", "active-with", a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody")),
     );
@@ -1125,7 +1357,9 @@ function renderLive() {
       const li = el("li", "live-item");
       const text = el("span", "live-text");
       const withWhom = a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody");
-      text.append(el("span", "live-name", name), " ", el("span", "live-meta", `${snapshot.desk.name} · ${withWhom}`));
+      text.append(el("span", "live-name", name));
+      if (a.crisis) text.append(" ", el("span", "flag flag-crisis", t("crisis")));
+      text.append(" ", el("span", "live-meta", `${snapshot.desk.name} · ${withWhom}`));
       const actions = el("span", "live-actions");
       const open = state.convs.has(a.id);
       const watch = el("button", "watch", open ? t("open") : t("watch"));
@@ -1324,7 +1558,9 @@ function updateTitle() {
     count += snapshot.waiting.filter((w) => !w.offered_to || w.offered_to === me).length;
   }
   for (const conv of state.convs.values()) count += conv.unreadCount();
-  const title = count > 0 ? `(${count}) ${baseTitle}` : baseTitle;
+  let title = count > 0 ? `(${count}) ${baseTitle}` : baseTitle;
+  // An unanswered crisis alert puts "!" in the count, so it shows from another tab too.
+  if (state.crisisAlerts.size > 0) title = count > 0 ? `(!${count}) ${baseTitle}` : `(!) ${baseTitle}`;
   if (document.title !== title) document.title = title;
 }
 
