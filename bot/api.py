@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from bot.engine import LANGS, get_bot
+from bot.feedback import do_record_unanswered
 from bot.openapi import schema
 from realtime.ratelimit import RateLimiter
 
@@ -81,6 +82,9 @@ def ask(request: HttpRequest) -> JsonResponse:
         return parsed
     text, lang = parsed
     result = get_bot().answer(text, lang)
+    if result.topic == "unknown":
+        # Editors see these in /brain/unanswered/, as they see the chat's.
+        do_record_unanswered(text, result.lang, result.suggestions[0]["slug"] if result.suggestions else "")
     return JsonResponse(
         {
             "topic": result.topic,

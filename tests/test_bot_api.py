@@ -1,4 +1,8 @@
-"""The bot's JSON API: answers, bad input, rate limit, status and schema; nothing is written."""
+"""The bot's JSON API: answers, bad input, rate limit, status and schema.
+
+Nothing is written, except that a question the bot could not answer is counted
+for the editors (masked).
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,18 @@ def test_good_request(client: Client) -> None:
     assert isinstance(data["suggestions"], list)
     assert all(set(s) == {"slug", "title"} for s in data["suggestions"])
     assert isinstance(data["referrals"], list)
+
+
+@pytest.mark.django_db
+def test_unanswered_questions_are_counted_for_editors(client: Client) -> None:
+    from bot.models import UnansweredQuestion
+
+    for _n in range(2):
+        assert post(client, {"text": "qwerty blorp, mailaa mulle aa@bb.fi"}).json()["topic"] == "unknown"
+    question = UnansweredQuestion.objects.get()
+    assert question.count == 2 and "aa@bb.fi" not in question.text
+    post(client, {"text": "tarviiks mä verokortin kesätöihin"})
+    assert UnansweredQuestion.objects.count() == 1
 
 
 @pytest.mark.django_db
