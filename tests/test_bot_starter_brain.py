@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ def read_tsv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+@functools.cache  # read once: the parametrised tests below ask for it many times
 def starter_topics() -> dict[str, dict[str, Any]]:
     return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(BRAIN.glob("*.yaml"))}
 
@@ -181,3 +183,14 @@ def test_plain_answers_are_shorter_and_simpler_than_the_normal_ones(lang: str) -
     assert mean_sentence_length(plains) < mean_sentence_length(answers)
     # Plain language: short sentences, one thing each (Selkokeskus: usually under ten words).
     assert mean_sentence_length(plains) <= 9
+
+
+@pytest.mark.parametrize("slug", sorted(starter_topics()))
+def test_plain_answer_lists_render_as_lists(slug: str) -> None:
+    """Markdown needs a blank line before a list; without it the items run together into one paragraph."""
+    from bot.markdown import render_answer
+
+    for lang in LANGUAGES:
+        plain = starter_topics()[slug]["languages"][lang]["plain_answer"]
+        items = len(re.findall(r"^(?:- |\d+\. )", plain, flags=re.MULTILINE))
+        assert render_answer(plain).count("<li>") == items, f"{slug} {lang}: a list item did not render as one"
