@@ -60,7 +60,9 @@ class Conversation(models.Model):
     """One client's contact with a desk, from the queue to the closing."""
 
     desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="conversations")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="conversations")
+    # Cleared when the messages are purged (conversations.retention), so that the
+    # statistics that stay cannot be tied to a browser.
+    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations")
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=5, default="fi")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -87,6 +89,8 @@ class Conversation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closed_by_client = models.BooleanField(default=False)
+    # When the messages, notes and nickname were deleted after the retention period.
+    purged_at = models.DateTimeField(null=True, blank=True)
     # The protocol's cursors. last_seq is the sequence number of the newest
     # message; the others are what each side has received and read.
     last_seq = models.PositiveIntegerField(default=0)

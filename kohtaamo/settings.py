@@ -235,9 +235,15 @@ CHAT_STAFF_RATE_PER_SECOND = float(os.environ.get("CHAT_STAFF_RATE_PER_SECOND", 
 CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT = 3
 # Where the quick-exit button sends the client: a neutral page.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos.fi/")
-# Messages of closed conversations are purged after this many days (later issue);
-# shown to clients on the client page.
+# Messages of closed conversations are purged after this many days (manage.py
+# purge_expired, also run by scripts/serve.py every PURGE_EVERY_SECONDS); shown to
+# clients on the client page.
 CHAT_RETENTION_DAYS = int(os.environ.get("CHAT_RETENTION_DAYS", "30"))
+# A conversation left with the chatbot is closed after this many hours without messages.
+BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
+# Questions the bot could not answer are kept for the editors this many days after last asked.
+BOT_UNANSWERED_DAYS = int(os.environ.get("BOT_UNANSWERED_DAYS", "90"))
+PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # Each server process looks for brain edits made by the others this often (bot.engine.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
 

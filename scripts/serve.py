@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 
 import uvicorn
 
@@ -32,6 +33,43 @@ LOG_CONFIG = {
 }
 
 
+def start_purge_timer(every: int) -> None:
+    """Run `purge_expired` every `every` seconds in this process (0: never; use cron instead).
+
+    The embedded set-up has no cron, yet the client page promises that messages
+    are deleted after the retention period: this keeps the promise.
+    """
+    if every <= 0:
+        return
+    import threading
+    import time
+
+    import django
+
+    django.setup()
+    from django.db import close_old_connections
+
+    from conversations.retention import purge_expired
+
+    log = logging.getLogger("kohtaamo.purge")
+
+    def loop() -> None:
+        delay = min(every, 60)  # a first round soon after start, then every `every` seconds
+        while True:
+            time.sleep(delay)
+            delay = every
+            try:
+                report = purge_expired()
+                if any(vars(report).values()):
+                    log.info("purged: %s", vars(report))
+            except Exception:  # the next round tries again; the server keeps serving
+                log.exception("purge failed")
+            finally:
+                close_old_connections()
+
+    threading.Thread(target=loop, name="purge", daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -40,6 +78,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
     logging.getLogger("kohtaamo").info("serving on %s:%s", args.host, args.port)
+    sys.path.insert(0, BASE_DIR)
+    start_purge_timer(int(os.environ.get("PURGE_EVERY_SECONDS", "3600")))
     uvicorn.run(
         "kohtaamo.asgi:application",
         host=args.host,

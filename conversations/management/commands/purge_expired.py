@@ -1,0 +1,22 @@
+"""manage.py purge_expired: delete what is kept no longer than needed (conversations.retention)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from conversations.retention import purge_expired
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete messages of conversations closed longer ago than CHAT_RETENTION_DAYS, close conversations "
+        "abandoned with the chatbot, and forget old unanswered questions. Safe to run at any time."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = purge_expired()
+        for name, value in asdict(report).items():
+            self.stdout.write(f"{name.replace('_', ' ')}: {value}")
