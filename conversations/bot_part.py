@@ -94,6 +94,7 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
 
 def do_client_send(client: Client, conversation_id: int, *, body: str, client_msg_id: str) -> Message:
     """Store a client's message; check it for crisis; let the bot answer it when it is the bot's turn."""
+    get_bot()  # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
     with transaction.atomic():
         message, created = actions.do_send_message(
             conversation_id, body=body, client_msg_id=client_msg_id, client=client
@@ -207,6 +208,7 @@ def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffRea
     """The client asks for a person (a button, or yes to the bot's offer)."""
     if reason not in (HandoffReason.ASKED, HandoffReason.BOT_UNSURE):
         raise ChatError("bad_message", _("The field “%(field)s” is not valid.") % {"field": "reason"}, field="reason")
+    get_bot()
     with transaction.atomic():
         actions.check_client_conversation(client, conversation_id)
         conversation = actions.lock_conversation(conversation_id)
