@@ -70,6 +70,31 @@ def start_purge_timer(every: int) -> None:
     threading.Thread(target=loop, name="purge", daemon=True).start()
 
 
+def warm_up_bot() -> None:
+    """Build the chatbot in the background now, so that the first client does not wait for it.
+
+    Building analyses every example question and answer (a few seconds with Voikko).
+    """
+    import threading
+
+    import django
+
+    django.setup()
+    from django.db import close_old_connections
+
+    def build() -> None:
+        from bot.engine import get_bot
+
+        try:
+            get_bot()
+        except Exception:  # the first message builds it instead
+            logging.getLogger("kohtaamo").exception("bot warm-up failed")
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=build, name="bot-warm-up", daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -80,6 +105,8 @@ def main() -> None:
     logging.getLogger("kohtaamo").info("serving on %s:%s", args.host, args.port)
     sys.path.insert(0, BASE_DIR)
     start_purge_timer(int(os.environ.get("PURGE_EVERY_SECONDS", "3600")))
+    if args.workers == 1:
+        warm_up_bot()
     uvicorn.run(
         "kohtaamo.asgi:application",
         host=args.host,
