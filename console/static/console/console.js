@@ -1133,8 +1133,31 @@ function crisisText(alert) {
   const desk = (alert.desk && alert.desk.name) || "";
   const me = state.me ? state.me.id : null;
   if (alert.assigned && alert.assigned === me) return t("crisisAlertYours", { name, desk });
-  if (alert.assigned) return t("crisisAlertWith", { name, desk, counsellor: colleagueName(alert.assigned) });
+  if (alert.assigned) {
+    const counsellor = alert.assignedName || colleagueName(alert.assigned);
+    return t("crisisAlertWith", { name, desk, counsellor });
+  }
   return t("crisisAlert", { name, desk });
+}
+
+/** Keep the crisis banners of a desk up to date with who answers each conversation now. */
+function refreshCrisisAlerts(snapshot) {
+  for (const entry of state.crisisAlerts.values()) {
+    const alert = entry.alert;
+    if (!alert.desk || alert.desk.id !== snapshot.desk.id) continue;
+    const active = snapshot.active.find((a) => a.id === alert.conversation);
+    const waiting = snapshot.waiting.find((w) => w.id === alert.conversation);
+    if (!active && !waiting) continue;
+    const assigned = active && active.assigned ? active.assigned : null;
+    entry.alert = {
+      ...alert,
+      status: active ? "active" : "queued",
+      assigned: assigned ? assigned.id : null,
+      assignedName: assigned ? assigned.name : "",
+    };
+    const text = crisisText(entry.alert);
+    if (entry.text.textContent !== text) entry.text.textContent = text;
+  }
 }
 
 /** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
@@ -1258,6 +1281,7 @@ function onDesk(snapshot) {
   for (const w of snapshot.waiting) state.seenWaiting.add(w.id);
   renderDesk(snapshot);
   renderLive();
+  refreshCrisisAlerts(snapshot);
   updateTitle();
   if (!firstSnapshot && arrivals.length > 0) {
     announce(t("newClient", { desk: snapshot.desk.name }));
