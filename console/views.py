@@ -7,6 +7,7 @@ desks.actions.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +36,8 @@ from desks.actions import (
     shared_reply_desks,
 )
 from desks.models import CannedReply
+
+logger = logging.getLogger(__name__)
 
 
 def chat_staff(request: HttpRequest) -> Staff:
@@ -148,13 +151,21 @@ def console_strings() -> dict[str, str]:
         "crisisAlertWith": _("Possible crisis: {name} at {desk}, with {counsellor}"),
         "crisisAlertYours": _("Possible crisis in your conversation with {name} at {desk}"),
         "aClient": _("A client"),
-        "dismiss": _("Dismiss"),
+        # Not the project-wide "Dismiss" (fi "Hylkää"): this one only hides the banner.
+        "dismiss": pgettext("crisis alert", "Dismiss"),
     }
 
 
 def topic_titles(lang: str) -> dict[str, str]:
-    """The chatbot's topic titles in the console's language, so bot lines can name their topic."""
-    bot = get_bot()
+    """The chatbot's topic titles in the console's language, so bot lines can name their topic.
+
+    Only a nicety: when the brain cannot be read, the console still opens and shows slugs.
+    """
+    try:
+        bot = get_bot()
+    except Exception:
+        logger.exception("console: the chatbot's topic titles could not be read")
+        return {}
     return {slug: bot.title(slug, lang) for slug in bot.slugs}
 
 
