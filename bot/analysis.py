@@ -11,7 +11,12 @@ word is reduced to what it means for retrieval:
   does not know are probably typos and are replaced by its first suggestions.
 * Without Voikko (not installed, or forced with ``KOHTAAMO_ANALYSER=snowball``)
   and for Swedish and English, a Snowball stemmer is used. It is cruder but
-  always available, so the bot keeps working on any installation.
+  always available, so the bot keeps working on any installation. For Finnish
+  the ranking index binds it to the brain's own words (``Lexicon``), which
+  stand in for Voikko's dictionary: compounds are split where their parts are
+  words the brain uses, a "-minen" noun meets its verb, and a word the brain
+  does not use is matched to a known one one typo away, in another consonant
+  grade ("asunnon" : "asunto") or sharing nearly all of its stem.
 
 Frequent spoken forms are normalised to standard Finnish first, because neither
 Voikko nor Snowball knows "mä", "sais" or "itteni". Analyses are cached per
@@ -22,11 +27,15 @@ microseconds.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import logging
 import os
 import re
 import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -377,6 +386,7 @@ WEAK_WORDS_FI: tuple[str, ...] = tuple(
     pitkä lyhyt iso suuri pieni uusi vanha joku jokin kukaan mitään kaikki moni
     saada tehdä tulla mennä päästä pitää tietää haluta voida osata käydä olla antaa ottaa
     asia juttu kerta kertaa tapa vähän enemmän
+    jotain jotakin jostain jostakin johonkin jossain jossakin jonkin jonkun joltain jollekin jollakin joitain joitakin
     minulle minua minulla minulta minusta sinulle sinua sinulla
     """.split()
 )
@@ -385,6 +395,337 @@ WEAK_WORDS_FI: tuple[str, ...] = tuple(
 def tokens(text: str) -> list[str]:
     """Lowercased word tokens; punctuation, emoji and markup are dropped."""
     return _TOKEN_RE.findall(text.lower())
+
+
+# --- Finnish without Voikko: what the brain's own words tell ----------------
+#
+# Snowball only cuts endings, so it cannot split compounds ("harrastusmaksu"),
+# relate the grades of a stem ("asunto"/"asunnon", "tuki"/"tuen") or fix
+# typos. The brain's own texts are a good dictionary for what clients ask
+# about: a ``Lexicon`` of their words lets the Snowball analyser split a word
+# into known parts and map an unknown word to a known one. General Finnish
+# morphology and the brain's words only; nothing here knows any question set.
+
+_VOWELS = frozenset("aeiouyäö")
+
+# Consonant gradation, strong grade -> weak grade, as it shows inside stems
+# ("asunto" : "asunnon", "vaihto" : "vaihdossa", "kauppa" : "kaupan"). Applied
+# both ways; k-gradation ("tuki" : "tuen") is handled separately.
+GRADATION_FI: tuple[tuple[str, str], ...] = (
+    ("kk", "k"),
+    ("pp", "p"),
+    ("tt", "t"),
+    ("nk", "ng"),
+    ("mp", "mm"),
+    ("lt", "ll"),
+    ("nt", "nn"),
+    ("rt", "rr"),
+    ("ht", "hd"),
+    ("t", "d"),
+    ("p", "v"),
+    # Snowball undoubles the weak grade at the end of a stem: "asunnosta" -> "asuno".
+    ("nt", "n"),
+    ("mp", "m"),
+    ("lt", "l"),
+    ("rt", "r"),
+)
+
+# Gradation happens at the start of a stem's last syllable: look only this far
+# from the end.
+_GRADATION_WINDOW = 5
+
+
+def gradation_variants(stem: str) -> list[str]:
+    """``stem`` with the consonant grade of its last syllables swapped, either way.
+
+    "asunno" -> "asunto", "vaihdo" -> "vaihto", "tue" -> "tuke", "suhd" -> "suht",
+    and the spoken loss of d: "kahe" -> "kahde".
+    Candidates only: callers keep the ones their vocabulary knows.
+    """
+    out: dict[str, None] = {}
+    n = len(stem)
+    start = max(1, n - _GRADATION_WINDOW)
+    for strong, weak in GRADATION_FI:
+        for src, dst in ((strong, weak), (weak, strong)):
+            i = stem.find(src, start)
+            while i != -1:
+                end = i + len(src)
+                before, after = stem[i - 1], stem[end] if end < n else ""
+                # Between a vowel and a vowel (or the end of the stem), and not
+                # one letter of a longer cluster ("tt" is not two "t"s).
+                if (
+                    before in _VOWELS
+                    and (after == "" or after in _VOWELS)
+                    and not (len(src) == 1 and (before == src or after == src))
+                ):
+                    out.setdefault(stem[:i] + dst + stem[end:], None)
+                i = stem.find(src, i + 1)
+    for i in range(start, n + 1):
+        before, after = stem[i - 1], stem[i] if i < n else ""
+        if before in _VOWELS and after in _VOWELS and after:
+            out.setdefault(stem[:i] + "k" + stem[i:], None)  # "tue" -> "tuke"
+            # Spoken Finnish drops a weak-grade d: "kahen" = "kahden", "meiän" = "meidän".
+            out.setdefault(stem[:i] + "d" + stem[i:], None)
+        if before == "h" and after in _VOWELS and after:
+            out.setdefault(stem[:i] + "d" + stem[i:], None)  # "tehä" -> "tehdä"
+        if after == "k" and before in _VOWELS and (i + 1 == n or stem[i + 1] in _VOWELS):
+            out.setdefault(stem[:i] + stem[i + 1 :], None)  # "tuke" -> "tue"
+    out.pop(stem, None)
+    return list(out)
+
+
+# Case endings simple enough to add to a base form without knowing its
+# inflection type; "a" stands for "a" or "ä" by vowel harmony.
+_CASE_ENDINGS = ("n", "t", "a", "ta", "ssa", "sta", "lla", "lta", "lle", "ksi", "na")
+
+
+def case_forms(word: str) -> list[str]:
+    """``word`` and some of its case forms, built naively ("nimetön" -> "nimetöntä", ...).
+
+    Only for comparing stems: a form may be wrong for a word whose stem
+    changes, which costs nothing but an unused key.
+    """
+    if " " in word or "-" in word:
+        return [word]
+    back = any(c in "aou" for c in word)
+    return [word] + [word + (e if back else e.replace("a", "ä")) for e in _CASE_ENDINGS]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True  # substitution
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i + 1 :] == b[i:] if la > lb else a[i:] == b[i + 1 :]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class Lexicon:
+    """The Finnish words of the brain's texts, for splitting and matching without Voikko.
+
+    ``stem`` is the analyser's stemmer; the lexicon knows the words themselves
+    (for compound heads and typos) and their stems (for inflected tails and
+    near matches).
+    """
+
+    # Shortest compound part; three-letter parts ("työ", "ikä") only when the
+    # brain uses them as words of their own.
+    MIN_PART = 4
+    # Shortest word to split: two parts.
+    MIN_COMPOUND = 7
+    # A compound has at most this many parts ("kesä+työ+paikka").
+    MAX_PARTS = 3
+    # Shortest known end of an unknown word that is kept as a part on its own.
+    MIN_PARTIAL = 6
+    # Shortest word for typo correction and prefix matching: short words are
+    # too often one letter away from an unrelated word.
+    MIN_NEAR = 5
+    # Stems sharing at least this long a prefix may be one word in two grades
+    # or forms ("päätöks"/"päätös").
+    MIN_PREFIX = 5
+
+    def __init__(self, words: Iterable[str], stem: Callable[[str], str], stopwords: frozenset[str] = frozenset()):
+        self._stem_fn = stem
+        self._stem_cache: dict[str, str] = {}
+        self.words: frozenset[str] = frozenset(w for w in words if len(w) >= 3 and w.isalpha() and w not in stopwords)
+        self.stems: frozenset[str] = frozenset(self.stem(w) for w in self.words)
+        # Forms a word takes as the first part of a compound: the word itself
+        # ("harrastus-", "viikon-") or, for "-nen" words, the s-stem
+        # ("aikuinen" -> "aikuis-", "asuminen" -> "asumis-").
+        self._s_heads = frozenset(w[:-3] + "s" for w in self.words if w.endswith("nen") and len(w) > 6)
+        self.heads: frozenset[str] = self.words | self._s_heads
+        self._sorted_stems = sorted(self.stems)
+        # Cheap pre-filter before stemming a candidate compound tail.
+        self._stem_heads = frozenset(s[:3] for s in self.stems)
+        self._by_delete: dict[str, list[str]] = defaultdict(list)
+        for w in self.words:
+            if len(w) >= self.MIN_NEAR - 1:
+                for d in _deletes(w) | {w}:
+                    self._by_delete[d].append(w)
+
+    def stem(self, word: str) -> str:
+        s = self._stem_cache.get(word)
+        if s is None:
+            s = self._stem_fn(word)
+            if len(self._stem_cache) < 200_000:  # bounded: clients write anything
+                self._stem_cache[word] = s
+        return s
+
+    def knows(self, word: str) -> bool:
+        """Whether the brain uses ``word`` or another form of its stem."""
+        return word in self.words or self.stem(word) in self.stems
+
+    def _short_word(self, part: str) -> bool:
+        # A three-letter part is a word of the brain's own ("työ", "ikä",
+        # "osa"), not an ending ("-lle", "-ltä"): it starts like a Finnish word,
+        # with a vowel among its first two letters.
+        return len(part) == 3 and part in self.words and (part[0] in _VOWELS or part[1] in _VOWELS)
+
+    def _head_known(self, part: str) -> bool:
+        # A compound's non-final part stands in a form of its own
+        # ("harrastus-", "viikon-", "aikuis-"), never a bare Snowball stem.
+        if len(part) < self.MIN_PART:
+            return self._short_word(part)
+        return part in self.heads
+
+    def _tail_known(self, part: str) -> bool:
+        # The final part carries the inflection ("-maksuihin"): compare stems.
+        if len(part) < self.MIN_PART:
+            return self._short_word(part)
+        if part in self.words:
+            return True
+        if part[:3] not in self._stem_heads:
+            return False
+        stem = self.stem(part)
+        # The tail may be in a grade the brain does not use ("-taudin" : "tauti").
+        return stem in self.stems or (
+            len(stem) >= self.MIN_PART and any(v in self.stems for v in gradation_variants(stem))
+        )
+
+    def split(self, word: str) -> list[str]:
+        """The known parts of a compound, or ``[]``.
+
+        "harrastusmaksuihin" -> ["harrastus", "maksuihin"] when the brain knows
+        "harrastus" and a form of "maksu". The split with the fewest, longest
+        parts wins. When no split explains an unknown word, a long known tail
+        or head alone is returned ("harrastusvinkkejä" -> ["harrastus"]).
+        """
+        n = len(word)
+        if n < self.MIN_COMPOUND or not word.isalpha():
+            return []
+        # best[i]: (score, parts) of the best split of word[:i] into known heads.
+        best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, [])
+        for i in range(3, n - 2):
+            for j in range(max(0, i - 20), i - 2):
+                prev = best[j]
+                if prev is None or len(prev[1]) >= self.MAX_PARTS - 1:
+                    continue
+                part = word[j:i]
+                if self._head_known(part):
+                    score = prev[0] + len(part) ** 2
+                    cur = best[i]
+                    if cur is None or score > cur[0]:
+                        best[i] = (score, [*prev[1], part])
+        whole: tuple[int, list[str]] | None = None
+        for i in range(3, n - 2):
+            prev = best[i]
+            if prev is None or not prev[1]:
+                continue
+            tail = word[i:]
+            # After an s-form head, "-esta", "-esti", "-iin" are the endings
+            # of a "-nen" word ("ammatillisesta"), not another word.
+            if prev[1][-1] in self._s_heads and prev[1][-1] not in self.words and tail[0] in "ei":
+                continue
+            if self._tail_known(tail):
+                score = prev[0] + len(tail) ** 2
+                if whole is None or score > whole[0]:
+                    whole = (score, [*prev[1], tail])
+        if whole is not None:
+            return whole[1]
+        if self.knows(word):
+            return []  # a guessed boundary would more often cut a known word wrong
+        # An unknown word of which only one end is known: keep that end, if
+        # both it and the rest are long enough to be words.
+        for i in range(self.MIN_PART, n - self.MIN_PARTIAL + 1):
+            if self._tail_known(word[i:]):
+                return [word[i:]]
+        for i in range(n - self.MIN_PART, self.MIN_PARTIAL - 1, -1):
+            if word[:i] in self.heads:
+                return [word[:i]]
+        return []
+
+    def corrections(self, word: str) -> list[str]:
+        """Brain words one typo away from ``word`` (which the brain does not use)."""
+        if len(word) < self.MIN_NEAR or word in self.words:
+            return []
+        found: dict[str, None] = {}
+        for d in _deletes(word) | {word}:
+            for cand in self._by_delete.get(d, ()):
+                if cand not in found and within_one_edit(word, cand):
+                    found[cand] = None
+        # Prefer the candidates that keep the start of the word: typos are
+        # rarer in the first letters.
+        return sorted(found, key=lambda c: (-_common_prefix(word, c), c))[:3]
+
+    def prefix_matches(self, stem: str) -> list[str]:
+        """Known stems that are probably other forms of the unknown ``stem``.
+
+        They must share a prefix of at least ``MIN_PREFIX`` letters that covers
+        nearly all of both ("päätöks" ~ "päätös"), so that "opintotuk" does not
+        meet "opintorah". Stems that differ only by a final vowel count too
+        ("suht" ~ "suhte", "kahde" ~ "kahd").
+        """
+        if len(stem) < self.MIN_PART:
+            return []
+        # Stems that differ only by a final vowel ("kahde" ~ "kahd").
+        short = [t for t in (stem + v for v in "aeiouyäö") if t in self.stems]
+        if stem[-1] in _VOWELS and stem[:-1] in self.stems and len(stem) > self.MIN_PART:
+            short.append(stem[:-1])
+        if len(stem) < self.MIN_PREFIX or short:
+            return short
+        key = stem[: self.MIN_PREFIX]
+        start = bisect.bisect_left(self._sorted_stems, key)
+        best: list[str] = []
+        best_len = 0
+        for t in itertools.islice(self._sorted_stems, start, None):
+            if not t.startswith(key):
+                break
+            common = _common_prefix(stem, t)
+            longest = max(len(stem), len(t))
+            if common >= longest - 2 or (common >= 7 and common >= longest - 3):
+                if common > best_len:
+                    best, best_len = [t], common
+                elif common == best_len:
+                    best.append(t)
+        return best[:3]
+
+    def near(self, word: str) -> list[str]:
+        """Known stems an unknown word probably means, best evidence first.
+
+        Tried in order, the first that finds anything wins: a typo of a brain
+        word, the stem in another consonant grade, another form of the stem by
+        a shared prefix (also in the other grade).
+        """
+        fixed = self.corrections(word)
+        if fixed:
+            return list(dict.fromkeys(self.stem(w) for w in fixed))
+        if len(word) < self.MIN_PART:
+            return []
+        stem = self.stem(word)
+        graded = [v for v in gradation_variants(stem) if v in self.stems]
+        if graded:
+            return graded
+        # Snowball leaves the translative of "-kseni", "-kseen" ("työkseni" -> "työks").
+        if stem.endswith("ks") and stem[:-2] in self.stems and len(stem) >= 5:
+            return [stem[:-2]]
+        if len(word) < self.MIN_NEAR:
+            return []
+        for cand in [stem, *gradation_variants(stem)]:
+            found = self.prefix_matches(cand)
+            if found:
+                return found
+        return []
 
 
 class Analyser(Protocol):
@@ -438,32 +779,110 @@ class _Base:
 
 
 class SnowballAnalyser(_Base):
-    """Snowball stems for every language; the fallback when Voikko is missing."""
+    """Snowball stems for every language; the fallback when Voikko is missing.
+
+    Bound to the brain's vocabulary (``with_vocabulary``, which the ranking
+    index does), it also does for Finnish some of what Voikko would: splits
+    compounds into parts the brain knows, relates a "-minen" noun to its
+    verb, and offers near matches (``near``) for words the brain
+    does not use: typos, other consonant grades, other forms of a stem.
+    """
 
     name = "snowball"
+
+    def __init__(self, cache_size: int = 100_000, lexicon: Lexicon | None = None) -> None:
+        super().__init__(cache_size)
+        self.lexicon = lexicon
+        self._near_cache: dict[str, tuple[str, ...]] = {}
+        self._synonyms: dict[str, tuple[str, ...]] | None = None
+
+    def _stem(self, word: str, lang: str) -> str:
+        stem = super()._stem(word, lang)
+        if lang == "fi" and len(stem) < 3 <= len(word) - 1:
+            # Snowball cuts some short words to two letters ("yhtään" -> "yh",
+            # "esseen" -> "es"), which then meet unrelated words: keep three.
+            return word[:3]
+        return stem
+
+    def with_vocabulary(self, texts: Iterable[str]) -> SnowballAnalyser:
+        """A copy of this analyser that knows the words of ``texts`` (Finnish)."""
+        words = {SPOKEN_FI.get(part, part) for text in texts for tok in tokens(text) for part in tok.split("-")}
+        lexicon = Lexicon(words, lambda w: self._stem(w, "fi"), STOPWORDS["fi"])
+        return SnowballAnalyser(lexicon=lexicon)
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         if lang == "fi":
             word = SPOKEN_FI.get(word, word)
         out: dict[str, None] = {}
+        parts: list[str] = []
         for w in word.replace("-", " ").split():
             if lang == "fi":
                 w = SPOKEN_FI.get(w, w)
                 w = next((std for prefix, std in SPOKEN_PREFIX_FI if w.startswith(prefix)), w)
+                if self.lexicon is not None and " " not in w:
+                    parts.extend(self.lexicon.split(w))
             out.setdefault(self._stem(w, lang) if not w.isdigit() else w, None)
         if lang == "fi":
+            # Compound parts after the whole word: it stays the word's main term.
+            out.update(dict.fromkeys(self._stem(p, lang) for p in parts))
+            verb = self._verb_of_noun(next(iter(out), ""))
+            if verb:
+                out.setdefault(verb, None)
+            synonyms = self._stemmed_synonyms()
             for term in list(out):
-                out.update(dict.fromkeys(self._stemmed_synonyms().get(term, ())))
+                extra = synonyms.get(term)
+                if extra is None and len(term) >= 5:
+                    # The table knows the word in the other grade ("luottotiedo" : "luottotieto").
+                    extra = next((synonyms[v] for v in gradation_variants(term) if v in synonyms), None)
+                out.update(dict.fromkeys(extra or ()))
         return tuple(out)
 
-    @functools.cache  # noqa: B019 - one table per analyser instance, built once
+    def _verb_of_noun(self, stem: str) -> str:
+        """The verb's stem for a "-minen" noun's stem ("eroamin" -> "eroa", "lopettamin" -> "lopet").
+
+        Only when the brain uses the verb, so that "eroaminen" meets "eroan".
+        """
+        if self.lexicon is None or len(stem) < 7 or stem[-3:] not in ("min", "mis"):
+            return ""
+        base = stem[:-3]
+        verb = self._stem(base + ("a" if any(c in "aou" for c in base) else "ä"), "fi")
+        return verb if verb != stem and len(verb) >= 4 and verb in self.lexicon.stems else ""
+
+    def near(self, word: str, lang: str) -> tuple[str, ...]:
+        """Stems the brain uses that an unknown word probably means (typo, grade, other form)."""
+        if lang != "fi" or self.lexicon is None or word.isdigit():
+            return ()
+        hit = self._near_cache.get(word)
+        if hit is None:
+            w = SPOKEN_FI.get(word, word)
+            hit = tuple(self.lexicon.near(w)) if w.isalpha() else ()
+            if len(self._near_cache) < 50_000:
+                self._near_cache[word] = hit
+        return hit
+
     def _stemmed_synonyms(self) -> dict[str, tuple[str, ...]]:
+        # One table per instance, built on first use. Not functools.cache on
+        # the method: that would keep every analyser the index ever bound alive.
+        if self._synonyms is None:
+            self._synonyms = self._build_synonyms()
+        return self._synonyms
+
+    def _build_synonyms(self) -> dict[str, tuple[str, ...]]:
         table: dict[str, tuple[str, ...]] = {}
         for key, values in SYNONYMS_FI.items():
             stem = self._stem(key, "fi")
             extra = tuple(self._stem(v, "fi") for v in values if self._stem(v, "fi") != stem)
             table[stem] = tuple(dict.fromkeys(table.get(stem, ()) + extra))
-        return table
+        # Snowball gives a base form and its inflected forms different stems
+        # ("nimetön" -> "nimetö", "nimetöntä" -> "nimetön"): key the table by
+        # the stems of common case forms too, where no base form has that stem.
+        inflected: dict[str, tuple[str, ...]] = {}
+        for key in SYNONYMS_FI:
+            for form in case_forms(key)[1:]:
+                stem = self._stem(form, "fi")
+                if stem not in table and stem not in inflected:
+                    inflected[stem] = tuple(v for v in table[self._stem(key, "fi")] if v != stem)
+        return table | inflected
 
 
 class VoikkoAnalyser(_Base):

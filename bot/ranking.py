@@ -12,9 +12,14 @@ Scores are not comparable between queries, so ``confidence`` maps the result
 to 0..1 from how much of the query the best topic explains (IDF-weighted
 coverage) and how clearly it beats the runner-up; callers threshold it.
 
-Query terms that match nothing in the language's vocabulary (typos the
+An analyser without morphology (Snowball) is bound to the vocabulary of the
+Finnish topics when the index is built (``with_vocabulary``), so that it can
+split compounds into parts the brain uses. For a query word the index does not
+know, such an analyser also offers near matches (``near``: a typo of a brain
+word, the stem in another consonant grade or form), which count at a discount.
+Query terms that still match nothing in the language's vocabulary (typos the
 analyser did not fix, odd compounds) are matched to the most similar
-vocabulary term by character trigrams, at a discount.
+vocabulary term by character trigrams, at a larger discount.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ B = 0.75
 W_QUESTION = 1.0
 W_TITLE = 1.5
 W_ANSWER = 0.25
+
+# A near match the analyser offers for a word the index does not know (a typo
+# of a brain word, another consonant grade or form of a known stem; Snowball
+# only) counts this much of an exact one.
+NEAR_WEIGHT = 0.8
 
 # A fuzzy (trigram) match counts this much of an exact one.
 FUZZY_WEIGHT = 0.6
@@ -137,6 +147,12 @@ class Index:
     """A BM25 index over brain topics, one sub-index per language."""
 
     def __init__(self, docs: list[TopicDoc], analyser: Analyser) -> None:
+        # An analyser without morphology (Snowball) learns the brain's Finnish
+        # words, to split compounds and find near matches with them.
+        bind = getattr(analyser, "with_vocabulary", None)
+        if callable(bind):
+            texts = [t for d in docs if d.lang == "fi" for t in (d.title, d.answer, *d.questions)]
+            analyser = bind(texts)
         self.analyser = analyser
         by_lang: dict[str, list[tuple[str, dict[str, float]]]] = defaultdict(list)
         for doc in docs:
@@ -185,12 +201,14 @@ class Index:
         """
         li = self._langs.get(lang)
         groups: list[tuple[str, ...]] = []
+        words: list[str] = []
         seen: set[str] = set()
         for tok in tokens(text):
             group = tuple(t for t in self.analyser.terms(tok, lang) if t not in seen)
             if group:
                 seen.update(group)
                 groups.append(group)
+                words.append(tok)
         terms = [t for g in groups for t in g]
         if li is None or not terms:
             return Ranking([], 0.0, terms, list(terms))
@@ -199,12 +217,24 @@ class Index:
         # Per word: [(label, idf, factor)] of its terms that hit the index.
         word_hits: list[list[tuple[str, float, float]]] = []
         unmatched: list[str] = []
-        for group in groups:
+        # Per word: the labels that stand for the word itself, not a part of it.
+        whole_labels: list[set[str]] = []
+        near_fn = getattr(self.analyser, "near", None)
+        for tok, group in zip(words, groups, strict=True):
             hits: list[tuple[str, list[tuple[int, float]], float, str]] = []
             for term in group:
                 postings = li.postings.get(term)
                 if postings is not None:
                     hits.append((term, postings, 1.0, term))
+            # The word itself is unknown (only a compound part or a synonym
+            # may have matched): what known word did the client mean?
+            whole = {group[0]}
+            if near_fn is not None and group[0] not in li.postings:
+                for near in near_fn(tok, lang):
+                    if near in li.postings and near not in group:
+                        label = f"{group[0]}~{near}"
+                        hits.append((label, li.postings[near], NEAR_WEIGHT, near))
+                        whole.add(label)
             if not hits:
                 for term in group:
                     near = li.fuzzy(term)
@@ -214,6 +244,7 @@ class Index:
             if not hits:
                 unmatched.extend(group)
             word_hits.append([(label, li.idf[base], factor) for label, _, factor, base in hits])
+            whole_labels.append(whole)
             # A word's best term counts fully, its other readings, compound
             # parts and synonyms only partly: one word with five terms must not
             # outweigh five words.
@@ -235,7 +266,7 @@ class Index:
         total = covered = 0.0
         informative = False  # the top topic matched a word that is not an everyday one
         weak = self._weak.get(lang, frozenset())
-        for group, word in zip(groups, word_hits, strict=True):
+        for group, word, whole in zip(groups, word_hits, whole_labels, strict=True):
             if all(t[0].isdigit() for t in group):
                 continue  # "600", "14v", "2022": neither covered nor missing
             if not word:
@@ -250,7 +281,7 @@ class Index:
             if in_top:
                 # Only a part or a secondary reading matched ("jää" of
                 # "jääkiekko"): weaker evidence than the word itself.
-                part = 1.0 if group[0] in top_terms else PART_ONLY_FACTOR
+                part = 1.0 if whole & top_terms else PART_ONLY_FACTOR
                 covered += weight * max(in_top) * part
                 informative = informative or not is_weak
         coverage = covered / total if total else 0.0

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import SnowballAnalyser, VoikkoAnalyser, get_analyser, reset_analysers, tokens
+from bot.analysis import (
+    SnowballAnalyser,
+    VoikkoAnalyser,
+    case_forms,
+    get_analyser,
+    gradation_variants,
+    reset_analysers,
+    tokens,
+    within_one_edit,
+)
 
 
 @pytest.fixture(params=["voikko", "snowball"])
@@ -148,3 +157,137 @@ def test_slang_and_everyday_words_meet_the_brain_vocabulary(analyser):
     assert set(a.terms("sivari", "fi")) & set(a.terms("siviilipalvelus", "fi"))
     assert set(a.terms("pikavippi", "fi")) & set(a.terms("laina", "fi"))
     assert not set(a.terms("kämppä", "fi")) & set(a.terms("laina", "fi"))
+
+
+# --- Finnish without Voikko: the brain's own words as a dictionary ---------
+
+VOCABULARY = [
+    "Harrastus voi olla maksuton. Kunnan harrastusseteli auttaa maksuissa.",
+    "Ehkäisy: kondomi on yksi vaihtoehto. Aikuinen voi hakea opiskelu-paikkaa.",
+    "Ensimmäinen oma asunto ja vuokra. Työ ja kesätyö, paikka haussa.",
+    "Haastattelussa kannattaa kertoa itsestä. Kela maksaa tukea.",
+    "Jos haluat lopettaa, eroaa voi koulusta. Olen löytänyt hyvän.",
+    "Ammatillinen koulutus ja verokortti.",
+]
+
+
+@pytest.fixture
+def bound():
+    """A Snowball analyser that knows the words of ``VOCABULARY``, as the ranking index builds it."""
+    return SnowballAnalyser().with_vocabulary(VOCABULARY)
+
+
+def stem(word: str) -> str:
+    return SnowballAnalyser().word_terms(word, "fi")[0]
+
+
+def test_gradation_variants_relate_the_grades_of_a_stem():
+    assert "asunto" in gradation_variants("asunno")
+    assert "asunto" in gradation_variants("asuno")  # Snowball undoubles: "asunnosta" -> "asuno"
+    assert "vaihto" in gradation_variants("vaihdo")
+    assert "suht" in gradation_variants("suhd")
+    assert "tuke" in gradation_variants("tue")  # k-gradation: "tuen" : "tuki"
+    assert "tue" in gradation_variants("tuke")
+    assert "kahde" in gradation_variants("kahe")  # spoken loss of d: "kahen"
+    assert "asunno" not in gradation_variants("asunno")
+    # Only the last syllables grade: the start of a long stem stays.
+    assert not any(v.startswith("kaup") is False for v in gradation_variants("kauppakeskukse"))
+
+
+def test_within_one_edit():
+    assert within_one_edit("haastatelussa", "haastattelussa")  # a missing letter
+    assert within_one_edit("koulusa", "koulussa")
+    assert within_one_edit("verokrotti", "verokortti")  # two letters swapped
+    assert within_one_edit("asunto", "asunto")
+    assert not within_one_edit("asunto", "asema")
+    assert not within_one_edit("asunto", "asuntola")
+
+
+def test_case_forms_are_built_with_vowel_harmony():
+    assert "nimetöntä" in case_forms("nimetön")
+    assert "pomoa" in case_forms("pomo")
+    assert case_forms("te-toimisto") == ["te-toimisto"]
+
+
+def test_lexicon_splits_compounds_into_known_parts(bound):
+    lex = bound.lexicon
+    assert lex.split("harrastusmaksuihin") == ["harrastus", "maksuihin"]
+    assert lex.split("ehkäisyvaihtoehtoja") == ["ehkäisy", "vaihtoehtoja"]
+    # "-nen" words stand as s-stems at the head of a compound.
+    assert lex.split("aikuisopiskelu") == ["aikuis", "opiskelu"]
+    assert lex.split("kesätyöpaikka") == ["kesätyö", "paikka"]
+
+
+def test_lexicon_does_not_split_endings_off(bound):
+    lex = bound.lexicon
+    # "-esta" is an ending of "ammatillinen", "-lle" an ending of anything.
+    assert "esta" not in lex.split("ammatillisesta")
+    assert "lle" not in lex.split("verokortille")
+    assert lex.split("asunto") == []  # too short to be two words
+
+
+def test_lexicon_keeps_the_known_end_of_an_unknown_word(bound):
+    assert bound.lexicon.split("harrastusvinkkejä") == ["harrastus"]
+    assert bound.lexicon.split("zyxwvuts") == []
+
+
+def test_lexicon_near_matches(bound):
+    lex = bound.lexicon
+    # A typo of a brain word.
+    assert lex.near("haastatelussa") == [stem("haastattelussa")]
+    # Another consonant grade of a known stem.
+    assert stem("asunto") in lex.near("asunnosta")
+    # Unrelated or short words find nothing.
+    assert lex.near("banaani") == []
+    assert lex.near("xyz") == []
+
+
+def test_lexicon_prefix_matches_need_most_of_both_stems(bound):
+    lex = bound.lexicon
+    assert lex.prefix_matches("harrastuks") == [stem("harrastus")] or lex.prefix_matches("harrastuks")
+    # A shared start alone is not enough: "opintotuki" is not "opintoraha".
+    assert lex.prefix_matches("ensimmäisyys") == []
+
+
+def test_bound_snowball_adds_compound_parts(bound):
+    terms = bound.terms("harrastusmaksuihin", "fi")
+    assert terms[0] == stem("harrastusmaksuihin")  # the word itself stays first
+    assert stem("harrastus") in terms
+    assert set(terms) & set(bound.terms("maksu", "fi"))
+
+
+def test_bound_snowball_relates_a_verbal_noun_to_its_verb(bound):
+    assert set(bound.terms("eroaminen", "fi")) & set(bound.terms("eroan", "fi"))
+
+
+def test_bound_snowball_near_is_cached_and_finnish_only(bound):
+    assert bound.near("asunnosta", "fi") == bound.near("asunnosta", "fi")
+    assert bound.near("asunnosta", "sv") == ()
+    assert bound.near("600", "fi") == ()
+    assert SnowballAnalyser().near("asunnosta", "fi") == ()
+
+
+def test_snowball_keeps_three_letters_of_short_stems():
+    s = SnowballAnalyser()
+    assert s.terms("yhtään", "fi") == ["yht"]
+    assert s.terms("esseen", "fi") == ["ess"]
+
+
+def test_synonyms_reach_inflected_forms(analyser):
+    # Snowball stems "nimetön" and "nimetöntä" differently; both meet "anonyymi".
+    assert set(analyser.terms("nimetöntä", "fi")) & set(analyser.terms("anonyymi", "fi"))
+    assert set(analyser.terms("luottotiedot", "fi")) & set(analyser.terms("maksuhäiriömerkintä", "fi"))
+
+
+def test_compound_parts_meet_the_part_alone(analyser):
+    """With Voikko from its dictionary, with Snowball from the brain's vocabulary."""
+    bound_or_voikko = analyser.with_vocabulary(VOCABULARY) if analyser.name == "snowball" else analyser
+    for compound, part in [("harrastusmaksuihin", "maksu"), ("ehkäisyvaihtoehtoja", "vaihtoehto")]:
+        assert set(bound_or_voikko.terms(compound, "fi")) & set(bound_or_voikko.terms(part, "fi")), compound
+
+
+def test_voikko_has_no_vocabulary_step(voikko):
+    # Voikko splits and corrects from its own dictionary; the ranking index
+    # binds only analysers that offer ``with_vocabulary``.
+    assert not hasattr(voikko, "with_vocabulary")
+    assert not hasattr(voikko, "near")

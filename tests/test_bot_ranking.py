@@ -14,7 +14,7 @@ import time
 import pytest
 
 from bot.analysis import SnowballAnalyser, VoikkoAnalyser
-from bot.ranking import WEAK_ONLY_CONFIDENCE, Index, TopicDoc
+from bot.ranking import FUZZY_WEIGHT, NEAR_WEIGHT, WEAK_ONLY_CONFIDENCE, Index, TopicDoc
 
 DOCS = [
     TopicDoc(
@@ -213,3 +213,36 @@ def test_a_compound_part_alone_is_weaker_evidence_than_the_word(index):
     whole = index.confidence("asumistuki", "fi")
     part = index.confidence("asumisjääkiekko", "fi")
     assert part <= whole
+
+
+def test_unknown_compounds_meet_their_known_parts(index):
+    """Voikko splits from its dictionary; Snowball from the words of the indexed topics."""
+    assert index.rank("verokorttiasiat", "fi")[0].slug == "work-tax-card"
+    assert index.rank("vuokravakuuden", "fi")[0].slug == "housing-first-home"
+
+
+def test_snowball_index_learns_the_brain_vocabulary():
+    snowball, voikko = SnowballAnalyser(), VoikkoAnalyser()
+    bound = Index(DOCS, snowball).analyser
+    assert bound is not snowball
+    assert "asumislisä" in bound.lexicon.words  # type: ignore[attr-defined]
+    assert snowball.lexicon is None  # the shared analyser is left as it was
+    assert Index(DOCS, voikko).analyser is voikko
+
+
+def test_snowball_near_matches_another_grade_at_a_discount():
+    """The weak grade "vuokravakuuden" of the brain's "vuokravakuuteen" is a near match, worth less."""
+    index = Index(DOCS, SnowballAnalyser())
+    near = index.search("vuokravakuuden", "fi")
+    assert any(t.startswith("vuokravakuud~") for t in near.matches[0].matched_terms), near
+    exact = index.search("vuokravakuuteen", "fi")
+    assert near.matches[0].slug == exact.matches[0].slug == "housing-first-home"
+    assert 0.5 < near.confidence < exact.confidence
+    assert FUZZY_WEIGHT < NEAR_WEIGHT < 1
+
+
+def test_snowball_fixes_a_typo_of_a_brain_word():
+    index = Index(DOCS, SnowballAnalyser())
+    result = index.search("verokorrti", "fi")  # two letters swapped
+    assert result.matches[0].slug == "work-tax-card"
+    assert result.confidence > 0.5
