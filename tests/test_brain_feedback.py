@@ -377,3 +377,22 @@ def test_admins_see_votes_read_only_and_unanswered_questions(brain: Any) -> None
     assert MOULD in listing
     assert client.get("/admin/bot/unansweredquestion/add/").status_code == 403
     assert client.get(f"/admin/bot/unansweredquestion/{question.pk}/change/").status_code == 200
+
+
+def test_the_pages_speak_finnish_and_swedish(brain: Any) -> None:
+    asked(MOULD, best_guess="housing-rent")
+    votes("housing-rent", "fi", 2, 1)
+    client = login("editor")
+    finnish = client.get("/brain/unanswered/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "Vastaamattomat kysymykset" in finnish
+    assert "Lisää esimerkkikysymykseksi" in finnish and "Hylkää" in finnish
+    swedish = client.get("/brain/unanswered/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Obesvarade frågor" in swedish and "Avfärda" in swedish
+    listing = client.get("/brain/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "1 vastaamaton kysymys" in listing
+    assert 'aria-label="2 auttoi, 1 ei auttanut"' in listing
+    question = UnansweredQuestion.objects.get()
+    response = client.post(
+        f"/brain/unanswered/{question.pk}/add/", {"topic": "nope"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
+    )
+    assert messages_of(response) == ["Det ämnet finns inte (längre). Välj ett annat."]
