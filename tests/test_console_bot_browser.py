@@ -112,6 +112,7 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     expect(log).to_contain_text("en jaksa enää, haluan kuolla")
     bot_answer = view.locator(f'.msg-bot[data-seq="{answer["seq"]}"]')
     expect(bot_answer.locator(".msg-head")).to_contain_text(re.compile(r"Chatbot · .+ · \d+\s?%"))
+    expect(bot_answer.locator(".msg-confidence .visually-hidden")).to_have_text(re.compile(r"^confidence \d+\s?%$"))
     expect(bot_answer.locator(".msg-html")).to_contain_text("Kela")
     link = bot_answer.locator(".msg-html a").first
     expect(link).to_have_attribute("target", "_blank")

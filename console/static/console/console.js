@@ -595,9 +595,13 @@ class Conv {
     const confident = typeof args.confidence === "number" && !crisis && message.code !== "greeting";
     head.append(el("span", "msg-author", label.join(" · ")));
     if (confident) {
+      // "76 %" for the eyes, "confidence 76 %" for screen readers.
       const percent = percentFormat.format(args.confidence);
-      head.append(" · ", el("span", "msg-confidence", percent));
-      head.title = t("botConfidence", { percent });
+      const shown = el("span", null, percent);
+      shown.setAttribute("aria-hidden", "true");
+      const confidence = el("span", "msg-confidence");
+      confidence.append(shown, visuallyHidden(t("botConfidence", { percent })));
+      head.append(" · ", confidence);
     }
     head.append(" ", time);
     li.append(head);
@@ -632,7 +636,7 @@ class Conv {
     const suggestions = Array.isArray(args.suggestions) ? args.suggestions : [];
     if (suggestions.length > 0) {
       const titles = suggestions.map((s) => s.title || topicTitle(s.slug)).filter(Boolean);
-      li.append(el("p", "msg-extra", t("botSuggested", { topics: titles.join(", ") })));
+      if (titles.length > 0) li.append(el("p", "msg-extra", t("botSuggested", { topics: titles.join(", ") })));
     }
     if (args.offer_human) li.append(el("p", "msg-extra", t("botOfferedPerson")));
     const vote = el("p", "msg-vote");
