@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from bot.actions import do_add_example_question
 from bot.engine import get_bot
@@ -396,3 +398,19 @@ def test_the_pages_speak_finnish_and_swedish(brain: Any) -> None:
         f"/brain/unanswered/{question.pk}/add/", {"topic": "nope"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
     )
     assert messages_of(response) == ["Det ämnet finns inte (längre). Välj ett annat."]
+
+
+def test_the_list_costs_the_same_queries_for_one_row_or_fifty(brain: Any) -> None:
+    client = login("editor")
+    asked(MOULD, best_guess="housing-rent")
+    client.get("/brain/unanswered/")  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        client.get("/brain/unanswered/")
+    UnansweredQuestion.objects.bulk_create(
+        UnansweredQuestion(language="sv", text=f"fråga {i}", normalised=f"f{i}", best_guess="housing-rent")
+        for i in range(60)
+    )
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get("/brain/unanswered/").content.decode()
+    assert page.count("Add as example question") == 50
+    assert len(fifty) == len(one), [q["sql"] for q in fifty]
