@@ -543,6 +543,8 @@ class Lexicon:
     # Stems sharing at least this long a prefix may be one word in two grades
     # or forms ("päätöks"/"päätös").
     MIN_PREFIX = 5
+    # Longer "words" are pasted links or keyboard mashing: not worth the work.
+    MAX_WORD = 40
 
     def __init__(self, words: Iterable[str], stem: Callable[[str], str], stopwords: frozenset[str] = frozenset()):
         self._stem_fn = stem
@@ -611,7 +613,7 @@ class Lexicon:
         or head alone is returned ("harrastusvinkkejä" -> ["harrastus"]).
         """
         n = len(word)
-        if n < self.MIN_COMPOUND or not word.isalpha():
+        if not self.MIN_COMPOUND <= n <= self.MAX_WORD or not word.isalpha():
             return []
         # best[i]: (score, parts) of the best split of word[:i] into known heads.
         best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
@@ -707,6 +709,8 @@ class Lexicon:
         word, the stem in another consonant grade, another form of the stem by
         a shared prefix (also in the other grade).
         """
+        if len(word) > self.MAX_WORD:
+            return []
         fixed = self.corrections(word)
         if fixed:
             return list(dict.fromkeys(self.stem(w) for w in fixed))

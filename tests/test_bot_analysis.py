@@ -8,6 +8,8 @@ installation without Voikko must still answer sensibly.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.analysis import (
@@ -224,6 +226,15 @@ def test_lexicon_does_not_split_endings_off(bound):
     assert "esta" not in lex.split("ammatillisesta")
     assert "lle" not in lex.split("verokortille")
     assert lex.split("asunto") == []  # too short to be two words
+
+
+def test_lexicon_gives_up_on_very_long_words_quickly(bound):
+    mash = "harrastus" * 200
+    start = time.perf_counter()
+    assert bound.lexicon.split(mash) == []
+    assert bound.lexicon.near(mash) == []
+    assert bound.terms(mash, "fi")
+    assert time.perf_counter() - start < 0.5
 
 
 def test_lexicon_keeps_the_known_end_of_an_unknown_word(bound):
