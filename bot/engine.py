@@ -261,8 +261,10 @@ def brain_db_data() -> list[dict[str, Any]]:
     from bot.models import Topic, TopicStatus
 
     data: list[dict[str, Any]] = []
-    topics = Topic.objects.filter(status=TopicStatus.PUBLISHED).select_related("handoff_desk").prefetch_related(
-        "follow_ups", "texts", "questions", "referrals"
+    topics = (
+        Topic.objects.filter(status=TopicStatus.PUBLISHED)
+        .select_related("handoff_desk")
+        .prefetch_related("follow_ups", "texts", "questions", "referrals")
     )
     for topic in topics:
         languages: dict[str, Any] = {}
@@ -418,6 +420,20 @@ def get_bot() -> Bot:
     if bot is not None and fresh and (db_version is None or db_version == built_from):
         # Unchanged, or BrainState unreadable for a moment: keep the bot we have.
         return bot
+    if bot is not None and getattr(settings, "BOT_REBUILD_IN_BACKGROUND", True):
+        # Building takes a second or more, and the thread that asks is the one that
+        # serves every database call of this process: keep answering with the bot
+        # we have while a new one is built beside it.
+        _start_background_build(version, db_version)
+        return bot
+    return _build(version, db_version)
+
+
+_building = False
+
+
+def _build(version: int, db_version: int | None) -> Bot:
+    global _bot, _bot_version, _bot_db_version
     try:
         data = brain_db_data()
     except (ImportError, RuntimeError, DatabaseError):
@@ -426,5 +442,31 @@ def get_bot() -> Bot:
         data = []
     bot = build_bot(data) if data else load_brain_dir(STARTER_BRAIN_DIR)
     with _lock:
-        _bot, _bot_version, _bot_db_version = bot, version, db_version
+        # Never replace a bot built from a newer brain with an older one.
+        if _bot is None or version >= _bot_version:
+            _bot, _bot_version, _bot_db_version = bot, version, db_version
     return bot
+
+
+def _start_background_build(version: int, db_version: int | None) -> None:
+    global _building
+    with _lock:
+        if _building:
+            return
+        _building = True
+
+    def run() -> None:
+        global _building, _db_checked_at
+        from django.db import close_old_connections
+
+        try:
+            _build(version, db_version)
+        except Exception:
+            logger.exception("bot: rebuilding the brain failed; answering with the previous one")
+        finally:
+            close_old_connections()
+            with _lock:
+                _building = False
+                _db_checked_at = float("-inf")  # look again at once: more edits may have come
+
+    threading.Thread(target=run, name="bot-rebuild", daemon=True).start()

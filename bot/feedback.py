@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -77,9 +78,13 @@ class VoteCounts:
         return self.helpful + self.not_helpful
 
 
-def vote_counts() -> dict[str, VoteCounts]:
-    """Helpful and not-helpful votes per topic slug."""
-    rows = AnswerVote.objects.values("topic").annotate(
-        helpful=Count("pk", filter=Q(helpful=True)), not_helpful=Count("pk", filter=Q(helpful=False))
+def vote_counts(key: str = "topic", **filters: Any) -> dict[str, VoteCounts]:
+    """Helpful and not-helpful votes grouped by `key` ("topic" or "language"), in one query."""
+    # The annotations must not be named like the `helpful` field, or the filter counts the count.
+    rows = (
+        AnswerVote.objects.filter(**filters)
+        .values(key)
+        .annotate(n_helpful=Count("pk", filter=Q(helpful=True)), n_not_helpful=Count("pk", filter=Q(helpful=False)))
+        .order_by(key)
     )
-    return {row["topic"]: VoteCounts(row["helpful"], row["not_helpful"]) for row in rows}
+    return {row[key]: VoteCounts(row["n_helpful"], row["n_not_helpful"]) for row in rows}

@@ -201,9 +201,7 @@ class UnansweredQuestion(models.Model):
         ordering = ["-count", "-last_seen"]
         verbose_name = _("unanswered question")
         verbose_name_plural = _("unanswered questions")
-        constraints = [
-            models.UniqueConstraint(fields=["language", "normalised"], name="unique_unanswered_question")
-        ]
+        constraints = [models.UniqueConstraint(fields=["language", "normalised"], name="unique_unanswered_question")]
 
     def __str__(self) -> str:
         return self.text

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from bot.actions import (
     do_save_topic_forms,
 )
 from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, LANGS, SPECIAL_TOPICS, get_bot, render_markdown
-from bot.feedback import VoteCounts
+from bot.feedback import VoteCounts, vote_counts
 from bot.forms import (
     AddExampleForm,
     LanguageForms,
@@ -39,7 +39,7 @@ from bot.forms import (
     TryForm,
     UnansweredFilterForm,
 )
-from bot.models import AnswerVote, ExampleQuestion, Language, Topic, TopicStatus, TopicText, UnansweredQuestion
+from bot.models import ExampleQuestion, Language, Topic, TopicStatus, TopicText, UnansweredQuestion
 
 UNANSWERED_PER_PAGE = 50
 NO_VOTES = VoteCounts()
@@ -111,37 +111,16 @@ class LanguageVotes:
     votes: VoteCounts
 
 
-def _vote_rows(votes: QuerySet[AnswerVote], key: str) -> QuerySet[AnswerVote, dict[str, Any]]:
-    """Helpful and not-helpful counts of `votes` grouped by `key`.
-
-    Not bot.feedback.vote_counts: its annotations are named like the model's
-    `helpful` field, so its filter counts inside the count and the database
-    refuses the query ("misuse of aggregate function"). Use it once fixed.
-    """
-    return (
-        votes.values(key)
-        .annotate(n_helpful=Count("pk", filter=Q(helpful=True)), n_not_helpful=Count("pk", filter=Q(helpful=False)))
-        .order_by(key)
-    )
-
-
 def topic_vote_counts() -> dict[str, VoteCounts]:
     """Helpful and not-helpful votes per topic slug (one query)."""
-    return {
-        row["topic"]: VoteCounts(row["n_helpful"], row["n_not_helpful"])
-        for row in _vote_rows(AnswerVote.objects.all(), "topic")
-    }
+    return vote_counts("topic")
 
 
 def topic_votes(slug: str) -> tuple[VoteCounts, list[LanguageVotes]]:
     """A topic's helpful / not-helpful votes in all and per language (languages without votes left out)."""
     per_language = [
-        LanguageVotes(
-            row["language"],
-            str(Language(row["language"]).label) if row["language"] in Language.values else row["language"],
-            VoteCounts(row["n_helpful"], row["n_not_helpful"]),
-        )
-        for row in _vote_rows(AnswerVote.objects.filter(topic=slug), "language")
+        LanguageVotes(code, str(Language(code).label) if code in Language.values else code, votes)
+        for code, votes in vote_counts("language", topic=slug).items()
     ]
     total = VoteCounts(sum(r.votes.helpful for r in per_language), sum(r.votes.not_helpful for r in per_language))
     return total, per_language

@@ -246,6 +246,8 @@ BOT_UNANSWERED_DAYS = int(os.environ.get("BOT_UNANSWERED_DAYS", "90"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # Each server process looks for brain edits made by the others this often (bot.engine.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
+# After a brain edit, build the new bot beside the old one, which answers meanwhile.
+BOT_REBUILD_IN_BACKGROUND = True
 
 # --- Logging: no client IP addresses or user agents ----------------------------------
 LOGGING = {

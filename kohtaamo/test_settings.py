@@ -13,6 +13,8 @@ CHAT_CLIENT_RATE_BURST = 200
 CHAT_STAFF_RATE_BURST = 400
 # Every get_bot() looks at BrainState, so a change made by a test is answered at once.
 BOT_RELOAD_CHECK_SECONDS = 0
+# Tests expect an edit to answer at once (tests/test_brain_reload.py covers the background build).
+BOT_REBUILD_IN_BACKGROUND = False
 
 # One SQLite test database file per run: two runs in one checkout (two engineers,
 # or CI beside a developer) would otherwise recreate and flush each other's file.

@@ -148,3 +148,21 @@ def test_threads_share_one_bot() -> None:
         thread.join()
     assert not errors, errors
     assert len(set(bots)) == 1
+
+
+@override_settings(BOT_REBUILD_IN_BACKGROUND=True)
+def test_after_an_edit_the_old_bot_answers_while_the_new_one_is_built_beside_it() -> None:
+    import time
+
+    topic = make_topic()
+    old = get_bot()
+    assert old.answer("vuokra on liian kallis", "fi").topic == "housing-rent"
+    Topic.objects.filter(pk=topic.pk).update(slug="rent-too-high")
+    bump_as_another_process()
+    # The asking thread is not kept waiting: it gets the bot it had.
+    assert get_bot() is old
+    deadline = time.monotonic() + 20
+    while get_bot() is old:
+        assert time.monotonic() < deadline, "the new bot was never built"
+        time.sleep(0.05)
+    assert get_bot().answer("vuokra on liian kallis", "fi").topic == "rent-too-high"
