@@ -169,19 +169,36 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: the console's fetch takes the token from the
+# page's form (console.js), so the cookie can be hidden from scripts too.
+CSRF_COOKIE_HTTPONLY = True
+# The language cookie (client pages' ?lang=, Django's set_language) holds only "fi", "sv" or "en".
+LANGUAGE_COOKIE_HTTPONLY = True
 
 # --- Security -------------------------------------------------------------------
+# Tested by tests/test_security_settings.py (`manage.py check --deploy` with no
+# warnings, the CSP, cookies, HSTS, no addresses or user agents stored or logged).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    # The service has a host name of its own (chat.example.fi); its subdomains, if
+    # any, are ours too. The header says `preload` (browsers may list the host as
+    # HTTPS-only); an operator whose domain must not be submitted to the preload
+    # list sets SECURE_HSTS_PRELOAD=0 (check --deploy then warns, security.W021).
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Production runs behind a TLS-terminating reverse proxy (README), which must
+    # set X-Forwarded-Proto itself and drop the client's own: only then may Django
+    # believe it. Without a proxy (TLS in uvicorn) set TRUST_X_FORWARDED_PROTO=0.
+    if env_bool("TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
