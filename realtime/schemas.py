@@ -86,6 +86,15 @@ FRAMES: dict[Party, dict[str, dict[str, Field]]] = {
 MAX_INT = 2**31 - 1
 
 
+def _has_surrogate(value: str) -> bool:
+    """A lone surrogate (written as a JSON escape such as \\ud800) is no character.
+
+    It cannot be encoded as UTF-8, so it could be neither stored nor echoed back
+    (the reply would fail to encode and the socket would drop).
+    """
+    return any("\ud800" <= char <= "\udfff" for char in value)
+
+
 def _check_field(name: str, spec: Field, value: Any) -> Any:
     bad = ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": name}, field=name)
     if spec.kind == "bool":
@@ -103,7 +112,7 @@ def _check_field(name: str, spec: Field, value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise bad
-    if "\x00" in value:
+    if "\x00" in value or _has_surrogate(value):
         raise bad
     if spec.max_length is not None and len(value) > spec.max_length:
         raise ProtocolError("too_large", _("“%(field)s” is too long.") % {"field": name}, field=name)
@@ -116,7 +125,7 @@ def parse_frame(party: Party, text: str | None) -> dict[str, Any]:
     """Validate one inbound frame and return its fields (with `type` and `ref`)."""
     if text is None:
         raise ProtocolError("bad_json", _("Only text frames with JSON are accepted."))
-    if len(text.encode("utf-8")) > settings.CHAT_MAX_FRAME_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > settings.CHAT_MAX_FRAME_BYTES:
         raise ProtocolError("too_large", _("The message is too large."))
     try:
         data = json.loads(text)
@@ -125,7 +134,7 @@ def parse_frame(party: Party, text: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError("bad_json", _("The frame must be a JSON object."))
     ref = data.get("ref")
-    if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
+    if ref is not None and (not isinstance(ref, str) or len(ref) > 64 or _has_surrogate(ref)):
         raise ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": "ref"}, field="ref")
     try:
         return _parse_fields(party, data, ref)
