@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Staff
@@ -40,12 +41,17 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     """The Django admin's login page, replaced: everybody logs in through the staff login.
 
     The admin's own form would check the password without the lock-out (an
-    unlimited password oracle for admin accounts). A logged-in staff member who
-    lands here lacks admin rights, and is told so rather than asked to log in again.
+    unlimited password oracle for admin accounts). An admin who is already in
+    goes on to the admin; any other logged-in staff member lacks admin rights,
+    and is told so rather than asked to log in again.
     """
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if admin.site.has_permission(request):
+        return redirect(next_url)
     if request.user.is_authenticated:
         raise PermissionDenied
-    next_url = request.GET.get("next") or reverse("admin:index")
     return redirect(reverse("accounts:login") + "?" + urlencode({"next": next_url}, safe="/"))
 
 

@@ -1,0 +1,476 @@
+"""The authorisation matrix: every URL and every protocol frame, tried as every role.
+
+HTTP: every URL pattern of the project (walked from the root resolver, the
+Django admin included) must be in CLASSIFIED, with the outcome each role gets:
+a new endpoint fails `test_every_url_pattern_is_classified` until somebody
+decides who may use it. Patterns with parameters are tried with objects of the
+counsellor's own desk and of the other organisation (and a counsellor's
+personal canned reply). A refused POST must change nothing in the database.
+
+WebSocket: every frame type of realtime.schemas.FRAMES must be in
+CLIENT_FRAMES / STAFF_FRAMES, and is tried over real sockets by a client on its
+own and on another client's conversation, and by staff on conversations of
+their desk, of another desk and of another organisation (docs/protocol.md:
+someone else's conversation answers `not_found`, exactly like a missing one;
+what a role may see but not do answers `forbidden`). Nothing is stored on a refusal.
+
+Roles (desks/demo.py): anonymous (over HTTP every client is anonymous),
+admin_no_otp (the admin after the password, before the TOTP code), counsellor
+and counsellor2 (both at the youth desk), volunteer (homework desk only),
+studycounsellor (the other organisation's study desk), editor, supervisor and
+admin (both with TOTP).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from desks.demo import DEMO_PASSWORD
+from tests.wsclient import staff_cookie
+
+# --- Roles and outcomes ----------------------------------------------------------------
+
+ROLES = (
+    "anonymous",
+    "admin_no_otp",
+    "counsellor",
+    "counsellor2",
+    "volunteer",
+    "studycounsellor",
+    "editor",
+    "supervisor",
+    "admin",
+)
+# Outcomes: an HTTP status ("200", "403", "404", "405"), or where a redirect goes:
+# "login" (the staff login), "otp" (the TOTP step), "admin-login" (the admin's
+# login, which sends a visitor to the staff login and answers 403 to staff), or
+# "302:<path>" for any other redirect. "200|503" for the health check.
+REFUSALS = {"login", "otp", "admin-login", "403", "404", "405"}
+
+
+def expect(default: str, **roles: str) -> dict[str, str]:
+    """An outcome for every role: `default`, except the roles named."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, unknown
+    return {role: roles.get(role, default) for role in ROLES}
+
+
+# Pages anybody reaches. A half-logged-in admin is sent to the TOTP step from
+# everything but the login steps (accounts.middleware), even from public pages.
+PUBLIC = expect("200", admin_no_otp="otp")
+# Pages that accept GET only, asked with POST.
+GET_ONLY = expect("405", admin_no_otp="otp")
+# The console: staff who answer clients.
+CHAT_STAFF = expect("200", anonymous="login", admin_no_otp="otp", editor="403")
+# The brain editor: editors and admins (bot.actions.BRAIN_EDITOR_ROLES).
+BRAIN = expect("403", anonymous="login", admin_no_otp="otp", editor="200", admin="200")
+# The Django admin: only the admin (is_staff, with every permission) after TOTP.
+# The others are sent to the admin's login, which refuses logged-in staff with 403.
+ADMIN = expect("admin-login", admin_no_otp="otp", admin="200")
+ADMIN_FORBIDDEN = expect("admin-login", admin_no_otp="otp", admin="403")
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one URL pattern is tried: concrete paths (per variant) and the outcome per role.
+
+    `paths` maps a variant name to a path template filled from the objects of
+    `matrix_objects` (e.g. "/console/canned/{canned_youth}/"). `get` and `post`
+    map a variant to the outcome per role; `post` is tried only for roles it
+    refuses (a refused POST must change nothing), with `payload`.
+    `logs_out`: tried after every other route, as it ends the session.
+    """
+
+    paths: dict[str, str]
+    get: dict[str, dict[str, str]]
+    post: dict[str, dict[str, str]] = field(default_factory=dict)
+    payload: dict[str, str] = field(default_factory=dict)
+    logs_out: bool = False
+
+
+def route(
+    path: str,
+    get: dict[str, str],
+    post: dict[str, str] | None = None,
+    payload: dict[str, str] | None = None,
+    logs_out: bool = False,
+) -> Route:
+    """A route tried with one concrete path."""
+    return Route({"": path}, {"": get}, {"": post} if post else {}, payload or {}, logs_out)
+
+
+def admin_model(
+    app_model: str, obj: str, *, add: bool = True, change: bool = True, delete: bool = True
+) -> dict[str, Route]:
+    """The seven routes the Django admin registers per model, tried on object `obj` (a key of the objects)."""
+    base = f"admin/{app_model}/"
+    url = f"/{base}"
+    obj_url = f"/{base}{{{obj}}}/"
+    # A model the admin may only view (change False) still shows its change page, read-only.
+    return {
+        base: route(url, ADMIN, post=ADMIN, payload={"action": "delete_selected", "_selected_action": f"{{{obj}}}"}),
+        f"{base}add/": route(url + "add/", ADMIN if add else ADMIN_FORBIDDEN, post=ADMIN if add else ADMIN_FORBIDDEN),
+        f"{base}<path:object_id>/history/": route(obj_url + "history/", ADMIN),
+        f"{base}<path:object_id>/delete/": route(
+            obj_url + "delete/",
+            ADMIN if delete else ADMIN_FORBIDDEN,
+            post=ADMIN if delete else ADMIN_FORBIDDEN,
+            payload={"post": "yes"},
+        ),
+        f"{base}<path:object_id>/change/": route(obj_url + "change/", ADMIN, post=ADMIN if change else ADMIN_FORBIDDEN),
+        # The bare object URL redirects to its change page (for those who may see it).
+        f"{base}<path:object_id>/": route(
+            obj_url, expect("admin-login", admin_no_otp="otp", admin=f"302:{obj_url}change/")
+        ),
+    }
+
+
+CANNED_POST = {"title": "Changed by the matrix", "body": "Changed by the matrix", "language": "fi"}
+
+# Canned replies (desks.actions): a shared reply is seen by everybody at its desk
+# and changed only by supervisors and admins of the desk; a personal one is its
+# owner's alone. What a role cannot even see looks missing (404).
+CANNED_YOUTH = expect(
+    "404",
+    anonymous="login",
+    admin_no_otp="otp",
+    counsellor="403",
+    counsellor2="403",
+    editor="403",
+    supervisor="200",
+    admin="200",
+)
+CANNED_STUDY = expect("404", anonymous="login", admin_no_otp="otp", studycounsellor="403", editor="403")
+CANNED_MINE = expect("404", anonymous="login", admin_no_otp="otp", counsellor="200", editor="403")
+# POSTs that succeed redirect to the list.
+CANNED_DONE = "302:/console/canned/"
+
+
+def canned_route(suffix: str) -> Route:
+    path = "/console/canned/{%s}/" + suffix
+
+    def done(table: dict[str, str]) -> dict[str, str]:
+        return {role: (CANNED_DONE if outcome == "200" else outcome) for role, outcome in table.items()}
+
+    return Route(
+        paths={"youth": path % "canned_youth", "study": path % "canned_study", "mine": path % "canned_mine"},
+        get={"youth": CANNED_YOUTH, "study": CANNED_STUDY, "mine": CANNED_MINE},
+        post={"youth": done(CANNED_YOUTH), "study": done(CANNED_STUDY), "mine": done(CANNED_MINE)},
+        payload=CANNED_POST,
+    )
+
+
+BRAIN_POST_DONE = expect(
+    "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/unanswered/", admin="302:/brain/unanswered/"
+)
+
+CLASSIFIED: dict[str, Route] = {
+    # --- The client's pages (widget) ---
+    "": route("/", PUBLIC, post=GET_ONLY),
+    "embed/": route("/embed/", PUBLIC, post=GET_ONLY),
+    "widget-test/": route("/widget-test/", PUBLIC, post=GET_ONLY),
+    # --- Health check (kohtaamo/health.py): public, 200 when well, 503 when not ---
+    "health": route("/health", expect("200|503", admin_no_otp="otp")),
+    # --- Staff login (accounts) ---
+    # Logged-in staff are sent on to their start page (editors: the brain).
+    "staff/login/": route(
+        "/staff/login/",
+        expect("302:/console/", anonymous="200", admin_no_otp="otp", editor="302:/brain/"),
+        payload={"username": "counsellor", "password": "wrong password"},
+    ),
+    # The TOTP step: for those who passed the password. Staff who have no device
+    # are sent to enrol one (any role may add a second factor); those who passed it go on.
+    "staff/login/code/": route(
+        "/staff/login/code/",
+        expect(
+            "302:/staff/login/authenticator/",
+            anonymous="login",
+            admin_no_otp="200",
+            supervisor="302:/console/",
+            admin="302:/console/",
+        ),
+        post=expect(
+            "302:/staff/login/authenticator/",
+            anonymous="login",
+            admin_no_otp="200",
+            supervisor="302:/console/",
+            admin="302:/console/",
+        ),
+        payload={"token": "000000"},
+    ),
+    "staff/login/authenticator/": route(
+        "/staff/login/authenticator/",
+        expect("200", anonymous="login", admin_no_otp="otp", supervisor="otp", admin="otp"),
+        post=expect("200", anonymous="login", admin_no_otp="otp"),
+        payload={"token": "000000"},
+    ),
+    "staff/logout/": route(
+        "/staff/logout/", expect("405"), post=expect("login", admin_no_otp="302:/staff/login/"), logs_out=True
+    ),
+    # --- The staff console ---
+    "console/": route("/console/", CHAT_STAFF, post=GET_ONLY),
+    "console/keepalive/": route(
+        "/console/keepalive/", GET_ONLY, post=expect("204", anonymous="login", admin_no_otp="otp", editor="403")
+    ),
+    "console/canned/": route("/console/canned/", CHAT_STAFF, post=GET_ONLY),
+    "console/canned/new/": route(
+        "/console/canned/new/",
+        CHAT_STAFF,
+        post=expect(CANNED_DONE, anonymous="login", admin_no_otp="otp", editor="403"),
+        payload=CANNED_POST,
+    ),
+    "console/canned/<int:reply_id>/": canned_route(""),
+    "console/canned/<int:reply_id>/delete/": canned_route("delete/"),
+    # --- The brain editor ---
+    "brain/": route("/brain/", BRAIN, post=GET_ONLY),
+    "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"slug": "matrix-new", "area": "general"}),
+    "brain/try/": route("/brain/try/", BRAIN, post=GET_ONLY),
+    "brain/unanswered/": route("/brain/unanswered/", BRAIN, post=GET_ONLY),
+    "brain/unanswered/<int:pk>/add/": route(
+        "/brain/unanswered/{unanswered}/add/", GET_ONLY, post=BRAIN_POST_DONE, payload={"topic": "{topic}"}
+    ),
+    "brain/unanswered/<int:pk>/dismiss/": route(
+        "/brain/unanswered/{unanswered}/dismiss/", GET_ONLY, post=BRAIN_POST_DONE
+    ),
+    "brain/<slug:slug>/": route("/brain/{topic}/", BRAIN, post=BRAIN, payload={"slug": "renamed", "area": "x"}),
+    # --- The bot's public API ---
+    "api/bot/ask": route("/api/bot/ask", expect("405", admin_no_otp="otp")),
+    "api/bot/status": route("/api/bot/status", PUBLIC, post=GET_ONLY),
+    "api/schema": route("/api/schema", PUBLIC, post=GET_ONLY),
+    # --- Django's language switch (POST; GET redirects back) ---
+    "i18n/setlang/": route("/i18n/setlang/", expect("302:/")),
+    # --- The Django admin ---
+    "admin/": route("/admin/", ADMIN),
+    # The admin's own login is replaced (accounts.admin.admin_login): visitors go to the staff login.
+    "admin/login/": route("/admin/login/", expect("403", anonymous="login", admin_no_otp="otp", admin="302:/admin/")),
+    # GET does not log out (LogoutView takes POST); those without admin rights are sent to /admin/.
+    "admin/logout/": route("/admin/logout/", expect("302:/admin/", admin_no_otp="otp", admin="405")),
+    "admin/password_change/": route("/admin/password_change/", ADMIN, post=ADMIN, payload={"new_password1": "x"}),
+    "admin/password_change/done/": route("/admin/password_change/done/", ADMIN),
+    "admin/autocomplete/": route("/admin/autocomplete/", expect("admin-login", admin_no_otp="otp", admin="403")),
+    "admin/jsi18n/": route("/admin/jsi18n/", ADMIN),
+    "admin/r/<path:content_type_id>/<path:object_id>/": route(
+        "/admin/r/{desk_ct}/{desk_study}/", expect("admin-login", admin_no_otp="otp", admin="404")
+    ),
+    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|conversations|bot)/$": route("/admin/desks/", ADMIN),
+    "admin/(?P<url>.*)$": route("/admin/no-such-page/", expect("admin-login", admin_no_otp="otp", admin="404")),
+    "admin/accounts/staff/<id>/password/": route(
+        "/admin/accounts/staff/{staff_study}/password/", ADMIN, post=ADMIN, payload={"password1": "x", "password2": "x"}
+    ),
+    "admin/otp_totp/totpdevice/<int:pk>/config/": route("/admin/otp_totp/totpdevice/{totp}/config/", ADMIN),
+    "admin/otp_totp/totpdevice/<int:pk>/qrcode/": route("/admin/otp_totp/totpdevice/{totp}/qrcode/", ADMIN),
+    **admin_model("auth/group", "group"),
+    **admin_model("otp_totp/totpdevice", "totp"),
+    **admin_model("otp_static/staticdevice", "static"),
+    **admin_model("accounts/organisation", "org_study"),
+    **admin_model("accounts/staff", "staff_study"),
+    **admin_model("desks/desk", "desk_study"),
+    **admin_model("desks/cannedreply", "canned_study"),
+    **admin_model("conversations/conversation", "conv_study", add=False),
+    **admin_model("bot/topic", "topic_pk"),
+    **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
+    **admin_model("bot/unansweredquestion", "unanswered", add=False),
+}
+
+# The health check is being added beside this test (kohtaamo/health.py and a line in
+# kohtaamo/urls.py). Until that lands, its entry may stand without a URL pattern;
+# every other entry must match a pattern that exists.
+MAY_BE_MISSING = {"health"}
+
+
+# --- Walking the URL patterns ---------------------------------------------------------------
+
+
+def all_url_patterns() -> list[str]:
+    """The full route string of every URL pattern of the project, admin and included apps alike."""
+    found: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                assert isinstance(pattern, URLPattern)
+                found.append(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_url_pattern_is_classified() -> None:
+    patterns = all_url_patterns()
+    assert len(patterns) == len(set(patterns)), "two URL patterns with the same route"
+    unclassified = [p for p in patterns if p not in CLASSIFIED]
+    stale = [p for p in CLASSIFIED if p not in patterns and p not in MAY_BE_MISSING]
+    assert not unclassified, (
+        "URL patterns without an entry in tests/test_authz_matrix.py CLASSIFIED (decide who may use them):\n"
+        + "\n".join(unclassified)
+    )
+    assert not stale, "CLASSIFIED entries whose URL pattern no longer exists:\n" + "\n".join(stale)
+
+
+# --- Objects the parameters are filled from -------------------------------------------------
+
+
+def matrix_objects() -> dict[str, Any]:
+    """The demo data plus one object of everything the admin lists; the keys fill the path templates."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import Organisation, Staff
+    from bot.models import AnswerVote, Topic, TopicText, UnansweredQuestion
+    from conversations.models import Client, Conversation
+    from desks.demo import seed_demo
+    from desks.models import CannedReply, Desk, OpeningPeriod
+
+    seed_demo(brain=False)
+    OpeningPeriod.objects.all().delete()  # every desk open, whatever the hour
+    staff = {s.username: s for s in Staff.objects.all()}
+    desks = {d.slug: d for d in Desk.objects.all()}
+    topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
+    TopicText.objects.create(topic=topic, language="fi", title="Matriisi", answer="Vastaus.")
+    client = Client.objects.create(token_hash="0" * 64)
+    return {
+        "canned_youth": CannedReply.objects.filter(desk=desks["youth"]).earliest("pk").pk,
+        "canned_study": CannedReply.objects.filter(desk=desks["study"]).earliest("pk").pk,
+        "canned_mine": CannedReply.objects.create(owner=staff["counsellor"], title="Mine", body="Only mine").pk,
+        "topic": topic.slug,
+        "topic_pk": topic.pk,
+        "unanswered": UnansweredQuestion.objects.create(language="fi", text="matriisi", normalised="matriisi").pk,
+        "vote": AnswerVote.objects.create(topic=topic.slug, language="fi", helpful=True).pk,
+        "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,
+        "conv_study": Conversation.objects.create(desk=desks["study"], client=client).pk,
+        "desk_study": desks["study"].pk,
+        "desk_ct": ContentType.objects.get_for_model(Desk).pk,
+        "org_study": Organisation.objects.get(slug="rantala-college").pk,
+        "staff_study": staff["studycounsellor"].pk,
+        "group": Group.objects.create(name="Matrix group").pk,
+        "totp": TOTPDevice.objects.get(user=staff["supervisor"]).pk,
+        "static": StaticDevice.objects.create(user=staff["admin"], name="backup").pk,
+    }
+
+
+def fingerprint() -> str:
+    """A digest of every row of every table but the sessions: a refused POST must leave it as it was."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model is Session:
+            continue
+        for row in model._default_manager.order_by("pk").values_list():
+            digest.update(repr((model._meta.label, row)).encode())
+    return digest.hexdigest()
+
+
+def http_for(role: str) -> HttpClient:
+    """A test client logged in as `role` through the real login form.
+
+    CSRF checks are off (the test client default): the views' own rules are what is tried.
+    """
+    from accounts.models import Staff
+
+    http = HttpClient()
+    if role == "anonymous":
+        return http
+    if role == "admin_no_otp":
+        response = http.post("/staff/login/", {"username": "admin", "password": DEMO_PASSWORD})
+        assert response.status_code == 302
+        return http
+    staff_cookie(http, role, DEMO_PASSWORD, otp=Staff.objects.get(username=role).requires_2fa)
+    return http
+
+
+def outcome(response: Any) -> str:
+    if response.status_code in (301, 302):
+        location = response["Location"].split("?")[0]
+        for prefix, name in (
+            ("/staff/login/code/", "otp"),
+            ("/staff/login/authenticator/", None),
+            ("/staff/login/", "login"),
+            ("/admin/login/", "admin-login"),
+        ):
+            if location == prefix and name is not None:
+                return name
+        return f"302:{location}"
+    return str(response.status_code)
+
+
+def matches(expected: str, got: str) -> bool:
+    return got in expected.split("|")
+
+
+def fill(template: str, objects: dict[str, Any]) -> str:
+    return template.format(**objects)
+
+
+@dataclass
+class Cell:
+    route: str
+    variant: str
+    method: str
+    path: str
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        variant = f" [{self.variant}]" if self.variant else ""
+        return f"{self.method} {self.path} ({self.route}{variant}): expected {self.expected}, got {self.got}"
+
+
+def try_routes(role: str, objects: dict[str, Any], patterns: set[str]) -> tuple[list[Cell], list[str]]:
+    """Ask every classified route as `role`; returns the cells that differ and refused POSTs that changed data."""
+    http = http_for(role)
+    wrong: list[Cell] = []
+    changed: list[str] = []
+    order = sorted(CLASSIFIED.items(), key=lambda item: item[1].logs_out)
+    for pattern, spec in order:
+        if pattern not in patterns:
+            continue  # only MAY_BE_MISSING entries (see test_every_url_pattern_is_classified)
+        for variant, template in spec.paths.items():
+            path = fill(template, objects)
+            # ResolverMatch.route drops the regex patterns' inner "^".
+            assert resolve(path).route == pattern.replace("^", ""), f"{path} does not resolve to {pattern}"
+            expected = fill(spec.get[variant][role], objects)
+            got = outcome(http.get(path))
+            if not matches(expected, got):
+                wrong.append(Cell(pattern, variant, "GET", path, expected, got))
+            post = spec.post.get(variant)
+            if post is None or post[role] not in REFUSALS:
+                continue
+            payload = {k: fill(v, objects) for k, v in spec.payload.items()}
+            before = fingerprint()
+            got = outcome(http.post(path, payload))
+            if not matches(post[role], got):
+                wrong.append(Cell(pattern, variant, "POST", path, post[role], got))
+            if fingerprint() != before:
+                changed.append(f"POST {path} as {role} ({got}) changed the database")
+    return wrong, changed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_role_as_classified(role: str) -> None:
+    objects = matrix_objects()
+    wrong, changed = try_routes(role, objects, set(all_url_patterns()))
+    assert not wrong, f"{len(wrong)} cells differ for {role}:\n" + "\n".join(map(str, wrong))
+    assert not changed, "\n".join(changed)
+
+
+@pytest.mark.django_db
+def test_the_refused_post_check_would_see_a_change() -> None:
+    """The payloads and the fingerprint are real: the same POST by a role allowed to make it changes the data."""
+    objects = matrix_objects()
+    http = http_for("supervisor")
+    before = fingerprint()
+    response = http.post(f"/console/canned/{objects['canned_youth']}/", CANNED_POST)
+    assert outcome(response) == CANNED_DONE
+    assert fingerprint() != before
