@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kohtaamo.health import health
+
 urlpatterns = [
+    path("health", health, name="health"),
     path("", include("widget.urls")),
     path("staff/", include("accounts.urls")),
     path("console/", include("console.urls")),

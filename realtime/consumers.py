@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from conversations.errors import ChatError
 from realtime import handlers
@@ -111,9 +112,11 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                 await self.send_error(error, error.ref)
             except ChatError as error:
                 await self.send_error(error, ref)
-            except (OperationalError, InterfaceError, DatabaseError, ConnectionError, OSError) as exc:
-                if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError)):
-                    # An outage (database or Redis unreachable): expected now and then.
+            except (OperationalError, InterfaceError, DatabaseError, ConnectionError, OSError, RedisError) as exc:
+                if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, RedisError)):
+                    # An outage (database or Redis unreachable, or too slow): expected now
+                    # and then. Nothing was stored (a stored change is answered, see
+                    # realtime.events); the party keeps what it sent and tries again.
                     logger.warning("chat frame failed: %s", type(exc).__name__)
                 else:
                     # Any other database error is a bug (it hid PostgreSQL's refusal of

@@ -13,135 +13,26 @@ processes) and a private redis-server started here.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client as HttpClient
 
 from desks.demo import DEMO_PASSWORD
 from tests.chat_helpers import messages
+from tests.processes import Processes, Redis, Server, server_env
 from tests.wsclient import ProtocolClient, staff_cookie
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Wait until `port` accepts connections; fail at once (with the log) if the process died."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"process on port {port} exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"nothing listens on port {port} after {START_TIMEOUT} s:\n{log.read_text()[-4000:]}")
-
-
-@dataclass
-class Started:
-    process: subprocess.Popen[bytes]
-    log: Path
-    log_file: IO[bytes]
-
-
-class Processes:
-    """Subprocesses that are always stopped, whatever happens to the test."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.started: list[Started] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        log = self.directory / f"{name}.log"
-        log_file = log.open("wb")
-        process = subprocess.Popen(
-            args, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started.append(Started(process, log, log_file))
-        return process
-
-    def stop(self) -> None:
-        for started in reversed(self.started):
-            if started.process.poll() is None:
-                started.process.send_signal(signal.SIGTERM)
-        for started in reversed(self.started):
-            try:
-                started.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                started.process.kill()
-                started.process.wait(timeout=10)
-            started.log_file.close()
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {s.log.name}\n{s.log.read_text()[-3000:]}" for s in self.started)
-
-
-@dataclass
-class Server:
-    url: str
-    ws_url: str
-
-
-def server_env(redis_url: str) -> dict[str, str]:
-    """The environment of a server process: the test's database and the given Redis."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
-    env.update(DJANGO_SETTINGS_MODULE="kohtaamo.settings", DEBUG="1", REDIS_URL=redis_url, PYTHONUNBUFFERED="1")
-    settings_dict = connection.settings_dict
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(Path(settings_dict["NAME"]).resolve())
-    else:
-        # The same server and role as the run, but the test database pytest-django made.
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + str(settings_dict["NAME"])))
-    return env
 
 
 @pytest.fixture
 def servers(transactional_db: Any, demo: Any, tmp_path: Path) -> Iterator[list[Server]]:
     processes = Processes(tmp_path)
     try:
-        redis_url = os.environ.get("REDIS_URL", "")
-        if not redis_url:
-            redis_server = shutil.which("redis-server")
-            if redis_server is None:
-                pytest.fail("redis-server is missing: `make setup` installs it")
-            port = free_port()
-            redis = processes.start(
-                "redis",
-                [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            )
-            wait_for_port(port, redis, processes.started[-1].log)
-            redis_url = f"redis://127.0.0.1:{port}/0"
-        env = server_env(redis_url)
-        started: list[Server] = []
-        for n in (1, 2):
-            port = free_port()
-            args = [sys.executable, "scripts/serve.py", "--host", "127.0.0.1", "--port", str(port)]
-            process = processes.start(f"server{n}", args, env)
-            wait_for_port(port, process, processes.started[-1].log)
-            started.append(Server(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"))
-        yield started
+        redis_url = os.environ.get("REDIS_URL", "") or Redis(processes).start().url
+        env = server_env(redis_url=redis_url)
+        yield [Server(processes, f"server{n}", env).start() for n in (1, 2)]
     finally:
         processes.stop()
         print(processes.logs())  # shown by pytest when the test failed
