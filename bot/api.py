@@ -44,8 +44,16 @@ def error(code: str, message: str, status: int = 400, **headers: str) -> JsonRes
 
 
 def parse_ask(request: HttpRequest) -> tuple[str, str | None] | JsonResponse:
-    """The validated (text, lang) of an ask request, or the 400 response."""
-    if len(request.body) > MAX_BODY_BYTES:
+    """The validated (text, lang) of an ask request, or the 400 (415) response."""
+    # An empty body (no content type at all) is simply not JSON: 400 below.
+    if request.content_type != "application/json" and request.META.get("CONTENT_LENGTH") not in (None, "", "0"):
+        return error("unsupported_media_type", _("The request body must be JSON (application/json)."), 415)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # Checked before reading: Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page.
+    if declared > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         return error("too_long", _("The message is too long."))
     try:
         payload: Any = json.loads(request.body.decode("utf-8"))
@@ -58,11 +66,16 @@ def parse_ask(request: HttpRequest) -> tuple[str, str | None] | JsonResponse:
     text = payload["text"]
     if not isinstance(text, str):
         return error("invalid_text", _("The field 'text' must be a string."))
+    if "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text):
+        # NUL cannot be stored in PostgreSQL, a lone surrogate (a JSON escape) not as UTF-8 at all,
+        # and an unanswered question is stored for the editors.
+        return error("invalid_text", _("The field 'text' contains characters that are not allowed."))
+    # Counted before stripping, as the schema's maxLength counts.
+    if len(text) > MAX_TEXT_LENGTH:
+        return error("too_long", _("The message is longer than %(max)d characters.") % {"max": MAX_TEXT_LENGTH})
     text = text.strip()
     if not text:
         return error("empty_text", _("The message is empty."))
-    if len(text) > MAX_TEXT_LENGTH:
-        return error("too_long", _("The message is longer than %(max)d characters.") % {"max": MAX_TEXT_LENGTH})
     lang = payload.get("lang")
     if lang is not None and (not isinstance(lang, str) or lang not in LANGS):
         return error("invalid_lang", _("The field 'lang' must be one of: %(langs)s.") % {"langs": ", ".join(LANGS)})
@@ -100,6 +113,9 @@ def ask(request: HttpRequest) -> JsonResponse:
     )
 
 
+# Exempt so that another method is answered 405 (as documented), not the CSRF failure page:
+# GET changes nothing and every other method is refused.
+@csrf_exempt
 @require_GET
 def status(request: HttpRequest) -> JsonResponse:
     bot = get_bot()
@@ -113,6 +129,7 @@ def status(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt
 @require_GET
 def openapi_schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(schema())

@@ -22,6 +22,7 @@ _ERROR = {
                 "too_long",
                 "invalid_lang",
                 "rate_limited",
+                "unsupported_media_type",
             ],
         },
         "message": {"type": "string", "description": "A readable explanation."},
@@ -39,7 +40,11 @@ _REFERRAL = {
     "required": ["name"],
     "properties": {
         "name": {"type": "string"},
-        "url": {"type": "string", "format": "uri"},
+        "url": {
+            "type": "string",
+            "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+            "description": "The service's web address, or empty.",
+        },
         "phone": {"type": "string"},
         "hours": {"type": "string"},
     },
@@ -53,19 +58,29 @@ _ASK_REQUEST = {
             "type": "string",
             "minLength": 1,
             "maxLength": 1000,
-            "description": "The client's message; 1 to 1000 characters after stripping whitespace.",
+            "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+            "description": "The client's message: at most 1000 characters, not only whitespace, no NUL.",
         },
         "lang": {
-            "type": "string",
-            "enum": list(LANGS),
-            "description": "The page's language, used when the message's own language is unclear.",
+            "enum": [*LANGS, None],
+            "description": "The page's language, used when the message's own language is unclear (null: not given).",
         },
     },
 }
 
 _ASK_RESPONSE = {
     "type": "object",
-    "required": ["topic", "confidence", "answer", "answer_markdown", "lang", "suggestions", "referrals", "crisis"],
+    "required": [
+        "topic",
+        "confidence",
+        "answer",
+        "answer_markdown",
+        "lang",
+        "suggestions",
+        "referrals",
+        "crisis",
+        "offer_human",
+    ],
     "properties": {
         "topic": {
             "type": "string",
@@ -102,6 +117,13 @@ def _json(schema_ref: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
 
 
+def _not_allowed(allowed: str) -> dict[str, Any]:
+    return {
+        "description": f"Only {allowed} is allowed (no body).",
+        "headers": {"Allow": {"description": "The allowed method.", "schema": {"type": "string", "const": allowed}}},
+    }
+
+
 def schema() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -121,8 +143,13 @@ def schema() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json("#/components/schemas/AskResponse", "The bot's answer."),
-                        "400": _json("#/components/schemas/Error", "Invalid input."),
-                        "405": {"description": "Only POST is allowed."},
+                        "400": _json(
+                            "#/components/schemas/Error",
+                            "Invalid input: not JSON, not an object, a missing, empty or too long `text` "
+                            "(also a body over 64 KiB), an unknown `lang`.",
+                        ),
+                        "405": _not_allowed("POST"),
+                        "415": _json("#/components/schemas/Error", "The body is not sent as application/json."),
                         "429": {
                             **_json("#/components/schemas/Error", "Too many requests."),
                             "headers": {
@@ -139,7 +166,10 @@ def schema() -> dict[str, Any]:
                 "get": {
                     "operationId": "botStatus",
                     "summary": "The analyser in use and the size of the brain",
-                    "responses": {"200": _json("#/components/schemas/Status", "The bot's status.")},
+                    "responses": {
+                        "200": _json("#/components/schemas/Status", "The bot's status."),
+                        "405": _not_allowed("GET"),
+                    },
                 }
             },
         },
