@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "realtime",
     "console",
     "widget",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,45 @@
+"""The load benchmark runs end to end at a tiny size (docs/performance.md).
+
+It starts its own server like `make run`, speaks the real protocol, and runs
+the bare relay under the same load. Only the report's shape and the absence of
+lost or duplicated messages are checked: timings depend on the machine and on
+whatever else runs on it, so no speed is ever asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def test_the_chat_benchmark_runs_and_loses_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL"))}
+    env["DEBUG"] = "1"
+    args = [sys.executable, "manage.py", "bench", "chat", "--conversations", "5", "--rate", "10", "--duration", "3"]
+    args += ["--grace", "5", "--per-staff", "2", "--relay", "--json", str(out)]
+    done = subprocess.run(args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads(out.read_text())
+    assert set(report) >= {"app", "relay", "ratios", "setup", "load_average_before", "load_average_after"}
+    for name in ("app", "relay"):
+        run = report[name]
+        assert run["conversations"] == 5, run["setup_errors"]
+        assert run["sent"] > 0
+        assert run["received"] == run["sent"]
+        assert (run["lost"], run["duplicated"], run["unacked"], run["errored"]) == (0, 0, 0, 0)
+        assert run["errors"] == {}
+        assert set(run["latency_ms"]) == {"p50", "p95", "p99", "max"}
+        assert run["server"]["peak_rss"] > 0
+        assert run["generator"]["processes"] >= 1
+    assert report["app"]["acked"] == report["app"]["sent"]
+    assert set(report["ratios"]) == {"p50", "p99"}
+    # The printed report names the ratios and the rate limits the server ran with.
+    assert "ratio to the bare relay" in done.stdout
+    assert "CHAT_STAFF_RATE_PER_SECOND" in done.stdout
