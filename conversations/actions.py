@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
+from conversations import hotpath
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message, Note, Outcome, SenderKind, Status, Transfer
 from conversations.serialize import conversation_state, desk_ref, message_event, note_event
@@ -29,6 +30,7 @@ from desks.models import Desk
 from realtime.events import (
     conversation_group,
     conversation_staff_group,
+    deliver,
     desk_group,
     send_event,
     send_events_after_commit,
@@ -133,18 +135,18 @@ def append_message(
     args: dict[str, Any] | None = None,
 ) -> Message:
     """Store the next message of a locked conversation and announce it after commit."""
-    conversation.last_seq += 1
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=conversation.last_seq)
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=conversation.last_seq,
-        sender_kind=sender_kind,
-        sender_staff=staff,
-        sender_name=staff.public_name if staff else "",
-        client_msg_id=client_msg_id,
-        body=body,
-        code=code,
-        args=args or {},
+    message = hotpath.insert_message(
+        conversation,
+        {
+            "sender_kind": sender_kind,
+            "sender_staff_id": staff.pk if staff else None,
+            "sender_name": staff.public_name if staff else "",
+            "client_msg_id": client_msg_id,
+            "body": body,
+            "code": code,
+            "args": args or {},
+        },
+        timezone.now(),
     )
     send_event(conversation_group(conversation.pk), message_event(message))
     return message
@@ -167,6 +169,25 @@ def do_send_message(
     Returns (message, created). Sending the same `client_msg_id` again returns
     the stored message with created=False, so a resend is never a duplicate.
     """
+    message, created, _conversation = send_message(
+        conversation_id, body=body, client_msg_id=client_msg_id, client=client, staff=staff
+    )
+    return message, created
+
+
+def send_message(
+    conversation_id: int,
+    *,
+    body: str,
+    client_msg_id: str,
+    client: Client | None = None,
+    staff: Staff | None = None,
+) -> tuple[Message, bool, Conversation]:
+    """do_send_message, also returning the conversation as locked (hotpath.CONVERSATION_FIELDS loaded).
+
+    The hot path of the service: four queries for a new message (the locked
+    conversation, the duplicate check, the sequence number, the insert).
+    """
     sender_kind = SenderKind.CLIENT if client is not None else SenderKind.STAFF
     body = body.strip()
     if not body:
@@ -175,22 +196,21 @@ def do_send_message(
         raise ChatError("too_large", _("The message is too long."), field="body")
     try:
         with transaction.atomic():
-            existing = Message.objects.filter(
-                conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
-            ).first()
-            if existing is not None:
-                # Authorise even a duplicate: an id must not reveal another's message.
-                if client is not None:
-                    check_client_conversation(client, conversation_id)
-                elif staff is not None:
-                    check_staff_conversation(staff, conversation_id)
-                return existing, False
+            conversation = hotpath.lock_for_message(conversation_id)
+            if conversation is None:
+                raise not_found()
+            # Authorise before anything else, even a duplicate: an id must not
+            # reveal another's message.
             if client is not None:
-                check_client_conversation(client, conversation_id)
+                if client.pk is None or conversation.client_id != client.pk:
+                    raise not_found()
             else:
                 assert staff is not None
-                check_staff_conversation(staff, conversation_id)
-            conversation = lock_conversation(conversation_id)
+                if conversation.assigned_to_id != staff.pk:
+                    check_staff_conversation(staff, conversation_id)  # not_found unless theirs to see
+            existing = hotpath.find_duplicate(conversation_id, sender_kind, client_msg_id)
+            if existing is not None:
+                return existing, False, conversation
             if staff is not None:
                 check_staff_can_write(staff, conversation)
             elif conversation.status == Status.CLOSED:
@@ -198,13 +218,13 @@ def do_send_message(
             message = append_message(
                 conversation, sender_kind=sender_kind, body=body, staff=staff, client_msg_id=client_msg_id
             )
-            return message, True
+            return message, True, conversation
     except IntegrityError:
         # Two sockets raced with the same id: the other one stored it.
         message = Message.objects.get(
             conversation_id=conversation_id, sender_kind=sender_kind, client_msg_id=client_msg_id
         )
-        return message, False
+        return message, False, lock_conversation(conversation_id)
 
 
 def messages_after(conversation: Conversation, after: int) -> list[Message]:
@@ -296,21 +316,13 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
     ids = sorted(set(desk_ids))
 
     def publish() -> None:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is None:  # pragma: no cover
-            return
         for desk in Desk.objects.filter(pk__in=ids):
             snapshot = desk_snapshot(desk)
-            async_to_sync(layer.group_send)(desk_group(desk.pk), {"type": "relay", "event": snapshot, "exclude": None})
+            deliver(desk_group(desk.pk), snapshot)
             total = len(snapshot["waiting"])
             for position, item in enumerate(snapshot["waiting"], start=1):
                 event = {"type": "queue", "conversation": item["id"], "position": position, "waiting": total}
-                async_to_sync(layer.group_send)(
-                    conversation_group(item["id"]), {"type": "relay", "event": event, "exclude": None}
-                )
+                deliver(conversation_group(item["id"]), event)
 
     send_events_after_commit(publish)
 

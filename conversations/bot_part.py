@@ -96,12 +96,11 @@ def do_client_send(client: Client, conversation_id: int, *, body: str, client_ms
     """Store a client's message; check it for crisis; let the bot answer it when it is the bot's turn."""
     get_bot()  # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
     with transaction.atomic():
-        message, created = actions.do_send_message(
+        message, created, conversation = actions.send_message(
             conversation_id, body=body, client_msg_id=client_msg_id, client=client
         )
         if not created:
             return message  # A resend: it was checked and answered the first time.
-        conversation = actions.lock_conversation(conversation_id)
         lang = detect_language(message.body, conversation.language)
         if detect_crisis(message.body, lang) is not None:
             _on_crisis(conversation, lang)
