@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -20,11 +21,12 @@ from redis.exceptions import RedisError
 
 from conversations.errors import ChatError
 from realtime import handlers
-from realtime.events import conversation_group, conversation_staff_group
+from realtime.events import Outbox, conversation_group, conversation_staff_group, run_collecting, send_outbox
 from realtime.ratelimit import RateLimiter
 from realtime.schemas import Party, ProtocolError, parse_frame
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLIENT_LIMITER = RateLimiter(settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
 STAFF_LIMITER = RateLimiter(settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
@@ -130,6 +132,20 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous handler in the database thread, then send the events it caused.
+
+        The events (collected by realtime.events after the commit) go out from
+        this event loop before the frame is answered, so a party sees the
+        message event no later than the sender sees its ack.
+        """
+        outbox: Outbox = []
+        try:
+            return await database_sync_to_async(run_collecting)(outbox, function, *args)
+        finally:
+            # Never raises: what caused these events is committed (see realtime.events).
+            await send_outbox(self.channel_layer, outbox)
+
     async def relay(self, message: dict[str, Any]) -> None:
         """An event from the channel layer (see realtime.events.send_event)."""
         if message.get("exclude") == self.channel_name:
@@ -157,46 +173,46 @@ class ClientConsumer(BaseChatConsumer):
         if kind == "hello":
             if frame.get("lang") in dict(settings.LANGUAGES):
                 self.language = frame["lang"]
-            self.client, _token, welcome = await database_sync_to_async(handlers.client_hello)(frame.get("token"))
+            self.client, _token, welcome = await self.run(handlers.client_hello, frame.get("token"))
             self.rate_key = f"client:{self.client.token_hash}"
             self.ready = True
             welcome["ref"] = frame["ref"]
             await self.send_event(welcome)
             return
         if kind == "start":
-            conversation_id = await database_sync_to_async(handlers.client_start)(self.client, frame, self.language)
+            conversation_id = await self.run(handlers.client_start, self.client, frame, self.language)
             await self.resume(conversation_id, {**frame, "conversation": conversation_id, "after": 0})
             return
         if kind == "resume":
-            await database_sync_to_async(handlers.client_check)(self.client, frame["conversation"])
+            await self.run(handlers.client_check, self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame)
             return
         if kind in ("send", "choose"):
             handler = handlers.client_send if kind == "send" else handlers.client_choose
-            ack = await database_sync_to_async(handler)(self.client, frame)
+            ack = await self.run(handler, self.client, frame)
             await self.send_event(ack)
             return
         if kind == "handoff":
-            await database_sync_to_async(handlers.client_handoff)(self.client, frame)
+            await self.run(handlers.client_handoff, self.client, frame)
             return
         if kind == "vote":
-            await database_sync_to_async(handlers.client_vote)(self.client, frame)
+            await self.run(handlers.client_vote, self.client, frame)
             return
         if kind == "typing":
-            await database_sync_to_async(handlers.client_typing)(self.client, frame, self.channel_name)
+            await self.run(handlers.client_typing, self.client, frame, self.channel_name)
             return
         if kind == "seen":
-            await database_sync_to_async(handlers.client_seen)(self.client, frame)
+            await self.run(handlers.client_seen, self.client, frame)
             return
         if kind == "end":
-            await database_sync_to_async(handlers.client_end)(self.client, frame)
+            await self.run(handlers.client_end, self.client, frame)
             return
         raise ChatError("unknown_type", _("Unknown message type."))  # pragma: no cover
 
     async def resume(self, conversation_id: int, frame: dict[str, Any]) -> None:
         """Join the live stream first, then read the history: the two may overlap, never leave a gap."""
         await self.join(conversation_group(conversation_id))
-        for event in await database_sync_to_async(handlers.client_resume)(self.client, frame):
+        for event in await self.run(handlers.client_resume, self.client, frame):
             await self.send_event(event)
 
 
@@ -211,7 +227,7 @@ class StaffConsumer(BaseChatConsumer):
         if user is None or not user.is_authenticated:
             await self.refuse(4401)
             return
-        verified = await database_sync_to_async(handlers.staff_session_ok)(self.scope)
+        verified = await self.run(handlers.staff_session_ok, self.scope)
         if not verified:
             await self.refuse(4401)
             return
@@ -225,7 +241,7 @@ class StaffConsumer(BaseChatConsumer):
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         staff = self.staff
-        if not await database_sync_to_async(handlers.staff_session_alive)(self.scope):
+        if not await self.run(handlers.staff_session_alive, self.scope):
             # Logged out or idle-expired since the socket opened: stop, as the console pages do.
             self.refused = True
             await self.close(code=4401)
@@ -233,7 +249,7 @@ class StaffConsumer(BaseChatConsumer):
         if kind == "hello":
             if frame.get("lang") in dict(settings.LANGUAGES):
                 self.language = frame["lang"]
-            welcome, groups, snapshots = await database_sync_to_async(handlers.staff_hello)(staff)
+            welcome, groups, snapshots = await self.run(handlers.staff_hello, staff)
             for group in groups:
                 await self.join(group)
             self.ready = True
@@ -250,13 +266,13 @@ class StaffConsumer(BaseChatConsumer):
                 "step_in": handlers.staff_step_in,
                 "resume": handlers.staff_check,
             }
-            conversation_id = await database_sync_to_async(first_step[kind])(staff, frame)
+            conversation_id = await self.run(first_step[kind], staff, frame)
             await self.join(conversation_group(conversation_id))
             await self.join(conversation_staff_group(conversation_id))
             if kind == "resume":
-                events = await database_sync_to_async(handlers.staff_resume)(staff, conversation_id, frame["after"])
+                events = await self.run(handlers.staff_resume, staff, conversation_id, frame["after"])
             else:
-                events = await database_sync_to_async(handlers.staff_state)(staff, conversation_id)
+                events = await self.run(handlers.staff_state, staff, conversation_id)
             for event in events:
                 event.setdefault("ref", frame["ref"])
                 await self.send_event(event)
@@ -268,7 +284,7 @@ class StaffConsumer(BaseChatConsumer):
         handler = getattr(handlers, f"staff_{kind}", None)
         if handler is None:  # pragma: no cover - schemas and handlers list the same types
             raise ChatError("unknown_type", _("Unknown message type."))
-        reply = await database_sync_to_async(handler)(staff, frame, self.channel_name)
+        reply = await self.run(handler, staff, frame, self.channel_name)
         if reply is not None:
             reply["ref"] = frame["ref"]
             await self.send_event(reply)
