@@ -57,6 +57,8 @@ def client_texts() -> dict[str, str]:
         "delivered": pgettext("client chat", "Delivered"),
         "read": pgettext("client chat", "Read"),
         "notSent": pgettext("client chat", "Not sent"),
+        "notSentYet": pgettext("client chat", "Not sent yet"),
+        "trouble": _("The connection has a problem. Your message will be sent when it works again."),
         "sys_started": _("You started a chat: %(desk)s."),
         "sys_joined": _("%(name)s joined the chat."),
         "sys_transferred": _("Your chat was moved to %(desk)s. Please wait, someone there will answer you."),

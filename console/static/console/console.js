@@ -235,6 +235,12 @@ function onWelcome(welcome) {
 }
 
 let retryTimer = null;
+let outageAttempt = 0; // `unavailable` answers in a row: the wait before trying again grows
+function outageDelay() {
+  const seconds = [2, 4, 8, 15, 30][Math.min(outageAttempt, 4)];
+  outageAttempt += 1;
+  return seconds;
+}
 function retryUnanswered() {
   for (const conv of state.convs.values()) if (conv.resuming && !conv.gone) resume(conv);
   for (const item of state.outbox.values()) transmit(item);
@@ -263,6 +269,14 @@ function onError(event, context) {
     showAlert(`${t("errorPrefix", { message })} ${t("retrying", { seconds })}`);
     return;
   }
+  if (event.code === "unavailable" && context && context.kind === "resume") {
+    // The server cannot reach its database (or Redis) just now: ask again, less and less often.
+    const seconds = outageDelay();
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(retryUnanswered, seconds * 1000);
+    showAlert(`${t("errorPrefix", { message })} ${t("retrying", { seconds })}`);
+    return;
+  }
   if (context && context.kind === "resume" && event.code === "not_found") {
     // Moved somewhere this staff member cannot see: drop it quietly.
     removeConv(context.conversation, { leave: false });
@@ -271,7 +285,8 @@ function onError(event, context) {
   if (context && (context.kind === "send" || context.kind === "note")) {
     const item = state.outbox.get(context.id);
     if (item && (event.code === "rate_limited" || event.code === "unavailable")) {
-      const seconds = Math.max(1, Math.ceil(event.retry_after || 3));
+      // Kept in the outbox and sent again; an outage backs off (2, 4, 8 ... 30 s).
+      const seconds = event.code === "unavailable" ? outageDelay() : Math.max(1, Math.ceil(event.retry_after || 3));
       window.setTimeout(() => state.outbox.has(item.id) && transmit(item), seconds * 1000);
       showAlert(`${t("errorPrefix", { message })} ${t("retrying", { seconds })}`);
       return;
@@ -1043,6 +1058,7 @@ function onMessage(message) {
 }
 
 function onSynced(event) {
+  outageAttempt = 0; // the server reads again
   const conv = state.convs.get(event.conversation);
   if (!conv) return;
   conv.cursor = Math.max(conv.cursor, event.last_seq);
@@ -1057,6 +1073,7 @@ function onSynced(event) {
 }
 
 function onAck(event) {
+  outageAttempt = 0; // the server stores again
   const item = state.outbox.get(event.id);
   if (!item) return;
   state.outbox.delete(event.id);

@@ -63,6 +63,8 @@ const S = {
   typingOn: false,
   typingAt: 0,
   timers: {},
+  trouble: false, // the server answered `unavailable`: its database (or Redis) is out of reach
+  retryAttempt: 0,
 };
 // Messages not yet acknowledged by the server, kept across reloads: [{c, id, body, at}].
 let outbox = store.get(store.OUTBOX) || [];
@@ -126,7 +128,7 @@ function onWelcome(event) {
   store.set(store.TOKEN, event.token);
   conn.ready = true;
   conn.connected();
-  el.conn.textContent = "";
+  el.conn.textContent = S.trouble ? t("trouble") : "";
   const max = event.limits?.max_message_chars;
   if (max) el.text.maxLength = max;
   if (previous && previous !== event.token) {
@@ -184,6 +186,8 @@ function onConversation(event) {
 function onSynced(event) {
   if (event.conversation !== S.conv) return;
   S.synced = true;
+  S.retryAttempt = 0;
+  if (S.trouble && !outbox.some((item) => item.c === S.conv)) clearTrouble();
   flushOutbox();
   scheduleSeen();
 }
@@ -218,10 +222,20 @@ function onReceipt(event) {
 
 function onError(event) {
   const message = event.message || event.code;
+  if (event.code === "unavailable") showTrouble();
   if (event.ref === "hello") {
     later("hello", (event.retry_after || 2) * 1000, hello);
     return;
   }
+  if (event.code === "unavailable" && (event.ref === "resume" || S.pending.has(event.ref))) {
+    // Nothing was stored, and nothing is lost: the message stays in the outbox
+    // (marked "not sent yet") and goes again when the server works again.
+    const pending = S.pending.get(event.ref);
+    if (pending) updateMark({ el: pending.el, waiting: true });
+    scheduleRetry();
+    return;
+  }
+  if (event.code === "unavailable" && !event.ref) return; // a receipt or typing: the notice says enough
   if (event.ref === "start") {
     setStarting(false);
     el.startError.textContent = message;
@@ -264,6 +278,8 @@ function onMessage(m) {
 
 function onAck(ack) {
   dropFromOutbox(ack.id);
+  S.retryAttempt = 0;
+  if (S.trouble && !outbox.length) clearTrouble();
   const pending = S.pending.get(ack.id);
   if (!pending || ack.conversation !== S.conv) return;
   S.pending.delete(ack.id);
@@ -452,10 +468,12 @@ function updateMark(m) {
   if (!mark) return;
   let state = "sending";
   if (m.failed) state = "failed";
+  else if (m.waiting) state = "waiting";
   else if (m.seq) state = S.staff.read >= m.seq ? "read" : S.staff.delivered >= m.seq ? "delivered" : "sent";
   if (mark.dataset.state === state) return;
   mark.dataset.state = state;
-  mark.textContent = t({ sending: "sending", failed: "notSent", sent: "sent", delivered: "delivered", read: "read" }[state]);
+  const keys = { sending: "sending", waiting: "notSentYet", failed: "notSent", sent: "sent", delivered: "delivered", read: "read" };
+  mark.textContent = t(keys[state]);
 }
 
 function place(element, seq) {
@@ -495,6 +513,30 @@ function showPending(item) {
 function transmit(item) {
   if (!conn.ready || !S.synced) return;
   conn.send({ type: "send", conversation: item.c, id: item.id, body: item.body, ref: item.id });
+}
+
+// The server is up but cannot store just now (error `unavailable`): say so calmly and
+// try again by itself, less and less often (1 s, 2 s, 4 s ... at most 15 s).
+function showTrouble() {
+  S.trouble = true;
+  el.conn.textContent = t("trouble");
+}
+
+function clearTrouble() {
+  S.trouble = false;
+  if (conn.ready) el.conn.textContent = "";
+}
+
+function scheduleRetry() {
+  if (S.timers.retry) return; // one retry at a time, whatever number of errors led here
+  const base = Math.min(15000, 1000 * 2 ** S.retryAttempt);
+  S.retryAttempt += 1;
+  S.timers.retry = setTimeout(() => {
+    S.timers.retry = 0;
+    if (!conn.ready || S.conv == null) return; // the reconnect resumes and resends anyway
+    if (!S.synced) resume(S.conv);
+    else flushOutbox();
+  }, base / 2 + Math.random() * (base / 2));
 }
 
 function flushOutbox() {
