@@ -474,3 +474,260 @@ def test_the_refused_post_check_would_see_a_change() -> None:
     response = http.post(f"/console/canned/{objects['canned_youth']}/", CANNED_POST)
     assert outcome(response) == CANNED_DONE
     assert fingerprint() != before
+
+
+# --- The WebSocket protocol --------------------------------------------------------------------
+#
+# Outcomes: "ok" (answered without an error), or the error code the frame gets.
+# A conversation frame is tried on a conversation id the test fills in.
+
+MISSING = 2**31 - 1  # a conversation id that does not exist
+
+# Every client frame type, with the fields it is tried with, and its outcome on
+# the client's own (queued) conversation. On another client's conversation and on
+# a missing one every conversation frame gets `not_found`, the same error both times.
+CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
+    "hello": ({}, "ok"),
+    "ping": ({}, "ok"),
+    "start": ({"desk": "youth", "person": True}, "ok"),
+    "resume": ({"after": 0}, "ok"),
+    "send": ({"id": "matrix-1", "body": "hello"}, "ok"),
+    "typing": ({"active": True}, "ok"),
+    "seen": ({"read": 1}, "ok"),
+    "end": ({}, "ok"),
+    # While the conversation waits in the queue the bot still answers a chosen topic.
+    "choose": ({"id": "matrix-2", "topic": "career-change"}, "ok"),
+    "handoff": ({}, "ok"),
+    # Seq 1 is the "started" system line: no bot answer to vote on (refused only after
+    # the conversation was found to be the client's own).
+    "vote": ({"seq": 1, "helpful": True}, "bad_message"),
+}
+
+# Staff sockets: who may not open one at all (close code before any frame).
+STAFF_SOCKET_REFUSED = {"anonymous": 4401, "admin_no_otp": 4401, "editor": 4403}
+STAFF_ROLES = ("counsellor", "counsellor2", "volunteer", "studycounsellor", "supervisor", "admin")
+# The conversations staff frames are tried on: a youth conversation the counsellor
+# answers (active), and a waiting one at the homework desk (same organisation)
+# and at the study desk (the other organisation).
+TARGETS = ("youth", "homework", "study")
+
+
+def by_role(**cells: str) -> dict[str, tuple[str, ...]]:
+    """Outcomes per staff role, each written "youth homework study"."""
+    assert set(cells) == set(STAFF_ROLES), set(STAFF_ROLES) ^ set(cells)
+    table = {role: tuple(text.split()) for role, text in cells.items()}
+    assert all(len(row) == len(TARGETS) for row in table.values()), table
+    return table
+
+
+EVERYWHERE_OK = by_role(**{role: "ok ok ok" for role in STAFF_ROLES})
+# Seeing a conversation: members of its desk, and admins at any desk of their organisation.
+SEES = by_role(
+    counsellor="ok not_found not_found",
+    counsellor2="ok not_found not_found",
+    volunteer="not_found ok not_found",
+    studycounsellor="not_found not_found ok",
+    supervisor="ok ok not_found",
+    admin="ok ok not_found",
+)
+# Writing into it: only the staff member it is assigned to (the counsellor's youth
+# conversation); the others who see it are refused with forbidden.
+WRITES = by_role(
+    counsellor="ok not_found not_found",
+    counsellor2="forbidden not_found not_found",
+    volunteer="not_found forbidden not_found",
+    studycounsellor="not_found not_found forbidden",
+    supervisor="forbidden forbidden not_found",
+    admin="forbidden forbidden not_found",
+)
+
+# Closing and transferring: the assigned staff member, and supervisors and admins
+# of the desk (conversations.actions: can_supervise), e.g. to move a waiting one on.
+MANAGES = by_role(
+    counsellor="ok not_found not_found",
+    counsellor2="forbidden not_found not_found",
+    volunteer="not_found forbidden not_found",
+    studycounsellor="not_found not_found forbidden",
+    supervisor="ok ok not_found",
+    admin="ok ok not_found",
+)
+
+# Every staff frame type: the fields it is tried with ({desk} is filled with the
+# parents desk's id) and the outcome per role and target conversation.
+STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | None]] = {
+    "hello": ({}, None),  # tried without a conversation: ok for every role
+    "ping": ({}, None),
+    "resume": ({"after": 0}, SEES),
+    "take": (
+        {},
+        by_role(
+            counsellor="taken not_found not_found",  # already the counsellor's own
+            counsellor2="taken not_found not_found",
+            volunteer="not_found ok not_found",
+            studycounsellor="not_found not_found ok",
+            supervisor="taken ok not_found",
+            admin="taken ok not_found",
+        ),
+    ),
+    "send": ({"id": "matrix-s", "body": "hello"}, WRITES),
+    "typing": ({"active": True}, WRITES),
+    "seen": ({"read": 1}, SEES),
+    "note": ({"id": "matrix-n", "body": "a note"}, SEES),
+    "transfer": ({"desk": "{desk}"}, MANAGES),
+    "close": ({"outcome": "answered"}, MANAGES),
+    # Stepping in is refused by role before any conversation is looked up, so a
+    # counsellor gets forbidden whatever the id (no way to tell whether it exists).
+    # A supervisor stepping into a waiting conversation takes it.
+    "step_in": (
+        {},
+        by_role(
+            counsellor="forbidden forbidden forbidden",
+            counsellor2="forbidden forbidden forbidden",
+            volunteer="forbidden forbidden forbidden",
+            studycounsellor="forbidden forbidden forbidden",
+            supervisor="ok ok not_found",
+            admin="ok ok not_found",
+        ),
+    ),
+    # Leaving only stops events to this socket: harmless whatever the conversation.
+    "leave": ({}, EVERYWHERE_OK),
+}
+
+
+def test_every_frame_type_is_classified() -> None:
+    from realtime.schemas import FRAMES
+
+    for party, table in (("client", CLIENT_FRAMES), ("staff", STAFF_FRAMES)):
+        frames = set(FRAMES[party])  # type: ignore[index]
+        assert frames - set(table) == set(), (
+            f"{party} frame types without an entry in the matrix: {frames - set(table)}"
+        )
+        assert set(table) - frames == set(), f"{party} entries for frame types that no longer exist"
+
+
+def frame_outcome(socket: Any, frame: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """Send `frame` and read until a ping behind it is answered: ("ok", None) or (error code, the error)."""
+    import uuid
+
+    ref = uuid.uuid4().hex
+    probe = uuid.uuid4().hex
+    socket.send({**frame, "ref": ref})
+    socket.send({"type": "ping", "ref": probe})
+    error = None
+    while True:
+        event = socket.recv()
+        if event.get("type") == "error" and event.get("ref") == ref:
+            error = event
+        if event.get("type") == "pong" and event.get("ref") == probe:
+            return (error["code"], error) if error else ("ok", None)
+
+
+def conversation_row(conversation_id: int) -> dict[str, Any]:
+    from conversations.models import Conversation
+
+    return dict(Conversation.objects.filter(pk=conversation_id).values().first() or {})
+
+
+def test_every_client_frame_on_its_own_another_clients_and_a_missing_conversation(chat: Any) -> None:
+    from realtime.schemas import FRAMES
+    from tests.chat_helpers import rows
+
+    victim = chat.client()
+    theirs = chat.start(victim, desk="youth", nickname="Victim")
+    wrong: list[str] = []
+    for kind in sorted(FRAMES["client"]):
+        fields, own_expected = CLIENT_FRAMES[kind]
+        me = chat.client()
+        frame = {"type": kind, **fields}
+        if "conversation" not in FRAMES["client"][kind]:
+            got, _error = frame_outcome(me, frame)
+            if got != own_expected:
+                wrong.append(f"{kind}: expected {own_expected}, got {got}")
+            continue
+        mine = chat.start(me, desk="youth")
+        got, _error = frame_outcome(me, {**frame, "conversation": mine})
+        if got != own_expected:
+            wrong.append(f"{kind} on my own conversation: expected {own_expected}, got {got}")
+        before, their_row = rows(), conversation_row(theirs)
+        other, other_error = frame_outcome(me, {**frame, "conversation": theirs})
+        missing, missing_error = frame_outcome(me, {**frame, "conversation": MISSING})
+        if (other, missing) != ("not_found", "not_found"):
+            wrong.append(f"{kind}: another client's conversation {other}, a missing one {missing}")
+        elif {**other_error, "ref": None} != {**missing_error, "ref": None}:  # type: ignore[dict-item]
+            wrong.append(f"{kind}: another client's conversation is told apart from a missing one")
+        if rows() != before or conversation_row(theirs) != their_row:
+            wrong.append(f"{kind} on another client's conversation changed something")
+        me.close()
+    assert not wrong, "\n".join(wrong)
+    # The victim heard nothing of it.
+    victim.drain(0.3)
+    assert not [e for e in victim.events if e["type"] in ("typing", "receipt") or e.get("body") == "hello"]
+
+
+def test_who_may_not_open_the_staff_socket(chat: Any) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    cookies = {
+        "anonymous": None,
+        "admin_no_otp": "; ".join(f"{k}={v.value}" for k, v in http_for("admin_no_otp").cookies.items()),
+        "editor": chat.login("editor"),
+    }
+    for role, code in STAFF_SOCKET_REFUSED.items():
+        socket = chat.connect("/ws/staff/", cookie=cookies[role])
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.send({"type": "hello"})
+            socket.recv(timeout=5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == code, role
+
+
+MUTATING = {"take", "send", "note", "transfer", "close", "step_in", "seen"}
+
+
+def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any) -> None:
+    from realtime.schemas import FRAMES
+    from tests.chat_helpers import rows
+
+    counsellor = chat.staff("counsellor")
+    sockets = {role: chat.staff(role) for role in STAFF_ROLES}
+    sockets["counsellor"] = counsellor
+    parents = demo["desks"]["parents"].pk
+    targets: dict[str, int] = {}
+
+    def target(name: str) -> int:
+        """A fresh conversation for `name` (youth: active with the counsellor; others waiting)."""
+        if name not in targets:
+            client = chat.client()
+            targets[name] = chat.start(client, desk=name)
+            if name == "youth":
+                chat.take(counsellor, targets[name])
+        return targets[name]
+
+    wrong: list[str] = []
+    for kind in sorted(FRAMES["staff"]):
+        fields, table = STAFF_FRAMES[kind]
+        frame = {"type": kind, **{k: (parents if v == "{desk}" else v) for k, v in fields.items()}}
+        if table is None:
+            for role in STAFF_ROLES:
+                got, _error = frame_outcome(sockets[role], frame)
+                if got != "ok":
+                    wrong.append(f"{kind} as {role}: expected ok, got {got}")
+            continue
+        for role in STAFF_ROLES:
+            for index, name in enumerate(TARGETS):
+                expected = table[role][index]
+                conversation = target(name)
+                before, row = rows(), conversation_row(conversation)
+                got, _error = frame_outcome(sockets[role], {**frame, "conversation": conversation})
+                if got != expected:
+                    wrong.append(f"{kind} as {role} on the {name} conversation: expected {expected}, got {got}")
+                if got != "ok" and (rows() != before or conversation_row(conversation) != row):
+                    wrong.append(f"{kind} as {role} on the {name} conversation was refused but changed something")
+                if got == "ok" and kind in MUTATING:
+                    del targets[name]  # the next cell gets a conversation in the starting state
+        # A missing conversation answers as one of another organisation does (leave answers nothing).
+        if kind != "leave":
+            for role in STAFF_ROLES:
+                got, _error = frame_outcome(sockets[role], {**frame, "conversation": MISSING})
+                if got != table[role][TARGETS.index("study") if role != "studycounsellor" else 0]:
+                    wrong.append(f"{kind} as {role} on a missing conversation: got {got}")
+    assert not wrong, f"{len(wrong)} cells differ:\n" + "\n".join(wrong)
