@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,17 @@ def run_collecting(outbox: Outbox, function: Callable[..., T], *args: Any) -> T:
         _collecting.outbox = None
 
 
+def _log_undelivered(what: str, exc: Exception) -> bool:
+    """Log a failed delivery; True when it was an outage of the channel layer."""
+    if isinstance(exc, (RedisError, OSError)):  # OSError covers ConnectionError and TimeoutError
+        # Expected now and then, and /health reports it.
+        logger.warning("event not delivered (%s): %s", what, type(exc).__name__)
+        return True
+    # Anything else is a bug: keep the traceback (and still never fail the committed action).
+    logger.error("event not delivered (%s)", what, exc_info=exc)
+    return False
+
+
 async def _group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
     await asyncio.wait_for(layer.group_send(group, message), DELIVERY_TIMEOUT)
 
@@ -84,8 +96,8 @@ async def send_outbox(layer: Any, outbox: Outbox) -> None:
         try:
             await _group_send(layer, group, message)
         except Exception as exc:
-            logger.warning("event not delivered (%s): %s", message["event"].get("type"), type(exc).__name__)
-            return  # the layer is down: the rest would fail (and wait) the same way
+            if _log_undelivered(str(message["event"].get("type")), exc):
+                return  # the layer is down: the rest would fail (and wait) the same way
 
 
 def deliver(group: str, event: dict[str, Any], exclude_channel: str | None = None) -> None:
@@ -116,7 +128,7 @@ def _after_commit(callback: Callable[[], None], what: str) -> None:
             callback()
         except Exception as exc:
             # The change is stored; parties that missed the event catch up by `resume`.
-            logger.warning("event not delivered (%s): %s", what, type(exc).__name__)
+            _log_undelivered(what, exc)
 
     transaction.on_commit(run)
 

@@ -453,7 +453,8 @@ def test_client_page_survives_a_killed_server_without_reloading(
         for text in texts[3:]:
             box.fill(text)
             box.press("Enter")
-        print("TEXTS", page_messages(page).all_inner_texts(), page.locator("#k-error").inner_text(), box.input_value())
+        # Shown only when the test fails: what the page holds at this point.
+        print("page:", page_messages(page).all_inner_texts(), page.locator("#k-error").inner_text(), box.input_value())
         expect(page_messages(page)).to_have_count(6)
         assert "Viesti 5" in page.evaluate("localStorage.getItem('kohtaamo.outbox')")
 
@@ -504,6 +505,7 @@ def test_clients_move_to_the_other_process_when_one_is_killed(postgres: Postgres
             if n == 4:
                 one.kill()
         client.read(0.2)
+        assert client.pending, "every message was acknowledged before the kill"
 
         client.reconnect()  # through the proxy to process 2
         for n in range(10, 13):
@@ -677,3 +679,53 @@ def test_health_is_anonymous_and_tells_nothing_more(live: Any) -> None:
         body = json.loads(response.read())
     # The suite's own server has the in-process layer, or Redis on the PostgreSQL + Redis stage.
     assert body in ({"status": "ok", "database": "ok", "channel_layer": layer} for layer in ("in-memory", "ok"))
+
+
+@pytest.fixture
+def no_event_loop_here() -> Iterator[None]:
+    """Hide the event loop a browser test may have left in this thread (as tests/test_retention.py does).
+
+    The actions send their events with async_to_sync after commit, which refuses
+    to run in a thread with a running loop (Playwright's sync API keeps one).
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        yield
+        return
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
+
+
+def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
+    transactional_db: Any,
+    demo: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    no_event_loop_here: None,
+) -> None:
+    """Redis gone between the commit and the event: the message stays stored and the sender is not told otherwise."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from conversations import actions
+    from conversations.models import Message
+
+    class BrokenLayer:
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr("realtime.events.get_channel_layer", BrokenLayer)
+    client, _token = actions.get_or_create_client(None)
+    conversation = actions.do_start_conversation(client, demo["desks"]["youth"], nickname="")
+    message, created = actions.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
+    assert created
+    assert Message.objects.filter(conversation=conversation, client_msg_id="m1").count() == 1
+    assert "event not delivered (message): ConnectionError" in caplog.text
+    # The resend after a reconnect finds the stored copy.
+    again, created = actions.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
+    assert (again.pk, created) == (message.pk, False)
