@@ -37,7 +37,7 @@ from websockets.typing import Origin
 
 Mode = Literal["app", "relay"]
 Side = Literal["client", "staff"]
-SETUP_TIMEOUT = 60.0
+SETUP_TIMEOUT = 300.0  # per request: at 1,000 conversations a take can wait behind hundreds of others
 
 
 def raise_fd_limit() -> int:
@@ -67,6 +67,9 @@ class ConversationSpec:
     staff_url: str
     desk: str = ""
     cookie: str = ""
+    # Conversations with the same key share one counsellor socket (a console tab answering many chats);
+    # an empty key gives the conversation its own counsellor socket.
+    staff_socket: str = ""
 
 
 @dataclass
@@ -80,6 +83,7 @@ class ChatJob:
     grace: float
     compression: bool
     connect_concurrency: int = 50
+    quiet_seconds: float = 1.0
 
 
 @dataclass
@@ -112,6 +116,7 @@ class Tracker:
     errors: Counter[str] = field(default_factory=Counter)
     closed_sockets: int = 0
     measuring: bool = False
+    last_frame: float = 0.0
 
     def on_received(self, msg_id: str, seen: set[str]) -> None:
         now = time.monotonic()
@@ -140,6 +145,7 @@ class Peer:
         tracker = self.tracker
         try:
             async for raw in self.ws:
+                tracker.last_frame = time.monotonic()
                 event = json.loads(raw)
                 kind = event.get("type")
                 if kind == "message":
@@ -218,7 +224,29 @@ class Pair:
     conversation: int
 
 
-async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker) -> Pair:
+class StaffSockets:
+    """Counsellor sockets, opened once per key and past `hello`, shared by the conversations with that key."""
+
+    def __init__(self, job: ChatJob, tracker: Tracker) -> None:
+        self.job = job
+        self.tracker = tracker
+        self.opening: dict[str, asyncio.Task[Peer]] = {}
+
+    async def get(self, spec: ConversationSpec) -> Peer:
+        if not spec.staff_socket:
+            return await self.open(spec)
+        if spec.staff_socket not in self.opening:
+            self.opening[spec.staff_socket] = asyncio.create_task(self.open(spec))
+        return await self.opening[spec.staff_socket]
+
+    async def open(self, spec: ConversationSpec) -> Peer:
+        ws = await open_socket(spec.staff_url, self.job.origin, cookie=spec.cookie, compression=self.job.compression)
+        staff = Peer(ws, "staff", self.tracker)
+        await staff.request({"type": "hello"}, {"welcome"})
+        return staff
+
+
+async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker, staff_sockets: StaffSockets) -> Pair:
     """The real protocol: the client queues, the counsellor takes and resumes."""
     client = Peer(await open_socket(spec.client_url, job.origin, compression=job.compression), "client", tracker)
     await client.request({"type": "hello"}, {"welcome"})
@@ -226,15 +254,25 @@ async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker) -> 
         {"type": "start", "desk": spec.desk, "person": True, "nickname": f"bench {spec.index}"}, {"synced"}
     )
     conversation = int(synced["conversation"])
-    staff_ws = await open_socket(spec.staff_url, job.origin, cookie=spec.cookie, compression=job.compression)
-    staff = Peer(staff_ws, "staff", tracker)
-    await staff.request({"type": "hello"}, {"welcome"})
+    staff = await staff_sockets.get(spec)
     await staff.request({"type": "take", "conversation": conversation}, {"conversation"})
     await staff.request({"type": "resume", "conversation": conversation, "after": 0}, {"synced"})
     return Pair(spec, client, staff, conversation)
 
 
-async def set_up_relay(job: ChatJob, spec: ConversationSpec, tracker: Tracker) -> Pair:
+async def quiet(tracker: Tracker, seconds: float, timeout: float = 300.0) -> float:
+    """Wait until no frame has arrived for `seconds`: the set-up's queue and desk events must not spill into
+    the measured phase. Returns how long the wait took."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        idle = time.monotonic() - tracker.last_frame
+        if idle >= seconds:
+            break
+        await asyncio.sleep(seconds - idle)
+    return time.monotonic() - started
+
+
+async def set_up_relay(job: ChatJob, spec: ConversationSpec, tracker: Tracker, staff_sockets: StaffSockets) -> Pair:
     """The bare relay: both sides connect to the pair's path; the relay says `paired` once both are there."""
     client = Peer(await open_socket(spec.client_url, job.origin, compression=job.compression), "client", tracker)
     staff = Peer(await open_socket(spec.staff_url, job.origin, compression=job.compression), "staff", tracker)
@@ -282,13 +320,14 @@ async def drive(job: ChatJob, pair: Pair, tracker: Tracker, start: float) -> Non
 async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
     tracker = Tracker(job.mode)
     set_up = set_up_app if job.mode == "app" else set_up_relay
+    staff_sockets = StaffSockets(job, tracker)
     gate = asyncio.Semaphore(job.connect_concurrency)
     setup_errors: Counter[str] = Counter()
 
     async def one(spec: ConversationSpec) -> Pair | None:
         async with gate:
             try:
-                return await set_up(job, spec, tracker)
+                return await set_up(job, spec, tracker, staff_sockets)
             except Exception as exc:
                 setup_errors[f"{type(exc).__name__}: {str(exc)[:120]}"] += 1
                 return None
@@ -296,8 +335,16 @@ async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
     setup_started = time.monotonic()
     pairs = [p for p in await asyncio.gather(*(one(s) for s in job.conversations)) if p is not None]
     setup_seconds = time.monotonic() - setup_started
+    settle_seconds = await quiet(tracker, job.quiet_seconds)
     loop = asyncio.get_running_loop()
-    conn.send({"ready": len(pairs), "setup_errors": dict(setup_errors), "setup_seconds": setup_seconds})
+    conn.send(
+        {
+            "ready": len(pairs),
+            "setup_errors": dict(setup_errors),
+            "setup_seconds": setup_seconds,
+            "settle_seconds": settle_seconds,
+        }
+    )
     start = float(await loop.run_in_executor(None, conn.recv))  # the same monotonic instant for every worker
 
     tracker.measuring = True
@@ -318,12 +365,15 @@ async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
     else:
         lost = sum(1 for r in records if not r.received and not r.error)
         unacked = 0
-    await asyncio.gather(*(p.close() for pair in pairs for p in (pair.client, pair.staff)))
+    peers = {id(p): p for pair in pairs for p in (pair.client, pair.staff)}
+    await asyncio.gather(*(p.close() for p in peers.values()))
     return {
         "worker": job.worker,
         "conversations": len(pairs),
         "setup_errors": dict(setup_errors),
         "setup_seconds": setup_seconds,
+        "settle_seconds": settle_seconds,
+        "staff_sockets": len({id(pair.staff) for pair in pairs}),
         "sent": len(records),
         "acked": sum(1 for r in records if r.acked),
         "received": sum(1 for r in records if r.received),

@@ -8,7 +8,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-COUNTS = ("sent", "acked", "received", "lost", "unacked", "errored", "duplicated", "closed_sockets", "conversations")
+COUNTS = (
+    "staff_sockets",
+    "sent",
+    "acked",
+    "received",
+    "lost",
+    "unacked",
+    "errored",
+    "duplicated",
+    "closed_sockets",
+    "conversations",
+)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -43,6 +54,8 @@ def summarise(results: list[dict[str, Any]], duration: float) -> dict[str, Any]:
         {
             "setup_errors": setup_errors,
             "setup_seconds": round(max((r["setup_seconds"] for r in results), default=0.0), 2),
+            # Until no set-up event (queue places, desk snapshots) was still arriving.
+            "settle_seconds": round(max((r["settle_seconds"] for r in results), default=0.0), 2),
             "errors": errors,
             "messages_per_second": round(summary["received"] / wall, 1) if wall else 0.0,
             "latency_ms": {
@@ -86,7 +99,8 @@ def format_run(name: str, summary: dict[str, Any]) -> list[str]:
     gen = summary["generator"]
     lines = [
         f"{name}:",
-        f"  conversations ready  {summary['conversations']} (set-up {summary['setup_seconds']} s)",
+        f"  conversations ready  {summary['conversations']}, counsellor sockets {summary['staff_sockets']} "
+        f"(set-up {summary['setup_seconds']} s, then {summary['settle_seconds']} s until quiet)",
         f"  messages             sent {summary['sent']}, received {summary['received']}, "
         f"{summary['messages_per_second']} msg/s",
         f"  latency ms           p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  max {lat['max']}",

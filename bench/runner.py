@@ -70,7 +70,8 @@ def spawned(target: Callable[..., None], jobs: list[Any]) -> Iterator[list[Worke
 class Profiler:
     """py-spy recording the server processes during the measured phase (--profile FILE)."""
 
-    def __init__(self, path: str, pids: list[int], seconds: float) -> None:
+    def __init__(self, path: str, pids: list[int], seconds: float, idle: bool = False) -> None:
+        self.idle = idle  # also sample threads that wait (I/O, locks): where the wall-clock time goes
         self.path = path
         self.pids = pids
         self.seconds = seconds
@@ -85,6 +86,8 @@ class Profiler:
             out = self.path if len(self.pids) == 1 else _numbered(self.path, n + 1)
             args = [py_spy(), "record", "--pid", str(pid), "--duration", str(int(self.seconds)), "--rate", "100"]
             args += ["--threads", "--nonblocking", "--format", fmt, "--output", out]
+            if self.idle:
+                args.append("--idle")
             self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))  # noqa: S603
             self.outputs.append(out)
 
@@ -114,6 +117,7 @@ def run_chat_load(
     compression: bool,
     sampler: ServerSampler | None,
     profile: str = "",
+    profile_idle: bool = False,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Set up every conversation, send `rate` messages per second in total for `duration` s, and summarise."""
@@ -141,7 +145,7 @@ def run_chat_load(
         start = time.monotonic() + 1.0
         for w in running:
             w.conn.send(start)
-        profiler = Profiler(profile, sampler.pids, duration) if profile and sampler else None
+        profiler = Profiler(profile, sampler.pids, duration, profile_idle) if profile and sampler else None
         time.sleep(max(0.0, start - time.monotonic()))
         cpu_before = sampler.cpu_seconds() if sampler else 0.0
         if profiler:

@@ -53,8 +53,15 @@ class Command(BaseCommand):
         chat.add_argument("--duration", type=float, default=60, help="seconds of sending")
         chat.add_argument("--grace", type=float, default=10, help="seconds to wait for late messages")
         chat.add_argument("--per-staff", type=int, default=50, help="conversations per bench counsellor and desk")
+        chat.add_argument(
+            "--staff-sockets",
+            choices=("staff", "conversation"),
+            default="staff",
+            help="one counsellor socket per bench counsellor (default), or one per conversation",
+        )
         chat.add_argument("--relay", action=BooleanOptionalAction, default=True, help="also measure the bare relay")
         chat.add_argument("--profile", default="", help="py-spy the server while sending: FILE.svg or FILE.txt (raw)")
+        chat.add_argument("--profile-idle", action="store_true", help="profile waiting threads too (py-spy --idle)")
         self.common(chat)
 
         idle = actions.add_parser("idle", help="client sockets that say hello and stay")
@@ -159,6 +166,7 @@ class Command(BaseCommand):
                         staff_url=target.ws_url(i + 1, "/ws/staff/"),
                         desk=desk_slug(i // options["per_staff"]),
                         cookie=cookies[i // options["per_staff"]],
+                        staff_socket=f"s{i // options['per_staff']}" if options["staff_sockets"] == "staff" else "",
                     )
                     for i in range(n)
                 ]
@@ -174,7 +182,13 @@ class Command(BaseCommand):
                     "log": self.log,
                 }
                 result["app"] = run_chat_load(
-                    mode="app", origin=target.origin, specs=specs, sampler=sampler, profile=options["profile"], **common
+                    mode="app",
+                    origin=target.origin,
+                    specs=specs,
+                    sampler=sampler,
+                    profile=options["profile"],
+                    profile_idle=options["profile_idle"],
+                    **common,
                 )
                 if sampler:
                     sampler.stop()
