@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages lint typecheck pytest messages totp clean
+.PHONY: run test setup system-packages lint typecheck pytest messages totp clean bench
 
 setup: system-packages $(VENV)/.installed node_modules/.installed messages
 
@@ -60,6 +60,19 @@ test: setup lint typecheck pytest
 
 totp: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
+
+# The load benchmark of docs/performance.md (about 15 minutes): the embedded set-up (SQLite, one
+# process), idle clients, and PostgreSQL + Redis with two processes (private throwaway servers).
+# Reports and profiles go to var/bench/.
+BENCH_CHAT := chat --conversations 1000 --rate 1000 --duration 60
+bench: setup
+	@mkdir -p var/bench
+	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --profile var/bench/profile-sqlite.txt --json var/bench/chat-sqlite.json
+	DEBUG=1 $(PY) manage.py bench idle --clients 5000 --json var/bench/idle.json
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --processes 2 --database-url private --redis-url private \
+	    --profile var/bench/profile-postgresql.txt --json var/bench/chat-postgresql.json; \
+	else echo "PostgreSQL is not installed: skipping the PostgreSQL + Redis run"; fi
 
 clean:
 	rm -rf $(VENV) node_modules var
