@@ -88,3 +88,16 @@ def test_the_schema_documents_what_the_api_answers_outside_generated_cases(live:
             assert response.headers["Content-Type"].startswith("application/json")
             body = response.json()
             assert body["error"] in codes and body["message"], body
+
+
+def test_the_rate_limit_answer_follows_the_schema(live: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fuzzing runs with the limit raised, so the 429 (and its Retry-After) is checked here."""
+    monkeypatch.setattr(api, "limiter", RateLimiter(burst=1, per_second=0.01))
+    case = schema["/api/bot/ask"]["POST"].Case(body={"text": "asumistuki"}, media_type="application/json")
+    first = case.call(base_url=live.url, timeout=30)
+    assert first.status_code == 200
+    case.validate_response(first)
+    second = case.call(base_url=live.url, timeout=30)
+    assert second.status_code == 429
+    assert int(second.headers["retry-after"][0]) >= 1
+    case.validate_response(second)

@@ -534,3 +534,20 @@ def test_acks_give_unique_seqs_and_a_resent_id_the_same_seq(chat: Chat, unlimite
     stored = list(Message.objects.filter(conversation_id=conversation).order_by("seq").values_list("seq", flat=True))
     assert stored == list(range(1, len(stored) + 1))
     assert set(seqs.values()) <= set(stored)
+
+
+@pytest.mark.parametrize("party", ["client", "staff"])
+def test_only_a_frame_over_64_kib_closes_the_socket(chat: Chat, party: Party) -> None:
+    """The one documented close: 1009 from the server itself; nothing is stored."""
+    from websockets.exceptions import ConnectionClosed
+
+    socket = chat.client() if party == "client" else chat.staff("counsellor")
+    before = all_rows()
+    # Just under 64 KiB is still an answer (too_large), not a close.
+    Exchange(socket, party)({"type": "ping", "pad": "x" * 65_000})
+    socket.send({"type": "send", "conversation": 1, "id": new_id(), "body": "x" * 70_000})
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            socket.recv(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    assert all_rows() == before
