@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,11 +16,39 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, Staff
 
 
+def own_organisation_only(request: HttpRequest) -> int | None:
+    """The organisation an admin's staff pages are limited to; None for a superuser (the whole region).
+
+    An organisation's admin manages the staff of their own organisation: changing
+    another organisation's accounts (a password, say) would let them log in as
+    those staff and read that organisation's conversations.
+    """
+    user = request.user
+    if not isinstance(user, Staff) or user.is_superuser:
+        return None
+    return user.organisation_id or 0
+
+
+# Fields that give rights beyond the organisation: only a superuser sets them.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        organisation = own_organisation_only(request)
+        queryset = super().get_queryset(request)
+        return queryset if organisation is None else queryset.filter(pk=organisation)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return own_organisation_only(request) is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return own_organisation_only(request) is None and super().has_delete_permission(request, obj)
 
 
 @admin.register(Staff)
@@ -35,6 +64,24 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
         *UserAdmin.add_fieldsets,
         (_("Kohtaamo"), {"fields": ["organisation", "role", "display_name"]}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Staff]:
+        organisation = own_organisation_only(request)
+        queryset = super().get_queryset(request)
+        return queryset if organisation is None else queryset.filter(organisation_id=organisation)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if own_organisation_only(request) is not None:
+            fields += SUPERUSER_ONLY_FIELDS
+        return fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        organisation = own_organisation_only(request)
+        if db_field.name == "organisation" and organisation is not None:
+            kwargs["queryset"] = Organisation.objects.filter(pk=organisation)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

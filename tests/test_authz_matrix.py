@@ -53,7 +53,8 @@ ROLES = (
 # "login" (the staff login), "otp" (the TOTP step), "admin-login" (the admin's
 # login, which sends a visitor to the staff login and answers 403 to staff), or
 # "302:<path>" for any other redirect. "200|503" for the health check.
-REFUSALS = {"login", "otp", "admin-login", "403", "404", "405"}
+# "302:/admin/" is the admin's answer to an object outside its queryset ("does not exist").
+REFUSALS = {"login", "otp", "admin-login", "403", "404", "405", "302:/admin/"}
 
 
 def expect(default: str, **roles: str) -> dict[str, str]:
@@ -76,6 +77,8 @@ BRAIN = expect("403", anonymous="login", admin_no_otp="otp", editor="200", admin
 # The others are sent to the admin's login, which refuses logged-in staff with 403.
 ADMIN = expect("admin-login", admin_no_otp="otp", admin="200")
 ADMIN_FORBIDDEN = expect("admin-login", admin_no_otp="otp", admin="403")
+# An object the admin may not see (another organisation's staff): as if it did not exist.
+ADMIN_MISSING = expect("admin-login", admin_no_otp="otp", admin="302:/admin/")
 
 
 @dataclass(frozen=True)
@@ -108,29 +111,54 @@ def route(
 
 
 def admin_model(
-    app_model: str, obj: str, *, add: bool = True, change: bool = True, delete: bool = True
+    app_model: str,
+    objects: str | dict[str, str],
+    *,
+    add: bool = True,
+    change: bool = True,
+    delete: bool = True,
+    hidden: tuple[str, ...] = (),
 ) -> dict[str, Route]:
-    """The seven routes the Django admin registers per model, tried on object `obj` (a key of the objects)."""
+    """The routes the Django admin registers per model, tried on `objects` (variant -> a key of the objects).
+
+    `hidden`: variants whose object the admin may not see (another organisation's):
+    the admin answers as for a missing object, back to its index.
+    """
+    variants = {"": objects} if isinstance(objects, str) else objects
     base = f"admin/{app_model}/"
     url = f"/{base}"
-    obj_url = f"/{base}{{{obj}}}/"
+
+    def on_object(suffix: str, allowed: bool) -> Route:
+        paths, get = {}, {}
+        for variant, key in variants.items():
+            paths[variant] = f"/{base}{{{key}}}/{suffix}"
+            # Django asks for the permission first, then whether the object is there.
+            get[variant] = ADMIN_FORBIDDEN if not allowed else (ADMIN_MISSING if variant in hidden else ADMIN)
+        return Route(paths, get, post=dict(get))
+
     # A model the admin may only view (change False) still shows its change page, read-only.
-    return {
-        base: route(url, ADMIN, post=ADMIN, payload={"action": "delete_selected", "_selected_action": f"{{{obj}}}"}),
+    first = next(iter(variants.values()))
+    routes = {
+        base: route(url, ADMIN, post=ADMIN, payload={"action": "delete_selected", "_selected_action": f"{{{first}}}"}),
         f"{base}add/": route(url + "add/", ADMIN if add else ADMIN_FORBIDDEN, post=ADMIN if add else ADMIN_FORBIDDEN),
-        f"{base}<path:object_id>/history/": route(obj_url + "history/", ADMIN),
-        f"{base}<path:object_id>/delete/": route(
-            obj_url + "delete/",
-            ADMIN if delete else ADMIN_FORBIDDEN,
-            post=ADMIN if delete else ADMIN_FORBIDDEN,
-            payload={"post": "yes"},
-        ),
-        f"{base}<path:object_id>/change/": route(obj_url + "change/", ADMIN, post=ADMIN if change else ADMIN_FORBIDDEN),
-        # The bare object URL redirects to its change page (for those who may see it).
-        f"{base}<path:object_id>/": route(
-            obj_url, expect("admin-login", admin_no_otp="otp", admin=f"302:{obj_url}change/")
-        ),
+        f"{base}<path:object_id>/history/": on_object("history/", True),
+        f"{base}<path:object_id>/delete/": on_object("delete/", delete),
+        f"{base}<path:object_id>/change/": on_object("change/", True),
     }
+    routes[f"{base}<path:object_id>/delete/"] = Route(
+        **{**vars(routes[f"{base}<path:object_id>/delete/"]), "payload": {"post": "yes"}}
+    )
+    if not change:
+        routes[f"{base}<path:object_id>/change/"].post.update({v: ADMIN_FORBIDDEN for v in variants if v not in hidden})
+    # The bare object URL redirects to its change page (which then decides).
+    routes[f"{base}<path:object_id>/"] = Route(
+        {v: f"/{base}{{{key}}}/" for v, key in variants.items()},
+        {
+            v: expect("admin-login", admin_no_otp="otp", admin=f"302:/{base}{{{key}}}/change/")
+            for v, key in variants.items()
+        },
+    )
+    return routes
 
 
 CANNED_POST = {"title": "Changed by the matrix", "body": "Changed by the matrix", "language": "fi"}
@@ -262,16 +290,29 @@ CLASSIFIED: dict[str, Route] = {
     ),
     "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|conversations|bot)/$": route("/admin/desks/", ADMIN),
     "admin/(?P<url>.*)$": route("/admin/no-such-page/", expect("admin-login", admin_no_otp="otp", admin="404")),
-    "admin/accounts/staff/<id>/password/": route(
-        "/admin/accounts/staff/{staff_study}/password/", ADMIN, post=ADMIN, payload={"password1": "x", "password2": "x"}
+    # Setting another organisation's staff member's password would be logging in as them.
+    "admin/accounts/staff/<id>/password/": Route(
+        {
+            "own": "/admin/accounts/staff/{staff_own}/password/",
+            "other": "/admin/accounts/staff/{staff_study}/password/",
+        },
+        {"own": ADMIN, "other": expect("admin-login", admin_no_otp="otp", admin="404")},
+        post={"other": expect("admin-login", admin_no_otp="otp", admin="404")},
+        payload={"password1": "Matrix-takeover-2026", "password2": "Matrix-takeover-2026", "usable_password": "true"},
     ),
     "admin/otp_totp/totpdevice/<int:pk>/config/": route("/admin/otp_totp/totpdevice/{totp}/config/", ADMIN),
     "admin/otp_totp/totpdevice/<int:pk>/qrcode/": route("/admin/otp_totp/totpdevice/{totp}/qrcode/", ADMIN),
     **admin_model("auth/group", "group"),
     **admin_model("otp_totp/totpdevice", "totp"),
     **admin_model("otp_static/staticdevice", "static"),
-    **admin_model("accounts/organisation", "org_study"),
-    **admin_model("accounts/staff", "staff_study"),
+    # An organisation's admin sees and changes its own organisation and staff only (accounts.admin).
+    **admin_model(
+        "accounts/organisation", {"own": "org_own", "other": "org_study"}, add=False, delete=False, hidden=("other",)
+    ),
+    **admin_model("accounts/staff", {"own": "staff_own", "other": "staff_study"}, hidden=("other",)),
+    # Not yet limited to the admin's organisation (desks/admin.py, conversations/admin.py):
+    # the admin opens the other organisation's desk (and could add itself as a member),
+    # its canned replies and its conversations' metadata. Tried on those objects on purpose.
     **admin_model("desks/desk", "desk_study"),
     **admin_model("desks/cannedreply", "canned_study"),
     **admin_model("conversations/conversation", "conv_study", add=False),
@@ -279,11 +320,6 @@ CLASSIFIED: dict[str, Route] = {
     **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
     **admin_model("bot/unansweredquestion", "unanswered", add=False),
 }
-
-# The health check is being added beside this test (kohtaamo/health.py and a line in
-# kohtaamo/urls.py). Until that lands, its entry may stand without a URL pattern;
-# every other entry must match a pattern that exists.
-MAY_BE_MISSING = {"health"}
 
 
 # --- Walking the URL patterns ---------------------------------------------------------------
@@ -309,7 +345,7 @@ def test_every_url_pattern_is_classified() -> None:
     patterns = all_url_patterns()
     assert len(patterns) == len(set(patterns)), "two URL patterns with the same route"
     unclassified = [p for p in patterns if p not in CLASSIFIED]
-    stale = [p for p in CLASSIFIED if p not in patterns and p not in MAY_BE_MISSING]
+    stale = [p for p in CLASSIFIED if p not in patterns]
     assert not unclassified, (
         "URL patterns without an entry in tests/test_authz_matrix.py CLASSIFIED (decide who may use them):\n"
         + "\n".join(unclassified)
@@ -353,7 +389,9 @@ def matrix_objects() -> dict[str, Any]:
         "desk_study": desks["study"].pk,
         "desk_ct": ContentType.objects.get_for_model(Desk).pk,
         "org_study": Organisation.objects.get(slug="rantala-college").pk,
+        "org_own": Organisation.objects.get(slug="jokilaakso").pk,
         "staff_study": staff["studycounsellor"].pk,
+        "staff_own": staff["counsellor2"].pk,
         "group": Group.objects.create(name="Matrix group").pk,
         "totp": TOTPDevice.objects.get(user=staff["supervisor"]).pk,
         "static": StaticDevice.objects.create(user=staff["admin"], name="backup").pk,
@@ -434,7 +472,7 @@ def try_routes(role: str, objects: dict[str, Any], patterns: set[str]) -> tuple[
     order = sorted(CLASSIFIED.items(), key=lambda item: item[1].logs_out)
     for pattern, spec in order:
         if pattern not in patterns:
-            continue  # only MAY_BE_MISSING entries (see test_every_url_pattern_is_classified)
+            continue  # test_every_url_pattern_is_classified reports it
         for variant, template in spec.paths.items():
             path = fill(template, objects)
             # ResolverMatch.route drops the regex patterns' inner "^".
