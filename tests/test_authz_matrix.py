@@ -503,6 +503,37 @@ def test_every_url_answers_each_role_as_classified(role: str) -> None:
     assert not changed, "\n".join(changed)
 
 
+# Views exempt from CSRF protection, and why (bot/api.py): the bot API is anonymous
+# and keeps no session; `ask` changes no state a forged request could profit from,
+# and the GET-only ones answer other methods with a plain 405 rather than a CSRF page.
+CSRF_EXEMPT = {"api/bot/ask", "api/bot/status", "api/schema"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "counsellor"])
+def test_every_post_without_a_csrf_token_is_refused(role: str) -> None:
+    """With the browser's CSRF checks on, a POST without the token reaches no view and changes nothing."""
+    objects = matrix_objects()
+    http = http_for(role)
+    http.handler.enforce_csrf_checks = True
+    wrong = []
+    for pattern, spec in CLASSIFIED.items():
+        if spec.logs_out and role != "anonymous":
+            continue  # would be refused too, but then the next requests would not be the counsellor's
+        for template in spec.paths.values():
+            path = fill(template, objects)
+            payload = {k: fill(v, objects) for k, v in spec.payload.items()}
+            before = fingerprint()
+            got = outcome(http.post(path, payload))
+            exempt = getattr(resolve(path).func, "csrf_exempt", False)
+            if exempt != (pattern in CSRF_EXEMPT):
+                wrong.append(f"{pattern}: csrf_exempt is {exempt}, CSRF_EXEMPT says otherwise")
+            expected = "405|400|415" if exempt else "403"
+            if not matches(expected, got) or fingerprint() != before:
+                wrong.append(f"POST {path} as {role}: {got}")
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.django_db
 def test_the_refused_post_check_would_see_a_change() -> None:
     """The payloads and the fingerprint are real: the same POST by a role allowed to make it changes the data."""
