@@ -28,6 +28,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client as HttpClient
@@ -473,6 +474,13 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
             # The editor's own texts come back as they were written, in the form's fields.
             assert in_fields in editor.page.evaluate(field_values)
         editor.check(f"brain editor {path}")
+    # Reflected input: payloads in the query string of the try page and the topic search.
+    for payload in (PAYLOADS[0], PAYLOADS[5], PAYLOADS[17], PAYLOADS[19], PAYLOADS[25]):
+        for path, field in (("/brain/try/?text=", "#id_text"), ("/brain/?q=", "#id_q")):
+            editor.page.goto(live.url + path + quote(kept(payload)))
+            expect(editor.page.locator(field)).to_have_value(kept(payload))
+            editor.check(f"brain editor {path}{kept(payload)}")
+    editor.page.goto(live.url + "/brain/unanswered/")
     # The unanswered questions are listed as text (numbers in them are masked).
     expect(editor.page.locator("main table")).to_contain_text("<script>window.__xss=")
     expect(editor.page.locator("main table")).to_contain_text("<svg onload=window.__xss=")
