@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,23 +277,47 @@ def queue_of(desk_id: int) -> list[Conversation]:
 
 
 def desk_snapshot(desk: Desk) -> dict[str, Any]:
-    """The `desk` event: who waits and who is being answered."""
-    waiting = queue_of(desk.pk)
-    active = Conversation.objects.filter(desk_id=desk.pk, status=Status.ACTIVE).select_related("assigned_to")
+    """The `desk` event: who waits and who is being answered.
+
+    Sent to the desk's staff after every change of its queue, so it is built
+    with two queries whatever the queue's length (no query per conversation).
+    """
+    waiting = (
+        Conversation.objects.filter(desk_id=desk.pk, status=Status.QUEUED)
+        .annotate(was_transferred=Exists(Transfer.objects.filter(conversation=OuterRef("pk"))))
+        .order_by("-urgent", "queued_at", "pk")
+        .values(
+            "pk",
+            "nickname",
+            "queued_at",
+            "urgent",
+            "crisis_at",
+            "handoff_reason",
+            "offered_to_id",
+            "was_transferred",
+            "language",
+        )
+    )
+    active = (
+        Conversation.objects.filter(desk_id=desk.pk, status=Status.ACTIVE)
+        .select_related("assigned_to")
+        .only("pk", "nickname", "urgent", "crisis_at", "last_seq", "created_at", *ASSIGNED_NAME_FIELDS)
+        .order_by("created_at")
+    )
     return {
         "type": "desk",
         "desk": desk_ref(desk),
         "waiting": [
             {
-                "id": c.pk,
-                "nickname": c.nickname,
-                "queued_at": c.queued_at.isoformat() if c.queued_at else None,
-                "urgent": c.urgent,
-                "crisis": c.crisis_at is not None,
-                "handoff_reason": c.handoff_reason,
-                "offered_to": c.offered_to_id,
-                "transferred": c.offered_to_id is not None or c.transfers.exists(),
-                "language": c.language,
+                "id": c["pk"],
+                "nickname": c["nickname"],
+                "queued_at": c["queued_at"].isoformat() if c["queued_at"] else None,
+                "urgent": c["urgent"],
+                "crisis": c["crisis_at"] is not None,
+                "handoff_reason": c["handoff_reason"],
+                "offered_to": c["offered_to_id"],
+                "transferred": c["offered_to_id"] is not None or c["was_transferred"],
+                "language": c["language"],
             }
             for c in waiting
         ],
@@ -306,9 +330,13 @@ def desk_snapshot(desk: Desk) -> dict[str, Any]:
                 "crisis": c.crisis_at is not None,
                 "last_seq": c.last_seq,
             }
-            for c in active.order_by("created_at")
+            for c in active
         ],
     }
+
+
+# What Staff.public_name reads, for `only()` on the assigned counsellor.
+ASSIGNED_NAME_FIELDS = ("assigned_to__id", "assigned_to__display_name", "assigned_to__first_name", "assigned_to__role")
 
 
 def publish_desks(desk_ids: Iterable[int]) -> None:

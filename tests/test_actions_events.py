@@ -157,3 +157,27 @@ def test_notes_go_to_staff_only(demo: Any, queued: Conversation, layer: Recordin
     assert [(group, event["type"]) for group, event in layer.sent] == [(f"convstaff-{queued.pk}", "note")]
     again, created = actions.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
     assert (again.pk, created, len(layer.sent)) == (note.pk, False, 1)
+
+
+def test_a_desk_snapshot_costs_the_same_queries_for_one_or_many_waiting(demo: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk = demo["desks"]["youth"]
+    kalle = demo["staff"]["counsellor"]
+
+    def start(n: int) -> None:
+        for _i in range(n):
+            client, _token = actions.get_or_create_client(None)
+            conversation = actions.do_start_conversation(client, desk, nickname="x")
+            if _i % 2:
+                actions.do_take(kalle, conversation_id=conversation.pk)
+
+    start(2)
+    with CaptureQueriesContext(connection) as few:
+        actions.desk_snapshot(desk)
+    start(20)
+    with CaptureQueriesContext(connection) as many:
+        snapshot = actions.desk_snapshot(desk)
+    assert len(snapshot["waiting"]) == 11 and len(snapshot["active"]) == 11
+    assert len(many.captured_queries) == len(few.captured_queries) == 2
