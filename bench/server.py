@@ -210,12 +210,18 @@ class Target:
 
 
 def server_env(
-    directory: Path, *, database_url: str, redis_url: str, debug: bool, raise_limits: bool = True
+    directory: Path,
+    *,
+    database_url: str,
+    redis_url: str,
+    debug: bool,
+    raise_limits: bool = True,
+    settings_module: str = "kohtaamo.settings",
 ) -> dict[str, str]:
     """The environment of `make run` (DEBUG=1), in `directory`, with the rate limits raised."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SQLITE_PATH"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="kohtaamo.settings",
+        DJANGO_SETTINGS_MODULE=settings_module,
         KOHTAAMO_VAR_DIR=str(directory / "var"),
         DEBUG="1" if debug else "0",
         PYTHONUNBUFFERED="1",

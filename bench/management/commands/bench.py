@@ -85,6 +85,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="generator processes")
         parser.add_argument("--compression", action=BooleanOptionalAction, default=True, help="permessage-deflate")
         parser.add_argument("--debug", action=BooleanOptionalAction, default=True, help="DEBUG=1 as `make run`")
+        parser.add_argument(
+            "--server-settings",
+            default="kohtaamo.settings",
+            help="settings module of the started server (what-if runs, e.g. bench.settings_persistent)",
+        )
         parser.add_argument("--json", default="", help="also write the report to this file")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -124,7 +129,13 @@ class Command(BaseCommand):
             redis_url = private_redis(processes)
         if options["processes"] > 1 and not (database_url and redis_url):
             raise CommandError("several processes need --database-url and --redis-url (or `private`)")
-        env = server_env(directory, database_url=database_url, redis_url=redis_url, debug=options["debug"])
+        env = server_env(
+            directory,
+            database_url=database_url,
+            redis_url=redis_url,
+            debug=options["debug"],
+            settings_module=options["server_settings"],
+        )
         self.log("  migrate, seed_demo, bench seed")
         prepare_database(env, staff)
         target = start_servers(processes, env, options["processes"])
@@ -132,6 +143,7 @@ class Command(BaseCommand):
         layer = "Redis pub/sub channel layer" if redis_url else "in-memory channel layer"
         target.description = (
             f"{options['processes']} x scripts/serve.py (uvicorn), {database}, {layer}, "
+            f"settings {options['server_settings']}, "
             f"DEBUG={'1' if options['debug'] else '0'}, rate limits raised "
             f"({', '.join(f'{k}={v}' for k, v in RAISED_RATE_LIMITS.items())})"
         )
