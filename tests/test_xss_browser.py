@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -371,46 +372,61 @@ def test_chat_payloads_are_text_in_the_client_page_and_the_console(
 # --- The brain: answers, titles, questions, referrals, unanswered questions ----------------------
 
 
-def seed_hostile_brain() -> list[str]:
-    """Published topics whose every text is a payload; returns the question that reaches each one."""
-    from bot.feedback import do_record_unanswered
-    from bot.models import ExampleQuestion, Referral, Topic, TopicText
+WORDS = ["kirahvi", "pingviini", "sarvikuono", "flamingo", "koala"]
 
-    questions = []
+
+def seed_hostile_brain(directory: Path) -> list[str]:
+    """Published topics whose every text is a payload; returns the question that reaches each one.
+
+    They arrive as brain files (a brain may come from elsewhere), validated and
+    imported through bot.actions like `manage.py brain import`.
+    """
+    from bot.actions import check_brain_dir, do_import_topics
+    from bot.brainfiles import dump_topic
+    from bot.feedback import do_record_unanswered
+    from bot.models import Referral, Topic
+
     chunks = [PAYLOADS[i : i + 12] for i in range(0, len(PAYLOADS), 12)]
-    topics = []
+    slugs = [f"hostile-{n}" for n in range(len(chunks))]
+    questions = []
     for n, chunk in enumerate(chunks):
-        words = ["kirahvi", "pingviini", "sarvikuono", "flamingo", "koala"][n]
-        topic = Topic.objects.create(slug=f"hostile-{n}", area=kept(chunk[0])[:40], status="published")
-        TopicText.objects.create(
-            topic=topic,
-            language="fi",
-            title=kept(chunk[-1])[:120],
-            answer=f"**{words}** [ok](https://example.org/{n})\n\n" + "\n\n".join(kept(p) for p in chunk),
-            plain_answer="\n\n".join(kept(p) for p in reversed(chunk)),
-        )
-        question = f"missä {words} asuu"
+        question = f"missä {WORDS[n]} asuu"
         questions.append(question)
-        ExampleQuestion.objects.create(topic=topic, language="fi", text=question)
-        for payload in chunk[:4]:
-            ExampleQuestion.objects.create(topic=topic, language="fi", text=f"{words} {kept(payload)}"[:500])
-        Referral.objects.create(topic=topic, language="fi", name=kept(chunk[1])[:200], url=f"javascript:{MARK}")
-        Referral.objects.create(topic=topic, language="fi", name=kept(chunk[2])[:200], url="https://example.org/")
-        topics.append(topic)
-    # Follow-ups: suggestion buttons carry the other topics' payload titles.
-    for topic in topics:
-        topic.follow_ups.set([t for t in topics if t != topic])
+        data = {
+            "slug": slugs[n],
+            "area": kept(chunk[0])[:40],
+            "status": "published",
+            "follow_ups": sorted(s for s in slugs if s != slugs[n]),
+            "languages": {
+                "fi": {
+                    "title": kept(chunk[-1])[:120],
+                    "questions": [question, *(f"{WORDS[n]} {kept(p)}"[:500] for p in chunk[:4])],
+                    # The topic's word first: raw HTML in a payload may swallow what follows it.
+                    "answer": f"**{WORDS[n]}** [ok](https://example.org/{n})\n\n" + "\n\n".join(kept(p) for p in chunk),
+                    "plain_answer": "\n\n".join(kept(p) for p in reversed(chunk)),
+                    "referrals": [
+                        {"name": kept(chunk[1])[:200], "url": f'https://example.org/"><script>{MARK}</script>'},
+                        {"name": kept(chunk[2])[:200], "url": "https://example.org/"},
+                    ],
+                }
+            },
+        }
+        (directory / f"{slugs[n]}.yaml").write_text(dump_topic(data), encoding="utf-8")
+    summary = do_import_topics(check_brain_dir(directory), source="hostile corpus")
+    assert sorted(summary.created) == slugs
+    # A referral address the brain files refuse, as the Django admin could still store it.
+    Referral.objects.create(topic=Topic.objects.get(slug=slugs[0]), language="fi", name="js", url=f"javascript:{MARK}")
     for payload in PAYLOADS:
         do_record_unanswered(kept(payload), "fi")
     return questions
 
 
 def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_editor(
-    browsers: Browsers, live: Any, sockets: Callable[..., ProtocolClient]
+    browsers: Browsers, live: Any, tmp_path: Path
 ) -> None:
     from bot.engine import reset_bot
 
-    questions = seed_hostile_brain()
+    questions = seed_hostile_brain(tmp_path)
     reset_bot()
     nickname = short(40)[0]
 
@@ -428,7 +444,7 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
         box.fill(question)
         box.press("Enter")
         expect(bot_lines).to_have_count(n + 2)
-        expect(bot_lines.nth(n + 1)).to_contain_text(["kirahvi", "pingviini", "sarvikuono", "flamingo", "koala"][n])
+        expect(bot_lines.nth(n + 1)).to_contain_text(WORDS[n])
     # The answers' payload links were neutralised; the good link is kept.
     links = page.locator("#k-log li.k-msg--bot a[href]")
     hrefs = links.evaluate_all("links => links.map(a => [a.getAttribute('href'), a.protocol])")
@@ -441,7 +457,7 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
     client.check("client page with the bot's answers")
     # The plain-language answers (payloads too) in their turn.
     page.get_by_label("Easy-to-read answers").check()
-    expect(bot_lines.nth(1).locator(".k-body")).not_to_contain_text("kirahvi")
+    expect(bot_lines.nth(1).locator(".k-body")).not_to_contain_text(WORDS[0])
     client.check("client page with plain-language answers")
 
     # Hand-off: the counsellor reads the bot part in the console.
@@ -474,6 +490,22 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
             # The editor's own texts come back as they were written, in the form's fields.
             assert in_fields in editor.page.evaluate(field_values)
         editor.check(f"brain editor {path}")
+    # An edit in the editor's own form: a payload as title and answer, previewed and answered sanitised.
+    edited_title, edited_answer = kept(PAYLOADS[3]), "\n\n".join(kept(p) for p in PAYLOADS[::-3])
+    editor.page.goto(live.url + "/brain/hostile-1/")
+    editor.page.locator("#id_text-fi-title").fill(edited_title)
+    editor.page.locator("#id_text-fi-answer").fill(f"**{WORDS[1]}**\n\n{edited_answer}")
+    editor.page.locator("main form button[type=submit]").click()
+    expect(editor.page.locator(".form-error")).to_have_count(0)
+    editor.page.goto(live.url + "/brain/hostile-1/")
+    expect(editor.page.locator("#id_text-fi-title")).to_have_value(edited_title)
+    expect(editor.page.locator(".answer-preview strong").first).to_have_text(WORDS[1])
+    editor.check("brain editor after an edit")
+    editor.page.goto(live.url + "/brain/try/?text=" + quote(questions[1]))
+    expect(editor.page.locator(".try-facts")).to_contain_text("hostile-1")
+    expect(editor.page.locator(".answer-preview strong").first).to_have_text(WORDS[1])
+    editor.check("try the bot after an edit")
+
     # Reflected input: payloads in the query string of the try page and the topic search.
     for payload in (PAYLOADS[0], PAYLOADS[5], PAYLOADS[17], PAYLOADS[19], PAYLOADS[25]):
         for path, field in (("/brain/try/?text=", "#id_text"), ("/brain/?q=", "#id_q")):
