@@ -216,6 +216,10 @@ class ClientConsumer(BaseChatConsumer):
             await self.send_event(event)
 
 
+# Staff frames that join or leave groups, handled step by step in the consumer.
+CONNECTION_FRAMES = frozenset({"hello", "take", "step_in", "resume", "leave"})
+
+
 class StaffConsumer(BaseChatConsumer):
     """A staff member in the console."""
 
@@ -238,13 +242,31 @@ class StaffConsumer(BaseChatConsumer):
         await super().connect()
         self.rate_key = f"staff:{user.pk}"
 
+    async def session_ended(self) -> None:
+        """Logged out or idle-expired since the socket opened: stop, as the console pages do."""
+        self.refused = True
+        await self.close(code=4401)
+
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         staff = self.staff
+        if kind not in CONNECTION_FRAMES:
+            # The common frames (send, typing, seen, note, ...): the session check and
+            # the handler in one trip to the database thread.
+            handler = getattr(handlers, f"staff_{kind}", None)
+            if handler is None:  # pragma: no cover - schemas and handlers list the same types
+                raise ChatError("unknown_type", _("Unknown message type."))
+            try:
+                reply = await self.run(handlers.with_live_session, self.scope, handler, staff, frame, self.channel_name)
+            except handlers.SessionEnded:
+                await self.session_ended()
+                return
+            if reply is not None:
+                reply["ref"] = frame["ref"]
+                await self.send_event(reply)
+            return
         if not await self.run(handlers.staff_session_alive, self.scope):
-            # Logged out or idle-expired since the socket opened: stop, as the console pages do.
-            self.refused = True
-            await self.close(code=4401)
+            await self.session_ended()
             return
         if kind == "hello":
             if frame.get("lang") in dict(settings.LANGUAGES):
@@ -280,14 +302,6 @@ class StaffConsumer(BaseChatConsumer):
         if kind == "leave":
             await self.leave(conversation_group(frame["conversation"]))
             await self.leave(conversation_staff_group(frame["conversation"]))
-            return
-        handler = getattr(handlers, f"staff_{kind}", None)
-        if handler is None:  # pragma: no cover - schemas and handlers list the same types
-            raise ChatError("unknown_type", _("Unknown message type."))
-        reply = await self.run(handler, staff, frame, self.channel_name)
-        if reply is not None:
-            reply["ref"] = frame["ref"]
-            await self.send_event(reply)
 
     async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         if event.get("type") == "conversation":

@@ -7,8 +7,9 @@ answer the frame. The rules themselves live in conversations.actions.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -26,6 +27,8 @@ from conversations.serialize import conversation_state, message_event, note_even
 from desks.actions import canned_replies_for, desks_for_staff
 from desks.models import Desk, DeskMembership
 from realtime.events import conversation_group, desk_group, send_event, staff_group
+
+T = TypeVar("T")
 
 
 def limits() -> dict[str, int]:
@@ -156,6 +159,17 @@ def staff_session_alive(scope: dict[str, Any]) -> bool:
     if data is None or data.get(SESSION_KEY) != str(user.pk):
         return False
     return session_is_fresh(data) and (not user.requires_2fa or session_otp_verified(data, user))
+
+
+class SessionEnded(Exception):
+    """The staff member's session ended (logout, idle expiry) since the socket opened."""
+
+
+def with_live_session(scope: dict[str, Any], handler: Callable[..., T], *args: Any) -> T:
+    """Run `handler(*args)` only while the socket's session is alive; else raise SessionEnded."""
+    if not staff_session_alive(scope):
+        raise SessionEnded
+    return handler(*args)
 
 
 _DB_SESSIONS = "django.contrib.sessions.backends.db"
