@@ -12,6 +12,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Staff
 
@@ -29,6 +33,42 @@ def own_organisation_only(request: HttpRequest) -> int | None:
     return user.organisation_id or 0
 
 
+def in_own_organisation(request: HttpRequest, queryset: QuerySet[Any], lookup: str) -> QuerySet[Any]:
+    """`queryset` limited to rows whose organisation's id (`lookup`) is the admin's own."""
+    organisation = own_organisation_only(request)
+    return queryset if organisation is None else queryset.filter(**{lookup: organisation})
+
+
+def own_staff(request: HttpRequest) -> QuerySet[Staff]:
+    return in_own_organisation(request, Staff.objects.all(), "organisation_id")
+
+
+class OwnOrganisationDeviceAdmin:
+    """Authenticator devices of the admin's own organisation's staff only."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return in_own_organisation(request, super().get_queryset(request), "user__organisation_id")  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["queryset"] = own_staff(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class OrganisationTOTPDeviceAdmin(OwnOrganisationDeviceAdmin, TOTPDeviceAdmin):
+    pass
+
+
+class OrganisationStaticDeviceAdmin(OwnOrganisationDeviceAdmin, StaticDeviceAdmin):
+    pass
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, OrganisationTOTPDeviceAdmin)
+admin.site.unregister(StaticDevice)
+admin.site.register(StaticDevice, OrganisationStaticDeviceAdmin)
+
+
 # Fields that give rights beyond the organisation: only a superuser sets them.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
 
@@ -40,9 +80,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     search_fields = ["name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
-        organisation = own_organisation_only(request)
-        queryset = super().get_queryset(request)
-        return queryset if organisation is None else queryset.filter(pk=organisation)
+        return in_own_organisation(request, super().get_queryset(request), "pk")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return own_organisation_only(request) is None and super().has_add_permission(request)
@@ -66,9 +104,7 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Staff]:
-        organisation = own_organisation_only(request)
-        queryset = super().get_queryset(request)
-        return queryset if organisation is None else queryset.filter(organisation_id=organisation)
+        return in_own_organisation(request, super().get_queryset(request), "organisation_id")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

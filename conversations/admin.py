@@ -3,7 +3,10 @@ without message bodies, so that reading a transcript always goes through the
 console (where later issues audit it)."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from accounts.admin import in_own_organisation
 from conversations.models import Conversation
 
 
@@ -15,3 +18,7 @@ class ConversationAdmin(admin.ModelAdmin[Conversation]):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
+        # An organisation's admin sees its own organisation's conversations only.
+        return in_own_organisation(request, super().get_queryset(request), "desk__organisation_id")

@@ -1,12 +1,31 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from accounts.admin import in_own_organisation, own_organisation_only, own_staff
+from accounts.models import Organisation
 from desks.models import CannedReply, Desk, DeskMembership, OpeningPeriod
+
+# An organisation's admin manages its own organisation's desks and canned replies
+# only (accounts.admin.own_organisation_only): adding themselves to another
+# organisation's desk would open that organisation's conversations to them.
+
+
+def own_desks(request: HttpRequest) -> QuerySet[Desk]:
+    return in_own_organisation(request, Desk.objects.all(), "organisation_id")
 
 
 class MembershipInline(admin.TabularInline[DeskMembership, Desk]):
     model = DeskMembership
     extra = 1
     autocomplete_fields = ["staff"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "staff":
+            kwargs["queryset"] = own_staff(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OpeningPeriodInline(admin.TabularInline[OpeningPeriod, Desk]):
@@ -22,9 +41,33 @@ class DeskAdmin(admin.ModelAdmin[Desk]):
     inlines = [OpeningPeriodInline, MembershipInline]
     search_fields = ["name"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Desk]:
+        return in_own_organisation(request, super().get_queryset(request), "organisation_id")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            kwargs["queryset"] = in_own_organisation(request, Organisation.objects.all(), "pk")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(CannedReply)
 class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
     list_display = ["title", "desk", "owner", "language"]
     list_filter = ["desk", "language"]
     search_fields = ["title", "body"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CannedReply]:
+        queryset = super().get_queryset(request)
+        organisation = own_organisation_only(request)
+        if organisation is None:
+            return queryset
+        return queryset.filter(
+            Q(desk__organisation_id=organisation) | Q(desk__isnull=True, owner__organisation_id=organisation)
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "desk":
+            kwargs["queryset"] = own_desks(request)
+        if db_field.name == "owner":
+            kwargs["queryset"] = own_staff(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

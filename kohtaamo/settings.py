@@ -158,6 +158,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 OTP_TOTP_ISSUER = "Kohtaamo"
+# The Django admin never shows a TOTP secret or backup codes of an existing device
+# (a staff member enrols their own authenticator at /staff/login/authenticator/).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Lock-out: this many failed logins in a row lock the account for this long.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

@@ -300,22 +300,24 @@ CLASSIFIED: dict[str, Route] = {
         post={"other": expect("admin-login", admin_no_otp="otp", admin="404")},
         payload={"password1": "Matrix-takeover-2026", "password2": "Matrix-takeover-2026", "usable_password": "true"},
     ),
-    "admin/otp_totp/totpdevice/<int:pk>/config/": route("/admin/otp_totp/totpdevice/{totp}/config/", ADMIN),
-    "admin/otp_totp/totpdevice/<int:pk>/qrcode/": route("/admin/otp_totp/totpdevice/{totp}/qrcode/", ADMIN),
+    # No TOTP secret is ever shown again, to anybody (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin/otp_totp/totpdevice/<int:pk>/config/": route("/admin/otp_totp/totpdevice/{totp}/config/", ADMIN_FORBIDDEN),
+    "admin/otp_totp/totpdevice/<int:pk>/qrcode/": route("/admin/otp_totp/totpdevice/{totp}/qrcode/", ADMIN_FORBIDDEN),
     **admin_model("auth/group", "group"),
-    **admin_model("otp_totp/totpdevice", "totp"),
-    **admin_model("otp_static/staticdevice", "static"),
+    **admin_model("otp_totp/totpdevice", {"own": "totp", "other": "totp_study"}, hidden=("other",)),
+    **admin_model("otp_static/staticdevice", {"own": "static", "other": "static_study"}, hidden=("other",)),
     # An organisation's admin sees and changes its own organisation and staff only (accounts.admin).
     **admin_model(
         "accounts/organisation", {"own": "org_own", "other": "org_study"}, add=False, delete=False, hidden=("other",)
     ),
     **admin_model("accounts/staff", {"own": "staff_own", "other": "staff_study"}, hidden=("other",)),
-    # Not yet limited to the admin's organisation (desks/admin.py, conversations/admin.py):
-    # the admin opens the other organisation's desk (and could add itself as a member),
-    # its canned replies and its conversations' metadata. Tried on those objects on purpose.
-    **admin_model("desks/desk", "desk_study"),
-    **admin_model("desks/cannedreply", "canned_study"),
-    **admin_model("conversations/conversation", "conv_study", add=False),
+    # Another organisation's desks (adding oneself as a member would open its
+    # conversations), canned replies and conversations look missing to the admin.
+    **admin_model("desks/desk", {"own": "desk_youth", "other": "desk_study"}, hidden=("other",)),
+    **admin_model("desks/cannedreply", {"own": "canned_youth", "other": "canned_study"}, hidden=("other",)),
+    **admin_model(
+        "conversations/conversation", {"own": "conv_youth", "other": "conv_study"}, add=False, hidden=("other",)
+    ),
     **admin_model("bot/topic", "topic_pk"),
     **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
     **admin_model("bot/unansweredquestion", "unanswered", add=False),
@@ -387,6 +389,7 @@ def matrix_objects() -> dict[str, Any]:
         "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,
         "conv_study": Conversation.objects.create(desk=desks["study"], client=client).pk,
         "desk_study": desks["study"].pk,
+        "desk_youth": desks["youth"].pk,
         "desk_ct": ContentType.objects.get_for_model(Desk).pk,
         "org_study": Organisation.objects.get(slug="rantala-college").pk,
         "org_own": Organisation.objects.get(slug="jokilaakso").pk,
@@ -395,6 +398,8 @@ def matrix_objects() -> dict[str, Any]:
         "group": Group.objects.create(name="Matrix group").pk,
         "totp": TOTPDevice.objects.get(user=staff["supervisor"]).pk,
         "static": StaticDevice.objects.create(user=staff["admin"], name="backup").pk,
+        "totp_study": TOTPDevice.objects.create(user=staff["studycounsellor"], name="phone", confirmed=False).pk,
+        "static_study": StaticDevice.objects.create(user=staff["studycounsellor"], name="backup").pk,
     }
 
 
