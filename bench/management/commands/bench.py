@@ -52,12 +52,17 @@ class Command(BaseCommand):
         chat.add_argument("--rate", type=float, default=100, help="messages per second, in total")
         chat.add_argument("--duration", type=float, default=60, help="seconds of sending")
         chat.add_argument("--grace", type=float, default=10, help="seconds to wait for late messages")
-        chat.add_argument("--per-staff", type=int, default=50, help="conversations per bench counsellor and desk")
+        chat.add_argument(
+            "--per-staff",
+            type=int,
+            default=10,
+            help="conversations per bench counsellor and desk (each logs in once through the login form)",
+        )
         chat.add_argument(
             "--staff-sockets",
             choices=("staff", "conversation"),
-            default="staff",
-            help="one counsellor socket per bench counsellor (default), or one per conversation",
+            default="conversation",
+            help="a counsellor socket per conversation (default), or one per bench counsellor carrying all theirs",
         )
         chat.add_argument("--relay", action=BooleanOptionalAction, default=True, help="also measure the bare relay")
         chat.add_argument("--profile", default="", help="py-spy the server while sending: FILE.svg or FILE.txt (raw)")
