@@ -50,6 +50,11 @@ _REFERRAL = {
     },
 }
 
+# At least one character that is not whitespace as the API strips it (Python's str.isspace,
+# spelled out: ECMA's \s, which schema validators use, differs), and no NUL anywhere.
+_SPACE = "\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_NOT_BLANK = f"^[^\\u0000]*[^\\u0000{_SPACE}][^\\u0000]*$"
+
 _ASK_REQUEST = {
     "type": "object",
     "required": ["text"],
@@ -58,7 +63,7 @@ _ASK_REQUEST = {
             "type": "string",
             "minLength": 1,
             "maxLength": 1000,
-            "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+            "pattern": _NOT_BLANK,
             "description": "The client's message: at most 1000 characters, not only whitespace, no NUL.",
         },
         "lang": {

@@ -13,6 +13,7 @@ sees answers, not only 429s (tests/test_bot_api.py tests the limit).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,8 @@ from schemathesis import GenerationMode
 from bot import api, engine, openapi
 from realtime.ratelimit import RateLimiter
 
-MAX_EXAMPLES = 200
+# FUZZ_SCALE=10 (an environment variable) multiplies the examples for a longer hunt.
+MAX_EXAMPLES = 200 * max(1, int(os.environ.get("FUZZ_SCALE", "1")))
 
 
 # The schema as the code builds it; the test below checks that /api/schema serves exactly this.
