@@ -106,9 +106,10 @@ ASGI_APPLICATION = "kohtaamo.asgi.application"
 WSGI_APPLICATION = "kohtaamo.wsgi.application"
 
 # --- Database -----------------------------------------------------------------
+_conn_max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "-1"))  # seconds; -1: for the process's life
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -125,6 +126,15 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
+# Persistent connections. Channels runs every consumer's database work in one
+# thread per process and closes "old" connections around each call: with
+# CONN_MAX_AGE=0 that meant a new connection per protocol frame (a PostgreSQL
+# backend forked each time; on SQLite the PRAGMAs again and a WAL checkpoint
+# at each close), which capped a process at a few dozen messages a second
+# (docs/performance.md). The health check replaces a connection that broke
+# (a database restart) before it is used.
+DATABASES["default"]["CONN_MAX_AGE"] = None if _conn_max_age < 0 else _conn_max_age
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer ------------------------------------------------------------
@@ -140,7 +150,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "realtime.layers.ThrottledInMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Staff"

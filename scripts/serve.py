@@ -117,6 +117,10 @@ def main() -> None:
         ws_max_size=65536,
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        # Chat frames are a few hundred bytes: compressing them saves a client
+        # little, while each socket's deflate state costs the server CPU on every
+        # frame and tens of kilobytes of memory (docs/performance.md).
+        ws_per_message_deflate=False,
         lifespan="off",
         proxy_headers=False,
         app_dir=BASE_DIR,

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--server-settings",
             default="kohtaamo.settings",
-            help="settings module of the started server (what-if runs, e.g. bench.settings_persistent)",
+            help="settings module of the started server (what-if runs)",
         )
         parser.add_argument("--json", default="", help="also write the report to this file")
 
