@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.consumer import get_handler_name
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation

@@ -17,7 +17,7 @@ import time
 from channels.layers import InMemoryChannelLayer
 
 
-class ThrottledInMemoryChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
+class ThrottledInMemoryChannelLayer(InMemoryChannelLayer):
     """`InMemoryChannelLayer` that cleans expired messages and memberships at most every `clean_every` seconds."""
 
     def __init__(self, clean_every: float = 1.0, **kwargs: object) -> None:
