@@ -61,16 +61,20 @@ test: setup lint typecheck pytest
 totp: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
 
-# The load benchmark of docs/performance.md (about 15 minutes): the embedded set-up (SQLite, one
-# process), idle clients, and PostgreSQL + Redis with two processes (private throwaway servers).
-# Reports and profiles go to var/bench/.
-BENCH_CHAT := chat --conversations 1000 --rate 1000 --duration 60
+# The load benchmark of docs/performance.md (about 15 minutes). The server runs with production
+# settings (DEBUG=0; DEBUG=1 adds Django's query log) on: the embedded set-up (SQLite, one
+# process) at the target load and at the load it carries, idle clients, and PostgreSQL + Redis
+# with two processes (private throwaway servers). Reports and profiles go to var/bench/.
+BENCH_CHAT := chat --no-debug --duration 60
 bench: setup
 	@mkdir -p var/bench
-	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --profile var/bench/profile-sqlite.txt --json var/bench/chat-sqlite.json
-	DEBUG=1 $(PY) manage.py bench idle --clients 5000 --json var/bench/idle.json
+	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 1000 --rate 1000 \
+	  --profile var/bench/profile-sqlite.txt --json var/bench/chat-sqlite.json
+	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 300 --rate 300 --json var/bench/chat-sqlite-300.json
+	DEBUG=1 $(PY) manage.py bench idle --no-debug --clients 5000 --json var/bench/idle.json
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --processes 2 --database-url private --redis-url private \
+	  DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 1000 --rate 1000 --processes 2 \
+	    --database-url private --redis-url private \
 	    --profile var/bench/profile-postgresql.txt --json var/bench/chat-postgresql.json; \
 	else echo "PostgreSQL is not installed: skipping the PostgreSQL + Redis run"; fi
 

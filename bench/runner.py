@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -88,6 +89,7 @@ class Profiler:
             args += ["--threads", "--nonblocking", "--format", fmt, "--output", out]
             if self.idle:
                 args.append("--idle")
+            args += os.environ.get("BENCH_PY_SPY_ARGS", "").split()  # e.g. --gil: only the GIL's holder
             self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))  # noqa: S603
             self.outputs.append(out)
 

@@ -101,6 +101,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=1, help="processes (needs PostgreSQL and Redis when > 1)")
     args = parser.parse_args()
+    # The event loop and the database thread share one GIL. Each SQL statement
+    # releases it, and getting it back waits until the busy event loop lets go:
+    # up to the switch interval, 5 ms by default, per statement. A shorter one
+    # keeps the database thread, which every party's frames queue for, moving
+    # (docs/performance.md).
+    sys.setswitchinterval(float(os.environ.get("SWITCH_INTERVAL_SECONDS", "0.0005")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
     logging.getLogger("kohtaamo").info("serving on %s:%s", args.host, args.port)
     sys.path.insert(0, BASE_DIR)
