@@ -755,6 +755,10 @@ class _Base:
             "sv": snowballstemmer.stemmer("swedish"),
             "en": snowballstemmer.stemmer("english"),
         }
+        # A Snowball stemmer keeps the word it works on in the object: two
+        # threads stemming at once (a bot built in the background beside one
+        # built for a request) corrupt each other's word (IndexError).
+        self._stem_lock = threading.Lock()
         self._cached = functools.lru_cache(maxsize=cache_size)(self._word_terms)
 
     def terms(self, text: str, lang: str) -> list[str]:
@@ -776,7 +780,8 @@ class _Base:
         return self._cached(word, lang)
 
     def _stem(self, word: str, lang: str) -> str:
-        return str(self._stemmers[lang].stemWord(word))
+        with self._stem_lock:
+            return str(self._stemmers[lang].stemWord(word))
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         raise NotImplementedError

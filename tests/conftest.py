@@ -7,6 +7,7 @@ need committed data (`transactional_db`), which the `live` fixture requests.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -80,6 +81,15 @@ class LiveServer:
             time.sleep(0.02)
 
     def stop(self) -> None:
+        # The protocol's database thread keeps its connection (CONN_MAX_AGE): close
+        # it, or PostgreSQL refuses to drop the test database that it still uses.
+        from asgiref.sync import sync_to_async
+        from django.db import connections
+
+        if self.server.servers:
+            loop = self.server.servers[0].get_loop()
+            done = asyncio.run_coroutine_threadsafe(sync_to_async(connections.close_all)(), loop)
+            done.result(timeout=10)
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
