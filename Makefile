@@ -61,7 +61,7 @@ test: setup lint typecheck pytest
 totp: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
 
-# The load benchmark of docs/performance.md (about 15 minutes). The server runs with production
+# The load benchmark of docs/performance.md (about 13 minutes). The server runs with production
 # settings (DEBUG=0; DEBUG=1 adds Django's query log) on: the embedded set-up (SQLite, one
 # process) at the target load and at the load it carries, idle clients, and PostgreSQL + Redis
 # with two processes (private throwaway servers). Reports and profiles go to var/bench/.
