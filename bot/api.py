@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bot.engine import LANGS, get_bot
 from bot.feedback import do_record_unanswered
 from bot.openapi import schema
-from realtime.ratelimit import RateLimiter
+from common.ratelimit import RateLimiter
 
 MAX_TEXT_LENGTH = 1000
 # Bodies beyond this are refused before parsing (10 kB of text plus JSON overhead fits).

@@ -20,14 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
-from conversations import hotpath
-from conversations.errors import ChatError
-from conversations.models import Client, Conversation, Message, Note, Outcome, SenderKind, Status, Transfer
-from conversations.serialize import conversation_state, desk_ref, message_event, note_event
-from desks.actions import can_supervise, desks_for_staff
-from desks.hours import is_open
-from desks.models import Desk
-from realtime.events import (
+from common.events import (
     conversation_group,
     conversation_staff_group,
     deliver,
@@ -36,6 +29,13 @@ from realtime.events import (
     send_events_after_commit,
     staff_group,
 )
+from conversations import hotpath
+from conversations.errors import ChatError
+from conversations.models import Client, Conversation, Message, Note, Outcome, SenderKind, Status, Transfer
+from conversations.serialize import conversation_state, desk_ref, message_event, note_event
+from desks.actions import can_supervise, desks_for_staff
+from desks.hours import is_open
+from desks.models import Desk
 
 OPEN_STATUSES = (Status.BOT, Status.QUEUED, Status.ACTIVE)
 

@@ -29,13 +29,13 @@ from bot.crisis import detect_crisis
 from bot.engine import BotAnswer, get_bot
 from bot.feedback import do_record_unanswered, do_vote
 from bot.language import detect_language
+from common.events import conversation_group, desk_group, send_event
 from conversations import actions
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Message, SenderKind, Status, Transfer
 from conversations.serialize import desk_ref
 from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Desk
-from realtime.events import conversation_group, desk_group, send_event
 
 # After guidance was shown, further alarming messages in the next minutes raise
 # the flag again but do not repeat the long guidance in a conversation with a person.

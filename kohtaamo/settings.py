@@ -59,10 +59,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Kohtaamo's apps, bottom layer first: each imports only from those above it
+    # in this list (docs/architecture.md, "Layers"; tests/…/test_layers.py).
+    "common",
     "accounts",
     "desks",
-    "conversations",
     "bot",
+    "conversations",
     "realtime",
     "console",
     "widget",

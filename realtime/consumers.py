@@ -20,10 +20,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from common.events import Outbox, conversation_group, conversation_staff_group, run_collecting, send_outbox
+from common.ratelimit import RateLimiter
 from conversations.errors import ChatError
 from realtime import handlers
-from realtime.events import Outbox, conversation_group, conversation_staff_group, run_collecting, send_outbox
-from realtime.ratelimit import RateLimiter
 from realtime.schemas import Party, ProtocolError, parse_frame
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                 if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, RedisError)):
                     # An outage (database or Redis unreachable, or too slow): expected now
                     # and then. Nothing was stored (a stored change is answered, see
-                    # realtime.events); the party keeps what it sent and tries again.
+                    # common.events); the party keeps what it sent and tries again.
                     logger.warning("chat frame failed: %s", type(exc).__name__)
                 else:
                     # Any other database error is a bug (it hid PostgreSQL's refusal of
@@ -152,7 +152,7 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run a synchronous handler in the database thread, then send the events it caused.
 
-        The events (collected by realtime.events after the commit) go out from
+        The events (collected by common.events after the commit) go out from
         this event loop before the frame is answered, so a party sees the
         message event no later than the sender sees its ack.
         """
@@ -160,11 +160,11 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         try:
             return await database_sync_to_async(run_collecting)(outbox, function, *args)
         finally:
-            # Never raises: what caused these events is committed (see realtime.events).
+            # Never raises: what caused these events is committed (see common.events).
             await send_outbox(self.channel_layer, outbox)
 
     async def relay(self, message: dict[str, Any]) -> None:
-        """An event from the channel layer (see realtime.events.send_event)."""
+        """An event from the channel layer (see common.events.send_event)."""
         if message.get("exclude") == self.channel_name:
             return
         event = dict(message["event"])

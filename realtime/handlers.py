@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Staff
 from accounts.sessions import session_is_fresh, session_otp_verified
+from common.events import conversation_group, desk_group, send_event, staff_group
 from conversations import actions, bot_part
 from conversations.errors import ChatError
 from conversations.models import Client, Outcome
 from conversations.serialize import conversation_state, message_event, note_event
 from desks.actions import canned_replies_for, desks_for_staff
 from desks.models import Desk, DeskMembership
-from realtime.events import conversation_group, desk_group, send_event, staff_group
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ be untrue, and the resend would be answered by the stored copy anyway). The
 failure is logged and the other side catches up with `resume`
 (docs/architecture.md, "Faults and outages").
 
-Group names:
+Group names (the functions below are the only place they are spelled):
 - `conv-<id>`: everybody who has a conversation open (client and staff);
 - `convstaff-<id>`: only the staff of a conversation (private notes);
 - `desk-<id>`: staff on duty at a desk (queue snapshots);
