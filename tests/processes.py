@@ -1,6 +1,6 @@
 """Real processes for the tests: server processes, a private Redis and a private PostgreSQL.
 
-The scale-out and fault tests (tests/test_two_processes.py, tests/test_faults.py)
+The scale-out and fault tests (tests/faults/test_two_processes.py, tests/faults/test_faults.py)
 start `scripts/serve.py` as subprocesses against a database the test process can
 also read, and stop (or kill) them again. Everything started through one
 `Processes` is stopped at the end, whatever happens to the test.

@@ -349,7 +349,7 @@ def test_every_url_pattern_is_classified() -> None:
     unclassified = [p for p in patterns if p not in CLASSIFIED]
     stale = [p for p in CLASSIFIED if p not in patterns]
     assert not unclassified, (
-        "URL patterns without an entry in tests/test_authz_matrix.py CLASSIFIED (decide who may use them):\n"
+        "URL patterns without an entry in tests/security/test_authz_matrix.py CLASSIFIED (decide who may use them):\n"
         + "\n".join(unclassified)
     )
     assert not stale, "CLASSIFIED entries whose URL pattern no longer exists:\n" + "\n".join(stale)

@@ -23,7 +23,7 @@ from tests.wsclient import ProtocolClient, staff_cookie
 
 expect.set_options(timeout=10_000)
 
-WIDGET_STATIC = Path(__file__).resolve().parent.parent / "widget" / "static" / "widget"
+WIDGET_STATIC = Path(__file__).resolve().parents[2] / "widget" / "static" / "widget"
 DESK_NAMES = ["Nuorten chat", "Läksyapu", "Vanhempien linja", "Opinto-ohjaus aikuisille"]
 
 

@@ -23,7 +23,7 @@ from bot.analysis import SnowballAnalyser, VoikkoAnalyser
 from bot.engine import STARTER_BRAIN_DIR, load_brain_dir
 from bot.evaluation import evaluate, parse_rows
 
-HELDOUT = Path(__file__).resolve().parent / "data" / "heldout-fi.tsv"
+HELDOUT = Path(__file__).resolve().parents[1] / "data" / "heldout-fi.tsv"
 
 FLOORS = {"voikko": 0.86, "snowball": 0.88}
 

@@ -29,7 +29,7 @@ from django.test import override_settings
 from desks.demo import DEMO_PASSWORD
 from tests.wsclient import staff_cookie
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "chat.example.fi"
 
 
@@ -197,7 +197,7 @@ def violations(page: Any) -> list[str]:
 def test_no_csp_violation_during_normal_use(browser: Any, live: Any, demo: Any) -> None:
     from playwright.sync_api import expect
 
-    from tests.test_console_browser import login_with_form
+    from tests.console.test_console_browser import login_with_form
 
     context = browser.new_context(locale="en-US")
     context.add_init_script(CSP_LISTENER)

@@ -39,7 +39,7 @@ from realtime.schemas import FRAMES, MAX_INT, Field, Party, ProtocolError, outbo
 from tests.chat_helpers import Chat, new_id, rows
 from tests.wsclient import ProtocolClient
 
-PROTOCOL_DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
+PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
 
 def documented_error_codes() -> set[str]:
@@ -411,9 +411,9 @@ def test_lone_surrogates_are_refused_not_echoed() -> None:
 
 @pytest.fixture
 def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No rate limit during fuzzing (tests/test_protocol_bad_input.py tests the limit itself)."""
+    """No rate limit during fuzzing (tests/protocol/test_protocol_bad_input.py tests the limit itself)."""
+    from common.ratelimit import RateLimiter
     from realtime.consumers import ClientConsumer, StaffConsumer
-    from realtime.ratelimit import RateLimiter
 
     monkeypatch.setattr(ClientConsumer, "limiter", RateLimiter(10**9, 10**6))
     monkeypatch.setattr(StaffConsumer, "limiter", RateLimiter(10**9, 10**6))

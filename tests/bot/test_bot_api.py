@@ -13,7 +13,7 @@ from django.apps import apps
 from django.test import Client
 
 from bot import api, engine
-from realtime.ratelimit import RateLimiter
+from common.ratelimit import RateLimiter
 
 ASK = "/api/bot/ask"
 

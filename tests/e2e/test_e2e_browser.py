@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conversations.models import Conversation, Message
-from tests.test_console_browser import new_context, staff_page  # noqa: F401 - fixtures used below
+from tests.console.test_console_browser import new_context, staff_page  # noqa: F401 - fixtures used below
 
 expect.set_options(timeout=10_000)
 

@@ -8,7 +8,7 @@ and their headers and content types as documented, invalid input refused and
 valid input accepted. Derandomized with bounded examples, so CI is reproducible.
 
 The API is rate-limited per process; the limit is raised here so that fuzzing
-sees answers, not only 429s (tests/test_bot_api.py tests the limit).
+sees answers, not only 429s (tests/bot/test_bot_api.py tests the limit).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from bot import api, engine, openapi
-from realtime.ratelimit import RateLimiter
+from common.ratelimit import RateLimiter
 
 # FUZZ_SCALE=10 (an environment variable) multiplies the examples for a longer hunt.
 MAX_EXAMPLES = 200 * max(1, int(os.environ.get("FUZZ_SCALE", "1")))

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BRAIN = ROOT / "bot" / "brain"
 SHARED = ROOT.parent / "shared" / "brain"
 SPECIAL = {"crisis", "handoff"}

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import run_axe
 from tests.chat_helpers import Chat
-from tests.test_console_browser import (  # noqa: F401  (fixtures used by name)
+from tests.console.test_console_browser import (  # noqa: F401  (fixtures used by name)
     assert_no_page_errors,
     chat,
     desk_region,
@@ -26,7 +26,7 @@ from tests.test_console_browser import (  # noqa: F401  (fixtures used by name)
     pane,
     staff_page,
 )
-from tests.test_protocol_bot import bot_reply
+from tests.protocol.test_protocol_bot import bot_reply
 from tests.wsclient import ProtocolClient
 
 NARROW = {"width": 360, "height": 740}

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from bot.engine import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicText, UnansweredQuestion
+from tests.bot.test_brain_editor_browser import editor_page
 from tests.browser import run_axe
-from tests.test_brain_editor_browser import editor_page
 
 expect.set_options(timeout=10_000)
 

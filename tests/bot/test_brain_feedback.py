@@ -14,7 +14,7 @@ from bot.actions import do_add_example_question
 from bot.engine import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicEdit, TopicText, UnansweredQuestion
-from tests.test_brain_editor import login, make_topic
+from tests.bot.test_brain_editor import login, make_topic
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

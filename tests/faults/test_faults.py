@@ -683,7 +683,7 @@ def test_health_is_anonymous_and_tells_nothing_more(live: Any) -> None:
 
 @pytest.fixture
 def no_event_loop_here() -> Iterator[None]:
-    """Hide the event loop a browser test may have left in this thread (as tests/test_retention.py does).
+    """Hide the event loop a browser test may have left in this thread (as tests/security/test_retention.py does).
 
     The actions send their events with async_to_sync after commit, which refuses
     to run in a thread with a running loop (Playwright's sync API keeps one).
@@ -719,7 +719,7 @@ def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
         async def group_send(self, group: str, message: dict[str, Any]) -> None:
             raise RedisConnectionError("Connection refused")
 
-    monkeypatch.setattr("realtime.events.get_channel_layer", BrokenLayer)
+    monkeypatch.setattr("common.events.get_channel_layer", BrokenLayer)
     client, _token = actions.get_or_create_client(None)
     conversation = actions.do_start_conversation(client, demo["desks"]["youth"], nickname="")
     message, created = actions.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)

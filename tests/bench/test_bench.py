@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_the_chat_benchmark_runs_and_loses_nothing(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ class RecordingLayer:
 @pytest.fixture
 def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
     recording = RecordingLayer()
-    monkeypatch.setattr("realtime.events.get_channel_layer", lambda: recording)
+    monkeypatch.setattr("common.events.get_channel_layer", lambda: recording)
     monkeypatch.setattr("channels.layers.get_channel_layer", lambda: recording)
     yield recording
 

@@ -7,7 +7,7 @@ from typing import Any
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bot.models import Topic, TopicEdit
-from tests.test_accounts import HttpClient, code_for, log_in, page_text
+from tests.accounts.test_accounts import HttpClient, code_for, log_in, page_text
 
 
 def admin_client() -> HttpClient:

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from conversations.models import Conversation
 from desks.demo import DEMO_PASSWORD
 from desks.hours import set_hours
-from tests.test_client_browser import send
+from tests.widget.test_client_browser import send
 from tests.wsclient import ProtocolClient, staff_cookie
 
 expect.set_options(timeout=10_000)
