@@ -8,8 +8,9 @@ records state, such as feedback or a hand-off into the queue, must not use
 this exemption.)
 
 Rate limiting has no client identity to key on and must not store or log IP
-addresses, so one in-process token bucket with a generous burst bounds the
-total rate of answers per server process.
+addresses, so one token bucket with a generous burst bounds the total rate of
+answers: in Redis, shared by every server process, when `REDIS_URL` is set
+(common.ratelimit), else in the one process's memory.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 from bot.engine import LANGS, get_bot
 from bot.feedback import do_record_unanswered
 from bot.openapi import schema
-from common.ratelimit import RateLimiter
+from common.ratelimit import make_limiter
 
 MAX_TEXT_LENGTH = 1000
 # Bodies beyond this are refused before parsing (10 kB of text plus JSON overhead fits).
 MAX_BODY_BYTES = 64 * 1024
 
 RATE_KEY = "bot-ask"
-limiter = RateLimiter(burst=300, per_second=30.0)
+limiter = make_limiter("bot-api", burst=300, per_second=30.0)
 
 
 def error(code: str, message: str, status: int = 400, **headers: str) -> JsonResponse:

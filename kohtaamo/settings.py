@@ -156,6 +156,9 @@ else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "realtime.layers.ThrottledInMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
     }
+# With REDIS_URL the rate limits' buckets live in Redis under this prefix, shared
+# by every process (common/ratelimit.py); deployments sharing one Redis need their own.
+RATE_LIMIT_KEY_PREFIX = os.environ.get("RATE_LIMIT_KEY_PREFIX", "kohtaamo:rl")
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Staff"

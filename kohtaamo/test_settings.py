@@ -20,3 +20,5 @@ BOT_REBUILD_IN_BACKGROUND = False
 # or CI beside a developer) would otherwise recreate and flush each other's file.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+# With REDIS_URL set, runs sharing one Redis keep their rate-limit buckets apart (staff ids repeat).
+RATE_LIMIT_KEY_PREFIX = f"kohtaamo-test-{os.getpid()}:rl"
