@@ -69,8 +69,14 @@ class Staff(AbstractUser):
         return self.role in ROLES_REQUIRING_2FA or self.is_superuser
 
     @property
-    def can_chat(self) -> bool:
-        return self.role in CHAT_ROLES
+    def may_answer(self) -> bool:
+        """May answer clients: the console, queues, conversations and canned replies."""
+        return self.is_active and (self.role in CHAT_ROLES or self.is_superuser)
+
+    @property
+    def may_supervise(self) -> bool:
+        """May watch live conversations of their desks and step in."""
+        return self.is_active and (self.role in (Role.SUPERVISOR, Role.ADMIN) or self.is_superuser)
 
     @property
     def public_name(self) -> str:

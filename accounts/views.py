@@ -62,7 +62,7 @@ def _next_url(request: HttpRequest) -> str | None:
 
 def _start_page(user: object) -> str:
     """Where a staff member lands after login: content editors answer no clients, so the chatbot's brain."""
-    if isinstance(user, Staff) and user.role == Role.EDITOR and not user.can_chat and not user.is_superuser:
+    if isinstance(user, Staff) and user.role == Role.EDITOR and not user.may_answer:
         return "brain:list"
     return "console:home"
 

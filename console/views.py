@@ -25,7 +25,6 @@ from accounts.models import Staff
 from bot.engine import get_bot
 from console.forms import CannedReplyForm
 from desks.actions import (
-    can_supervise,
     canned_replies_for,
     check_may_manage_canned,
     do_create_canned_reply,
@@ -178,7 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "wsPath": "/ws/staff/",
         "staffId": staff.pk,
         "staffName": staff.public_name,
-        "supervisor": can_supervise(staff),
+        "supervisor": staff.may_supervise,
         "lang": get_language() or settings.LANGUAGE_CODE,
         "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
         "keepaliveUrl": reverse("console:keepalive"),

@@ -56,6 +56,32 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The order a desk's queue is answered in: urgent first, then the longest
+# waiting (the primary key breaks ties). Used by the queue, the desk snapshot,
+# "take next" and every queue position.
+QUEUE_ORDER = ("-urgent", "queued_at", "pk")
+
+
+class ConversationQuerySet(models.QuerySet["Conversation"]):
+    def open(self) -> ConversationQuerySet:
+        """Not closed: with the bot, waiting or being answered."""
+        return self.exclude(status=Status.CLOSED)
+
+    def waiting(self) -> ConversationQuerySet:
+        """Waiting in a queue, in the order they will be answered."""
+        return self.filter(status=Status.QUEUED).order_by(*QUEUE_ORDER)
+
+
+def staff_can_write(status: str, assigned_to_id: int | None, staff_id: int) -> bool:
+    """Whether a staff member may write in a conversation: only its counsellor, while it is open.
+
+    A function of plain values, so that a staff socket can apply the same rule
+    to a broadcast conversation state (realtime.consumers) as the actions do to
+    a row.
+    """
+    return status == Status.ACTIVE and assigned_to_id == staff_id
+
+
 class Conversation(models.Model):
     """One client's contact with a desk, from the queue to the closing."""
 
@@ -99,6 +125,8 @@ class Conversation(models.Model):
     staff_delivered_seq = models.PositiveIntegerField(default=0)
     staff_read_seq = models.PositiveIntegerField(default=0)
 
+    objects = ConversationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("conversation")
@@ -107,6 +135,9 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.desk}"
+
+    def writable_by(self, staff_id: int) -> bool:
+        return staff_can_write(self.status, self.assigned_to_id, staff_id)
 
 
 class SenderKind(models.TextChoices):

@@ -24,8 +24,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from bot.models import UnansweredQuestion
-from conversations import actions
-from conversations.models import Client, Conversation, Message, Note, Outcome, Status, Transfer
+from conversations.actions.closing import do_close_idle_bot_conversation
+from conversations.models import Client, Conversation, Message, Note, Status, Transfer
 
 BATCH = 500
 
@@ -70,20 +70,7 @@ def close_idle_bot_conversations(now: dt.datetime) -> int:
         .filter(Q(last_message__lt=cutoff) | Q(last_message__isnull=True))
         .values_list("pk", flat=True)
     )
-    closed = 0
-    for conversation_id in list(idle):
-        with transaction.atomic():
-            conversation = actions.lock_conversation(conversation_id)
-            if conversation.status != Status.BOT:
-                continue
-            conversation.status = Status.CLOSED
-            conversation.closed_at = now
-            conversation.outcome = Outcome.CLIENT_LEFT
-            conversation.save(update_fields=["status", "closed_at", "outcome"])
-            actions.system_message(conversation, "closed")
-            actions.publish_state(conversation)
-            closed += 1
-    return closed
+    return sum(do_close_idle_bot_conversation(conversation_id, now) for conversation_id in list(idle))
 
 
 def purge_expired(now: dt.datetime | None = None) -> PurgeReport:

@@ -91,3 +91,19 @@ def note_event(note: Note) -> dict[str, Any]:
             "at": note.created_at.isoformat(),
         },
     }
+
+
+def queue_event(conversation_id: int, position: int, waiting: int) -> dict[str, Any]:
+    return {"type": "queue", "conversation": conversation_id, "position": position, "waiting": waiting}
+
+
+def receipt_event(conversation_id: int, side: str, delivered: int, read: int) -> dict[str, Any]:
+    return {"type": "receipt", "conversation": conversation_id, "side": side, "delivered": delivered, "read": read}
+
+
+def typing_event(conversation_id: int, sender: str, active: bool) -> dict[str, Any]:
+    return {"type": "typing", "conversation": conversation_id, "sender": sender, "active": active}
+
+
+def voted_event(conversation_id: int, seq: int, helpful: bool) -> dict[str, Any]:
+    return {"type": "voted", "conversation": conversation_id, "seq": seq, "helpful": helpful}

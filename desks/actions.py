@@ -15,20 +15,13 @@ def desks_for_staff(staff: Staff) -> QuerySet[Desk]:
     Members see their own desks; an organisation's admin sees every desk of the
     organisation; a superuser sees all. Editors answer no one.
     """
-    if not staff.is_active:
+    if not staff.may_answer:
         return Desk.objects.none()
     if staff.is_superuser:
         return Desk.objects.all()
-    if not staff.can_chat:
-        return Desk.objects.none()
     if staff.role == Role.ADMIN and staff.organisation_id is not None:
         return Desk.objects.filter(Q(organisation_id=staff.organisation_id) | Q(memberships__staff=staff)).distinct()
     return Desk.objects.filter(memberships__staff=staff).distinct()
-
-
-def can_supervise(staff: Staff) -> bool:
-    """Supervisors and admins watch live conversations and may step in."""
-    return staff.is_superuser or staff.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def canned_replies_for(staff: Staff) -> QuerySet[CannedReply]:
@@ -47,14 +40,14 @@ def canned_replies_for(staff: Staff) -> QuerySet[CannedReply]:
 
 def shared_reply_desks(staff: Staff) -> QuerySet[Desk]:
     """The desks whose shared canned replies `staff` may create, edit and delete."""
-    if not can_supervise(staff):
+    if not staff.may_supervise:
         return Desk.objects.none()
     return desks_for_staff(staff)
 
 
 def check_may_manage_canned(staff: Staff) -> None:
     """Only staff who answer conversations keep canned replies (editors do not)."""
-    if not staff.is_active or not (staff.can_chat or staff.is_superuser):
+    if not staff.may_answer:
         raise PermissionDenied
 
 

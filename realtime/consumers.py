@@ -20,17 +20,20 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from accounts.sessions import socket_session_valid
 from common.events import Outbox, conversation_group, conversation_staff_group, run_collecting, send_outbox
-from common.ratelimit import RateLimiter
+from common.languages import is_supported
+from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
+from conversations.models import staff_can_write
 from realtime import handlers
 from realtime.schemas import Party, ProtocolError, parse_frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CLIENT_LIMITER = RateLimiter(settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
-STAFF_LIMITER = RateLimiter(settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
+CLIENT_LIMITER = make_limiter("client", settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
+STAFF_LIMITER = make_limiter("staff", settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
 
 
 def dumps(event: dict[str, Any]) -> str:
@@ -39,7 +42,7 @@ def dumps(event: dict[str, Any]) -> str:
 
 class BaseChatConsumer(AsyncWebsocketConsumer):
     party: Party
-    limiter: RateLimiter
+    limiter: Limiter
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,12 +115,12 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         with translation.override(self.language):
             ref = None
             try:
-                wait = self.limiter.hit(self.rate_key)
+                wait = await self.limiter.ahit(self.rate_key)
                 if wait:
                     raise ChatError("rate_limited", _("You are sending too fast. Wait a moment."), retry_after=wait)
                 frame = parse_frame(self.party, text_data)
                 ref = frame.get("ref")
-                if frame["type"] == "hello" and frame.get("lang") in dict(settings.LANGUAGES):
+                if frame["type"] == "hello" and is_supported(frame.get("lang")):
                     # The welcome (outcome labels, errors) is already in the party's language.
                     self.language = frame["lang"]
                     translation.activate(self.language)
@@ -188,8 +191,6 @@ class ClientConsumer(BaseChatConsumer):
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         if kind == "hello":
-            if frame.get("lang") in dict(settings.LANGUAGES):
-                self.language = frame["lang"]
             self.client, _token, welcome = await self.run(handlers.client_hello, frame.get("token"))
             self.rate_key = f"client:{self.client.token_hash}"
             self.ready = True
@@ -248,11 +249,11 @@ class StaffConsumer(BaseChatConsumer):
         if user is None or not user.is_authenticated:
             await self.refuse(4401)
             return
-        verified = await self.run(handlers.staff_session_ok, self.scope)
+        verified = await self.run(socket_session_valid, self.scope)
         if not verified:
             await self.refuse(4401)
             return
-        if not (user.can_chat or user.is_superuser):
+        if not user.may_answer:
             await self.refuse(4403)
             return
         self.staff = user
@@ -282,12 +283,10 @@ class StaffConsumer(BaseChatConsumer):
                 reply["ref"] = frame["ref"]
                 await self.send_event(reply)
             return
-        if not await self.run(handlers.staff_session_alive, self.scope):
+        if not await self.run(socket_session_valid, self.scope):
             await self.session_ended()
             return
         if kind == "hello":
-            if frame.get("lang") in dict(settings.LANGUAGES):
-                self.language = frame["lang"]
             welcome, groups, snapshots = await self.run(handlers.staff_hello, staff)
             for group in groups:
                 await self.join(group)
@@ -324,8 +323,8 @@ class StaffConsumer(BaseChatConsumer):
         if event.get("type") == "conversation":
             state = dict(event["conversation"])
             assigned = state.get("assigned")
-            state["can_write"] = (
-                state.get("status") == "active" and assigned is not None and assigned.get("id") == self.staff.pk
+            state["can_write"] = staff_can_write(
+                state["status"], assigned.get("id") if assigned else None, self.staff.pk
             )
             return {"type": "conversation", "conversation": state}
         return event

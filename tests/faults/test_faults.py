@@ -712,20 +712,22 @@ def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
     """Redis gone between the commit and the event: the message stays stored and the sender is not told otherwise."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from conversations import actions
-    from conversations.models import Message
+    from conversations.actions import clients, messages, starting
+    from conversations.models import Conversation, Message
 
     class BrokenLayer:
         async def group_send(self, group: str, message: dict[str, Any]) -> None:
             raise RedisConnectionError("Connection refused")
 
     monkeypatch.setattr("common.events.get_channel_layer", BrokenLayer)
-    client, _token = actions.get_or_create_client(None)
-    conversation = actions.do_start_conversation(client, demo["desks"]["youth"], nickname="")
-    message, created = actions.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
+    client, _token = clients.get_or_create_client(None)
+    conversation = Conversation.objects.get(
+        pk=starting.do_start(client, demo["desks"]["youth"], nickname="", person=True)
+    )
+    message, created = messages.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
     assert created
     assert Message.objects.filter(conversation=conversation, client_msg_id="m1").count() == 1
     assert "event not delivered (message): ConnectionError" in caplog.text
     # The resend after a reconnect finds the stored copy.
-    again, created = actions.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
+    again, created = messages.do_send_message(conversation.pk, body="hei", client_msg_id="m1", client=client)
     assert (again.pk, created) == (message.pk, False)

@@ -2,7 +2,7 @@
 
 These call the actions directly (as consumers, commands and views do) and
 record what reaches the channel layer, so they show the contract of
-realtime.events: a party is never told of something that is not stored.
+common.events: a party is never told of something that is not stored.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from conversations import actions
+from conversations.actions import assignment, clients, closing, messages, notes, queue, starting
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message
 from tests.chat_helpers import rows
@@ -55,14 +55,14 @@ def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
 
 @pytest.fixture
 def queued(demo: Any) -> Conversation:
-    client, _token = actions.get_or_create_client(None)
-    return actions.do_start_conversation(client, demo["desks"]["youth"], nickname="Mimi")
+    client, _token = clients.get_or_create_client(None)
+    return Conversation.objects.get(pk=starting.do_start(client, demo["desks"]["youth"], nickname="Mimi", person=True))
 
 
 def test_a_message_is_announced_once_and_only_after_it_is_stored(
     demo: Any, queued: Conversation, layer: RecordingLayer
 ) -> None:
-    message, created = actions.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
+    message, created = messages.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
     assert created
     assert layer.kinds() == [("conv", "message", None)]
     group, event = layer.sent[0]
@@ -72,7 +72,7 @@ def test_a_message_is_announced_once_and_only_after_it_is_stored(
     assert layer.stored_when_sent == [True]
 
     # A resend is answered from the database and announced to nobody.
-    again, created = actions.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
+    again, created = messages.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
     assert (again.pk, created) == (message.pk, False)
     assert len(layer.sent) == 1
 
@@ -82,8 +82,8 @@ def test_nothing_is_announced_when_the_transaction_rolls_back(
 ) -> None:
     before = rows()
     with pytest.raises(RuntimeError), transaction.atomic():
-        actions.do_send_message(queued.pk, body="never", client_msg_id="m2", client=queued.client)
-        actions.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
+        messages.do_send_message(queued.pk, body="never", client_msg_id="m2", client=queued.client)
+        assignment.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
         raise RuntimeError("the surrounding work failed")
     assert layer.sent == []
     assert rows() == before
@@ -92,23 +92,23 @@ def test_nothing_is_announced_when_the_transaction_rolls_back(
 
 def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
     kalle, aino, ville = (demo["staff"][name] for name in ("counsellor", "counsellor2", "volunteer"))
-    actions.do_take(kalle, conversation_id=queued.pk)
+    assignment.do_take(kalle, conversation_id=queued.pk)
     layer.clear()
     before = rows()
     state = Conversation.objects.values().get(pk=queued.pk)
     refusals: list[tuple[Callable[[], object], str]] = [
-        (lambda: actions.do_take(aino, conversation_id=queued.pk), "taken"),
-        (lambda: actions.do_take(aino), "queue_empty"),
-        (lambda: actions.do_take(ville, conversation_id=queued.pk), "not_found"),
-        (lambda: actions.do_send_message(queued.pk, body="x", client_msg_id="a", staff=aino), "forbidden"),
-        (lambda: actions.do_send_message(queued.pk, body=" ", client_msg_id="b", staff=kalle), "bad_message"),
-        (lambda: actions.do_close(kalle, queued.pk, outcome="great"), "bad_message"),
-        (lambda: actions.do_close(aino, queued.pk, outcome="answered"), "forbidden"),
-        (lambda: actions.do_step_in(aino, queued.pk), "forbidden"),
-        (lambda: actions.do_transfer(kalle, queued.pk, to_desk_id=demo["desks"]["parents"].pk, to_staff_id=aino.pk),
+        (lambda: assignment.do_take(aino, conversation_id=queued.pk), "taken"),
+        (lambda: assignment.do_take(aino), "queue_empty"),
+        (lambda: assignment.do_take(ville, conversation_id=queued.pk), "not_found"),
+        (lambda: messages.do_send_message(queued.pk, body="x", client_msg_id="a", staff=aino), "forbidden"),
+        (lambda: messages.do_send_message(queued.pk, body=" ", client_msg_id="b", staff=kalle), "bad_message"),
+        (lambda: closing.do_close(kalle, queued.pk, outcome="great"), "bad_message"),
+        (lambda: closing.do_close(aino, queued.pk, outcome="answered"), "forbidden"),
+        (lambda: assignment.do_step_in(aino, queued.pk), "forbidden"),
+        (lambda: assignment.do_transfer(kalle, queued.pk, to_desk_id=demo["desks"]["parents"].pk, to_staff_id=aino.pk),
          "bad_message"),
-        (lambda: actions.do_transfer(aino, queued.pk, to_desk_id=demo["desks"]["youth"].pk), "forbidden"),
-        (lambda: actions.do_client_end(Client.objects.create(token_hash="x" * 64), queued.pk), "not_found"),
+        (lambda: assignment.do_transfer(aino, queued.pk, to_desk_id=demo["desks"]["youth"].pk), "forbidden"),
+        (lambda: closing.do_client_end(Client.objects.create(token_hash="x" * 64), queued.pk), "not_found"),
     ]  # fmt: skip
     for refuse, code in refusals:
         with pytest.raises(ChatError) as refused:
@@ -120,11 +120,13 @@ def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversat
 
 
 def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
-    behind = actions.do_start_conversation(
-        actions.get_or_create_client(None)[0], demo["desks"]["youth"], nickname="Behind"
+    behind = Conversation.objects.get(
+        pk=starting.do_start(
+            clients.get_or_create_client(None)[0], demo["desks"]["youth"], nickname="Behind", person=True
+        )
     )
     layer.clear()
-    actions.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
+    assignment.do_take(demo["staff"]["counsellor"], conversation_id=queued.pk)
     assert layer.kinds() == [
         ("conv", "message", None),  # "joined", in the transcript
         ("conv", "conversation", "client"),  # the client's view of the new state
@@ -150,12 +152,12 @@ def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, 
 
 def test_notes_go_to_staff_only(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
     kalle = demo["staff"]["counsellor"]
-    actions.do_take(kalle, conversation_id=queued.pk)
+    assignment.do_take(kalle, conversation_id=queued.pk)
     layer.clear()
-    note, created = actions.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
+    note, created = notes.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
     assert created
     assert [(group, event["type"]) for group, event in layer.sent] == [(f"convstaff-{queued.pk}", "note")]
-    again, created = actions.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
+    again, created = notes.do_add_note(kalle, queued.pk, body="private", client_msg_id="n1")
     assert (again.pk, created, len(layer.sent)) == (note.pk, False, 1)
 
 
@@ -168,16 +170,16 @@ def test_a_desk_snapshot_costs_the_same_queries_for_one_or_many_waiting(demo: An
 
     def start(n: int) -> None:
         for _i in range(n):
-            client, _token = actions.get_or_create_client(None)
-            conversation = actions.do_start_conversation(client, desk, nickname="x")
+            client, _token = clients.get_or_create_client(None)
+            conversation = Conversation.objects.get(pk=starting.do_start(client, desk, nickname="x", person=True))
             if _i % 2:
-                actions.do_take(kalle, conversation_id=conversation.pk)
+                assignment.do_take(kalle, conversation_id=conversation.pk)
 
     start(2)
     with CaptureQueriesContext(connection) as few:
-        actions.desk_snapshot(desk)
+        queue.desk_snapshot(desk)
     start(20)
     with CaptureQueriesContext(connection) as many:
-        snapshot = actions.desk_snapshot(desk)
+        snapshot = queue.desk_snapshot(desk)
     assert len(snapshot["waiting"]) == 11 and len(snapshot["active"]) == 11
     assert len(many.captured_queries) == len(few.captured_queries) == 2

@@ -186,11 +186,11 @@ def test_a_message_stored_while_a_party_resumes_is_not_lost(
 ) -> None:
     """The race between reading the history and joining the live stream: a message
     stored right after the history was read still reaches the resuming party."""
-    from conversations import actions
+    from conversations.actions import messages, transcript
 
     client, _counsellor, conversation = active_conversation(chat)
     supervisor = chat.staff("supervisor")
-    original = actions.messages_after
+    original = transcript.messages_after
     written: list[int] = []
 
     def read_then_the_other_side_writes(conv: Conversation, after: int) -> list[Message]:
@@ -200,13 +200,13 @@ def test_a_message_stored_while_a_party_resumes_is_not_lost(
                 sender = {"staff": demo["staff"]["counsellor"]}
             else:
                 sender = {"client": Conversation.objects.get(pk=conversation).client}
-            message, _created = actions.do_send_message(
+            message, _created = messages.do_send_message(
                 conversation, body="in between", client_msg_id="between", **sender
             )
             written.append(message.seq)
         return history
 
-    monkeypatch.setattr(actions, "messages_after", read_then_the_other_side_writes)
+    monkeypatch.setattr(transcript, "messages_after", read_then_the_other_side_writes)
     resuming = chat.client(token=client.token) if party == "client" else supervisor
     replay(resuming, conversation, 0)
     assert written

@@ -616,7 +616,7 @@ WRITES = by_role(
 )
 
 # Closing and transferring: the assigned staff member, and supervisors and admins
-# of the desk (conversations.actions: can_supervise), e.g. to move a waiting one on.
+# of the desk (Staff.may_supervise), e.g. to move a waiting one on.
 MANAGES = by_role(
     counsellor="ok not_found not_found",
     counsellor2="forbidden not_found not_found",

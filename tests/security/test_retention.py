@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, UnansweredQuestion
-from conversations import actions, bot_part
+from conversations.actions import assignment, clients, closing, messages, notes, starting, votes
 from conversations.models import Client, Conversation, Message, Note, Status
 from conversations.retention import purge_expired
 
@@ -40,16 +40,16 @@ def no_event_loop_here() -> Iterator[None]:
 
 
 def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Conversation:
-    client, _token = actions.get_or_create_client(None)
+    client, _token = clients.get_or_create_client(None)
     desk = demo["desks"]["youth"]
-    conversation_id = bot_part.do_start(client, desk, nickname="Mimi", person=not bot)
+    conversation_id = starting.do_start(client, desk, nickname="Mimi", person=not bot)
     if bot:
-        bot_part.do_client_send(client, conversation_id, body="miten haen asumistukea", client_msg_id="q1")
+        messages.do_send_message(conversation_id, client=client, body="miten haen asumistukea", client_msg_id="q1")
     else:
-        actions.do_send_message(conversation_id, body="hei", client_msg_id="m1", client=client)
-        actions.do_take(demo["staff"]["counsellor"], conversation_id=conversation_id)
-        actions.do_add_note(demo["staff"]["counsellor"], conversation_id, body="muistiinpano", client_msg_id="n1")
-    actions.do_client_end(client, conversation_id)
+        messages.do_send_message(conversation_id, body="hei", client_msg_id="m1", client=client)
+        assignment.do_take(demo["staff"]["counsellor"], conversation_id=conversation_id)
+        notes.do_add_note(demo["staff"]["counsellor"], conversation_id, body="muistiinpano", client_msg_id="n1")
+    closing.do_client_end(client, conversation_id)
     Conversation.objects.filter(pk=conversation_id).update(closed_at=timezone.now() - dt.timedelta(days=days_ago))
     return Conversation.objects.get(pk=conversation_id)
 
@@ -60,7 +60,7 @@ def test_old_conversations_lose_their_messages_and_client_but_keep_their_statist
     old = closed_conversation(demo, days_ago=31)
     old_bot = closed_conversation(demo, days_ago=40, bot=True)
     answer = Message.objects.get(conversation=old_bot, code="answer")
-    bot_part.do_client_vote(old_bot.client, old_bot.pk, seq=answer.seq, helpful=True)  # type: ignore[arg-type]
+    votes.do_client_vote(old_bot.client, old_bot.pk, seq=answer.seq, helpful=True)  # type: ignore[arg-type]
     recent = closed_conversation(demo, days_ago=29)
 
     report = purge_expired()
@@ -88,13 +88,13 @@ def test_old_conversations_lose_their_messages_and_client_but_keep_their_statist
 def test_conversations_left_with_the_bot_are_closed_and_old_unanswered_questions_forgotten(
     demo: Any, settings: Any
 ) -> None:
-    client, _token = actions.get_or_create_client(None)
-    idle = bot_part.do_start(client, demo["desks"]["youth"])
-    active = bot_part.do_start(client, demo["desks"]["youth"])
+    client, _token = clients.get_or_create_client(None)
+    idle = starting.do_start(client, demo["desks"]["youth"])
+    active = starting.do_start(client, demo["desks"]["youth"])
     Conversation.objects.filter(pk=idle).update(created_at=timezone.now() - dt.timedelta(days=2))
     Message.objects.filter(conversation_id=idle).update(created_at=timezone.now() - dt.timedelta(days=2))
     Conversation.objects.filter(pk=active).update(created_at=timezone.now() - dt.timedelta(days=2))
-    bot_part.do_client_send(client, active, body="miten haen asumistukea", client_msg_id="x")
+    messages.do_send_message(active, client=client, body="miten haen asumistukea", client_msg_id="x")
 
     do_record_unanswered("qwerty blorp", "fi")
     do_record_unanswered("zxcv vanha", "fi")

@@ -1,10 +1,10 @@
-"""The three statements every chat message needs, in plain SQL.
+"""The message path's SQL: the statements every chat message needs, in plain SQL.
 
 Storing a message is the service's hot path: at a thousand messages a second
 the ORM's query building (not the database) was most of the cost
 (docs/performance.md). These functions do the same as the ORM code they
 replace, for both SQLite and PostgreSQL, and return ordinary model instances,
-so the rules in conversations.actions read the same either way. Anything not
+so the rules in conversations.actions.transcript read the same either way. Anything not
 on the hot path uses the ORM.
 """
 
@@ -93,14 +93,16 @@ def find_duplicate(conversation_id: int, sender_kind: str, client_msg_id: str) -
 
 def insert_message(conversation: Conversation, values: dict[str, Any], created_at: dt.datetime) -> Message:
     """Take the next sequence number of a locked conversation and store the message with it."""
-    conversation.last_seq += 1
-    row = {**values, "conversation_id": conversation.pk, "seq": conversation.last_seq, "created_at": created_at}
+    seq = conversation.last_seq + 1
+    row = {**values, "conversation_id": conversation.pk, "seq": seq, "created_at": created_at}
     params = [field.get_db_prep_save(row[field.attname], connection) for field in _MESSAGE_FIELDS]
     assert len(params) == len(_MESSAGE_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(UPDATE_LAST_SEQ, [conversation.last_seq, conversation.pk])
+        cursor.execute(UPDATE_LAST_SEQ, [seq, conversation.pk])
         cursor.execute(INSERT_MESSAGE, params)
         (message_id,) = cursor.fetchone()
+    # Only once stored: a refused insert leaves the conversation as it was.
+    conversation.last_seq = seq
     message = Message(id=message_id, **row)
     message._state.adding = False
     message._state.db = connection.alias

@@ -1,0 +1,22 @@
+"""The rules of a conversation, by family (Zulip's `zerver/actions/` style).
+
+`check_*` functions validate and authorise and raise ChatError; `do_*`
+functions change state in one transaction and are the only places that send
+events, after the commit. Consumers, views, commands and tests all call these;
+nothing else writes conversations or messages.
+
+The modules, lowest first (each imports only those above it in this list):
+- `access`: finding a conversation a party may see, and the one way to lock it;
+- `clients`: anonymous clients and their tokens;
+- `transcript`: storing a line of the transcript (the message path);
+- `queue`: the queue's order and positions, and telling parties of changes;
+- `bot`: the chatbot's part and the hand-off to a person;
+- `crisis`: what a client message of acute risk sets off;
+- `starting`: opening a conversation;
+- `messages`: a party's message, and delivered/read receipts;
+- `typing`: typing indicators;
+- `notes`: staff's private notes;
+- `assignment`: taking, stepping in, transferring;
+- `closing`: ending a conversation;
+- `votes`: clients rating the bot's answers.
+"""

@@ -1,0 +1,70 @@
+"""Which conversations a party may see and write in, and the one way to lock a conversation."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Staff
+from conversations.errors import ChatError
+from conversations.models import Client, Conversation, Status
+from desks.actions import desks_for_staff
+
+
+def not_found() -> ChatError:
+    # The same answer for "does not exist" and "not yours", so nobody can probe ids.
+    return ChatError("not_found", _("No such conversation."))
+
+
+def closed_error() -> ChatError:
+    return ChatError("closed", _("The conversation has ended."))
+
+
+def check_client_conversation(client: Client, conversation_id: int) -> Conversation:
+    """The client's own conversation; not_found for any other."""
+    if client.pk is None:
+        raise not_found()
+    conversation = (
+        Conversation.objects.select_related("desk", "assigned_to").filter(pk=conversation_id, client=client).first()
+    )
+    if conversation is None:
+        raise not_found()
+    return conversation
+
+
+def staff_may_see(staff: Staff, conversation: Conversation) -> bool:
+    """At one of the staff member's desks, or assigned to them."""
+    if conversation.assigned_to_id == staff.pk and staff.may_answer:
+        return True
+    return desks_for_staff(staff).filter(pk=conversation.desk_id).exists()
+
+
+def check_staff_conversation(staff: Staff, conversation_id: int) -> Conversation:
+    """A conversation `staff` may see; not_found for any other."""
+    conversation = Conversation.objects.select_related("desk", "assigned_to").filter(pk=conversation_id).first()
+    if conversation is None or not staff_may_see(staff, conversation):
+        raise not_found()
+    return conversation
+
+
+def check_staff_can_write(staff: Staff, conversation: Conversation) -> None:
+    """Only the conversation's counsellor writes in it, and only while it is open."""
+    if conversation.status == Status.CLOSED:
+        raise ChatError("closed", _("The conversation is closed."))
+    if not conversation.writable_by(staff.pk):
+        raise ChatError("forbidden", _("Only the counsellor in this conversation can write in it."))
+
+
+def lock_conversation(conversation_id: int) -> Conversation:
+    """Re-read a conversation inside the current transaction, locked for update.
+
+    Every change of a conversation's row or transcript takes this lock first, so
+    changes to one conversation happen one after another (the message path takes
+    the same lock in plain SQL: conversations.message_sql). `of=("self",)` locks
+    only the conversation row: PostgreSQL refuses FOR UPDATE on the nullable side
+    of the outer join that select_related("assigned_to") makes.
+    """
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("desk", "assigned_to")
+        .get(pk=conversation_id)
+    )

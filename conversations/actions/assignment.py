@@ -1,0 +1,142 @@
+"""Who answers a conversation: taking from the queue, a supervisor stepping in, transfers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Staff
+from common.events import send_event, staff_group
+from conversations.actions.access import check_staff_conversation, lock_conversation
+from conversations.actions.notes import add_note
+from conversations.actions.queue import publish_desks, publish_state
+from conversations.actions.transcript import system_message
+from conversations.errors import ChatError
+from conversations.models import Conversation, Status, Transfer
+from desks.actions import desks_for_staff
+from desks.hours import is_open
+from desks.models import Desk
+
+
+def _assign(conversation: Conversation, staff: Staff) -> None:
+    """Make `staff` the one who answers a locked conversation, and tell everybody."""
+    conversation.status = Status.ACTIVE
+    conversation.assigned_to = staff
+    conversation.offered_to = None
+    conversation.save(update_fields=["status", "assigned_to", "offered_to"])
+    system_message(conversation, "joined", name=staff.public_name)
+    publish_state(conversation)
+    publish_desks([conversation.desk_id])
+    send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
+
+
+def _taken() -> ChatError:
+    return ChatError("taken", _("Someone else already took this conversation."))
+
+
+def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | None = None) -> Conversation:
+    """Assign a waiting conversation to `staff`: the chosen one, or the next one.
+
+    "Next" is the first in the queue's order (conversations.models.QUEUE_ORDER)
+    of the chosen desk, or of all the staff member's desks, that is not offered
+    to a colleague.
+    """
+    if not staff.may_answer:
+        raise ChatError("forbidden", _("Your role does not answer conversations."))
+    with transaction.atomic():
+        if conversation_id is not None:
+            conversation = check_staff_conversation(staff, conversation_id)
+            conversation = lock_conversation(conversation.pk)
+            if conversation.status != Status.QUEUED:
+                raise _taken()
+            if conversation.offered_to_id not in (None, staff.pk):
+                raise ChatError("taken", _("This conversation was passed to a colleague."))
+        else:
+            desks = desks_for_staff(staff)
+            if desk_id is not None:
+                if not desks.filter(pk=desk_id).exists():
+                    raise ChatError("not_found", _("No such desk."))
+                desks = desks.filter(pk=desk_id)
+            first = (
+                Conversation.objects.waiting()
+                .filter(desk__in=desks)
+                .exclude(offered_to__isnull=False, offered_to__in=Staff.objects.exclude(pk=staff.pk))
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if first is None:
+                raise ChatError("queue_empty", _("Nobody is waiting."))
+            conversation = lock_conversation(first)
+            if conversation.status != Status.QUEUED:
+                raise _taken()
+        _assign(conversation, staff)
+    return conversation
+
+
+def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
+    """A supervisor takes over a live conversation of their desks."""
+    if not staff.may_supervise:
+        raise ChatError("forbidden", _("Only supervisors can step in."))
+    with transaction.atomic():
+        conversation = check_staff_conversation(staff, conversation_id)
+        conversation = lock_conversation(conversation.pk)
+        if conversation.status == Status.CLOSED:
+            raise ChatError("closed", _("The conversation is closed."))
+        if conversation.assigned_to_id == staff.pk:
+            return conversation
+        _assign(conversation, staff)
+    return conversation
+
+
+def do_transfer(
+    staff: Staff, conversation_id: int, *, to_desk_id: int, to_staff_id: int | None = None, note: str = ""
+) -> Conversation:
+    """Hand a conversation to another desk's queue, optionally to a named colleague.
+
+    The note goes to the private notes, so the next counsellor sees why.
+    """
+    note = note.strip()
+    with transaction.atomic():
+        conversation = check_staff_conversation(staff, conversation_id)
+        conversation = lock_conversation(conversation.pk)
+        if conversation.status == Status.CLOSED:
+            raise ChatError("closed", _("The conversation is closed."))
+        if conversation.assigned_to_id != staff.pk and not staff.may_supervise:
+            raise ChatError("forbidden", _("Only the counsellor in this conversation can transfer it."))
+        to_desk = Desk.objects.filter(pk=to_desk_id).first()
+        if to_desk is None:
+            raise ChatError("bad_message", _("No such desk."), field="desk")
+        if not is_open(to_desk) and to_desk.pk != conversation.desk_id:
+            # Nobody would answer there: the client would wait at a closed desk.
+            raise ChatError("desk_closed", _("This desk is not taking new conversations right now."))
+        to_staff: Staff | None = None
+        if to_staff_id is not None:
+            to_staff = Staff.objects.filter(pk=to_staff_id, is_active=True).first()
+            if to_staff is None or not desks_for_staff(to_staff).filter(pk=to_desk.pk).exists():
+                raise ChatError("bad_message", _("That colleague does not work at that desk."), field="staff")
+            if to_staff.pk == staff.pk:
+                raise ChatError("bad_message", _("You cannot transfer a conversation to yourself."), field="staff")
+        from_desk_id = conversation.desk_id
+        Transfer.objects.create(
+            conversation=conversation,
+            from_staff=staff,
+            from_desk_id=from_desk_id,
+            to_desk=to_desk,
+            to_staff=to_staff,
+            note=note,
+        )
+        if note:
+            add_note(conversation, staff, _("Transfer note: %(note)s") % {"note": note})
+        conversation.desk = to_desk
+        conversation.status = Status.QUEUED
+        conversation.assigned_to = None
+        conversation.offered_to = to_staff
+        conversation.queued_at = timezone.now()
+        conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "queued_at"])
+        system_message(conversation, "transferred", desk=to_desk.name)
+        publish_state(conversation)
+        publish_desks([from_desk_id, to_desk.pk])
+        if to_staff is not None:
+            send_event(staff_group(to_staff.pk), {"type": "offered", "conversation": conversation.pk})
+    return conversation
