@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
-import os
-import pwd
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,12 +18,11 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil is not a dependency)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 90.0
+from bench.processes import Postgres, Processes, Redis, Server, StartFailed, child_env, free_port, run
+
 # Rate limits of the server under test: a counsellor's sockets share one bucket
 # per staff member, and a bench counsellor answers ~50 conversations at once.
 RAISED_RATE_LIMITS = {
@@ -39,154 +33,13 @@ RAISED_RATE_LIMITS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class StartFailed(RuntimeError):
-    pass
-
-
-@dataclass
-class Started:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    log_file: IO[bytes]
-
-
-class Processes:
-    """Subprocesses that are always stopped (SIGTERM, then SIGKILL), each with a log file."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.started: list[Started] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        log = self.directory / f"{name}.log"
-        log_file = log.open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and installed servers
-            args, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started.append(Started(name, process, log, log_file))
-        return process
-
-    def wait_for_port(self, port: int, process: subprocess.Popen[bytes]) -> None:
-        """Until `port` accepts connections; at once (with the log) if the process died."""
-        started = next(s for s in self.started if s.process is process)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise StartFailed(f"{started.name} exited with {process.returncode}:\n{self.tail(started)}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise StartFailed(f"{started.name}: nothing listens on {port} after {START_TIMEOUT} s:\n{self.tail(started)}")
-
-    @staticmethod
-    def tail(started: Started) -> str:
-        started.log_file.flush()
-        return started.log.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        for started in reversed(self.started):
-            if started.process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    started.process.send_signal(signal.SIGTERM)
-        for started in reversed(self.started):
-            try:
-                started.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                started.process.kill()
-                started.process.wait(timeout=10)
-            started.log_file.close()
-        self.started.clear()
-
-
-def run(args: list[str], env: dict[str, str] | None = None, user: str | None = None) -> None:
-    """Run a set-up step; fail with its output."""
-    if user is not None:
-        args = ["runuser", "-u", user, "--", *args]
-    done = subprocess.run(args, cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        raise StartFailed(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-
-
-# --- PostgreSQL and Redis -----------------------------------------------------------------
-
-
-def postgres_bin() -> Path | None:
-    """The newest installed PostgreSQL's bin directory (Debian: /usr/lib/postgresql/<v>/bin)."""
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(re.sub(r"\D", "", p.parent.parent.name))
-    )
-    return candidates[-1].parent if candidates else None
-
-
-def private_postgres(processes: Processes, directory: Path) -> str:
-    """A throwaway PostgreSQL cluster (trust auth on 127.0.0.1, a free port); returns its DATABASE_URL.
-
-    PostgreSQL refuses to run as root, so as root the cluster belongs to the
-    `postgres` user (Debian's package makes it), or `nobody`.
-    """
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        raise StartFailed("PostgreSQL is not installed (`make setup` installs it)")
-    data = directory / "pgdata"
-    user: str | None = None
-    if os.geteuid() == 0:
-        user = "postgres" if _user_exists("postgres") else "nobody"
-        owner = pwd.getpwnam(user)
-        os.chown(directory, owner.pw_uid, owner.pw_gid)
-    run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "bench", "--no-sync", "-E", "UTF8"], user=user)
-    port = free_port()
-    args = [
-        str(bin_dir / "postgres"),
-        "-D",
-        str(data),
-        "-p",
-        str(port),
-        "-k",
-        str(directory),
-        "-c",
-        "listen_addresses=127.0.0.1",
-        "-c",
-        "max_connections=200",
-    ]
-    process = processes.start("postgres", ["runuser", "-u", user, "--", *args] if user else args)
-    processes.wait_for_port(port, process)
-    url = f"postgres://bench@127.0.0.1:{port}/bench"
-    deadline = time.monotonic() + 30
-    while True:  # the port opens a moment before the server accepts sessions
-        try:
-            run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "bench", "bench"])
-            return url
-        except StartFailed:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
-def _user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
+def private_postgres(processes: Processes) -> str:
+    """A throwaway PostgreSQL cluster for the load (removed when `processes` stop); returns its DATABASE_URL."""
+    return Postgres(processes, database="bench", settings={"max_connections": "200"}).init().url
 
 
 def private_redis(processes: Processes) -> str:
-    redis_server = shutil.which("redis-server")
-    if redis_server is None:
-        raise StartFailed("redis-server is missing (`make setup` installs it)")
-    port = free_port()
-    args = [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    processes.wait_for_port(port, processes.start("redis", args))
-    return f"redis://127.0.0.1:{port}/0"
+    return Redis(processes).start().url
 
 
 # --- Kohtaamo --------------------------------------------------------------------------------
@@ -219,16 +72,13 @@ def server_env(
     settings_module: str = "kohtaamo.settings",
 ) -> dict[str, str]:
     """The environment of `make run` (DEBUG=1), in `directory`, with the rate limits raised."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SQLITE_PATH"))}
-    env.update(
+    env = child_env(
         DJANGO_SETTINGS_MODULE=settings_module,
         KOHTAAMO_VAR_DIR=str(directory / "var"),
         DEBUG="1" if debug else "0",
-        PYTHONUNBUFFERED="1",
         LOG_LEVEL="WARNING",
-        # The hourly purge's first round would fall inside the measured minute.
-        PURGE_EVERY_SECONDS="0",
     )
+    env.pop("SQLITE_PATH", None)
     if not debug:
         # Production settings, but over plain HTTP on loopback (no TLS proxy in front).
         env.update(SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0")
@@ -255,12 +105,10 @@ def start_servers(processes: Processes, env: dict[str, str], count: int) -> Targ
     """`count` scripts/serve.py processes on free ports (two or more need PostgreSQL and Redis)."""
     target = Target(urls=[])
     for n in range(count):
-        port = free_port()
-        args = [sys.executable, "scripts/serve.py", "--host", "127.0.0.1", "--port", str(port)]
-        process = processes.start(f"server{n + 1}", args, env)
-        processes.wait_for_port(port, process)
-        target.urls.append(f"http://127.0.0.1:{port}")
-        target.pids.append(process.pid)
+        server = Server(processes, f"server{n + 1}", env).start()
+        assert server.process is not None
+        target.urls.append(server.url)
+        target.pids.append(server.process.pid)
     return target
 
 

@@ -21,18 +21,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench import report
 from bench.loadgen import ConversationSpec, raise_fd_limit
+from bench.processes import Processes, StartFailed, run
 from bench.seed import BENCH_PASSWORD, desk_slug, seed_bench, staff_username
 from bench.server import (
     RAISED_RATE_LIMITS,
-    Processes,
     ServerSampler,
-    StartFailed,
     Target,
     listening_pids,
     prepare_database,
     private_postgres,
     private_redis,
-    run,
     server_env,
     staff_cookie,
     start_relay,
@@ -129,7 +127,7 @@ class Command(BaseCommand):
         database_url, redis_url = options["database_url"], options["redis_url"]
         if database_url == "private":
             self.log("  starting a private PostgreSQL cluster")
-            database_url = private_postgres(processes, directory)
+            database_url = private_postgres(processes)
         if redis_url == "private":
             redis_url = private_redis(processes)
         if options["processes"] > 1 and not (database_url and redis_url):
