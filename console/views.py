@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Staff
 from bot.engine import get_bot
 from console.forms import CannedReplyForm
+from conversations.system_texts import system_texts
 from desks.actions import (
     canned_replies_for,
     check_may_manage_canned,
@@ -82,11 +83,6 @@ def console_strings() -> dict[str, str]:
         "offered": _("A colleague passed a conversation to you. It is waiting in the queue."),
         "unread": _("{count} unread"),
         "noConversations": _("No open conversations. Take one from a queue."),
-        "sysStarted": _("The conversation started at {desk}."),
-        "sysJoined": _("{name} joined the conversation."),
-        "sysTransferred": _("The conversation was transferred to {desk}."),
-        "sysClosed": _("The conversation was closed."),
-        "sysClientLeft": _("The client left the chat."),
         "sysOther": _("System message"),
         "sending": _("Sending…"),
         "sent": _("Sent"),
@@ -139,7 +135,6 @@ def console_strings() -> dict[str, str]:
         "botOfferedPerson": _("The chatbot offered a person."),
         "votedHelpful": _("The client found this answer helpful."),
         "votedNotHelpful": _("The client found this answer not helpful."),
-        "sysHandedOff": _("Handed over from the chatbot to {desk}."),
         "handoffDirect": _("Chose a person at the start"),
         "handoffAsked": _("Asked for a person"),
         "handoffBotUnsure": _("The chatbot was not sure"),
@@ -183,6 +178,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "keepaliveUrl": reverse("console:keepalive"),
         "loginUrl": reverse("accounts:login"),
         "topicTitles": topic_titles(get_language() or settings.LANGUAGE_CODE),
+        "systemTexts": system_texts("staff"),
     }
     return render(
         request,

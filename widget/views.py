@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Audience, Desk
 
@@ -59,11 +60,6 @@ def client_texts() -> dict[str, str]:
         "notSent": pgettext("client chat", "Not sent"),
         "notSentYet": pgettext("client chat", "Not sent yet"),
         "trouble": _("The connection has a problem. Your message will be sent when it works again."),
-        "sys_started": _("You started a chat: %(desk)s."),
-        "sys_joined": _("%(name)s joined the chat."),
-        "sys_transferred": _("Your chat was moved to %(desk)s. Please wait, someone there will answer you."),
-        "sys_closed": _("The chat has ended."),
-        "sys_client_left": _("You ended the chat."),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "connecting": _("Connecting…"),
         "offline": _("There is no connection right now. Try again in a moment."),
@@ -79,7 +75,6 @@ def client_texts() -> dict[str, str]:
         "voteThanks": _("Thank you for your feedback."),
         "moreTopics": _("Related topics"),
         "crisisNote": _("If you are in danger right now, call 112."),
-        "sys_handed_off": _("You are now in the queue for %(desk)s. A person will answer you as soon as they can."),
     }
 
 
@@ -113,6 +108,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
             "retentionDays": settings.CHAT_RETENTION_DAYS,
+            "systemTexts": system_texts("client"),
         },
     }
 

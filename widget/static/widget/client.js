@@ -1,22 +1,16 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
-import { Connection } from "./connection.js";
+import { Stream, newId } from "../kohtaamo/stream.js";
+import { fill, node, readJSON, systemText as sysText, timeFormatter } from "../kohtaamo/text.js";
 import { installQuickExit } from "./quick-exit.js";
 import * as store from "./store.js";
 
 const $ = (id) => document.getElementById(id);
-const readJSON = (id) => {
-  try {
-    return JSON.parse($(id).textContent);
-  } catch {
-    return {};
-  }
-};
 const config = readJSON("kohtaamo-config");
 const T = readJSON("kohtaamo-i18n");
 const lang = document.documentElement.lang || "fi";
-const t = (key, args = {}) => (T[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(args[name] ?? ""));
-const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" });
+const t = (key, args) => fill(T[key] || key, args);
+const timeOf = timeFormatter(lang);
+const dateTimeOf = timeFormatter(lang, { dateStyle: "short", timeStyle: "short" });
 
 const el = {
   conn: $("k-conn"),
@@ -53,33 +47,14 @@ const S = {
   conv: null, // id of the conversation on screen
   state: null, // its latest `conversation` object
   msgs: new Map(), // seq -> message (each has .el)
-  pending: new Map(), // client-made id -> {id, body, at, el}: sent, not yet acknowledged
-  cursor: 0, // every seq up to this one is here: what `resume` asks after
-  maxSeq: 0,
-  synced: false,
+  pending: new Map(), // client-made id -> {id, body, at, el, seq}: sent, its message not yet here
   staff: { delivered: 0, read: 0 }, // the counsellor's receipts
   seenSent: { delivered: 0, read: 0 },
   starting: false,
   typingOn: false,
   typingAt: 0,
   timers: {},
-  trouble: false, // the server answered `unavailable`: its database (or Redis) is out of reach
-  retryAttempt: 0,
 };
-// Messages not yet acknowledged by the server, kept across reloads: [{c, id, body, at}].
-let outbox = store.get(store.OUTBOX) || [];
-const saveOutbox = () => store.set(store.OUTBOX, outbox.length ? outbox : null);
-const dropFromOutbox = (id) => {
-  const before = outbox.length;
-  outbox = outbox.filter((item) => item.id !== id);
-  if (outbox.length !== before) saveOutbox();
-};
-
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function later(name, ms, fn) {
   clearTimeout(S.timers[name]);
@@ -90,15 +65,23 @@ const isClosed = () => S.state?.status === "closed";
 
 // --- Connection -----------------------------------------------------------------
 
-const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.wsPath;
-const conn = new Connection(wsUrl, { onOpen: hello, onEvent, onDown });
+// Messages not yet acknowledged by the server are kept across reloads: [{c, id, body, at}].
+const conn = new Stream(config.wsPath, {
+  hello: () => ({ type: "hello", token: store.get(store.TOKEN) || undefined, lang }),
+  onEvent,
+  onState,
+  onRefused: failSend,
+  outbox: store.get(store.OUTBOX) || [],
+  save: (items) => store.set(store.OUTBOX, items.length ? items : null),
+});
+const synced = () => Boolean(conn.convs.get(S.conv)?.synced);
+const dropOutbox = (keep) => {
+  for (const item of conn.outbox.values()) if (!keep(item)) conn.remove(item.id);
+};
 
-function hello() {
-  conn.send({ type: "hello", token: store.get(store.TOKEN) || undefined, lang, ref: "hello" });
-}
-
-function onDown() {
-  S.synced = false;
+function onState(kind) {
+  if (kind === "connected" || kind === "trouble") el.conn.textContent = kind === "trouble" ? t("trouble") : "";
+  if (kind !== "reconnecting" && kind !== "offline") return;
   S.typingOn = false;
   el.typing.textContent = "";
   el.conn.textContent = t("reconnecting");
@@ -126,15 +109,11 @@ function onEvent(event) {
 function onWelcome(event) {
   const previous = store.get(store.TOKEN);
   store.set(store.TOKEN, event.token);
-  conn.ready = true;
-  conn.connected();
-  el.conn.textContent = S.trouble ? t("trouble") : "";
   const max = event.limits?.max_message_chars;
   if (max) el.text.maxLength = max;
   if (previous && previous !== event.token) {
     // The server no longer knows us (our data was purged): start afresh.
-    outbox = [];
-    saveOutbox();
+    dropOutbox(() => false);
     resetToStart();
   }
   let target = S.conv ?? store.get(store.CONVERSATION, true);
@@ -155,8 +134,7 @@ function resume(id) {
   if (S.conv !== id) clearChat();
   S.conv = id;
   store.set(store.CONVERSATION, id, true);
-  S.synced = false;
-  conn.send({ type: "resume", conversation: id, after: S.cursor, ref: "resume" });
+  conn.resume(id);
 }
 
 function onConversation(event) {
@@ -165,14 +143,13 @@ function onConversation(event) {
     setStarting(false);
     clearChat();
     S.conv = c.id;
-    S.synced = true; // the answer to `start` carries every message so far
+    conn.track(c.id); // the answer to `start` carries every message so far, then `synced`
     store.set(store.CONVERSATION, c.id, true);
-    outbox = outbox.filter((item) => item.c === c.id);
-    saveOutbox();
+    dropOutbox((item) => item.c === c.id);
     showChat(true);
   }
   if (c.id !== S.conv) return;
-  if (event.ref === "resume") showChat(false);
+  if (event.ref?.startsWith("resume")) showChat(false);
   S.state = c;
   const receipts = c.receipts || {};
   if (receipts.client) {
@@ -185,10 +162,8 @@ function onConversation(event) {
 
 function onSynced(event) {
   if (event.conversation !== S.conv) return;
-  S.synced = true;
-  S.retryAttempt = 0;
-  if (S.trouble && !outbox.some((item) => item.c === S.conv)) clearTrouble();
-  flushOutbox();
+  // The stream sends the outbox now; show what it holds for this conversation.
+  for (const item of conn.outbox.values()) if (item.c === S.conv && !S.pending.has(item.id)) showPending(item);
   scheduleSeen();
 }
 
@@ -222,17 +197,13 @@ function onReceipt(event) {
 
 function onError(event) {
   const message = event.message || event.code;
-  if (event.code === "unavailable") showTrouble();
-  if (event.ref === "hello") {
-    later("hello", (event.retry_after || 2) * 1000, hello);
-    return;
-  }
-  if (event.code === "unavailable" && (event.ref === "resume" || S.pending.has(event.ref))) {
+  if (event.code === "unavailable") el.conn.textContent = t("trouble");
+  if (event.ref === "hello") return; // the stream says hello again
+  if (event.code === "unavailable" && (event.resumed != null || S.pending.has(event.ref))) {
     // Nothing was stored, and nothing is lost: the message stays in the outbox
-    // (marked "not sent yet") and goes again when the server works again.
+    // (marked "not sent yet") and the stream sends it again when the server works again.
     const pending = S.pending.get(event.ref);
     if (pending) updateMark({ el: pending.el, waiting: true });
-    scheduleRetry();
     return;
   }
   if (event.code === "unavailable" && !event.ref) return; // a receipt or typing: the notice says enough
@@ -241,12 +212,8 @@ function onError(event) {
     el.startError.textContent = message;
     return;
   }
-  if (event.ref === "resume" && event.code === "not_found") {
+  if (event.resumed != null && event.code === "not_found") {
     resetToStart();
-    return;
-  }
-  if (event.ref && S.pending.has(event.ref)) {
-    failSend(event.ref, message);
     return;
   }
   (el.chat.hidden ? el.startError : el.error).textContent = message;
@@ -255,11 +222,10 @@ function onError(event) {
 // --- Messages ---------------------------------------------------------------------
 
 function onMessage(m) {
-  if (m.conversation !== S.conv || S.msgs.has(m.seq)) return; // each seq once
+  if (m.conversation !== S.conv || S.msgs.has(m.seq)) return; // the stream passes each seq once
   const nearBottom = isNearBottom();
   let element = null;
   if (m.sender === "client" && m.id) {
-    dropFromOutbox(m.id);
     const pending = S.pending.get(m.id);
     if (pending) {
       S.pending.delete(m.id);
@@ -276,52 +242,29 @@ function onMessage(m) {
   if (nearBottom || m.sender === "client") scrollDown();
 }
 
+// Stored: placed at its seq and marked sent; its `message` (or a resume) replaces it.
 function onAck(ack) {
-  dropFromOutbox(ack.id);
-  S.retryAttempt = 0;
-  if (S.trouble && !outbox.length) clearTrouble();
   const pending = S.pending.get(ack.id);
   if (!pending || ack.conversation !== S.conv) return;
-  S.pending.delete(ack.id);
   if (S.msgs.has(ack.seq)) {
+    S.pending.delete(ack.id);
     pending.el.remove();
     return;
   }
-  const m = { conversation: ack.conversation, seq: ack.seq, id: ack.id, sender: "client", body: pending.body };
-  m.at = pending.at;
-  m.el = pending.el;
-  remember(m);
-  place(m.el, m.seq);
-  updateMark(m);
+  pending.seq = ack.seq;
+  place(pending.el, ack.seq);
+  updateMark(pending);
 }
 
 function remember(m) {
   S.msgs.set(m.seq, m);
-  S.maxSeq = Math.max(S.maxSeq, m.seq);
-  while (S.msgs.has(S.cursor + 1)) S.cursor += 1;
-  if (S.maxSeq > S.cursor) {
-    // A message went missing on the way: ask for what we lack.
-    later("gap", 2000, () => {
-      if (S.maxSeq > S.cursor && conn.ready && S.synced) resume(S.conv);
-    });
-  }
 }
 
-function systemText(m) {
-  const key = `sys_${m.code}`;
-  return T[key] ? t(key, m.args || {}) : m.body || m.code || "";
-}
+const systemText = (m) => sysText(config.systemTexts, m, m.code || "");
 
 function whoOf(m) {
   if (m.sender === "bot") return t("bot");
   return m.sender === "client" ? t("you") : m.name || t("counsellor");
-}
-
-function node(tag, className, text) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (text != null) element.textContent = text;
-  return element;
 }
 
 function renderMessage(m) {
@@ -335,7 +278,7 @@ function renderMessage(m) {
   li.className = `k-msg k-msg--${m.sender === "client" ? "client" : "staff"}`;
   const meta = node("p", "k-meta");
   meta.append(node("span", "k-who", whoOf(m)), " ");
-  const time = node("time", "", timeFormat.format(m.at ? new Date(m.at) : new Date()));
+  const time = node("time", "", timeOf(m.at));
   if (m.at) time.dateTime = m.at;
   meta.append(time);
   li.append(meta, node("p", "k-body", m.body));
@@ -364,7 +307,7 @@ function renderBotMessage(m) {
   const li = node("li", `k-msg k-msg--bot${m.code === "crisis" ? " k-msg--crisis" : ""}`);
   const meta = node("p", "k-meta");
   meta.append(node("span", "k-who", whoOf(m)), " ");
-  const time = node("time", "", timeFormat.format(m.at ? new Date(m.at) : new Date()));
+  const time = node("time", "", timeOf(m.at));
   if (m.at) time.dateTime = m.at;
   meta.append(time);
   const body = node("div", "k-body k-rich");
@@ -510,43 +453,6 @@ function showPending(item) {
   scrollDown();
 }
 
-function transmit(item) {
-  if (!conn.ready || !S.synced) return;
-  conn.send({ type: "send", conversation: item.c, id: item.id, body: item.body, ref: item.id });
-}
-
-// The server is up but cannot store just now (error `unavailable`): say so calmly and
-// try again by itself, less and less often (1 s, 2 s, 4 s ... at most 15 s).
-function showTrouble() {
-  S.trouble = true;
-  el.conn.textContent = t("trouble");
-}
-
-function clearTrouble() {
-  S.trouble = false;
-  if (conn.ready) el.conn.textContent = "";
-}
-
-function scheduleRetry() {
-  if (S.timers.retry) return; // one retry at a time, whatever number of errors led here
-  const base = Math.min(15000, 1000 * 2 ** S.retryAttempt);
-  S.retryAttempt += 1;
-  S.timers.retry = setTimeout(() => {
-    S.timers.retry = 0;
-    if (!conn.ready || S.conv == null) return; // the reconnect resumes and resends anyway
-    if (!S.synced) resume(S.conv);
-    else flushOutbox();
-  }, base / 2 + Math.random() * (base / 2));
-}
-
-function flushOutbox() {
-  for (const item of outbox) {
-    if (item.c !== S.conv) continue;
-    if (!S.pending.has(item.id)) showPending(item);
-    transmit(item);
-  }
-}
-
 function sendMessage() {
   const body = el.text.value.trim();
   el.error.textContent = "";
@@ -556,20 +462,20 @@ function sendMessage() {
   }
   if (!S.conv || isClosed()) return;
   const item = { c: S.conv, id: newId(), body, at: new Date().toISOString() };
-  outbox.push(item);
-  saveOutbox();
   showPending(item);
+  conn.submit(item);
   el.text.value = "";
   updateCount();
   stopTyping();
-  transmit(item);
   if (!conn.ready) el.conn.textContent = t("reconnecting");
 }
 
-function failSend(id, message) {
-  const pending = S.pending.get(id);
-  S.pending.delete(id);
-  dropFromOutbox(id);
+// The server refused the message for good: give its text back.
+function failSend(item, error) {
+  const pending = S.pending.get(item.id);
+  const message = error.message || error.code;
+  S.pending.delete(item.id);
+  if (!pending) return;
   pending.el.remove();
   // Keep the text: put it back into the composer.
   el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
@@ -605,8 +511,8 @@ function updateCount() {
 
 function scheduleSeen() {
   later("seen", 300, () => {
-    if (!conn.ready || !S.conv || !S.synced) return;
-    const top = S.cursor;
+    if (!conn.ready || !S.conv || !synced()) return;
+    const top = conn.convs.get(S.conv).cursor;
     const frame = { type: "seen", conversation: S.conv };
     if (top > S.seenSent.delivered) frame.delivered = top;
     if (document.visibilityState === "visible" && top > S.seenSent.read) frame.read = top;
@@ -628,11 +534,10 @@ function showChat(focus) {
 }
 
 function clearChat() {
+  if (S.conv != null) conn.forget(S.conv);
   S.state = null;
   S.msgs.clear();
   S.pending.clear();
-  S.cursor = 0;
-  S.maxSeq = 0;
   S.staff = { delivered: 0, read: 0 };
   S.seenSent = { delivered: 0, read: 0 };
   S.typingOn = false;
@@ -669,10 +574,11 @@ function renderState() {
     const focusLost = !document.activeElement || document.activeElement === document.body || el.confirm.contains(document.activeElement);
     el.typing.textContent = "";
     for (const [id, pending] of S.pending) {
-      dropFromOutbox(id);
+      if (pending.seq) continue; // stored; its line comes with the history
+      conn.remove(id);
       updateMark({ el: pending.el, failed: true });
+      S.pending.delete(id);
     }
-    S.pending.clear();
     if (focusLost) queueMicrotask(() => el.newChat.focus());
   }
   el.botbar.hidden = c.status !== "bot";
@@ -708,14 +614,14 @@ function startChat(desk, person = false) {
 // --- Transcript -----------------------------------------------------------------------
 
 function transcript() {
-  const lines = [`Kohtaamo – ${S.state?.desk?.name || ""}`, `${t("transcriptTitle")}, ${dateTimeFormat.format(new Date())}`, ""];
-  const when = (at) => (at ? dateTimeFormat.format(new Date(at)) : "");
+  const lines = [`Kohtaamo – ${S.state?.desk?.name || ""}`, `${t("transcriptTitle")}, ${dateTimeOf()}`, ""];
+  const when = (at) => (at ? dateTimeOf(at) : "");
   const items = [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
   for (const m of items) {
     if (m.sender === "system") lines.push(`[${when(m.at)}] — ${systemText(m)}`);
     else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${m.body.replace(/\n/g, "\n    ")}`);
   }
-  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${p.body} (${t("notSent")})`);
+  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${p.body}${p.seq ? "" : ` (${t("notSent")})`}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -740,7 +646,6 @@ installQuickExit({
   beforeExit() {
     if (conn.ready && S.conv && !isClosed()) conn.send({ type: "end", conversation: S.conv });
     conn.stop();
-    outbox = [];
   },
 });
 
@@ -779,8 +684,7 @@ el.yes.addEventListener("click", () => {
   stopTyping();
 });
 el.newChat.addEventListener("click", () => {
-  outbox = outbox.filter((item) => item.c !== S.conv);
-  saveOutbox();
+  dropOutbox((item) => item.c !== S.conv);
   resetToStart();
   el.nickname.focus();
 });

@@ -1,0 +1,113 @@
+// Crisis alerts: a banner per conversation where a client's message looked like
+// acute risk, kept until the counsellor acts on it.
+
+import { openConversation, select, take } from "./conversations.js";
+import { beep, updateTitle } from "./notices.js";
+import { colleagueName } from "./queues.js";
+import { state } from "./state.js";
+import { $, el, focusElement, t, visuallyHidden } from "./util.js";
+
+export function crisisText(alert) {
+  const name = alert.nickname || t("aClient");
+  const desk = (alert.desk && alert.desk.name) || "";
+  const me = state.me ? state.me.id : null;
+  if (alert.assigned && alert.assigned === me) return t("crisisAlertYours", { name, desk });
+  if (alert.assigned) {
+    const counsellor = alert.assignedName || colleagueName(alert.assigned);
+    return t("crisisAlertWith", { name, desk, counsellor });
+  }
+  return t("crisisAlert", { name, desk });
+}
+
+/** Keep the crisis banners of a desk up to date with who answers each conversation now. */
+export function refreshCrisisAlerts(snapshot) {
+  for (const entry of state.crisisAlerts.values()) {
+    const alert = entry.alert;
+    if (!alert.desk || alert.desk.id !== snapshot.desk.id) continue;
+    const active = snapshot.active.find((a) => a.id === alert.conversation);
+    const waiting = snapshot.waiting.find((w) => w.id === alert.conversation);
+    if (!active && !waiting) continue;
+    const assigned = active && active.assigned ? active.assigned : null;
+    entry.alert = {
+      ...alert,
+      status: active ? "active" : "queued",
+      assigned: assigned ? assigned.id : null,
+      assignedName: assigned ? assigned.name : "",
+    };
+    const text = crisisText(entry.alert);
+    if (entry.text.textContent !== text) entry.text.textContent = text;
+  }
+}
+
+/** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
+export function onAlert(alert) {
+  if (alert.kind !== "crisis") return;
+  const existing = state.crisisAlerts.get(alert.conversation);
+  if (existing) {
+    // Again in the same conversation: the same banner, its text brought up to date (and read out again).
+    existing.alert = alert;
+    existing.text.textContent = crisisText(alert);
+  } else {
+    const node = el("div", "crisis-alert");
+    node.setAttribute("role", "alert");
+    node.dataset.conversation = String(alert.conversation);
+    const text = el("p", "crisis-alert-text", crisisText(alert));
+    const actions = el("p", "crisis-alert-actions");
+    const name = alert.nickname || t("aClient");
+    const open = el("button", "crisis-open primary small", t("open"));
+    open.type = "button";
+    open.append(visuallyHidden(` ${name}`));
+    open.addEventListener("click", () => openCrisis(alert.conversation));
+    const dismiss = el("button", "crisis-dismiss small", t("dismiss"));
+    dismiss.type = "button";
+    dismiss.append(visuallyHidden(` ${name}`));
+    dismiss.addEventListener("click", () => dismissCrisis(alert.conversation, { moveFocus: true }));
+    actions.append(open, dismiss);
+    node.append(text, actions);
+    $("crisis-alerts").prepend(node);
+    state.crisisAlerts.set(alert.conversation, { alert, node, text });
+  }
+  const conv = state.convs.get(alert.conversation);
+  if (conv && conv.state && !conv.state.crisis) {
+    conv.state = { ...conv.state, crisis: true };
+    conv.render();
+  }
+  beep();
+  updateTitle();
+}
+
+export function dismissCrisis(id, { moveFocus = false } = {}) {
+  const entry = state.crisisAlerts.get(id);
+  if (!entry) return;
+  const hadFocus = entry.node.contains(document.activeElement);
+  entry.node.remove();
+  state.crisisAlerts.delete(id);
+  updateTitle();
+  if (moveFocus || hadFocus) {
+    const next = $("crisis-alerts").querySelector(".crisis-open");
+    focusElement(next || $("main"));
+  }
+}
+
+/** Open the conversation of a crisis alert: take it when it waits for anyone, else show it. */
+export function openCrisis(id) {
+  const entry = state.crisisAlerts.get(id);
+  if (!entry) return;
+  const me = state.me ? state.me.id : null;
+  const deskId = entry.alert.desk ? entry.alert.desk.id : null;
+  const snapshot = deskId !== null ? state.desks.get(deskId) : undefined;
+  const waiting = snapshot ? snapshot.waiting.find((w) => w.id === id) : undefined;
+  const active = snapshot ? snapshot.active.find((a) => a.id === id) : undefined;
+  const conv = state.convs.get(id);
+  dismissCrisis(id);
+  if (conv && conv.mode === "mine" && conv.canWrite && !conv.ended) {
+    select(id, { focus: true });
+  } else if (waiting ? !waiting.offered_to || waiting.offered_to === me : !active && entry.alert.status === "queued") {
+    take({ conversation: id });
+  } else if (active && active.assigned && active.assigned.id === me) {
+    openConversation(id, "mine", { select: true, focus: true });
+  } else {
+    // A colleague's conversation (or one offered to a colleague): read-only, as a supervisor watches.
+    openConversation(id, "watching", { select: true, focus: true });
+  }
+}

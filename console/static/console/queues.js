@@ -1,0 +1,183 @@
+// The desks' queues (waiting clients, conversations in progress) and, for a
+// supervisor, the live conversations to watch or step into, from `desk` snapshots.
+
+import { endWatchesGone, openConversation, stepIn, take } from "./conversations.js";
+import { refreshCrisisAlerts } from "./crisis.js";
+import { announce, beep, updateTitle } from "./notices.js";
+import { state } from "./state.js";
+import { $, clock, el, focusElement, handoffLabel, t, visuallyHidden } from "./util.js";
+
+export function renderDeskShells() {
+  const list = $("desk-list");
+  list.replaceChildren();
+  if (state.deskOrder.length === 0) {
+    list.append(el("p", "muted", t("noDesks")));
+    return;
+  }
+  for (const desk of state.welcome.desks) {
+    const section = el("section", "desk");
+    section.dataset.desk = String(desk.id);
+    const head = el("div", "desk-head");
+    const heading = el("h3", null, desk.name);
+    heading.id = `desk-${desk.id}-heading`;
+    section.setAttribute("aria-labelledby", heading.id);
+    const count = el("span", "desk-count");
+    const takeNext = el("button", "take-next", t("takeNext"));
+    takeNext.type = "button";
+    takeNext.dataset.focusKey = `next-${desk.id}`;
+    takeNext.append(visuallyHidden(` (${desk.name})`));
+    takeNext.addEventListener("click", () => take({ desk: desk.id }));
+    head.append(heading, count, takeNext);
+    const waitingHeading = el("h4", "sub-heading", t("waitingHeading"));
+    const waiting = el("ul", "waiting-list");
+    const activeHeading = el("h4", "sub-heading", t("activeHeading"));
+    const active = el("ul", "active-list");
+    section.append(head, waitingHeading, waiting, activeHeading, active);
+    state.deskSections.set(desk.id, { section, count, takeNext, waiting, active });
+    list.append(section);
+  }
+}
+
+export function colleagueName(id) {
+  const colleagues = (state.welcome && state.welcome.colleagues) || [];
+  const found = colleagues.find((c) => c.id === id);
+  return found ? found.name : t("aColleague");
+}
+
+export function onDesk(snapshot) {
+  const deskId = snapshot.desk.id;
+  state.desks.set(deskId, snapshot);
+  const firstSnapshot = !state.snapshotsSeen.has(deskId);
+  state.snapshotsSeen.add(deskId);
+  const arrivals = snapshot.waiting.filter((w) => !state.seenWaiting.has(w.id));
+  for (const w of snapshot.waiting) state.seenWaiting.add(w.id);
+  renderDesk(snapshot);
+  endWatchesGone(snapshot);
+  renderLive();
+  refreshCrisisAlerts(snapshot);
+  updateTitle();
+  if (!firstSnapshot && arrivals.length > 0) {
+    announce(t("newClient", { desk: snapshot.desk.name }));
+    beep();
+  }
+}
+
+export function renderDesk(snapshot) {
+  const parts = state.deskSections.get(snapshot.desk.id);
+  if (!parts) return;
+  const active = document.activeElement;
+  const focusKey = active && parts.section.contains(active) ? active.dataset.focusKey : null;
+  const me = state.me ? state.me.id : null;
+  const available = snapshot.waiting.filter((w) => !w.offered_to || w.offered_to === me);
+  parts.count.textContent = t("waitingCount", { count: snapshot.waiting.length });
+  parts.takeNext.disabled = available.length === 0;
+  parts.section.classList.toggle("has-waiting", available.length > 0);
+
+  const waiting = snapshot.waiting.map((w) => {
+    const li = el("li", "waiting-item");
+    li.classList.toggle("is-urgent", Boolean(w.urgent || w.crisis));
+    li.classList.toggle("is-crisis", Boolean(w.crisis));
+    li.dataset.conversation = String(w.id);
+    const name = w.nickname || t("anonymous");
+    const main = el("span", "waiting-main");
+    main.append(el("span", "waiting-name", name));
+    const flags = el("span", "flags");
+    if (w.crisis) flags.append(el("span", "flag flag-crisis", t("crisis")));
+    else if (w.urgent) flags.append(el("span", "flag flag-urgent", t("urgent")));
+    const reason = w.handoff_reason && w.handoff_reason !== "crisis" ? handoffLabel(w.handoff_reason) : "";
+    if (reason) flags.append(el("span", "flag flag-handoff", reason));
+    if (w.transferred) flags.append(el("span", "flag flag-transferred", t("transferred")));
+    if (w.offered_to && w.offered_to === me) flags.append(el("span", "flag flag-for-you", t("forYou")));
+    else if (w.offered_to) flags.append(el("span", "flag", t("forColleague", { name: colleagueName(w.offered_to) })));
+    main.append(flags);
+    const wait = el("span", "wait-time");
+    wait.dataset.since = w.queued_at || "";
+    wait.append(visuallyHidden(`${t("waitingTime")} `), el("span", "wait-clock", waitClock(w.queued_at)));
+    const button = el("button", "take", t("take"));
+    button.type = "button";
+    button.dataset.focusKey = `take-${w.id}`;
+    button.append(visuallyHidden(` ${name}`));
+    button.disabled = Boolean(w.offered_to && w.offered_to !== me);
+    button.addEventListener("click", () => take({ conversation: w.id }));
+    li.append(main, wait, button);
+    return li;
+  });
+  if (waiting.length === 0) waiting.push(el("li", "muted empty", t("nobodyWaiting")));
+  parts.waiting.replaceChildren(...waiting);
+
+  const activeItems = snapshot.active.map((a) => {
+    const li = el("li", "active-item");
+    li.classList.toggle("is-crisis", Boolean(a.crisis));
+    li.dataset.conversation = String(a.id);
+    li.append(el("span", "active-name", a.nickname || t("anonymous")));
+    if (a.crisis) li.append(" ", el("span", "flag flag-crisis", t("crisis")));
+    li.append(
+      " ",
+      el("span", "active-with", a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody")),
+    );
+    return li;
+  });
+  if (activeItems.length === 0) activeItems.push(el("li", "muted empty", t("noActive")));
+  parts.active.replaceChildren(...activeItems);
+
+  if (focusKey) {
+    const again = parts.section.querySelector(`[data-focus-key="${focusKey}"]`);
+    focusElement(again && !again.disabled ? again : parts.takeNext.disabled ? $("queues-heading") : parts.takeNext);
+  }
+}
+
+export function waitClock(queuedAt) {
+  if (!queuedAt) return "";
+  return clock((Date.now() - new Date(queuedAt).getTime()) / 1000);
+}
+
+export function tick() {
+  for (const span of document.querySelectorAll(".wait-time")) {
+    const clockSpan = span.querySelector(".wait-clock");
+    const text = waitClock(span.dataset.since);
+    if (clockSpan && clockSpan.textContent !== text) clockSpan.textContent = text;
+  }
+}
+
+export function renderLive() {
+  const list = $("live-list");
+  if (!list || !state.me || !state.me.supervisor) return;
+  const active = document.activeElement;
+  const focusKey = active && list.contains(active) ? active.dataset.focusKey : null;
+  const items = [];
+  for (const deskId of state.deskOrder) {
+    const snapshot = state.desks.get(deskId);
+    if (!snapshot) continue;
+    for (const a of snapshot.active) {
+      if (a.assigned && a.assigned.id === state.me.id) continue;
+      const name = a.nickname || t("anonymous");
+      const li = el("li", "live-item");
+      const text = el("span", "live-text");
+      const withWhom = a.assigned ? t("withName", { name: a.assigned.name }) : t("withNobody");
+      text.append(el("span", "live-name", name));
+      if (a.crisis) text.append(" ", el("span", "flag flag-crisis", t("crisis")));
+      text.append(" ", el("span", "live-meta", `${snapshot.desk.name} · ${withWhom}`));
+      const actions = el("span", "live-actions");
+      const open = state.convs.has(a.id);
+      const watch = el("button", "watch", open ? t("open") : t("watch"));
+      watch.type = "button";
+      watch.dataset.focusKey = `watch-${a.id}`;
+      watch.append(visuallyHidden(` ${name}`));
+      watch.addEventListener("click", () => openConversation(a.id, "watching", { select: true, focus: true }));
+      const step = el("button", "step-in", t("stepIn"));
+      step.type = "button";
+      step.dataset.focusKey = `step-${a.id}`;
+      step.append(visuallyHidden(` ${name}`));
+      step.addEventListener("click", () => stepIn(a.id));
+      actions.append(watch, step);
+      li.append(text, actions);
+      items.push(li);
+    }
+  }
+  if (items.length === 0) items.push(el("li", "muted empty", t("noLive")));
+  list.replaceChildren(...items);
+  if (focusKey) {
+    const again = list.querySelector(`[data-focus-key="${focusKey}"]`);
+    focusElement(again || $("live-heading"));
+  }
+}

@@ -1,0 +1,52 @@
+"""The one home of the texts of system lines (docs/protocol.md: `message` with
+`sender` "system", a `code` and `args`).
+
+The server stores only the code and its args; each page shows the line in its
+reader's language. A client and a counsellor read the same event in different
+words ("You ended the chat." / "The client left the chat."), so there is one map
+per audience. Placeholders are Python's %(name)s (gettext checks them); the
+pages get the map in their JSON config and fill it in with one shared function
+(static/kohtaamo/text.js: systemText).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+Audience = Literal["client", "staff"]
+
+# The codes of docs/protocol.md; a page shows an unknown code's body instead.
+CODES = ("started", "joined", "transferred", "handed_off", "closed", "client_left")
+
+CLIENT: dict[str, Promise] = {
+    "started": pgettext_lazy("system line for the client", "You started a chat: %(desk)s."),
+    "joined": pgettext_lazy("system line for the client", "%(name)s joined the chat."),
+    "transferred": pgettext_lazy(
+        "system line for the client",
+        "Your chat was moved to %(desk)s. Please wait, someone there will answer you.",
+    ),
+    "handed_off": pgettext_lazy(
+        "system line for the client",
+        "You are now in the queue for %(desk)s. A person will answer you as soon as they can.",
+    ),
+    "closed": pgettext_lazy("system line for the client", "The chat has ended."),
+    "client_left": pgettext_lazy("system line for the client", "You ended the chat."),
+}
+
+STAFF: dict[str, Promise] = {
+    "started": pgettext_lazy("system line for staff", "The conversation started at %(desk)s."),
+    "joined": pgettext_lazy("system line for staff", "%(name)s joined the conversation."),
+    "transferred": pgettext_lazy("system line for staff", "The conversation was transferred to %(desk)s."),
+    "handed_off": pgettext_lazy("system line for staff", "Handed over from the chatbot to %(desk)s."),
+    "closed": pgettext_lazy("system line for staff", "The conversation was closed."),
+    "client_left": pgettext_lazy("system line for staff", "The client left the chat."),
+}
+
+
+def system_texts(audience: Audience) -> dict[str, str]:
+    """Every system line's text for `audience`, in the active language, ready for json_script."""
+    texts = CLIENT if audience == "client" else STAFF
+    return {code: str(texts[code]) for code in CODES}
