@@ -183,3 +183,56 @@ def test_a_desk_snapshot_costs_the_same_queries_for_one_or_many_waiting(demo: An
         snapshot = queue.desk_snapshot(desk)
     assert len(snapshot["waiting"]) == 11 and len(snapshot["active"]) == 11
     assert len(many.captured_queries) == len(few.captured_queries) == 2
+
+
+def test_the_desk_snapshot_after_a_direct_start_shows_why_the_client_is_waiting(
+    demo: Any, layer: RecordingLayer
+) -> None:
+    """A client who asks for a person at the start of a bot desk is queued with the reason "direct".
+
+    The reason used to be written after the start had committed, so the snapshot
+    that staff received at that moment showed the client without it.
+    """
+    desk = demo["desks"]["youth"]
+    assert desk.bot_enabled
+    client, _token = clients.get_or_create_client(None)
+    conversation_id = starting.do_start(client, desk, nickname="Mimi", person=True)
+    snapshots = [event for group, event in layer.sent if event["type"] == "desk"]
+    assert snapshots, "staff were told of the new client"
+    (waiting,) = snapshots[-1]["waiting"]
+    assert (waiting["id"], waiting["handoff_reason"]) == (conversation_id, "direct")
+
+
+def test_a_resend_that_races_past_the_duplicate_check_returns_the_stored_message(
+    demo: Any, queued: Conversation, layer: RecordingLayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sockets of one counsellor send the same id; the second passes the duplicate check
+    before the first is visible (as under a weaker isolation level) and is refused by the
+    database's unique constraint. It must get the stored message, not an error.
+
+    The lookup after the refusal used to take a row lock outside any transaction, which
+    PostgreSQL refuses for a counsellor's message (no transaction surrounds it).
+    """
+    from conversations import message_sql
+
+    kalle = demo["staff"]["counsellor"]
+    assignment.do_take(kalle, conversation_id=queued.pk)
+    first, created = messages.do_send_message(queued.pk, body="hei", client_msg_id="k1", staff=kalle)
+    assert created
+    last_seq = Conversation.objects.get(pk=queued.pk).last_seq
+    layer.clear()
+
+    real_find = message_sql.find_duplicate
+    calls: list[str] = []
+
+    def misses_once(conversation_id: int, sender_kind: str, client_msg_id: str) -> Message | None:
+        calls.append(client_msg_id)
+        return None if len(calls) == 1 else real_find(conversation_id, sender_kind, client_msg_id)
+
+    monkeypatch.setattr(message_sql, "find_duplicate", misses_once)
+    again, created = messages.do_send_message(queued.pk, body="hei", client_msg_id="k1", staff=kalle)
+    assert (again.pk, created) == (first.pk, False)
+    assert len(calls) == 2, "the stored message was read after the refusal"
+    assert Message.objects.filter(conversation=queued, client_msg_id="k1").count() == 1
+    assert Conversation.objects.get(pk=queued.pk).last_seq == last_seq
+    assert layer.sent == [], "nobody is told of the refused copy"
