@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "realtime",
     "console",
     "widget",
+    "demo",
     "bench",
 ]
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from desks.demo import DEMO_TOTP_KEY
+from demo.data import DEMO_TOTP_KEY
 
 
 class Command(BaseCommand):
