@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Staff
-from bot.brainfiles import TopicData, read_brain_dir, topic_data
+from bot.brainfiles import TopicData, read_brain_dir, topic_data, topics_for_export
+from bot.cache import brain_changed
 from bot.models import ExampleQuestion, Language, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
 from desks.models import Desk
 
@@ -95,12 +96,7 @@ def do_import_topics(topics: list[TopicData], staff: Staff | None = None, source
     """
     summary = ImportSummary()
     desks = {desk.slug: desk for desk in Desk.objects.all()}
-    existing = {
-        topic.slug: topic
-        for topic in Topic.objects.select_related("handoff_desk").prefetch_related(
-            "follow_ups", "texts", "questions", "referrals"
-        )
-    }
+    existing = {topic.slug: topic for topic in topics_for_export()}
     changed: list[tuple[Topic, TopicData, bool]] = []
     for data in topics:
         topic = existing.get(data["slug"])
@@ -125,8 +121,6 @@ def do_import_topics(topics: list[TopicData], staff: Staff | None = None, source
 @transaction.atomic
 def do_save_topic_forms(staff: Staff, topic_form: TopicForm, languages: list[LanguageForms], *, created: bool) -> Topic:
     """Save a topic edited in the staff UI (all forms already valid), record the edit, refresh the bot."""
-    from bot.engine import brain_changed
-
     check_can_edit_brain(staff)
     topic = topic_form.save()
     changed = list(topic_form.changed_data)
@@ -199,7 +193,7 @@ def do_add_example_question(staff: Staff, topic: Topic, language: str, text: str
     For adding a single question without the whole edit form (the unanswered
     questions page). Validation as in check_example_question; nothing is
     stored when it fails. The ExampleQuestion's post_save signal calls
-    bot.engine.brain_changed, so every process's bot is rebuilt.
+    bot.cache.brain_changed, so every process's bot is rebuilt.
     """
     check_can_edit_brain(staff)
     cleaned = check_example_question(topic, language, text)

@@ -18,6 +18,9 @@ word is reduced to what it means for retrieval:
   does not use is matched to a known one one typo away, in another consonant
   grade ("asunnon" : "asunto") or sharing nearly all of its stem.
 
+The word lists (spoken forms, synonyms, stop words, everyday words, gradation
+pairs, case endings) are data files in ``bot/data/`` (``bot.wordlists``).
+
 Frequent spoken forms are normalised to standard Finnish first, because neither
 Voikko nor Snowball knows "mä", "sais" or "itteni". Analyses are cached per
 word: a message has few words and the vocabulary of a help chat is small, so
@@ -40,6 +43,8 @@ from typing import Any, Protocol
 
 import snowballstemmer  # type: ignore[import-untyped]
 
+from bot.wordlists import load_mapping, load_table, load_words
+
 logger = logging.getLogger(__name__)
 
 LANGS = ("fi", "sv", "en")
@@ -48,292 +53,17 @@ LANGS = ("fi", "sv", "en")
 # hyphens join words such as "te-toimisto".
 _TOKEN_RE = re.compile(r"[0-9a-zåäöüéè]+(?:-[0-9a-zåäöüéè]+)*")
 
-# Spoken Finnish -> standard Finnish. Only frequent forms that Voikko misreads
-# or does not know; the standard form may be several words.
-SPOKEN_FI: dict[str, str] = {
-    "mä": "minä",
-    "mää": "minä",
-    "mie": "minä",
-    "sä": "sinä",
-    "sää": "sinä",
-    "sie": "sinä",
-    "mun": "minun",
-    "mulle": "minulle",
-    "mulla": "minulla",
-    "multa": "minulta",
-    "mua": "minua",
-    "mut": "minut",
-    "sun": "sinun",
-    "sulle": "sinulle",
-    "sulla": "sinulla",
-    "sua": "sinua",
-    "meil": "meillä",
-    "me": "me",
-    "itteni": "itseni",
-    "ittensä": "itsensä",
-    "itteäni": "itseäni",
-    "itteeni": "itseäni",
-    "itelleni": "itselleni",
-    "ite": "itse",
-    "itte": "itse",
-    "iskä": "isä",
-    "iskän": "isän",
-    "isi": "isä",
-    "faija": "isä",
-    "mutsi": "äiti",
-    "äiskä": "äiti",
-    "oon": "olen",
-    "oot": "olet",
-    "oo": "ole",
-    "ollu": "ollut",
-    "on": "on",
-    "ei": "ei",
-    "sais": "saisi",
-    "saisko": "saisiko",
-    "saako": "saako",
-    "vois": "voisi",
-    "voisko": "voisiko",
-    "pitäis": "pitäisi",
-    "pitäskö": "pitäisikö",
-    "tarttis": "tarvitsisi",
-    "tarttisin": "tarvitsisin",
-    "tarviin": "tarvitsen",
-    "tarvii": "tarvitsee",
-    "tartten": "tarvitsen",
-    "tarvis": "tarvitsisi",
-    "pitää": "pitää",
-    "haluun": "haluan",
-    "haluisin": "haluaisin",
-    "tiiän": "tiedän",
-    "tiiä": "tiedä",
-    "tiedäks": "tiedätkö",
-    "eka": "ensimmäinen",
-    "ekaa": "ensimmäistä",
-    "ekan": "ensimmäisen",
-    "ekalla": "ensimmäisellä",
-    "ekaks": "ensimmäiseksi",
-    "toka": "toinen",
-    "tokaa": "toista",
-    "kaikkee": "kaikkea",
-    "jotain": "jotakin",
-    "mitää": "mitään",
-    "mikskä": "miksi",
-    "miks": "miksi",
-    "paljo": "paljon",
-    "palon": "paljon",
-    "palonko": "paljonko",
-    "kans": "kanssa",
-    "niinku": "niin",
-    "tää": "tämä",
-    "tän": "tämän",
-    "tätä": "tätä",
-    "toi": "tuo",
-    "noi": "nuo",
-    "ne": "ne",
-    "nää": "nämä",
-    "duuni": "työ",
-    "duunia": "työtä",
-    "duunii": "työtä",
-    "duunit": "työt",
-    "kämppä": "asunto",
-    "kämpän": "asunnon",
-    "kämppää": "asuntoa",
-    "kämpästä": "asunnosta",
-    "koulutukseen": "koulutukseen",
-    "lukkari": "lukujärjestys",
-    "amis": "ammattikoulu",
-    "amikseen": "ammattikouluun",
-    "amiksessa": "ammattikoulussa",
-    "amikses": "ammattikoulussa",
-    "lukioo": "lukiota",
-    "rahaa": "rahaa",
-    "rahee": "rahaa",
-    "massii": "rahaa",
-    "massia": "rahaa",
-    "kelaa": "kelaa",
-    "kelast": "kelasta",
-    "kelalt": "kelalta",
-    "kelaan": "kelaan",
-    "tukee": "tukea",
-    "asumistukee": "asumistukea",
-    "opintotukee": "opintotukea",
-    "vuokraa": "vuokraa",
-    "kysyy": "kysyä",
-    "kysyis": "kysyisi",
-    "pystyy": "pystyy",
-    "tos": "tuossa",
-    "täs": "tässä",
-    "mis": "missä",
-    "mist": "mistä",
-    "mihi": "mihin",
-    "mitäs": "mitä",
-    "jos": "jos",
-}
-
-# Spoken stems whose inflected forms Voikko does not know ("amiksesta",
-# "kämpästä"): a word starting with the prefix means the standard word.
-SPOKEN_PREFIX_FI: tuple[tuple[str, str], ...] = (
-    ("amik", "ammattikoulu"),
-    ("amis", "ammattikoulu"),
-    ("duuni", "työ"),
-    ("kämpp", "asunto"),
-    ("kämpä", "asunto"),
-    ("itsar", "itsemurha"),
-    ("työkkär", "työvoimatoimisto"),
-    ("ahist", "ahdistaa"),
-    ("masis", "masennus"),
-    ("psyka", "psykologi"),
-    ("fyrk", "raha"),
-)
-
-# Spoken endings rewritten to standard ones for unknown words, tried before
-# spelling suggestions: "löytäny" -> "löytänyt", "tukee" -> "tukea",
-# "yliopistoo" -> "yliopistoa".
-_SPOKEN_ENDINGS_FI: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("nu", ("nut",)),
-    ("ny", ("nyt",)),
-    ("lu", ("lut",)),
-    ("ly", ("lyt",)),
-    ("ru", ("rut",)),
-    ("ry", ("ryt",)),
-    ("su", ("sut",)),
-    ("sy", ("syt",)),
-    ("ee", ("ea", "eä")),
-    ("oo", ("oa",)),
-    ("uu", ("ua",)),
-    ("yy", ("yä",)),
-    ("ii", ("ia", "iä")),
-)
+# Spoken Finnish -> standard Finnish ("mä" -> "minä"), spoken stems by prefix
+# ("amiksesta" -> "ammattikoulu", first match wins) and spoken endings tried
+# before spelling suggestions ("tukee" -> "tukea"): see the files' headers.
+SPOKEN_FI: dict[str, str] = load_mapping("spoken-fi.txt")
+SPOKEN_PREFIX_FI: tuple[tuple[str, str], ...] = tuple(load_mapping("spoken-prefixes-fi.txt").items())
+_SPOKEN_ENDINGS_FI: tuple[tuple[str, tuple[str, ...]], ...] = tuple(load_table("spoken-endings-fi.txt"))
 
 
-# Everyday, spoken and slang words -> the vocabulary the brain is written in.
-# Keyed by base form (what Voikko returns; for Snowball the key and the values
-# are stemmed), the values are added as extra terms of the word, for questions
-# and brain text alike, so "kämppä" meets "asunto" and "duuni" meets "työ"
-# whichever side uses which. General Finnish, not fitted to any question set.
-SYNONYMS_FI: dict[str, tuple[str, ...]] = {
-    "kämppä": ("asunto",),
-    "kämpä": ("asunto",),
-    "yksiö": ("asunto",),
-    "kaksio": ("asunto",),
-    "kolmio": ("asunto",),
-    "vuokrakämppä": ("asunto", "vuokra"),
-    "koti": ("asunto",),
-    "duuni": ("työ",),
-    "keikka": ("työ",),
-    "keikkatyö": ("työ",),
-    "homma": ("työ",),
-    "pomo": ("työnantaja", "esimies"),
-    "esihenkilö": ("esimies", "työnantaja"),
-    "hommata": ("hankkia",),
-    "massi": ("raha",),
-    "fyrkka": ("raha",),
-    "pätäkkä": ("raha",),
-    "rahna": ("raha",),
-    "lafka": ("yritys",),
-    "firma": ("yritys",),
-    "amis": ("ammattikoulu",),
-    "ammattikoulu": ("ammatillinen", "amis"),
-    "ammattiopisto": ("ammattikoulu",),
-    "yliopisto": ("korkeakoulu",),
-    "amk": ("ammattikorkeakoulu", "korkeakoulu"),
-    "ammattikorkeakoulu": ("korkeakoulu",),
-    "jatko-opinnot": ("jatko-opiskelu", "opiskelu"),
-    "psyka": ("psykologi",),
-    "psykologi": ("mielenterveys", "terapia"),
-    "terapeutti": ("terapia", "psykologi"),
-    "terapia": ("psykologi", "mielenterveys"),
-    "masis": ("masennus",),
-    "masentaa": ("masennus",),
-    "masentunut": ("masennus",),
-    "ahdistaa": ("ahdistus",),
-    "ahdistunut": ("ahdistus",),
-    "jännittää": ("jännitys", "ahdistus"),
-    "paniikki": ("ahdistus",),
-    "kiusata": ("kiusaaminen",),
-    "kiusaaja": ("kiusaaminen",),
-    "haukkua": ("kiusaaminen",),
-    "nimitellä": ("kiusaaminen",),
-    "dissata": ("kiusaaminen",),
-    "pilkata": ("kiusaaminen",),
-    "syrjiä": ("kiusaaminen",),
-    "verokortti": ("vero",),
-    "budjetti": ("talous", "raha"),
-    "säästää": ("säästäminen", "raha"),
-    "säästö": ("säästäminen", "raha"),
-    "velka": ("laina",),
-    "pikavippi": ("laina", "velka"),
-    "vippi": ("laina", "velka"),
-    "luotto": ("laina",),
-    "luottotieto": ("maksuhäiriömerkintä",),
-    "maksuhäiriö": ("maksuhäiriömerkintä",),
-    "perintä": ("velka",),
-    "kuski": ("kuljettaja",),
-    "mopokortti": ("ajokortti",),
-    "kortti": ("ajokortti",),
-    "autokoulu": ("ajokortti",),
-    "intti": ("armeija", "varusmiespalvelus"),
-    "inttiin": ("armeija",),
-    "armeija": ("varusmiespalvelus",),
-    "varusmies": ("varusmiespalvelus",),
-    "sivari": ("siviilipalvelus",),
-    "kutsunta": ("varusmiespalvelus",),
-    "sossu": ("sosiaalitoimisto", "toimeentulotuki"),
-    "toimeentulotuki": ("sosiaalitoimisto",),
-    "perustoimentulotuki": ("toimeentulotuki",),
-    "työkkäri": ("työvoimatoimisto", "te-toimisto"),
-    "työvoimatoimisto": ("te-toimisto",),
-    "työtön": ("työttömyys",),
-    "häätää": ("häätö",),
-    "häätö": ("asunnoton", "vuokra"),
-    "asunnoton": ("asunnottomuus",),
-    "nimetön": ("anonyymi",),
-    "anonyymi": ("nimetön",),
-    "kaveri": ("ystävä",),
-    "frendi": ("ystävä",),
-    "ystävä": ("kaveri",),
-    "poikaystävä": ("seurustelu", "kumppani"),
-    "tyttöystävä": ("seurustelu", "kumppani"),
-    "seurustella": ("seurustelu",),
-    "deittailla": ("seurustelu", "treffit"),
-    "ihastua": ("ihastus",),
-    "läksy": ("kotitehtävä",),
-    "kotitehtävä": ("läksy",),
-    "matikka": ("matematiikka",),
-    "mätkiä": ("lyödä", "väkivalta"),
-    "hakata": ("lyödä", "väkivalta"),
-    "lyödä": ("väkivalta",),
-    "ahdistella": ("häirintä",),
-    "lähennellä": ("häirintä",),
-    "kähmiä": ("häirintä",),
-    "pelata": ("peli",),
-    "pelaaminen": ("peli",),
-    "some": ("sosiaalinen", "media"),
-    "harrastaa": ("harrastus",),
-    "harrastaminen": ("harrastus",),
-    "nukkua": ("uni",),
-    "unettomuus": ("uni",),
-    "väsyttää": ("väsymys",),
-    "väsynyt": ("väsymys",),
-    "kännätä": ("alkoholi",),
-    "kännissä": ("alkoholi",),
-    "viina": ("alkoholi",),
-    "bissi": ("olut", "alkoholi"),
-    "pilveä": ("kannabis",),
-    "ruoho": ("kannabis",),
-    "vape": ("nikotiini",),
-    "nuuska": ("nikotiini",),
-    "röökata": ("tupakka",),
-    "rööki": ("tupakka",),
-    "opo": ("opinto-ohjaaja",),
-    "yhteishaku": ("haku",),
-    "hakea": ("haku",),
-    "kesäduuni": ("kesätyö",),
-    "kesäkeikka": ("kesätyö",),
-    "cv": ("ansioluettelo",),
-    "ansioluettelo": ("cv",),
-    "työhaastattelu": ("haastattelu",),
-}
+# Everyday, spoken and slang words -> the vocabulary the brain is written in,
+# keyed by base form ("kämppä" -> "asunto", "duuni" -> "työ").
+SYNONYMS_FI: dict[str, tuple[str, ...]] = dict(load_table("synonyms-fi.txt"))
 
 
 def spoken_variants(word: str) -> list[str]:
@@ -345,51 +75,13 @@ def spoken_variants(word: str) -> list[str]:
     return out
 
 
-# Deliberately small: only words that carry no topic. Question words such as
-# "paljonko" (cost), "missä" (place) or "milloin" (deadline) stay, because they
-# tell topics apart. Checked against both the surface word and its base form.
-STOPWORDS: dict[str, frozenset[str]] = {
-    "fi": frozenset(
-        """
-        ja tai sekä mutta vaan vai että ettei ett jottei kun jos niin kuin myös vielä jo nyt sitten siis eli
-        on ole olla olen olet ovat oli olisi ei en et emme ette eivät eikä
-        se ne tämä tuo nämä nuo sen sitä siitä siihen
-        minä sinä hän me te he mä sä mun sun minun sinun itse
-        mikä mitä miten miksi voi voida voiko voisi voisiko
-        kanssa vain vaan tosi ihan aika kyllä joo moi hei terve kiitos
-        """.split()
-    ),
-    "sv": frozenset(
-        """
-        och eller men att som om så är var vara har hade ha inte
-        jag du han hon vi ni de den det en ett min mitt din ditt
-        vad hur kan får ska skulle vill med på i av till för från hej tack
-        """.split()
-    ),
-    "en": frozenset(
-        """
-        a an the and or but if so is are was were be been am do does did not
-        i you he she we they it me my your our their this that these those
-        what how can could would should will to of in on at for from with by hi hello thanks
-        """.split()
-    ),
-}
+# Words that carry no topic, per language; checked against both the surface
+# word and its base form.
+STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(load_words(f"stopwords-{lang}.txt")) for lang in LANGS}
 
 # Everyday words that appear in questions about anything ("hyvä", "paras",
-# "huomenna", "saada"): they may still score, but alone they must not make the
-# bot confident, so confidence counts them only a little. Surface or base forms;
-# the ranking index analyses them with the active analyser.
-WEAK_WORDS_FI: tuple[str, ...] = tuple(
-    """
-    hyvä paras parempi huono kiva ikinä aina koskaan usein joskus nyt huomenna eilen tänään
-    kuka kuinka kumpi millainen mikä missä mistä mihin milloin paljon paljonko
-    pitkä lyhyt iso suuri pieni uusi vanha joku jokin kukaan mitään kaikki moni
-    saada tehdä tulla mennä päästä pitää tietää haluta voida osata käydä olla antaa ottaa
-    asia juttu kerta kertaa tapa vähän enemmän
-    jotain jotakin jostain jostakin johonkin jossain jossakin jonkin jonkun joltain jollekin jollakin joitain joitakin
-    minulle minua minulla minulta minusta sinulle sinua sinulla
-    """.split()
-)
+# "huomenna", "saada"): confidence counts them only a little (bot.ranking).
+WEAK_WORDS_FI: tuple[str, ...] = load_words("weak-words-fi.txt")
 
 
 def tokens(text: str) -> list[str]:
@@ -409,25 +101,10 @@ def tokens(text: str) -> list[str]:
 _VOWELS = frozenset("aeiouyäö")
 
 # Consonant gradation, strong grade -> weak grade, as it shows inside stems
-# ("asunto" : "asunnon", "vaihto" : "vaihdossa", "kauppa" : "kaupan"). Applied
-# both ways; k-gradation ("tuki" : "tuen") is handled separately.
-GRADATION_FI: tuple[tuple[str, str], ...] = (
-    ("kk", "k"),
-    ("pp", "p"),
-    ("tt", "t"),
-    ("nk", "ng"),
-    ("mp", "mm"),
-    ("lt", "ll"),
-    ("nt", "nn"),
-    ("rt", "rr"),
-    ("ht", "hd"),
-    ("t", "d"),
-    ("p", "v"),
-    # Snowball undoubles the weak grade at the end of a stem: "asunnosta" -> "asuno".
-    ("nt", "n"),
-    ("mp", "m"),
-    ("lt", "l"),
-    ("rt", "r"),
+# ("asunto" : "asunnon"), tried in order; k-gradation ("tuki" : "tuen") is
+# handled in gradation_variants.
+GRADATION_FI: tuple[tuple[str, str], ...] = tuple(
+    (strong, weak) for strong, weaks in load_table("gradation-fi.txt", unique=False) for weak in weaks
 )
 
 # Gradation happens at the start of a stem's last syllable: look only this far
@@ -476,7 +153,7 @@ def gradation_variants(stem: str) -> list[str]:
 
 # Case endings simple enough to add to a base form without knowing its
 # inflection type; "a" stands for "a" or "ä" by vowel harmony.
-_CASE_ENDINGS = ("n", "t", "a", "ta", "ssa", "sta", "lla", "lta", "lle", "ksi", "na")
+_CASE_ENDINGS: tuple[str, ...] = load_words("case-endings-fi.txt")
 
 
 def case_forms(word: str) -> list[str]:

@@ -6,3 +6,8 @@ class BotConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bot"
     verbose_name = _("Chatbot")
+
+    def ready(self) -> None:
+        from bot.cache import connect_signals
+
+        connect_signals()

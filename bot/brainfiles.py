@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from django.db.models import QuerySet
 
 from bot.models import SLUG_PATTERN, Language, Topic, TopicStatus
 from desks.models import Desk
@@ -319,12 +320,14 @@ def is_web_address(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in value)
 
 
-def read_brain_dir(directory: Path) -> list[TopicData]:
-    """Read and validate every `*.yaml` file in `directory`.
+def read_brain_dir(directory: Path, *, standalone: bool = False) -> list[TopicData]:
+    """Read and validate every `*.yaml` file in `directory`: the one reader of brain folders.
 
     Raises BrainFileError with every problem found when anything is wrong:
     files are checked on their own first, then against each other and the
-    database (follow-ups, hand-off desks).
+    database (follow-ups, hand-off desks). `standalone` reads no database: the
+    folder must name only its own topics as follow-ups and no hand-off desk
+    (the starter brain, a bot built before the database is migrated).
     """
     if not directory.is_dir():
         raise BrainFileError([Problem(str(directory), 0, "not a directory")])
@@ -339,8 +342,11 @@ def read_brain_dir(directory: Path) -> list[TopicData]:
         problems.extend(reader.problems)
 
     slugs_in_dir = {p.path.stem for p in parsed_files}
-    known_slugs = slugs_in_dir | set(Topic.objects.values_list("slug", flat=True))
-    desks = set(Desk.objects.values_list("slug", flat=True))
+    known_slugs = set(slugs_in_dir)
+    desks: set[str] = set()
+    if not standalone:
+        known_slugs |= set(Topic.objects.values_list("slug", flat=True))
+        desks |= set(Desk.objects.values_list("slug", flat=True))
     # Checked for invalid files too, so that one run reports everything.
     for parsed in parsed_files:
         for slug, line in parsed.follow_up_lines.items():
@@ -362,7 +368,10 @@ def read_brain_dir(directory: Path) -> list[TopicData]:
 
 
 def topic_data(topic: Topic) -> TopicData:
-    """The canonical form of a topic as stored in the database."""
+    """The canonical form of a topic as stored in the database: the one database-to-data function.
+
+    Export writes it, import compares with it, and the bot is built from it (bot.brains).
+    """
     data: TopicData = {"slug": topic.slug, "area": topic.area, "status": topic.status}
     if topic.handoff_desk is not None:
         data["handoff_desk"] = topic.handoff_desk.slug
@@ -403,8 +412,18 @@ def topic_data(topic: Topic) -> TopicData:
 
 
 def topics_for_export() -> list[Topic]:
-    return list(
-        Topic.objects.select_related("handoff_desk").prefetch_related("follow_ups", "texts", "questions", "referrals")
+    """Every topic, with what `topic_data` reads fetched in a few queries."""
+    return list(_topics_with_parts())
+
+
+def published_topics() -> list[Topic]:
+    """The published topics (what the bot answers from), as `topics_for_export` fetches them."""
+    return list(_topics_with_parts().filter(status=TopicStatus.PUBLISHED))
+
+
+def _topics_with_parts() -> QuerySet[Topic]:
+    return Topic.objects.select_related("handoff_desk").prefetch_related(
+        "follow_ups", "texts", "questions", "referrals"
     )
 
 

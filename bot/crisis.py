@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis import VoikkoAnalyser, get_analyser
+from bot.wordlists import load_table
 
 CATEGORIES = ("suicidal", "self_harm", "violence_now", "danger_now")
 
@@ -45,12 +46,12 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-# Up to N words in between: "haluun (vaan niin) kuolla".
-def _gap(n: int) -> str:
+def gap(n: int) -> str:
+    """Up to ``n`` words in between, in a pattern: "haluun (vaan niin) kuolla"."""
     return rf"(?:\w+ ){{0,{n}}}"
 
 
-_G1, _G2, _G3 = _gap(1), _gap(2), _gap(3)
+_G1, _G2, _G3 = gap(1), gap(2), gap(3)
 _SELF_FI = r"(?:itse|itte|ite)\w*"  # itseni, itteni, itseäni (folded: itseani), itelleni
 _ME_FI = r"(?:mua|mut|minua|minut|meita|meidat|mulle|minulle)"
 # Victims in the family: violence at home is reported about a parent or sibling.
@@ -74,13 +75,13 @@ _HIT_FI = r"(?:lyo|lyoo|lyo|hakkaa|potkii|kuristaa|uhkaa|uhkailee|raiskas|raiska
 _PATTERNS_RAW: list[tuple[str, str, str]] = [
     # --- Finnish: suicidal
     ("suicidal", "fi", r"\bitsemurh\w*|\bitsarimurh\w*|\bitsetuho\w*|\bitsar(?:i|ia|in|iin|ii)\b"),
-    ("suicidal", "fi", r"\b(?:en|ei)\s(?:\w+ ){0,2}(?:halua|haluu|jaksa|jaksais)\w*\s(?:\w+ ){0,2}olla olemassa\b"),
-    ("suicidal", "fi", r"\b(?:nukahtaa|nukkua)\s(?:\w+ ){0,3}(?:enka|eika|ja en|ja ei)\s(?:\w+ ){0,1}hera\w*"),
+    ("suicidal", "fi", rf"\b(?:en|ei)\s{_G2}(?:halua|haluu|jaksa|jaksais)\w*\s{_G2}olla olemassa\b"),
+    ("suicidal", "fi", rf"\b(?:nukahtaa|nukkua)\s{_G3}(?:enka|eika|ja en|ja ei)\s{_G1}hera\w*"),
     (
         "suicidal",
         "fi",
-        r"\b(?:helpompaa|parempi|parempaa)\s(?:\w+ ){0,2}jos (?:ma|mina|mua|minua) (?:ei|en)\s"
-        r"(?:\w+ ){0,1}(?:ois|olis|olisi)",
+        rf"\b(?:helpompaa|parempi|parempaa)\s{_G2}jos (?:ma|mina|mua|minua) (?:ei|en)\s"
+        rf"{_G1}(?:ois|olis|olisi)",
     ),
     ("suicidal", "fi", rf"\b(?:halu\w*|tahdo\w*|tahto\w*|tahon|mieli)\s{_G3}kuol(?:la|isin|e)\b"),
     ("suicidal", "fi", rf"\b(?:toivo\w*|kunpa|kumpa|olisinpa|oisinpa)\s{_G3}(?:kuollu\w*|kuolisin|kuolis)\b"),
@@ -95,14 +96,14 @@ _PATTERNS_RAW: list[tuple[str, str, str]] = [
     ("suicidal", "fi", r"\belama(?:ssa)? ei (?:ole )?(?:kannata|mitaan jarkea|mitaan merkitysta)\b"),
     ("suicidal", "fi", r"\bei kannata (?:enaa )?elaa\b"),
     ("suicidal", "fi", rf"\b{_KILL_FI}\s{_G2}{_SELF_FI}|\b{_SELF_FI}\s{_G1}{_KILL_FI}"),
-    ("suicidal", "fi", r"\bhirt\w*\s(?:\w+ ){0,2}(?:itse|itte)\w*|\bhirtt?aydy\w*|\bhirtan\b"),
+    ("suicidal", "fi", rf"\bhirt\w*\s{_G2}(?:itse|itte)\w*|\bhirtt?aydy\w*|\bhirtan\b"),
     (
         "suicidal",
         "fi",
-        r"\bhyp(?:paan|pasin|pais\w*|paa|ata)\s(?:\w+ ){0,3}"
+        rf"\bhyp(?:paan|pasin|pais\w*|paa|ata)\s{_G3}"
         r"(?:alle|sillalta|katolta|parvekkeelta|ikkunasta|junan|auton)",
     ),
-    ("suicidal", "fi", r"\b(?:lopet\w*|paat\w*)\s(?:\w+ ){0,2}(?:kaiken|elamani|elamansa|paivani|paivansa|henkeni)\b"),
+    ("suicidal", "fi", rf"\b(?:lopet\w*|paat\w*)\s{_G2}(?:kaiken|elamani|elamansa|paivani|paivansa|henkeni)\b"),
     ("suicidal", "fi", r"\bparempi (?:ilman (?:mua|minua)|kuollee?na)"),
     ("suicidal", "fi", r"\bparempi jos (?:ma|mina|mua|minua)? ?(?:en|ei) (?:ois|olis|olisi|oo|ole)"),
     ("suicidal", "fi", r"\b(?:ottaa|otan|riist\w*) (?:oma )?henk(?:i|eni|ensa)\b"),
@@ -157,7 +158,7 @@ _PATTERNS_RAW: list[tuple[str, str, str]] = [
     ("self_harm", "sv", r"\bskad\w* mig\b|\bskar\w* mig\b|\bsjalvskad\w*|\bbranner mig\b"),
     ("violence_now", "sv", rf"\bslar\s{_G2}(?:mig|oss|mamma|pappa)\b|\bmisshand\w*|\bhota\w*\s{_G3}doda\b"),
     ("violence_now", "sv", r"\bsparka\w* mig\b|\bstryp\w*|\bvaldt\w*"),
-    ("danger_now", "sv", r"\bfoljer (?:efter )?mig\b|\bvagar inte\s(?:\w+ ){0,2}hem\b|\brad+ (?:\w+ ){0,3}hem\b"),
+    ("danger_now", "sv", rf"\bfoljer (?:efter )?mig\b|\bvagar inte\s{_G2}hem\b|\brad+ {_G3}hem\b"),
     ("danger_now", "sv", r"\bforfolj\w* mig\b"),
     ("danger_now", "sv", r"\bfor manga (?:tabletter|piller)\b|\boverdos\w*|\binte (?:saker|trygg) hemma\b"),
     # --- English
@@ -199,19 +200,10 @@ _HARMLESS = re.compile(
     r"|\bdo av skratt\b|\bdoda tiden\b"
 )
 
-# With Voikko: base-form sets that signal risk when all are present.
+# With Voikko: base-form sets that signal risk when all are present, tried in order.
 _BASEFORM_RULES: list[tuple[str, frozenset[str]]] = [
-    ("suicidal", frozenset({"itsemurha"})),
-    ("suicidal", frozenset({"itsetuhoinen"})),
-    ("suicidal", frozenset({"itsemurhayritys"})),
-    ("self_harm", frozenset({"viiltää"})),
-    ("self_harm", frozenset({"viillellä"})),
-    ("self_harm", frozenset({"viiltely"})),
-    ("self_harm", frozenset({"itsetuhoisuus"})),
-    ("danger_now", frozenset({"yliannostus"})),
-    ("violence_now", frozenset({"pahoinpitely"})),
-    ("violence_now", frozenset({"raiskata"})),
-    ("violence_now", frozenset({"raiskaus"})),
+    (category, frozenset(" ".join(forms).split()))
+    for category, forms in load_table("crisis-baseforms-fi.txt", unique=False)
 ]
 
 

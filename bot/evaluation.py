@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine import STARTER_BRAIN_DIR, Bot, load_brain_dir
+from bot.engine import Bot
 
 NON_TOPICS = ("crisis", "handoff", "unknown")
 
@@ -134,4 +134,8 @@ def evaluate_file(path: str | Path, bot: Bot | None = None) -> Report:
     """
     with open(path, encoding="utf-8") as f:
         rows = parse_rows(f)
-    return evaluate(rows, bot if bot is not None else load_brain_dir(STARTER_BRAIN_DIR))
+    if bot is None:
+        from bot.brains import load_starter_brain
+
+        bot = load_starter_brain()
+    return evaluate(rows, bot)

@@ -15,37 +15,12 @@ from __future__ import annotations
 import re
 
 from bot.analysis import tokens
+from bot.wordlists import load_words
 
-FI_WORDS = frozenset(
-    """
-    ja on ei se ne mä sä mun sun minä sinä minun sinun mulla sulla mulle mua oon oot olen olet oli olla
-    mitä miten mikä miksi missä mistä mihin milloin kuka paljonko voiko voinko saako saanko pitääkö onko
-    onks oisko kannattaako jos kun että tai mut mutta vaan niin kuin myös vielä jo nyt tosi ihan aika
-    apua moi hei terve kiitos kiitti joo juu en et emme eikä enää kanssa koska joku jotain mitään
-    haluun haluan haluaisin tarvitsen tarviin pitää pitäis voisin vois sais saisin kela tukea tuki
-    tuli tulee meni menee sain saan saa saisin teen tehä tehdä tiiä tiedä ois olis ollu ollut
-    asunto kämppä koulu duuni työ työtä rahaa lukio amis kotona kotiin äiti isä iskä kaveri kaverit
-    """.split()
-)
-
-SV_WORDS = frozenset(
-    """
-    i och jag är inte hur vad kan får det en ett att som om på med till för av har hade ska skulle vill
-    du han hon vi ni de dem min mitt mina din ditt sig mig dig oss er vem var när varför vilken vilket
-    hej tack nej ja hjälp bor bostad jobb skola pengar söka söker ansöka behöver måste mycket lite
-    också eller men så här där från efter utan inom mamma pappa kompis hemma hem orkar vet vill
-    """.split()
-)
-
-EN_WORDS = frozenset(
-    """
-    the is are was were be am i you he she we they it me my your our their this that these those
-    how what why when where who which can could would should will do does did don't dont not no yes
-    and or but if to of in on at for from with about have has had get got need want help please pls
-    hi hello thanks thank job work school money rent apartment flat live home mom dad friend friends
-    much many any some there here know just really so
-    """.split()
-)
+# Very common words of each language (bot/data/language-words-*.txt).
+FI_WORDS = frozenset(load_words("language-words-fi.txt"))
+SV_WORDS = frozenset(load_words("language-words-sv.txt"))
+EN_WORDS = frozenset(load_words("language-words-en.txt"))
 
 _FI_END = re.compile(
     r"(ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|ko|kö|kin|han|hän|aa|ää|ee|ii|uu|yy|oo|öö"

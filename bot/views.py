@@ -28,7 +28,8 @@ from bot.actions import (
     do_dismiss_unanswered,
     do_save_topic_forms,
 )
-from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, LANGS, SPECIAL_TOPICS, get_bot, render_markdown
+from bot.cache import get_bot
+from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, LANGS, SPECIAL_TOPICS
 from bot.feedback import VoteCounts, vote_counts
 from bot.forms import (
     AddExampleForm,
@@ -39,6 +40,7 @@ from bot.forms import (
     TryForm,
     UnansweredFilterForm,
 )
+from bot.markdown import render_answer
 from bot.models import ExampleQuestion, Language, Topic, TopicStatus, TopicText, UnansweredQuestion
 
 UNANSWERED_PER_PAGE = 50
@@ -143,7 +145,7 @@ def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
     votes: VoteCounts = NO_VOTES
     votes_by_language: list[LanguageVotes] = []
     if topic is not None:
-        previews = {t.language: render_markdown(t.answer) for t in topic.texts.all()}
+        previews = {t.language: render_answer(t.answer) for t in topic.texts.all()}
         edits = list(topic.edits.select_related("staff")[:10])
         votes, votes_by_language = topic_votes(topic.slug)
     for forms in languages:

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from bot import api, engine
+from bot import api, cache
 from common.ratelimit import RateLimiter
 
 ASK = "/api/bot/ask"
@@ -20,9 +20,9 @@ ASK = "/api/bot/ask"
 
 @pytest.fixture(autouse=True)
 def fresh_bot():
-    engine.reset_bot()
+    cache.reset_bot()
     yield
-    engine.reset_bot()
+    cache.reset_bot()
 
 
 def post(client: Client, body: object, *, raw: bool = False):

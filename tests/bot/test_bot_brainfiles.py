@@ -94,14 +94,20 @@ def import_dir(directory: Path) -> str:
     return out.getvalue()
 
 
-def import_errors(directory: Path) -> list[str]:
-    """Run a failing import and return its problem lines; asserts it fails."""
+def refused(*args: str) -> tuple[list[str], str]:
+    """Run a `brain` command that must fail: its problem lines and its final message."""
     err = StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("brain", "import", str(directory), stdout=StringIO(), stderr=err)
-    assert "nothing was imported" in str(raised.value)
+        call_command("brain", *args, stdout=StringIO(), stderr=err)
     assert raised.value.returncode == 1
-    return [line for line in err.getvalue().splitlines() if line]
+    return [line for line in err.getvalue().splitlines() if line], str(raised.value)
+
+
+def import_errors(directory: Path) -> list[str]:
+    """Run a failing import and return its problem lines; asserts it fails."""
+    problems, message = refused("import", str(directory))
+    assert "nothing was imported" in message
+    return problems
 
 
 def db_snapshot() -> tuple[int, ...]:
@@ -366,3 +372,34 @@ def test_brain_evaluate_reports_accuracy_and_timing(db: None, tmp_path: Path) ->
     assert "p95" in report
     with pytest.raises(CommandError, match="no such file"):
         call_command("brain", "evaluate", str(tmp_path / "missing.tsv"))
+
+
+def test_brain_evaluate_refuses_what_brain_import_refuses(tmp_path: Path, youth_desk: Desk) -> None:
+    """One reader for brain folders: `evaluate --brain DIR` reports the very problems `import` does."""
+    directory = tmp_path / "brain"
+    write(directory, "bad.yaml", BAD_TOPIC)
+    write(directory, "money-budget.yaml", BUDGET)
+    questions = tmp_path / "questions.tsv"
+    questions.write_text("money-budget\tfi\trahat loppuu aina kesken kuuta\n", encoding="utf-8")
+
+    imported, import_message = refused("import", str(directory))
+    evaluated, evaluate_message = refused("evaluate", str(questions), "--brain", str(directory))
+
+    assert "bad.yaml:3: status 'live' must be one of: draft, published" in imported
+    assert "bad.yaml:5: handoff_desk 'nowhere' is not a desk" in imported
+    assert evaluated == imported
+    assert import_message == f"{len(imported)} problem(s) found; nothing was imported."
+    assert evaluate_message == f"{len(imported)} problem(s) found; nothing was evaluated."
+
+
+def test_brain_evaluate_checks_follow_ups_and_desks_against_the_database(tmp_path: Path, youth_desk: Desk) -> None:
+    """As for an import, a folder may name desks and topics that only the database holds."""
+    directory = tmp_path / "brain"
+    write(directory, "housing-allowance.yaml", HOUSING)  # hand-off desk "youth", follow-up money-budget
+    write(tmp_path / "db", "money-budget.yaml", BUDGET)
+    import_dir(tmp_path / "db")
+    questions = tmp_path / "questions.tsv"
+    questions.write_text("housing-allowance\tfi\tvoiko opiskelija saada tukea asumiseen\n", encoding="utf-8")
+    out = StringIO()
+    call_command("brain", "evaluate", str(questions), "--brain", str(directory), stdout=out)
+    assert "top-1 accuracy (topics): 1/1 = 100.0%" in out.getvalue()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import CONFIDENCE_THRESHOLD, Bot, load_brain_dir
+from bot import engine
+from bot.brains import load_starter_brain
+from bot.crisis import CrisisHit, detect_crisis
+from bot.engine import CONFIDENCE_THRESHOLD, Bot, MessageReading, read_message
 from bot.evaluation import evaluate, evaluate_file, format_report, parse_rows
+from bot.language import detect_language
 
 
 @pytest.fixture(scope="module")
 def bot() -> Bot:
-    return load_brain_dir("bot/brain")
+    return load_starter_brain()
 
 
 @pytest.mark.parametrize(
@@ -124,7 +128,7 @@ def test_evaluation_report() -> None:
     ]
     rows = parse_rows(lines)
     assert len(rows) == 5
-    report = evaluate(rows, load_brain_dir("bot/brain"))
+    report = evaluate(rows, load_starter_brain())
     assert (report.crisis.hits, report.crisis.total) == (1, 1)
     assert (report.handoff.hits, report.handoff.total) == (1, 1)
     assert (report.unknown.hits, report.unknown.total) == (1, 1)
@@ -143,3 +147,58 @@ def test_evaluate_file(tmp_path) -> None:
     report = evaluate_file(path)
     assert (report.crisis.hits, report.crisis.total) == (1, 1)
     assert report.topics.total == 0
+
+
+class Calls:
+    """Counts the calls of the language and crisis checks the engine makes, and lets them run."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.language = self.crisis = 0
+
+        def counted_language(text: str, fallback: str = "fi") -> str:
+            self.language += 1
+            return detect_language(text, fallback)
+
+        def counted_crisis(text: str, lang: str | None = None) -> CrisisHit | None:
+            self.crisis += 1
+            return detect_crisis(text, lang)
+
+        monkeypatch.setattr(engine, "detect_language", counted_language)
+        monkeypatch.setattr(engine, "detect_crisis", counted_crisis)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("paljonko asumistukea saa", "housing-allowance"),
+        ("haluun kuolla", "crisis"),
+        ("jag vill prata med en människa", "handoff"),
+    ],
+)
+def test_a_message_is_read_once(bot: Bot, monkeypatch: pytest.MonkeyPatch, text: str, topic: str) -> None:
+    """The conversation's way: read the message (crisis check and language), then let the bot answer that reading."""
+    calls = Calls(monkeypatch)
+    reading = read_message(text, "fi")
+    assert (calls.language, calls.crisis) == (1, 1)
+    answer = bot.answer(text, reading=reading)
+    assert (calls.language, calls.crisis) == (1, 1)
+    assert answer.topic == topic
+    assert answer.lang == reading.lang
+    assert answer.crisis is (reading.crisis is not None)
+
+
+def test_answer_without_a_reading_reads_the_message_once(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The HTTP API's and the evaluation's way: `answer(text, lang)` reads the message itself, once."""
+    calls = Calls(monkeypatch)
+    answer = bot.answer("hur söker jag bostadsbidrag", "fi")
+    assert (calls.language, calls.crisis) == (1, 1)
+    assert answer.lang == "sv"
+
+
+def test_the_bot_answers_the_reading_it_is_given(bot: Bot) -> None:
+    """A given reading is trusted: its language and crisis decide, not the text again."""
+    text = "paljonko asumistukea saa"
+    assert bot.answer(text, reading=MessageReading("sv", None)).lang == "sv"
+    crisis = bot.answer(text, reading=MessageReading("fi", CrisisHit("suicidal", "test", "fi")))
+    assert crisis.topic == "crisis"
+    assert crisis.crisis is True

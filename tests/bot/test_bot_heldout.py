@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.analysis import SnowballAnalyser, VoikkoAnalyser
-from bot.engine import STARTER_BRAIN_DIR, load_brain_dir
+from bot.brains import load_starter_brain
 from bot.evaluation import evaluate, parse_rows
 
 HELDOUT = Path(__file__).resolve().parents[1] / "data" / "heldout-fi.tsv"
@@ -33,7 +33,7 @@ def report(request):
     analyser = VoikkoAnalyser() if request.param == "voikko" else SnowballAnalyser()
     with HELDOUT.open(encoding="utf-8") as f:
         rows = parse_rows(f)
-    return request.param, evaluate(rows, load_brain_dir(STARTER_BRAIN_DIR, analyser))
+    return request.param, evaluate(rows, load_starter_brain(analyser))
 
 
 def test_heldout_set_is_big_enough():

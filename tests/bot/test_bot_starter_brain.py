@@ -66,7 +66,7 @@ def test_no_development_question_is_copied_into_the_brain() -> None:
 
 
 def test_the_starter_brain_imports_cleanly(db: Any, capsys: Any) -> None:
-    from desks.demo import seed_demo
+    from demo.data import seed_demo
 
     seed_demo()
     call_command("brain", "import", str(BRAIN))

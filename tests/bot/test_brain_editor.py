@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from bot.engine import get_bot
+from bot.cache import get_bot
 from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

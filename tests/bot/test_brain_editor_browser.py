@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.models import ExampleQuestion, Referral, Topic, TopicText
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.browser import run_axe
 
 expect.set_options(timeout=10_000)

@@ -11,7 +11,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
 from bot.actions import do_add_example_question
-from bot.engine import get_bot
+from bot.cache import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicEdit, TopicText, UnansweredQuestion
 from tests.bot.test_brain_editor import login, make_topic

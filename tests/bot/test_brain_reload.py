@@ -15,8 +15,8 @@ from django.db import OperationalError, connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from bot import engine
-from bot.engine import brain_changed, get_bot
+from bot import cache
+from bot.cache import brain_changed, get_bot
 from bot.models import BrainState, ExampleQuestion, Topic, TopicText
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,9 +38,9 @@ def bump_as_another_process() -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_bot() -> Any:
-    engine.reset_bot()
+    cache.reset_bot()
     yield
-    engine.reset_bot()
+    cache.reset_bot()
 
 
 def test_a_change_signalled_here_bumps_the_database_version() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from bot.actions import check_brain_dir, do_import_topics
 from bot.brainfiles import BrainFileError, export_brain
@@ -55,11 +56,7 @@ class Command(BaseCommand):
         try:
             topics = check_brain_dir(directory)
         except BrainFileError as error:
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{len(error.problems)} problem(s) found; nothing was imported.", returncode=1
-            ) from error
+            raise self.refused(error, "nothing was imported") from error
         summary = do_import_topics(topics, source=str(directory))
         self.stdout.write(
             f"Imported {len(topics)} topic(s) from {directory}: {len(summary.created)} created, "
@@ -67,10 +64,30 @@ class Command(BaseCommand):
         )
 
     def handle_evaluate(self, path: Path, brain_dir: str | None) -> None:
-        from bot.engine import get_bot, load_brain_dir
+        from bot.brains import load_brain_dir
+        from bot.cache import get_bot
         from bot.evaluation import evaluate_file, format_report
 
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        bot = load_brain_dir(Path(brain_dir)) if brain_dir else get_bot()
+        if brain_dir is None:
+            bot = get_bot()
+        else:
+            # The reader of `brain import`: a folder it refuses is refused here too, with the same problems.
+            try:
+                try:
+                    bot = load_brain_dir(Path(brain_dir))
+                except DatabaseError:
+                    # No brain tables (not migrated): nothing to check follow-ups and desks against
+                    # but the folder itself, so it must stand on its own.
+                    self.stderr.write("The database is not readable: the folder is checked on its own.")
+                    bot = load_brain_dir(Path(brain_dir), standalone=True)
+            except BrainFileError as error:
+                raise self.refused(error, "nothing was evaluated") from error
         self.stdout.write(format_report(evaluate_file(path, bot)))
+
+    def refused(self, error: BrainFileError, consequence: str) -> CommandError:
+        """Every problem as `file:line: message` on stderr; the error to raise."""
+        for problem in error.problems:
+            self.stderr.write(str(problem))
+        return CommandError(f"{len(error.problems)} problem(s) found; {consequence}.", returncode=1)
