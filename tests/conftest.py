@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.demo import Demo
+
 pytest_plugins = ["tests.browser"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -110,24 +112,20 @@ def live(live_server_session: LiveServer, transactional_db: Any) -> Iterator[Liv
 
 
 @pytest.fixture
-def demo(transactional_db: Any) -> dict[str, Any]:
-    """The demo organisations, desks and staff (see desks/demo.py)."""
-    from accounts.models import Staff
-    from desks.demo import seed_demo
-    from desks.models import Desk, OpeningPeriod
+def demo(transactional_db: Any) -> Demo:
+    """The demo organisations, desks and staff (see demo/data.py): `demo.staff.counsellor`, `demo.desks.youth`."""
+    from demo.data import seed_demo
+    from desks.models import OpeningPeriod
 
     seed_demo(brain=False)
     # Demo desks have opening hours; tests that need them set their own, so
     # that the suite does not depend on the hour it runs at.
     OpeningPeriod.objects.all().delete()
-    return {
-        "desks": {d.slug: d for d in Desk.objects.all()},
-        "staff": {s.username: s for s in Staff.objects.all()},
-    }
+    return Demo.load()
 
 
 @pytest.fixture
-def chat(live: LiveServer, demo: dict[str, Any]) -> Iterator[Any]:
+def chat(live: LiveServer, demo: Demo) -> Iterator[Any]:
     """Protocol sockets for the demo data (tests/chat_helpers.Chat); checks every frame received."""
     from tests.chat_helpers import Chat
 

@@ -49,6 +49,25 @@ class ProtocolClient:
             if event.get("type") == type_ and all(event.get(k) == v for k, v in match.items()):
                 return event
 
+    def answer(self, frame: dict[str, Any], timeout: float = 5) -> dict[str, Any]:
+        """Send `frame` with a fresh `ref` and return the reply (or error) carrying that ref."""
+        ref = uuid.uuid4().hex
+        self.send({**frame, "ref": ref})
+        return self.wait_for_ref(ref, timeout)
+
+    def wait_for_ref(self, ref: str, timeout: float = 5) -> dict[str, Any]:
+        """Read events until the one carrying `ref` (of any type: a reply or an error) arrives."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no reply to ref {ref}; got {[e.get('type') for e in self.events[-10:]]}")
+            event = self.recv(timeout=remaining)
+            if event.get("ref") == ref:
+                return event
+
     def drain(self, timeout: float = 0.3) -> list[dict[str, Any]]:
         """Everything that arrives within `timeout` seconds."""
         got = []
@@ -77,7 +96,7 @@ class ProtocolClient:
 
 def staff_cookie(client: Any, username: str, password: str, *, otp: bool = False) -> str:
     """Log a staff member in through the real login form and return their cookie header."""
-    from desks.demo import DEMO_PASSWORD
+    from demo.data import DEMO_PASSWORD
 
     response = client.post("/staff/login/", {"username": username, "password": password or DEMO_PASSWORD})
     assert response.status_code == 302, response.content[:500]

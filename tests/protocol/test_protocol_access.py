@@ -11,18 +11,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from conversations.models import Conversation
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
-
-
-def answer(socket: ProtocolClient, frame: dict[str, Any]) -> dict[str, Any]:
-    ref = new_id()
-    socket.send({**frame, "ref": ref})
-    while True:
-        event = socket.recv()
-        if event.get("ref") == ref:
-            return event
 
 
 def close_code(chat: Chat, path: str, cookie: str | None = None) -> int:
@@ -67,9 +58,9 @@ def test_a_volunteer_sees_only_the_homework_desk(chat: Chat, demo: Any) -> None:
         {"type": "close", "conversation": youth, "outcome": "answered"},
         {"type": "transfer", "conversation": youth, "desk": demo["desks"]["homework"].pk},
     ]:
-        assert answer(volunteer, frame)["code"] == "not_found", frame
-    assert answer(volunteer, {"type": "take", "desk": demo["desks"]["youth"].pk})["code"] == "not_found"
-    assert answer(volunteer, {"type": "take"})["code"] == "queue_empty"
+        assert volunteer.answer(frame)["code"] == "not_found", frame
+    assert volunteer.answer({"type": "take", "desk": demo["desks"]["youth"].pk})["code"] == "not_found"
+    assert volunteer.answer({"type": "take"})["code"] == "queue_empty"
     assert rows() == before
 
     # A new youth conversation never shows up in the volunteer's console.
@@ -84,9 +75,9 @@ def test_a_counsellor_of_another_organisation_cannot_see_youth_conversations(cha
     outi = chat.staff("studycounsellor")
     welcome = next(e for e in outi.events if e["type"] == "welcome")
     assert [d["slug"] for d in welcome["desks"]] == ["study"]
-    assert answer(outi, {"type": "resume", "conversation": youth, "after": 0})["code"] == "not_found"
-    assert answer(outi, {"type": "take", "conversation": youth})["code"] == "not_found"
-    assert answer(outi, {"type": "take"})["code"] == "queue_empty"
+    assert outi.answer({"type": "resume", "conversation": youth, "after": 0})["code"] == "not_found"
+    assert outi.answer({"type": "take", "conversation": youth})["code"] == "not_found"
+    assert outi.answer({"type": "take"})["code"] == "queue_empty"
     outi.drain(0.3)
     assert "Youth" not in str([e for e in outi.events if e["type"] == "desk"])
     assert Conversation.objects.get(pk=youth).status == "queued"
@@ -101,7 +92,7 @@ def test_a_supervisor_watches_read_only_and_steps_in_to_write(chat: Chat, demo: 
     kalle.wait_for("note")
 
     sanna = chat.staff("supervisor")
-    resumed = answer(sanna, {"type": "resume", "conversation": youth, "after": 0})
+    resumed = sanna.answer({"type": "resume", "conversation": youth, "after": 0})
     assert resumed["conversation"]["can_write"] is False
     assert resumed["conversation"]["assigned"]["name"] == "Kalle"
     sanna.wait_for("synced", conversation=youth)
@@ -109,9 +100,9 @@ def test_a_supervisor_watches_read_only_and_steps_in_to_write(chat: Chat, demo: 
     assert [e["note"]["body"] for e in sanna.events if e["type"] == "note"] == ["Check in about school"]
 
     before = rows()
-    refused = answer(sanna, {"type": "send", "conversation": youth, "id": new_id(), "body": "Hello from Sanna"})
+    refused = sanna.answer({"type": "send", "conversation": youth, "id": new_id(), "body": "Hello from Sanna"})
     assert refused["code"] == "forbidden"
-    assert answer(sanna, {"type": "typing", "conversation": youth, "active": True})["code"] == "forbidden"
+    assert sanna.answer({"type": "typing", "conversation": youth, "active": True})["code"] == "forbidden"
     assert rows() == before
     # Watching does not mark the client's messages read.
     sanna.send({"type": "seen", "conversation": youth, "read": 3})
@@ -121,15 +112,15 @@ def test_a_supervisor_watches_read_only_and_steps_in_to_write(chat: Chat, demo: 
     sanna.wait_for("message", body="Tell me more")
     # A counsellor cannot step in.
     aino = chat.staff("counsellor2")
-    assert answer(aino, {"type": "step_in", "conversation": youth})["code"] == "forbidden"
+    assert aino.answer({"type": "step_in", "conversation": youth})["code"] == "forbidden"
 
-    stepped = answer(sanna, {"type": "step_in", "conversation": youth})
+    stepped = sanna.answer({"type": "step_in", "conversation": youth})
     assert stepped["conversation"]["can_write"] is True
     # The broadcast of the new state (Sanna was watching) agrees: she is the writer now.
     assert sanna.wait_for("conversation")["conversation"] == stepped["conversation"]
     assert client.wait_for("message", code="joined")["args"] == {"name": "Sanna"}
     assert kalle.wait_for("conversation", conversation=stepped["conversation"] | {"can_write": False})
-    assert answer(kalle, {"type": "send", "conversation": youth, "id": new_id(), "body": "me?"})["code"] == "forbidden"
+    assert kalle.answer({"type": "send", "conversation": youth, "id": new_id(), "body": "me?"})["code"] == "forbidden"
     sanna.say(youth, "Hello, I am Sanna")
     assert client.wait_for("message", sender="staff", body="Hello, I am Sanna")["name"] == "Sanna"
     assert Conversation.objects.get(pk=youth).assigned_to == demo["staff"]["supervisor"]

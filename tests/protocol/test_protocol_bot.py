@@ -15,16 +15,6 @@ from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
 
 
-def answer(socket: ProtocolClient, frame: dict[str, Any]) -> dict[str, Any]:
-    """Send a frame with a fresh ref and return the reply (or error) carrying that ref."""
-    ref = new_id()
-    socket.send({**frame, "ref": ref})
-    while True:
-        event = socket.recv()
-        if event.get("ref") == ref:
-            return event
-
-
 def start_with_bot(client: ProtocolClient, desk: str = "youth") -> int:
     client.send({"type": "start", "desk": desk, "ref": "start"})
     state = client.wait_for("conversation", ref="start")["conversation"]
@@ -117,7 +107,7 @@ def test_choosing_a_suggested_topic_answers_it(chat: Chat, demo: Any) -> None:
     client = chat.client()
     conversation = start_with_bot(client)
     msg_id = new_id()
-    ack = answer(client, {"type": "choose", "conversation": conversation, "id": msg_id, "topic": "work-tax-card"})
+    ack = client.answer({"type": "choose", "conversation": conversation, "id": msg_id, "topic": "work-tax-card"})
     assert ack["type"] == "ack"
     reply = client.wait_for("message", conversation=conversation, sender="bot", seq=ack["seq"] + 1)
     assert reply["args"]["topic"] == "work-tax-card"
@@ -125,9 +115,9 @@ def test_choosing_a_suggested_topic_answers_it(chat: Chat, demo: Any) -> None:
     assert (mine.sender_kind, mine.body) == ("client", get_bot().title("work-tax-card", "fi"))
 
     before = rows()
-    refused = answer(client, {"type": "choose", "conversation": conversation, "id": new_id(), "topic": "no-such"})
+    refused = client.answer({"type": "choose", "conversation": conversation, "id": new_id(), "topic": "no-such"})
     assert (refused["code"], refused["field"]) == ("bad_message", "topic")
-    refused = answer(client, {"type": "choose", "conversation": conversation, "id": new_id(), "topic": "crisis"})
+    refused = client.answer({"type": "choose", "conversation": conversation, "id": new_id(), "topic": "crisis"})
     assert refused["code"] == "bad_message"
     assert rows() == before
 
@@ -155,7 +145,7 @@ def test_asking_for_a_person_hands_over_with_the_bot_part_in_the_transcript(chat
     # With a person, the bot keeps quiet.
     client.say(conversation, "moi, kiitos")
     assert not [e for e in client.drain(0.4) if e.get("sender") == "bot"]
-    refused = answer(client, {"type": "choose", "conversation": conversation, "id": new_id(), "topic": "work-tax-card"})
+    refused = client.answer({"type": "choose", "conversation": conversation, "id": new_id(), "topic": "work-tax-card"})
     assert refused["code"] == "not_with_bot"
 
 
@@ -180,7 +170,7 @@ def test_a_crisis_with_the_bot_goes_to_the_top_of_the_queue_and_alerts_every_cou
     assert stored.urgent and stored.crisis_at is not None and stored.handoff_reason == "crisis"
 
     # "Take next" takes the crisis first.
-    taken = answer(kalle, {"type": "take", "desk": demo["desks"]["youth"].pk})
+    taken = kalle.answer({"type": "take", "desk": demo["desks"]["youth"].pk})
     assert taken["conversation"]["id"] == conversation and taken["conversation"]["crisis"] is True
 
 
@@ -219,7 +209,7 @@ def test_a_closed_desk_says_so_and_what_to_do_instead(chat: Chat, demo: Any) -> 
     homework = demo["desks"]["homework"]
     closed_now(homework)
     before = rows()
-    refused = answer(client, {"type": "start", "desk": "homework"})
+    refused = client.answer({"type": "start", "desk": "homework"})
     assert refused["code"] == "desk_closed" and "Läksyapu" in refused["message"]
     assert rows() == before
 
@@ -238,10 +228,10 @@ def test_votes_on_answers_are_counted_per_topic_and_can_change(chat: Chat, demo:
 
     # Only bot answers, and only one's own conversation.
     greeting_seq = messages(client.events, conversation)[1]["seq"]
-    refused = answer(client, {"type": "vote", "conversation": conversation, "seq": greeting_seq, "helpful": True})
+    refused = client.answer({"type": "vote", "conversation": conversation, "seq": greeting_seq, "helpful": True})
     assert (refused["code"], refused["field"]) == ("bad_message", "seq")
     other = chat.client()
-    refused = answer(other, {"type": "vote", "conversation": conversation, "seq": reply["seq"], "helpful": False})
+    refused = other.answer({"type": "vote", "conversation": conversation, "seq": reply["seq"], "helpful": False})
     assert refused["code"] == "not_found"
     assert AnswerVote.objects.get().helpful is True
 
@@ -260,6 +250,6 @@ def test_bad_bot_frames_are_refused_with_the_field(chat: Chat, demo: Any) -> Non
         ({"type": "start", "desk": "youth", "person": "yes"}, "person"),
     ]
     for frame, field in cases:
-        error = answer(client, frame)
+        error = client.answer(frame)
         assert (error["type"], error.get("field")) == ("error", field), frame
     assert rows() == before

@@ -18,16 +18,6 @@ def staff_id(demo: Any, username: str) -> int:
     return int(demo["staff"][username].pk)
 
 
-def answer(socket: ProtocolClient, frame: dict[str, Any]) -> dict[str, Any]:
-    """Send a frame with a fresh ref and return the reply (or error) carrying that ref."""
-    ref = new_id()
-    socket.send({**frame, "ref": ref})
-    while True:
-        event = socket.recv()
-        if event.get("ref") == ref:
-            return event
-
-
 def test_waiting_clients_learn_their_place_as_the_line_moves(chat: Chat, demo: Any) -> None:
     first, second, third = chat.client(), chat.client(), chat.client()
     ids = [chat.start(c, nickname=n) for c, n in ((first, "A"), (second, "B"), (third, "C"))]
@@ -35,7 +25,7 @@ def test_waiting_clients_learn_their_place_as_the_line_moves(chat: Chat, demo: A
     counsellor = chat.staff("counsellor")
 
     # The counsellor takes the next one: everybody behind moves up.
-    taken = answer(counsellor, {"type": "take", "desk": desk_id(demo, "youth")})
+    taken = counsellor.answer({"type": "take", "desk": desk_id(demo, "youth")})
     assert taken["conversation"]["id"] == ids[0]
     assert second.wait_for("queue", position=1)["waiting"] == 2
     assert third.wait_for("queue", position=2)["waiting"] == 2
@@ -62,7 +52,7 @@ def test_two_counsellors_take_the_same_conversation_one_gets_it(chat: Chat, demo
 
     def take(name: str, socket: ProtocolClient) -> None:
         barrier.wait()
-        results[name] = answer(socket, {"type": "take", "conversation": conversation})
+        results[name] = socket.answer({"type": "take", "conversation": conversation})
 
     threads = [threading.Thread(target=take, args=a) for a in (("kalle", kalle), ("aino", aino))]
     for thread in threads:
@@ -91,7 +81,7 @@ def test_two_counsellors_take_next_from_a_queue_of_one(chat: Chat, demo: Any) ->
 
     def take(socket: ProtocolClient) -> None:
         barrier.wait()
-        results.append(answer(socket, {"type": "take", "desk": desk_id(demo, "youth")}))
+        results.append(socket.answer({"type": "take", "desk": desk_id(demo, "youth")}))
 
     threads = [threading.Thread(target=take, args=(s,)) for s in (kalle, aino)]
     for thread in threads:
@@ -108,15 +98,15 @@ def test_two_counsellors_take_next_from_a_queue_of_one(chat: Chat, demo: Any) ->
 def test_taking_from_an_empty_queue_or_a_foreign_desk(chat: Chat, demo: Any) -> None:
     counsellor = chat.staff("counsellor")
     before = rows()
-    assert answer(counsellor, {"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
-    assert answer(counsellor, {"type": "take"})["code"] == "queue_empty"
+    assert counsellor.answer({"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
+    assert counsellor.answer({"type": "take"})["code"] == "queue_empty"
     # Kalle does not work at the homework desk: it does not exist for him.
-    assert answer(counsellor, {"type": "take", "desk": desk_id(demo, "homework")})["code"] == "not_found"
+    assert counsellor.answer({"type": "take", "desk": desk_id(demo, "homework")})["code"] == "not_found"
     # Somebody waits at the homework desk, but that is not Kalle's queue either.
     homework_client = chat.client()
     waiting = chat.start(homework_client, desk="homework")
-    assert answer(counsellor, {"type": "take"})["code"] == "queue_empty"
-    assert answer(counsellor, {"type": "take", "conversation": waiting})["code"] == "not_found"
+    assert counsellor.answer({"type": "take"})["code"] == "queue_empty"
+    assert counsellor.answer({"type": "take", "conversation": waiting})["code"] == "not_found"
     assert rows()["messages"] == before["messages"] + 1  # only the homework conversation's "started"
 
 
@@ -127,8 +117,8 @@ def test_transfer_to_another_desk_with_a_note_for_the_next_counsellor(chat: Chat
     chat.take(kalle, conversation)
     client.say(conversation, "I need help with maths")
     note = "Asks about maths homework, 9th grade"
-    moved = answer(
-        kalle, {"type": "transfer", "conversation": conversation, "desk": desk_id(demo, "homework"), "note": note}
+    moved = kalle.answer(
+        {"type": "transfer", "conversation": conversation, "desk": desk_id(demo, "homework"), "note": note}
     )
     assert moved["conversation"]["status"] == "queued"
     assert moved["conversation"]["desk"]["slug"] == "homework"
@@ -139,7 +129,7 @@ def test_transfer_to_another_desk_with_a_note_for_the_next_counsellor(chat: Chat
     assert client.wait_for("queue", conversation=conversation)["position"] == 1
 
     # It is no longer Kalle's: it is at a desk where he does not work.
-    refused = answer(kalle, {"type": "send", "conversation": conversation, "id": new_id(), "body": "still there?"})
+    refused = kalle.answer({"type": "send", "conversation": conversation, "id": new_id(), "body": "still there?"})
     assert refused["code"] == "not_found"
 
     # The volunteer at the homework desk sees it waiting, marked as transferred, and reads the note.
@@ -167,8 +157,7 @@ def test_transfer_to_a_named_colleague_only_they_can_take_it(chat: Chat, demo: A
     kalle, aino, sanna = chat.staff("counsellor"), chat.staff("counsellor2"), chat.staff("supervisor")
     chat.take(kalle, conversation)
     aino_id = staff_id(demo, "counsellor2")
-    moved = answer(
-        kalle,
+    moved = kalle.answer(
         {"type": "transfer", "conversation": conversation, "desk": desk_id(demo, "youth"), "staff": aino_id},
     )
     assert moved["conversation"]["status"] == "queued"
@@ -177,11 +166,11 @@ def test_transfer_to_a_named_colleague_only_they_can_take_it(chat: Chat, demo: A
     assert [(w["id"], w["offered_to"]) for w in snapshot["waiting"]] == [(conversation, aino_id)]
 
     # Nobody else takes it: not by id, not as "next".
-    assert answer(sanna, {"type": "take", "conversation": conversation})["code"] == "taken"
-    assert answer(kalle, {"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
-    assert answer(kalle, {"type": "take", "conversation": conversation})["code"] == "taken"
+    assert sanna.answer({"type": "take", "conversation": conversation})["code"] == "taken"
+    assert kalle.answer({"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
+    assert kalle.answer({"type": "take", "conversation": conversation})["code"] == "taken"
     # Aino does.
-    taken = answer(aino, {"type": "take", "desk": desk_id(demo, "youth")})
+    taken = aino.answer({"type": "take", "desk": desk_id(demo, "youth")})
     assert taken["conversation"]["id"] == conversation and taken["conversation"]["can_write"] is True
     client.wait_for("message", code="joined", args={"name": "Aino"})
 
@@ -201,7 +190,7 @@ def test_transfer_to_a_colleague_who_does_not_work_at_that_desk_is_refused(chat:
         ({"desk": 999_999}, "desk"),
     ]
     for fields, field in cases:
-        refused = answer(kalle, {"type": "transfer", "conversation": conversation, "note": "see note", **fields})
+        refused = kalle.answer({"type": "transfer", "conversation": conversation, "note": "see note", **fields})
         assert (refused["code"], refused.get("field")) == ("bad_message", field), fields
     assert rows() == before
     stored = Conversation.objects.get(pk=conversation)
@@ -215,20 +204,20 @@ def test_close_with_an_outcome(chat: Chat, demo: Any) -> None:
     kalle = chat.staff("counsellor")
     chat.take(kalle, conversation)
     before = rows()
-    refused = answer(kalle, {"type": "close", "conversation": conversation, "outcome": "great"})
+    refused = kalle.answer({"type": "close", "conversation": conversation, "outcome": "great"})
     assert (refused["code"], refused["field"]) == ("bad_message", "outcome")
-    assert answer(kalle, {"type": "close", "conversation": conversation, "outcome": "x" * 21})["code"] == "too_large"
+    assert kalle.answer({"type": "close", "conversation": conversation, "outcome": "x" * 21})["code"] == "too_large"
     assert rows() == before
     assert Conversation.objects.get(pk=conversation).status == "active"
 
-    closed = answer(kalle, {"type": "close", "conversation": conversation, "outcome": "referred"})
+    closed = kalle.answer({"type": "close", "conversation": conversation, "outcome": "referred"})
     assert closed["conversation"]["status"] == "closed" and closed["conversation"]["outcome"] == "referred"
     client.wait_for("message", code="closed")
     state = client.wait_for("conversation")["conversation"]
     assert state["status"] == "closed"
-    refused = answer(client, {"type": "send", "conversation": conversation, "id": new_id(), "body": "wait!"})
+    refused = client.answer({"type": "send", "conversation": conversation, "id": new_id(), "body": "wait!"})
     assert refused["code"] == "closed"
-    refused = answer(kalle, {"type": "send", "conversation": conversation, "id": new_id(), "body": "bye"})
+    refused = kalle.answer({"type": "send", "conversation": conversation, "id": new_id(), "body": "bye"})
     assert refused["code"] == "closed"
     assert chat.client(token=client.token).events[-1]["conversations"] == []
     assert Conversation.objects.get(pk=conversation).outcome == "referred"
@@ -244,7 +233,7 @@ def test_a_client_ends_while_waiting(chat: Chat, demo: Any) -> None:
     assert (state["status"], state["closed_by_client"], state["outcome"]) == ("closed", True, "client_left")
     snapshot = kalle.wait_for("desk", desk={"id": desk_id(demo, "youth"), "slug": "youth", "name": "Nuorten chat"})
     assert snapshot["waiting"] == []
-    assert answer(kalle, {"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
+    assert kalle.answer({"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
     # Ending twice changes nothing.
     before = rows()
     client.send({"type": "end", "conversation": conversation})
@@ -266,10 +255,10 @@ def test_a_client_ends_a_live_conversation_and_the_counsellor_records_the_outcom
         "",
         False,
     )
-    refused = answer(kalle, {"type": "send", "conversation": conversation, "id": new_id(), "body": "hello?"})
+    refused = kalle.answer({"type": "send", "conversation": conversation, "id": new_id(), "body": "hello?"})
     assert refused["code"] == "closed"
     before = rows()
-    closed = answer(kalle, {"type": "close", "conversation": conversation, "outcome": "answered"})
+    closed = kalle.answer({"type": "close", "conversation": conversation, "outcome": "answered"})
     assert closed["conversation"]["outcome"] == "answered"
     assert rows() == before, "no second closing line"
     assert Conversation.objects.get(pk=conversation).outcome == "answered"
@@ -281,7 +270,7 @@ def test_closed_desks_and_too_many_open_conversations_are_refused(chat: Chat, de
     Desk.objects.filter(slug="parents").update(is_active=False)
     client = chat.client()
     before = rows()
-    refused = answer(client, {"type": "start", "desk": "parents"})
+    refused = client.answer({"type": "start", "desk": "parents"})
     assert refused["code"] == "desk_closed"
     assert rows() == before
 
@@ -290,7 +279,7 @@ def test_closed_desks_and_too_many_open_conversations_are_refused(chat: Chat, de
     kalle = chat.staff("counsellor")
     chat.take(kalle, youth)
     before = rows()
-    assert answer(kalle, {"type": "transfer", "conversation": youth, "desk": desk_id(demo, "parents")})["code"] == (
+    assert kalle.answer({"type": "transfer", "conversation": youth, "desk": desk_id(demo, "parents")})["code"] == (
         "desk_closed"
     )
     assert rows() == before
@@ -298,7 +287,7 @@ def test_closed_desks_and_too_many_open_conversations_are_refused(chat: Chat, de
     for _n in range(settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT - 1):
         chat.start(client)
     before = rows()
-    assert answer(client, {"type": "start", "desk": "youth"})["code"] == "too_many"
+    assert client.answer({"type": "start", "desk": "youth"})["code"] == "too_many"
     assert rows() == before
     # Ending one makes room again.
     client.send({"type": "end", "conversation": youth})

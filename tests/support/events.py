@@ -1,0 +1,71 @@
+"""Capturing the protocol events that actions send (after commit) instead of delivering them.
+
+All event delivery goes through one channel layer lookup in the events module
+(`send_event` -> `deliver` -> `get_channel_layer()`); this is the one place
+that stands in for it, so moving that module means changing the import below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+from common import events as events_module
+
+
+class EventCapture:
+    """Stands in for the channel layer: keeps (group, event) pairs, and notes whether a message was stored.
+
+    `stored_when_sent` has one entry per `message` event: whether its row was
+    already in the database when the event left (it must be: events leave after commit).
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.stored_when_sent: list[bool] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        from asgiref.sync import sync_to_async
+
+        from conversations.models import Message
+
+        event = message["event"]
+        self.sent.append((group, event))
+        if event["type"] == "message":
+            exists = Message.objects.filter(conversation_id=event["conversation"], seq=event["seq"]).exists
+            self.stored_when_sent.append(await sync_to_async(exists)())
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [event for _group, event in self.sent]
+
+    def clear(self) -> None:
+        self.sent.clear()
+        self.stored_when_sent.clear()
+
+    def kinds(self) -> list[tuple[str, str, str | None]]:
+        """(group kind, event type, audience) of each event, e.g. ("conv", "message", None)."""
+        return [(group.split("-")[0], event["type"], event.get("audience")) for group, event in self.sent]
+
+    def describe(self) -> str:
+        return "\n".join(f"  {group}: {json.dumps(event, default=str)[:300]}" for group, event in self.sent)
+
+    def assert_count(self, expected: int) -> None:
+        assert len(self.sent) == expected, f"expected {expected} events, got {len(self.sent)}:\n{self.describe()}"
+
+
+@contextmanager
+def capture_events(expected: int | None = None) -> Iterator[EventCapture]:
+    """Capture the events sent inside the block; with `expected`, assert how many on the way out.
+
+    Events leave after commit, so a block that runs outside a transaction (or
+    commits one) captures them; a block that rolls back captures none.
+    """
+    capture = EventCapture()
+    with mock.patch.object(events_module, "get_channel_layer", lambda: capture):
+        yield capture
+    if expected is not None:
+        capture.assert_count(expected)
