@@ -77,12 +77,13 @@ export function endWatch(conv) {
   removeConv(conv.id, { leave: true, focusList: conv.ui.pane.contains(document.activeElement) });
 }
 
-/** After a desk snapshot: watched conversations of that desk no longer in progress there have ended. */
-export function endWatchesGone(snapshot) {
+/** A new desk snapshot: a watched conversation in progress in the one before, and not now, has ended. */
+export function endWatchesGone(previous, snapshot) {
+  const ids = (list) => new Set((list || []).map((a) => a.id));
+  const before = ids(previous?.active);
+  const now = ids(snapshot.active);
   for (const conv of [...state.convs.values()]) {
-    const s = conv.state;
-    if (conv.mode !== "watching" || !s || s.desk.id !== snapshot.desk.id || s.status !== "active") continue;
-    if (!snapshot.active.some((a) => a.id === conv.id)) endWatch(conv);
+    if (conv.mode === "watching" && before.has(conv.id) && !now.has(conv.id)) endWatch(conv);
   }
 }
 

@@ -46,13 +46,14 @@ export function colleagueName(id) {
 
 export function onDesk(snapshot) {
   const deskId = snapshot.desk.id;
+  const previous = state.desks.get(deskId);
   state.desks.set(deskId, snapshot);
   const firstSnapshot = !state.snapshotsSeen.has(deskId);
   state.snapshotsSeen.add(deskId);
   const arrivals = snapshot.waiting.filter((w) => !state.seenWaiting.has(w.id));
   for (const w of snapshot.waiting) state.seenWaiting.add(w.id);
   renderDesk(snapshot);
-  endWatchesGone(snapshot);
+  endWatchesGone(previous, snapshot);
   renderLive();
   refreshCrisisAlerts(snapshot);
   updateTitle();
