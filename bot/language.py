@@ -22,12 +22,10 @@ FI_WORDS = frozenset(load_words("language-words-fi.txt"))
 SV_WORDS = frozenset(load_words("language-words-sv.txt"))
 EN_WORDS = frozenset(load_words("language-words-en.txt"))
 
-_FI_END = re.compile(
-    r"(ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|ko|kö|kin|han|hän|aa|ää|ee|ii|uu|yy|oo|öö"
-    r"|nen|sen|isi|mme|tte|vat|vät|ks|ihin|iin|iä|ja|jä)$"
-)
-_SV_END = re.compile(r"(ning|het|tion|arna|erna|orna|ande|ende|lig|ligt|skap)$")
-_EN_END = re.compile(r"(ing|tion|ly|ed|'s|ness|ment|ght)$")
+# Typical endings of each language (bot/data/language-endings-*.txt).
+FI_ENDINGS = load_words("language-endings-fi.txt")
+SV_ENDINGS = load_words("language-endings-sv.txt")
+EN_ENDINGS = load_words("language-endings-en.txt")
 
 # A language needs this many points, and this lead over the runner-up, to
 # override the fallback.
@@ -60,13 +58,13 @@ def language_scores(text: str) -> dict[str, float]:
             scores["sv"] += 0.3
         if re.search(r"(aa|ää|ee|ii|uu|yy|öö|oo|ij|uo|yö|ie)", w) or re.search(r"(kk|pp|tt|ll|ss)[aeiouyäö]", w):
             scores["fi"] += 0.5
-        if _FI_END.search(w):
+        if w.endswith(FI_ENDINGS):
             scores["fi"] += 0.7
-        if _SV_END.search(w) or re.search(r"(sj|tj|skj|ck|kv|dj|hj)", w):
+        if w.endswith(SV_ENDINGS) or re.search(r"(sj|tj|skj|ck|kv|dj|hj)", w):
             scores["sv"] += 0.7
         if re.search(r"(th|w|ph|sh|ch|ou|ea|ee)", w):
             scores["en"] += 0.5
-        if _EN_END.search(w):
+        if w.endswith(EN_ENDINGS):
             scores["en"] += 0.6
         if re.search(r"[bcdfgqwxz]", w):
             # Letters rare in native Finnish words.
