@@ -137,6 +137,38 @@ def chat(live: LiveServer, demo: Demo) -> Iterator[Any]:
         chat.close()
 
 
+@pytest.fixture
+def processes(tmp_path: Any) -> Iterator[Any]:
+    """A tests.processes.Processes: everything started through it is stopped after the test, its logs printed."""
+    from tests.processes import Processes
+
+    started = Processes(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop()
+        print(started.logs())  # shown by pytest when the test failed
+
+
+@pytest.fixture
+def no_event_loop_here() -> Iterator[None]:
+    """Hide the event loop a browser test may have left in this thread.
+
+    The actions send their events with async_to_sync after commit, which refuses
+    to run in a thread with a running loop (Playwright's sync API keeps one).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        yield
+        return
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
+
+
 EXIT_URL = "https://weather.example/"
 EXIT_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather today</h1></html>"
 

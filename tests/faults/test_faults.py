@@ -26,7 +26,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +33,9 @@ from django.test import Client as HttpClient
 from playwright.sync_api import expect
 from websockets.exceptions import ConnectionClosed
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.processes import Postgres, Processes, Redis, Server, server_env, wait_until
+from tests.support import use_channel_layer
 from tests.wsclient import ProtocolClient, staff_cookie
 
 expect.set_options(timeout=10_000)
@@ -332,16 +332,6 @@ class Proxy:
 # --- Fixtures -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    started = Processes(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop()
-        print(started.logs())  # shown by pytest when the test failed
-
-
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
     """A private PostgreSQL cluster, migrated, with the demo data (desks always open)."""
@@ -353,7 +343,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
         cluster.manage(
             "shell",
             "-c",
-            "from desks.demo import seed_demo; from desks.models import OpeningPeriod; "
+            "from demo.data import seed_demo; from desks.models import OpeningPeriod; "
             "seed_demo(brain=False); OpeningPeriod.objects.all().delete()",
         )
         yield cluster
@@ -681,27 +671,6 @@ def test_health_is_anonymous_and_tells_nothing_more(live: Any) -> None:
     assert body in ({"status": "ok", "database": "ok", "channel_layer": layer} for layer in ("in-memory", "ok"))
 
 
-@pytest.fixture
-def no_event_loop_here() -> Iterator[None]:
-    """Hide the event loop a browser test may have left in this thread (as tests/security/test_retention.py does).
-
-    The actions send their events with async_to_sync after commit, which refuses
-    to run in a thread with a running loop (Playwright's sync API keeps one).
-    """
-    import asyncio
-
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        yield
-        return
-    asyncio.events._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio.events._set_running_loop(loop)
-
-
 def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
     transactional_db: Any,
     demo: Any,
@@ -719,7 +688,7 @@ def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
         async def group_send(self, group: str, message: dict[str, Any]) -> None:
             raise RedisConnectionError("Connection refused")
 
-    monkeypatch.setattr("common.events.get_channel_layer", BrokenLayer)
+    use_channel_layer(monkeypatch, BrokenLayer())
     client, _token = clients.get_or_create_client(None)
     conversation = Conversation.objects.get(
         pk=starting.do_start(client, demo["desks"]["youth"], nickname="", person=True)

@@ -13,29 +13,22 @@ processes) and a private redis-server started here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.chat_helpers import messages
 from tests.processes import Processes, Redis, Server, server_env
 from tests.wsclient import ProtocolClient, staff_cookie
 
 
 @pytest.fixture
-def servers(transactional_db: Any, demo: Any, tmp_path: Path) -> Iterator[list[Server]]:
-    processes = Processes(tmp_path)
-    try:
-        redis_url = os.environ.get("REDIS_URL", "") or Redis(processes).start().url
-        env = server_env(redis_url=redis_url)
-        yield [Server(processes, f"server{n}", env).start() for n in (1, 2)]
-    finally:
-        processes.stop()
-        print(processes.logs())  # shown by pytest when the test failed
+def servers(transactional_db: Any, demo: Any, processes: Processes) -> list[Server]:
+    redis_url = os.environ.get("REDIS_URL", "") or Redis(processes).start().url
+    env = server_env(redis_url=redis_url)
+    return [Server(processes, f"server{n}", env).start() for n in (1, 2)]
 
 
 def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(servers: list[Server], demo: Any) -> None:

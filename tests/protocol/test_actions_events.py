@@ -17,40 +17,16 @@ from conversations.actions import assignment, clients, closing, messages, notes,
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message
 from tests.chat_helpers import rows
+from tests.support import EventCapture, capture_events
 
 MESSAGE_FIELDS = {"type", "conversation", "seq", "id", "sender", "name", "body", "code", "args", "at"}
 
 
-class RecordingLayer:
-    """Stands in for the channel layer and notes, for each event, whether its message was already stored."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-        self.stored_when_sent: list[bool] = []
-
-    async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        from asgiref.sync import sync_to_async
-
-        event = message["event"]
-        self.sent.append((group, event))
-        if event["type"] == "message":
-            exists = Message.objects.filter(conversation_id=event["conversation"], seq=event["seq"]).exists
-            self.stored_when_sent.append(await sync_to_async(exists)())
-
-    def clear(self) -> None:
-        self.sent.clear()
-        self.stored_when_sent.clear()
-
-    def kinds(self) -> list[tuple[str, str, str | None]]:
-        return [(group.split("-")[0], event["type"], event.get("audience")) for group, event in self.sent]
-
-
 @pytest.fixture
-def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
-    recording = RecordingLayer()
-    monkeypatch.setattr("common.events.get_channel_layer", lambda: recording)
-    monkeypatch.setattr("channels.layers.get_channel_layer", lambda: recording)
-    yield recording
+def layer() -> Iterator[EventCapture]:
+    """What the actions send, captured instead of delivered (tests.support.capture_events)."""
+    with capture_events() as capture:
+        yield capture
 
 
 @pytest.fixture
@@ -60,7 +36,7 @@ def queued(demo: Any) -> Conversation:
 
 
 def test_a_message_is_announced_once_and_only_after_it_is_stored(
-    demo: Any, queued: Conversation, layer: RecordingLayer
+    demo: Any, queued: Conversation, layer: EventCapture
 ) -> None:
     message, created = messages.do_send_message(queued.pk, body="hei", client_msg_id="m1", client=queued.client)
     assert created
@@ -78,7 +54,7 @@ def test_a_message_is_announced_once_and_only_after_it_is_stored(
 
 
 def test_nothing_is_announced_when_the_transaction_rolls_back(
-    demo: Any, queued: Conversation, layer: RecordingLayer
+    demo: Any, queued: Conversation, layer: EventCapture
 ) -> None:
     before = rows()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -90,7 +66,7 @@ def test_nothing_is_announced_when_the_transaction_rolls_back(
     assert Conversation.objects.get(pk=queued.pk).status == "queued"
 
 
-def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversation, layer: EventCapture) -> None:
     kalle, aino, ville = (demo["staff"][name] for name in ("counsellor", "counsellor2", "volunteer"))
     assignment.do_take(kalle, conversation_id=queued.pk)
     layer.clear()
@@ -119,7 +95,7 @@ def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversat
     assert Conversation.objects.values().get(pk=queued.pk) == state
 
 
-def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, layer: EventCapture) -> None:
     behind = Conversation.objects.get(
         pk=starting.do_start(
             clients.get_or_create_client(None)[0], demo["desks"]["youth"], nickname="Behind", person=True
@@ -150,7 +126,7 @@ def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, 
     assert layer.stored_when_sent == [True]
 
 
-def test_notes_go_to_staff_only(demo: Any, queued: Conversation, layer: RecordingLayer) -> None:
+def test_notes_go_to_staff_only(demo: Any, queued: Conversation, layer: EventCapture) -> None:
     kalle = demo["staff"]["counsellor"]
     assignment.do_take(kalle, conversation_id=queued.pk)
     layer.clear()
@@ -185,9 +161,7 @@ def test_a_desk_snapshot_costs_the_same_queries_for_one_or_many_waiting(demo: An
     assert len(many.captured_queries) == len(few.captured_queries) == 2
 
 
-def test_the_desk_snapshot_after_a_direct_start_shows_why_the_client_is_waiting(
-    demo: Any, layer: RecordingLayer
-) -> None:
+def test_the_desk_snapshot_after_a_direct_start_shows_why_the_client_is_waiting(demo: Any, layer: EventCapture) -> None:
     """A client who asks for a person at the start of a bot desk is queued with the reason "direct".
 
     The reason used to be written after the start had committed, so the snapshot
@@ -204,7 +178,7 @@ def test_the_desk_snapshot_after_a_direct_start_shows_why_the_client_is_waiting(
 
 
 def test_a_resend_that_races_past_the_duplicate_check_returns_the_stored_message(
-    demo: Any, queued: Conversation, layer: RecordingLayer, monkeypatch: pytest.MonkeyPatch
+    demo: Any, queued: Conversation, layer: EventCapture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two sockets of one counsellor send the same id; the second passes the duplicate check
     before the first is visible (as under a weaker isolation level) and is refused by the

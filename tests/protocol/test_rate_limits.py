@@ -14,7 +14,6 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,18 +21,9 @@ import redis
 from django.test import Client as HttpClient
 
 from common.ratelimit import RateLimiter, RedisRateLimiter, make_limiter
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.processes import Processes, Redis, Server, free_port, server_env
 from tests.wsclient import ProtocolClient, staff_cookie
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    started = Processes(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture

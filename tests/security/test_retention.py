@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -17,26 +16,8 @@ from conversations.actions import assignment, clients, closing, messages, notes,
 from conversations.models import Client, Conversation, Message, Note, Status
 from conversations.retention import purge_expired
 
-
-@pytest.fixture(autouse=True)
-def no_event_loop_here() -> Iterator[None]:
-    """Run each test without the event loop a browser test may have left in this thread.
-
-    The actions send their events with async_to_sync after commit, which refuses
-    to run in a thread with a running loop (Playwright's sync API keeps one).
-    """
-    import asyncio
-
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        yield
-        return
-    asyncio.events._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio.events._set_running_loop(loop)
+# The actions' after-commit events need a thread without a running event loop (conftest).
+pytestmark = pytest.mark.usefixtures("no_event_loop_here")
 
 
 def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Conversation:

@@ -10,7 +10,15 @@ tests.wsclient.ProtocolClient; real processes are started with tests.processes.
 """
 
 from tests.support.demo import Demo, DemoDesks, DemoStaff
-from tests.support.events import EventCapture, capture_events
+from tests.support.events import EventCapture, capture_events, use_channel_layer
 from tests.support.queries import assert_num_queries
 
-__all__ = ["Demo", "DemoDesks", "DemoStaff", "EventCapture", "assert_num_queries", "capture_events"]
+__all__ = [
+    "Demo",
+    "DemoDesks",
+    "DemoStaff",
+    "EventCapture",
+    "assert_num_queries",
+    "capture_events",
+    "use_channel_layer",
+]

@@ -57,6 +57,11 @@ class EventCapture:
         assert len(self.sent) == expected, f"expected {expected} events, got {len(self.sent)}:\n{self.describe()}"
 
 
+def use_channel_layer(monkeypatch: Any, layer: Any) -> None:
+    """Make the actions send their events to `layer` for the rest of the test (e.g. one that fails)."""
+    monkeypatch.setattr(events_module, "get_channel_layer", lambda: layer)
+
+
 @contextmanager
 def capture_events(expected: int | None = None) -> Iterator[EventCapture]:
     """Capture the events sent inside the block; with `expected`, assert how many on the way out.
