@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
@@ -38,15 +40,21 @@ class ProtocolClient:
 
     def wait_for(self, type_: str, timeout: float = 5, **match: Any) -> dict[str, Any]:
         """Read events until one of `type_` whose fields equal `match` arrives."""
-        import time
 
+        def wanted(event: dict[str, Any]) -> bool:
+            return event.get("type") == type_ and all(event.get(k) == v for k, v in match.items())
+
+        return self.read_until(wanted, f"{type_} {match}", timeout)
+
+    def read_until(self, wanted: Callable[[dict[str, Any]], bool], what: str, timeout: float = 5) -> dict[str, Any]:
+        """Read events until one that `wanted` accepts arrives; TimeoutError (naming `what`) after `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no {type_} {match}; got {[e.get('type') for e in self.events[-10:]]}")
+                raise TimeoutError(f"no {what}; got {[e.get('type') for e in self.events[-10:]]}")
             event = self.recv(timeout=remaining)
-            if event.get("type") == type_ and all(event.get(k) == v for k, v in match.items()):
+            if wanted(event):
                 return event
 
     def answer(self, frame: dict[str, Any], timeout: float = 5) -> dict[str, Any]:
@@ -57,16 +65,7 @@ class ProtocolClient:
 
     def wait_for_ref(self, ref: str, timeout: float = 5) -> dict[str, Any]:
         """Read events until the one carrying `ref` (of any type: a reply or an error) arrives."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no reply to ref {ref}; got {[e.get('type') for e in self.events[-10:]]}")
-            event = self.recv(timeout=remaining)
-            if event.get("ref") == ref:
-                return event
+        return self.read_until(lambda e: e.get("ref") == ref, f"reply to ref {ref}", timeout)
 
     def drain(self, timeout: float = 0.3) -> list[dict[str, Any]]:
         """Everything that arrives within `timeout` seconds."""
