@@ -32,8 +32,8 @@ def make_topic(slug: str, area: str, title: str, answer: str, questions: list[st
     return topic
 
 
-@pytest.fixture
-def brain(demo: Any) -> dict[str, Topic]:
+def rent_and_job() -> dict[str, Topic]:
+    """Two published topics in Finnish: housing-rent and work-jobsearch, three example questions each."""
     rent = make_topic(
         "housing-rent",
         "housing",
@@ -41,7 +41,6 @@ def brain(demo: Any) -> dict[str, Topic]:
         "Kysy **Kelasta** asumistukea.",
         ["miten saan asumistukea", "vuokra on liian kallis", "en pysty maksamaan vuokraa"],
     )
-    Referral.objects.create(topic=rent, language="fi", name="Kela", url="https://www.kela.fi")
     job = make_topic(
         "work-jobsearch",
         "work",
@@ -50,6 +49,13 @@ def brain(demo: Any) -> dict[str, Topic]:
         ["miten haen töitä", "en löydä kesätöitä", "työpaikka hakemus apua"],
     )
     return {"rent": rent, "job": job}
+
+
+@pytest.fixture
+def brain(demo: Any) -> dict[str, Topic]:
+    topics = rent_and_job()
+    Referral.objects.create(topic=topics["rent"], language="fi", name="Kela", url="https://www.kela.fi")
+    return topics
 
 
 def management(prefix: str, total: int, initial: int) -> dict[str, str]:

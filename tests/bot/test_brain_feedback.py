@@ -14,7 +14,7 @@ from bot.actions import do_add_example_question
 from bot.cache import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicEdit, TopicText, UnansweredQuestion
-from tests.bot.test_brain_editor import login, make_topic
+from tests.bot.test_brain_editor import login, make_topic, rent_and_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,21 +23,9 @@ MOULD = "kämpässä on hometta ja isäntä ei tee mitään"
 
 @pytest.fixture
 def brain(demo: Any) -> dict[str, Topic]:
-    rent = make_topic(
-        "housing-rent",
-        "housing",
-        "Vuokra",
-        "Kysy **Kelasta** asumistukea.",
-        ["miten saan asumistukea", "vuokra on liian kallis", "en pysty maksamaan vuokraa"],
-    )
+    topics = rent_and_job()
+    rent, job = topics["rent"], topics["job"]
     TopicText.objects.create(topic=rent, language="sv", title="Hyra", answer="Fråga FPA om bostadsbidrag.")
-    job = make_topic(
-        "work-jobsearch",
-        "work",
-        "Työnhaku",
-        "Ilmoittaudu työnhakijaksi TE-palveluihin.",
-        ["miten haen töitä", "en löydä kesätöitä", "työpaikka hakemus apua"],
-    )
     draft = make_topic("money-budget", "money", "Budjetti", "Tee budjetti.", ["rahat loppuu"])
     Topic.objects.filter(pk=draft.pk).update(status="draft")
     return {"rent": rent, "job": job, "draft": draft}

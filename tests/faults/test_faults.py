@@ -259,6 +259,29 @@ def stored_messages(conversation: int, database_url: str | None = None) -> list[
         return [tuple(row) for row in db.execute(query, [conversation]).fetchall()]
 
 
+def connect_and_take(client: Party, counsellor: Party) -> int:
+    """Connect both, start a conversation as the client and take it as the counsellor; returns its id."""
+    client.connect()
+    conversation = start_conversation(client)
+    counsellor.connect()
+    take(counsellor, conversation)
+    return conversation
+
+
+def catch_up(parties: list[Party], stored: int, timeout: float = 20) -> None:
+    """Let each party read the live stream up to `stored` messages; one still behind asks again with `resume`.
+
+    The channel layer delivers at most once (an event may die with a process):
+    the cursor is what makes the stream complete.
+    """
+    for party in parties:
+        deadline = time.monotonic() + timeout
+        while party.cursor < stored and time.monotonic() < deadline:
+            party.read(0.2)
+        if party.cursor < stored:
+            party.resume()
+
+
 def assert_complete(stored: list[tuple[int, str, str | None, str]], parties: list[Party], sent: dict[str, str]) -> None:
     """Every message sent is stored once, seqs are 1..n, and every party has exactly that transcript."""
     seqs = [row[0] for row in stored]
@@ -368,10 +391,7 @@ def test_server_killed_mid_stream_loses_and_doubles_nothing(transactional_db: An
     counsellor = Party(server.ws_url, "/ws/staff/", cookie=login(server, "counsellor"))
     sent: dict[str, str] = {}
     try:
-        client.connect()
-        conversation = start_conversation(client)
-        counsellor.connect()
-        take(counsellor, conversation)
+        conversation = connect_and_take(client, counsellor)
 
         # A stream both ways, without waiting for acks; the server dies in the middle of it.
         for n in range(12):
@@ -394,13 +414,7 @@ def test_server_killed_mid_stream_loses_and_doubles_nothing(transactional_db: An
         client.settle()
         counsellor.settle()
         # Both sides take in the live stream until the last message has reached them.
-        last = len(stored_messages(conversation))
-        for party in (client, counsellor):
-            deadline = time.monotonic() + 20
-            while party.cursor < last and time.monotonic() < deadline:
-                party.read(0.2)
-            if party.cursor < last:
-                party.resume()  # the at-most-once channel dropped one: the cursor asks again
+        catch_up([client, counsellor], len(stored_messages(conversation)))
         assert_complete(stored_messages(conversation), [client, counsellor], sent)
     finally:
         client.close()
@@ -485,10 +499,7 @@ def test_clients_move_to_the_other_process_when_one_is_killed(postgres: Postgres
     counsellor = Party(two.ws_url, "/ws/staff/", cookie=login(two, "counsellor", private_database=True))
     sent: dict[str, str] = {}
     try:
-        client.connect()
-        conversation = start_conversation(client)
-        counsellor.connect()
-        take(counsellor, conversation)
+        conversation = connect_and_take(client, counsellor)
         for n in range(10):
             body = f"via proxy {n}"
             sent[client.send_message(body)] = body
@@ -506,12 +517,7 @@ def test_clients_move_to_the_other_process_when_one_is_killed(postgres: Postgres
         sent[counsellor.send_message(body)] = body
         counsellor.settle()
         stored = stored_messages(conversation, postgres.url)
-        for party in (client, counsellor):
-            deadline = time.monotonic() + 20
-            while party.cursor < len(stored) and time.monotonic() < deadline:
-                party.read(0.2)
-            if party.cursor < len(stored):
-                party.resume()  # a gap: an event that died with process 1
+        catch_up([client, counsellor], len(stored))  # a gap: an event that died with process 1
         assert_complete(stored, [client, counsellor], sent)
     finally:
         client.close()
@@ -608,10 +614,7 @@ def test_redis_outage_is_reported_and_events_flow_again_afterwards(
     counsellor = Party(two.ws_url, "/ws/staff/", cookie=login(two, "counsellor"))
     sent: dict[str, str] = {}
     try:
-        client.connect()
-        conversation = start_conversation(client)
-        counsellor.connect()
-        take(counsellor, conversation)
+        conversation = connect_and_take(client, counsellor)
         sent[client.send_message("before")] = "before"
         counsellor.wait_for("message", body="before")
         assert health(one)[0] == 200

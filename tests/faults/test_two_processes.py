@@ -31,18 +31,24 @@ def servers(transactional_db: Any, demo: Any, processes: Processes) -> list[Serv
     return [Server(processes, f"server{n}", env).start() for n in (1, 2)]
 
 
+def start_on(server: Server, nickname: str, sockets: list[ProtocolClient]) -> tuple[ProtocolClient, int, int]:
+    """A new client on `server` starts a conversation at the youth desk: (socket, conversation, queue position)."""
+    client = ProtocolClient(server.ws_url, "/ws/client/")
+    sockets.append(client)
+    client.hello()
+    client.send({"type": "start", "desk": "youth", "nickname": nickname, "person": True})
+    conversation = client.wait_for("conversation")["conversation"]["id"]
+    return client, conversation, client.wait_for("queue", conversation=conversation)["position"]
+
+
 def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(servers: list[Server], demo: Any) -> None:
     one, two = servers
     youth = demo["desks"]["youth"]
     sockets: list[ProtocolClient] = []
     try:
         # The client opens the chat on process 1.
-        client = ProtocolClient(one.ws_url, "/ws/client/")
-        sockets.append(client)
-        client.hello()
-        client.send({"type": "start", "desk": "youth", "nickname": "Across", "person": True})
-        conversation = client.wait_for("conversation")["conversation"]["id"]
-        assert client.wait_for("queue", conversation=conversation)["position"] == 1
+        client, conversation, position = start_on(one, "Across", sockets)
+        assert position == 1
         client.say(conversation, "Hello from process one")
 
         # The counsellor works on process 2 and sees the queue from the shared database.
@@ -55,12 +61,8 @@ def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(serve
         assert [w["nickname"] for w in snapshot["waiting"]] == ["Across"]
 
         # A second client arrives on process 1: the counsellor on process 2 sees it live.
-        second = ProtocolClient(one.ws_url, "/ws/client/")
-        sockets.append(second)
-        second.hello()
-        second.send({"type": "start", "desk": "youth", "nickname": "Behind", "person": True})
-        behind = second.wait_for("conversation")["conversation"]["id"]
-        assert second.wait_for("queue", conversation=behind)["position"] == 2
+        second, behind, position = start_on(one, "Behind", sockets)
+        assert position == 2
         while [w["nickname"] for w in snapshot["waiting"]] != ["Across", "Behind"]:
             snapshot = counsellor.wait_for("desk", desk=desk, timeout=10)
 

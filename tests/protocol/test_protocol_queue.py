@@ -175,11 +175,17 @@ def test_transfer_to_a_named_colleague_only_they_can_take_it(chat: Chat, demo: A
     client.wait_for("message", code="joined", args={"name": "Aino"})
 
 
-def test_transfer_to_a_colleague_who_does_not_work_at_that_desk_is_refused(chat: Chat, demo: Any) -> None:
+def taken_by_kalle(chat: Chat) -> tuple[ProtocolClient, int, ProtocolClient]:
+    """A client's conversation at the youth desk, taken by Kalle: (client, conversation, kalle)."""
     client = chat.client()
     conversation = chat.start(client)
     kalle = chat.staff("counsellor")
     chat.take(kalle, conversation)
+    return client, conversation, kalle
+
+
+def test_transfer_to_a_colleague_who_does_not_work_at_that_desk_is_refused(chat: Chat, demo: Any) -> None:
+    _client, conversation, kalle = taken_by_kalle(chat)
     before = rows()
     cases = [
         # Aino works only at the youth desk, not the parents' line.
@@ -199,10 +205,7 @@ def test_transfer_to_a_colleague_who_does_not_work_at_that_desk_is_refused(chat:
 
 
 def test_close_with_an_outcome(chat: Chat, demo: Any) -> None:
-    client = chat.client()
-    conversation = chat.start(client)
-    kalle = chat.staff("counsellor")
-    chat.take(kalle, conversation)
+    client, conversation, kalle = taken_by_kalle(chat)
     before = rows()
     refused = kalle.answer({"type": "close", "conversation": conversation, "outcome": "great"})
     assert (refused["code"], refused["field"]) == ("bad_message", "outcome")
