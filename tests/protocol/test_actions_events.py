@@ -15,9 +15,10 @@ from django.db import transaction
 
 from conversations.actions import assignment, clients, closing, messages, notes, queue, starting
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, Message
+from conversations.models import Conversation, Message
 from tests.chat_helpers import rows
 from tests.support import EventCapture, assert_num_queries, capture_events
+from tests.support.factories import ClientFactory
 
 MESSAGE_FIELDS = {"type", "conversation", "seq", "id", "sender", "name", "body", "code", "args", "at"}
 
@@ -84,7 +85,7 @@ def test_refused_actions_store_and_announce_nothing(demo: Any, queued: Conversat
         (lambda: assignment.do_transfer(kalle, queued.pk, to_desk_id=demo["desks"]["parents"].pk, to_staff_id=aino.pk),
          "bad_message"),
         (lambda: assignment.do_transfer(aino, queued.pk, to_desk_id=demo["desks"]["youth"].pk), "forbidden"),
-        (lambda: closing.do_client_end(Client.objects.create(token_hash="x" * 64), queued.pk), "not_found"),
+        (lambda: closing.do_client_end(ClientFactory.create(), queued.pk), "not_found"),
     ]  # fmt: skip
     for refuse, code in refusals:
         with pytest.raises(ChatError) as refused:

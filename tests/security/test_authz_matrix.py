@@ -367,9 +367,10 @@ def matrix_objects() -> dict[str, Any]:
 
     from accounts.models import Organisation, Staff
     from bot.models import AnswerVote, Topic, TopicText, UnansweredQuestion
-    from conversations.models import Client, Conversation
+    from conversations.models import Conversation
     from desks.demo import seed_demo
     from desks.models import CannedReply, Desk, OpeningPeriod
+    from tests.support.factories import ClientFactory
 
     seed_demo(brain=False)
     OpeningPeriod.objects.all().delete()  # every desk open, whatever the hour
@@ -377,7 +378,7 @@ def matrix_objects() -> dict[str, Any]:
     desks = {d.slug: d for d in Desk.objects.all()}
     topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
     TopicText.objects.create(topic=topic, language="fi", title="Matriisi", answer="Vastaus.")
-    client = Client.objects.create(token_hash="0" * 64)
+    client = ClientFactory.create()
     return {
         "canned_youth": CannedReply.objects.filter(desk=desks["youth"]).earliest("pk").pk,
         "canned_study": CannedReply.objects.filter(desk=desks["study"]).earliest("pk").pk,

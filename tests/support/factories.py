@@ -1,6 +1,7 @@
 """factory_boy factories for the models tests build by hand: organisations, staff, desks, clients, conversations.
 
-Each builds a valid row with unique names; pass fields to override. Staff get
+Each builds a valid row with unique names; pass fields to override (`ClientFactory.create()`
+is typed for mypy, `ClientFactory()` is not). Staff get
 `PASSWORD` (log in with tests.wsclient.staff_cookie); `StaffFactory(desks=[desk])`
 and `DeskFactory(staff=[member])` add desk memberships. A client is created
 from a token (`ClientFactory(token="...")`), whose hash is what is stored.
