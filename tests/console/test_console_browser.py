@@ -426,12 +426,31 @@ def desk_id(slug: str) -> int:
     return int(Desk.objects.get(slug=slug).pk)
 
 
+def test_a_canned_event_replaces_the_replies_in_an_open_console(staff_page: Callable[..., Page], chat: Chat) -> None:
+    """The console's side of `canned` events, fed to its stream as if the server had sent one."""
+    page = staff_page("counsellor")
+    _client, conversation = start_client(chat, "Mimi", "Hei")
+    view = take(page, "Mimi", conversation)
+    picker = view.get_by_label("Canned reply")
+    expect(picker.locator("option", has_text="Tervehdys")).to_have_count(1)
+    replies = [{"id": 9999, "title": "Uusi vastaus", "body": "Uusi teksti.", "desk": None, "personal": True}]
+    page.evaluate("(canned) => window.kohtaamoConsole.connection.receive({type: 'canned', canned})", replies)
+    expect(picker.locator("option", has_text="Uusi vastaus")).to_have_count(1)
+    expect(picker.locator("option", has_text="Tervehdys")).to_have_count(0)
+    picker.select_option(label="Uusi vastaus")
+    view.get_by_role("button", name="Insert").click()
+    expect(view.get_by_label("Message to the client")).to_have_value("Uusi teksti.")
+    assert_no_page_errors(page)
+
+
 def server_sends_canned_events() -> bool:
     """Whether the server side of `canned` events (issue 8: sent to a staff member's group when a
-    canned reply they can use is made, edited or deleted) is in the tree yet."""
+    canned reply they can use is made, edited or deleted) is in the tree yet: something calls
+    conversations.outbound.canned_event. Remove this and the marker once it has landed."""
     root = Path(__file__).resolve().parents[2]
     apps = ("desks", "realtime", "console", "conversations")
-    return any('"type": "canned"' in p.read_text() for app in apps for p in (root / app).rglob("*.py"))
+    texts = [p.read_text() for app in apps for p in (root / app).rglob("*.py")]
+    return any(t.count("canned_event(") > t.count("def canned_event(") for t in texts)
 
 
 @pytest.mark.xfail(not server_sends_canned_events(), reason="the server does not send `canned` events yet", strict=True)

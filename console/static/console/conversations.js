@@ -197,7 +197,7 @@ export function onAck(event) {
   if (typeof event.note === "number") {
     // Notes have no seq: when the note event was lost, a resume brings every note again.
     window.setTimeout(() => {
-      if (!conv.notes.has(event.note) && !conv.resuming && !conv.gone) resume(conv);
+      if (!conv.gone && !conv.notes.has(event.note) && !conv.resuming) resume(conv);
     }, GAP_DELAY_MS);
     return;
   }
