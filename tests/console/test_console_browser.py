@@ -426,13 +426,19 @@ def desk_id(slug: str) -> int:
     return int(Desk.objects.get(slug=slug).pk)
 
 
-def test_a_canned_event_replaces_the_replies_in_an_open_console(staff_page: Callable[..., Page], chat: Chat) -> None:
-    """The console's side of `canned` events, fed to its stream as if the server had sent one."""
+def console_with_picker(staff_page: Callable[..., Page], chat: Chat) -> tuple[Page, Any, Any]:
+    """A counsellor's console with a conversation open, and its canned-reply picker."""
     page = staff_page("counsellor")
     _client, conversation = start_client(chat, "Mimi", "Hei")
     view = take(page, "Mimi", conversation)
     picker = view.get_by_label("Canned reply")
     expect(picker.locator("option", has_text="Tervehdys")).to_have_count(1)
+    return page, view, picker
+
+
+def test_a_canned_event_replaces_the_replies_in_an_open_console(staff_page: Callable[..., Page], chat: Chat) -> None:
+    """The console's side of `canned` events, fed to its stream as if the server had sent one."""
+    page, view, picker = console_with_picker(staff_page, chat)
     replies = [{"id": 9999, "title": "Uusi vastaus", "body": "Uusi teksti.", "desk": None, "personal": True}]
     page.evaluate("(canned) => window.kohtaamoConsole.connection.receive({type: 'canned', canned})", replies)
     expect(picker.locator("option", has_text="Uusi vastaus")).to_have_count(1)
@@ -455,11 +461,7 @@ def server_sends_canned_events() -> bool:
 
 @pytest.mark.xfail(not server_sends_canned_events(), reason="the server does not send `canned` events yet", strict=True)
 def test_canned_reply_edits_reach_an_open_console_without_reload(staff_page: Callable[..., Page], chat: Chat) -> None:
-    page = staff_page("counsellor")
-    _client, conversation = start_client(chat, "Mimi", "Hei")
-    view = take(page, "Mimi", conversation)
-    picker = view.get_by_label("Canned reply")
-    expect(picker.locator("option", has_text="Tervehdys")).to_have_count(1)
+    page, view, picker = console_with_picker(staff_page, chat)
     page.evaluate("window.kohtaamoNotReloaded = true")
 
     # Another tab of the same counsellor makes a reply, then edits it.
