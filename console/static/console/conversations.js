@@ -176,9 +176,7 @@ export function onMessage(message) {
   if (message.sender === "client" && conv.mode === "mine" && !conv.isVisible() && !conv.resuming) {
     announce(t("newMessage", { name: conv.name }));
   }
-  conv.markSeen();
-  conv.renderListItem();
-  updateTitle();
+  caughtUp(conv, false);
 }
 
 export function onSynced(event) {
@@ -186,8 +184,14 @@ export function onSynced(event) {
   if (!conv) return;
   conv.updateReceipts();
   conv.scrollToEnd(true);
+  caughtUp(conv, true);
+}
+
+/** New lines are in: receipts to the server, then the pane (or only its tab) and the title. */
+function caughtUp(conv, whole) {
   conv.markSeen();
-  conv.render();
+  if (whole) conv.render();
+  else conv.renderListItem();
   updateTitle();
 }
 
