@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from bot.engine import LANGS, get_bot
+from bot.cache import get_bot
+from bot.engine import LANGS
 from bot.feedback import do_record_unanswered
 from bot.openapi import schema
 from common.ratelimit import make_limiter

@@ -20,7 +20,6 @@ Building a Bot from brain data is ``bot.brains``; the shared per-process bot
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -202,15 +201,3 @@ class Bot:
             crisis=False,
             offer_human=True,
         )
-
-
-# Names that moved to other modules, resolved on first use (an import here would be
-# circular): callers outside bot/ may import them from bot.engine until they
-# import them from where they live.
-_MOVED = {"STARTER_BRAIN_DIR": "bot.brains", "get_bot": "bot.cache", "reset_bot": "bot.cache"}
-
-
-def __getattr__(name: str) -> object:
-    if name in _MOVED:
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
@@ -100,7 +100,9 @@ async def send_outbox(layer: Any, outbox: Outbox) -> None:
                 return  # the layer is down: the rest would fail (and wait) the same way
 
 
-def deliver(group: str, event: dict[str, Any], exclude_channel: str | None = None) -> None:
+def deliver(
+    group: str, event: Mapping[str, Any], exclude_channel: str | None = None, audience: str | None = None
+) -> None:
     """Hand one event to the channel layer now (call only after the commit).
 
     Inside `run_collecting` (a consumer's handler) the event is kept for the
@@ -109,7 +111,7 @@ def deliver(group: str, event: dict[str, Any], exclude_channel: str | None = Non
     party's database work wait too. Elsewhere it is sent at once; raises when
     the channel layer fails (the callers below log it).
     """
-    message = {"type": "relay", "event": event, "exclude": exclude_channel}
+    message = {"type": "relay", "event": event, "exclude": exclude_channel, "audience": audience}
     outbox: Outbox | None = getattr(_collecting, "outbox", None)
     if outbox is not None:
         outbox.append((group, message))
@@ -133,13 +135,16 @@ def _after_commit(callback: Callable[[], None], what: str) -> None:
     transaction.on_commit(run)
 
 
-def send_event(group: str, event: dict[str, Any], *, exclude_channel: str | None = None) -> None:
+def send_event(
+    group: str, event: Mapping[str, Any], *, exclude_channel: str | None = None, audience: str | None = None
+) -> None:
     """Deliver `event` to every connection in `group` once the transaction commits.
 
     `exclude_channel` keeps an event (such as typing) from echoing back to the
-    connection it came from.
+    connection it came from; `audience` (a party: "client" or "staff") limits it
+    to that party's sockets, for events that reach the parties in different shapes.
     """
-    _after_commit(lambda: deliver(group, event, exclude_channel), str(event.get("type")))
+    _after_commit(lambda: deliver(group, event, exclude_channel, audience), str(event.get("type")))
 
 
 def send_events_after_commit(callback: Callable[[], None]) -> None:

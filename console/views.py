@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Staff
-from bot.engine import get_bot
+from bot.cache import get_bot
 from console.forms import CannedReplyForm
 from conversations.system_texts import system_texts
 from desks.actions import (

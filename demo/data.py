@@ -165,7 +165,7 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
 def seed_brain() -> int:
     """Import the starter brain when the database has no topics yet; returns how many were imported."""
     from bot.actions import check_brain_dir, do_import_topics
-    from bot.engine import STARTER_BRAIN_DIR
+    from bot.brains import STARTER_BRAIN_DIR
     from bot.models import Topic
 
     if Topic.objects.exists():

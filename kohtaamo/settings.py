@@ -284,7 +284,7 @@ BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
 # Questions the bot could not answer are kept for the editors this many days after last asked.
 BOT_UNANSWERED_DAYS = int(os.environ.get("BOT_UNANSWERED_DAYS", "90"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
-# Each server process looks for brain edits made by the others this often (bot.engine.get_bot).
+# Each server process looks for brain edits made by the others this often (bot.cache.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
 # After a brain edit, build the new bot beside the old one, which answers meanwhile.
 BOT_REBUILD_IN_BACKGROUND = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
@@ -26,8 +26,9 @@ from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
+from conversations.outbound import error_event, pong_event
 from realtime import handlers
-from realtime.schemas import Party, ProtocolError, parse_frame
+from realtime.inbound import Party, ProtocolError, parse_frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,7 +37,7 @@ CLIENT_LIMITER = make_limiter("client", settings.CHAT_CLIENT_RATE_BURST, setting
 STAFF_LIMITER = make_limiter("staff", settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
 
 
-def dumps(event: dict[str, Any]) -> str:
+def dumps(event: Mapping[str, Any]) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -98,16 +99,12 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
             self.groups_joined.discard(group)
 
-    async def send_event(self, event: dict[str, Any]) -> None:
+    async def send_event(self, event: Mapping[str, Any]) -> None:
+        """Send one event (conversations.outbound) to this socket's party."""
         await self.send(text_data=dumps(event))
 
-    async def send_error(self, error: ChatError, ref: Any = None) -> None:
-        event: dict[str, Any] = {"type": "error", "code": error.code, "message": error.message, "ref": ref}
-        if error.field:
-            event["field"] = error.field
-        if error.retry_after is not None:
-            event["retry_after"] = round(error.retry_after, 2)
-        await self.send_event(event)
+    async def send_error(self, error: ChatError, ref: str | None = None) -> None:
+        await self.send_event(error_event(error, ref))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.refused:
@@ -125,7 +122,7 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                     self.language = frame["lang"]
                     translation.activate(self.language)
                 if frame["type"] == "ping":
-                    await self.send_event({"type": "pong", "ref": ref})
+                    await self.send_event(pong_event(ref))
                     return
                 if not self.ready and frame["type"] != "hello":
                     raise ChatError("not_ready", _("The connection is not ready yet. Wait a moment and try again."))
@@ -170,11 +167,10 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """An event from the channel layer (see common.events.send_event)."""
         if message.get("exclude") == self.channel_name:
             return
-        event = dict(message["event"])
-        audience = event.pop("audience", None)
+        audience = message.get("audience")
         if audience is not None and audience != self.party:
             return
-        adapted = await self.adapt_event(event)
+        adapted = await self.adapt_event(message["event"])
         if adapted is not None:
             await self.send_event(adapted)
 
@@ -194,16 +190,15 @@ class ClientConsumer(BaseChatConsumer):
             self.client, _token, welcome = await self.run(handlers.client_hello, frame.get("token"))
             self.rate_key = f"client:{self.client.token_hash}"
             self.ready = True
-            welcome["ref"] = frame["ref"]
-            await self.send_event(welcome)
+            await self.send_event({**welcome, "ref": frame["ref"]})
             return
         if kind == "start":
             conversation_id = await self.run(handlers.client_start, self.client, frame, self.language)
-            await self.resume(conversation_id, {**frame, "conversation": conversation_id, "after": 0})
+            await self.resume(conversation_id, 0, frame["ref"])
             return
         if kind == "resume":
             await self.run(handlers.client_check, self.client, frame["conversation"])
-            await self.resume(frame["conversation"], frame)
+            await self.resume(frame["conversation"], frame["after"], frame["ref"])
             return
         if kind in ("send", "choose"):
             handler = handlers.client_send if kind == "send" else handlers.client_choose
@@ -227,10 +222,10 @@ class ClientConsumer(BaseChatConsumer):
             return
         raise ChatError("unknown_type", _("Unknown message type."))  # pragma: no cover
 
-    async def resume(self, conversation_id: int, frame: dict[str, Any]) -> None:
+    async def resume(self, conversation_id: int, after: int, ref: str | None) -> None:
         """Join the live stream first, then read the history: the two may overlap, never leave a gap."""
         await self.join(conversation_group(conversation_id))
-        for event in await self.run(handlers.client_resume, self.client, frame):
+        for event in await self.run(handlers.client_resume, self.client, conversation_id, after, ref):
             await self.send_event(event)
 
 
@@ -280,8 +275,7 @@ class StaffConsumer(BaseChatConsumer):
                 await self.session_ended()
                 return
             if reply is not None:
-                reply["ref"] = frame["ref"]
-                await self.send_event(reply)
+                await self.send_event({**reply, "ref": frame["ref"]})
             return
         if not await self.run(socket_session_valid, self.scope):
             await self.session_ended()
@@ -291,29 +285,28 @@ class StaffConsumer(BaseChatConsumer):
             for group in groups:
                 await self.join(group)
             self.ready = True
-            welcome["ref"] = frame["ref"]
-            await self.send_event(welcome)
+            await self.send_event({**welcome, "ref": frame["ref"]})
             for snapshot in snapshots:
                 await self.send_event(snapshot)
             return
         if kind in ("take", "step_in", "resume"):
             # Authorise (and take), then join the conversation's groups, then read:
             # whatever is stored meanwhile arrives live or in what is read.
-            first_step = {
+            first_step: dict[str, Callable[..., int]] = {
                 "take": handlers.staff_take,
                 "step_in": handlers.staff_step_in,
                 "resume": handlers.staff_check,
             }
-            conversation_id = await self.run(first_step[kind], staff, frame)
+            conversation_id: int = await self.run(first_step[kind], staff, frame)
             await self.join(conversation_group(conversation_id))
             await self.join(conversation_staff_group(conversation_id))
+            events: Sequence[Mapping[str, Any]]
             if kind == "resume":
                 events = await self.run(handlers.staff_resume, staff, conversation_id, frame["after"])
             else:
                 events = await self.run(handlers.staff_state, staff, conversation_id)
             for event in events:
-                event.setdefault("ref", frame["ref"])
-                await self.send_event(event)
+                await self.send_event({"ref": frame["ref"], **event})
             return
         if kind == "leave":
             await self.leave(conversation_group(frame["conversation"]))
@@ -321,10 +314,9 @@ class StaffConsumer(BaseChatConsumer):
 
     async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         if event.get("type") == "conversation":
+            # A broadcast state leaves `can_write` to each staff socket (conversations.outbound).
             state = dict(event["conversation"])
             assigned = state.get("assigned")
-            state["can_write"] = staff_can_write(
-                state["status"], assigned.get("id") if assigned else None, self.staff.pk
-            )
+            state["can_write"] = staff_can_write(state["status"], assigned["id"] if assigned else None, self.staff.pk)
             return {"type": "conversation", "conversation": state}
         return event

@@ -1,7 +1,8 @@
-"""Synchronous handlers of protocol frames, run in a worker thread by the consumers.
+"""Synchronous handlers of protocol frames, run in the database thread by the consumers.
 
-Each handler authorises the party, calls the actions and returns the events that
-answer the frame. The rules themselves live in conversations.actions.
+Each handler takes a checked frame (realtime.inbound), calls the actions, which
+authorise and do the work, and returns the events that answer the frame
+(conversations.outbound). The rules themselves live in conversations.actions.
 """
 
 from __future__ import annotations
@@ -19,30 +20,61 @@ from conversations.actions import access, assignment, bot, closing, messages, no
 from conversations.actions.clients import get_or_create_client, open_conversations_of
 from conversations.actions.queue import desk_snapshot, queue_position
 from conversations.models import Client, Outcome
-from conversations.serialize import conversation_state, message_event, note_event
+from conversations.outbound import (
+    ClientWelcome,
+    Colleague,
+    ConversationEvent,
+    DeskEvent,
+    Limits,
+    MessageAck,
+    MessageEvent,
+    NoteAck,
+    NoteEvent,
+    QueueEvent,
+    StaffConversationEvent,
+    StaffWelcome,
+    SyncedEvent,
+    canned_items,
+    conversation_event,
+    desk_ref,
+    message_ack,
+    message_event,
+    note_ack,
+    note_event,
+    staff_conversation_event,
+    synced_event,
+)
 from desks.actions import canned_replies_for, desks_for_staff
 from desks.models import Desk, DeskMembership
+from realtime import inbound
 
 T = TypeVar("T")
+ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
+StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | SyncedEvent
 
 
-def limits() -> dict[str, int]:
+def limits() -> Limits:
     return {"max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS, "max_frame_bytes": settings.CHAT_MAX_FRAME_BYTES}
 
 
 # --- Client -----------------------------------------------------------------------
 
 
-def client_hello(token: str | None) -> tuple[Client, str, dict[str, Any]]:
+def client_hello(token: str | None) -> tuple[Client, str, ClientWelcome]:
     client, token = get_or_create_client(token)
-    conversations = [
-        {"id": c.pk, "desk": c.desk.slug, "status": c.status, "last_seq": c.last_seq}
-        for c in open_conversations_of(client)
-    ]
-    return client, token, {"type": "welcome", "token": token, "conversations": conversations, "limits": limits()}
+    welcome: ClientWelcome = {
+        "type": "welcome",
+        "token": token,
+        "conversations": [
+            {"id": c.pk, "desk": c.desk.slug, "status": c.status, "last_seq": c.last_seq}  # type: ignore[typeddict-item]
+            for c in open_conversations_of(client)
+        ],
+        "limits": limits(),
+    }
+    return client, token, welcome
 
 
-def client_start(client: Client, frame: dict[str, Any], language: str) -> int:
+def client_start(client: Client, frame: inbound.Start, language: str) -> int:
     """Open a conversation; the consumer then joins its group and sends `client_resume(after=0)`."""
     person = bool(frame.get("person"))
     desk = starting.check_start(frame["desk"], person=person)
@@ -56,58 +88,54 @@ def client_check(client: Client, conversation_id: int) -> None:
     access.check_client_conversation(client, conversation_id)
 
 
-def client_resume(client: Client, frame: dict[str, Any]) -> list[dict[str, Any]]:
+def client_resume(client: Client, conversation_id: int, after: int, ref: str | None) -> list[ClientResumeEvent]:
     """The conversation's state, the messages after `after`, `synced` and the queue place.
 
     Called after the socket joined the conversation's group, so that a message
     stored while this runs arrives live if it is not in the history read here.
     """
-    conversation = access.check_client_conversation(client, frame["conversation"])
-    events: list[dict[str, Any]] = [{"type": "conversation", "conversation": conversation_state(conversation)}]
-    events += [message_event(m) for m in transcript.messages_after(conversation, frame["after"])]
-    events.append({"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq})
+    conversation = access.check_client_conversation(client, conversation_id)
+    events: list[ClientResumeEvent] = [conversation_event(conversation)]
+    events += [message_event(m) for m in transcript.messages_after(conversation, after)]
+    events.append(synced_event(conversation))
     position = queue_position(conversation)
     if position is not None:
         events.append(position)
     for event in events:
-        event["ref"] = frame["ref"]
+        event["ref"] = ref
     return events
 
 
-def ack(message_conversation: int, client_msg_id: str, seq: int, ref: Any) -> dict[str, Any]:
-    return {"type": "ack", "conversation": message_conversation, "id": client_msg_id, "seq": seq, "ref": ref}
-
-
-def client_send(client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+def client_send(client: Client, frame: inbound.Send) -> MessageAck:
     message, _created = messages.do_send_message(
         frame["conversation"], body=frame["body"], client_msg_id=frame["id"], client=client
     )
-    return ack(message.conversation_id, frame["id"], message.seq, frame["ref"])
+    return message_ack(message, frame["ref"])
 
 
-def client_choose(client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+def client_choose(client: Client, frame: inbound.Choose) -> MessageAck:
     message = bot.do_choose_topic(client, frame["conversation"], topic=frame["topic"], client_msg_id=frame["id"])
-    return ack(message.conversation_id, frame["id"], message.seq, frame["ref"])
+    return message_ack(message, frame["ref"])
 
 
-def client_handoff(client: Client, frame: dict[str, Any]) -> None:
+def client_handoff(client: Client, frame: inbound.Handoff) -> None:
     bot.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
 
 
-def client_vote(client: Client, frame: dict[str, Any]) -> None:
+def client_vote(client: Client, frame: inbound.Vote) -> None:
     votes.do_client_vote(client, frame["conversation"], seq=frame["seq"], helpful=frame["helpful"])
 
 
-def client_typing(client: Client, frame: dict[str, Any], channel_name: str) -> None:
+def client_typing(client: Client, frame: inbound.Typing, channel_name: str) -> None:
     typing.do_client_typing(client, frame["conversation"], active=frame["active"], exclude_channel=channel_name)
 
 
-def client_seen(client: Client, frame: dict[str, Any]) -> None:
+def client_seen(client: Client, frame: inbound.Seen) -> None:
     conversation = access.check_client_conversation(client, frame["conversation"])
     messages.do_mark_seen(conversation, side="client", delivered=frame.get("delivered"), read=frame.get("read"))
 
 
-def client_end(client: Client, frame: dict[str, Any]) -> None:
+def client_end(client: Client, frame: inbound.End) -> None:
     closing.do_client_end(client, frame["conversation"])
 
 
@@ -125,10 +153,10 @@ def with_live_session(scope: dict[str, Any], handler: Callable[..., T], *args: A
     return handler(*args)
 
 
-def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]:
     desks = list(desks_for_staff(staff).select_related("organisation"))
     desk_ids = [d.pk for d in desks]
-    colleagues: dict[int, dict[str, Any]] = {}
+    colleagues: dict[int, Colleague] = {}
     # Colleagues by name only within one's own organisation and desks: staff of
     # other organisations stay unnamed (a transfer to their desk goes to its queue).
     memberships = (
@@ -142,90 +170,77 @@ def staff_hello(staff: Staff) -> tuple[dict[str, Any], list[str], list[dict[str,
             continue
         entry = colleagues.setdefault(member.pk, {"id": member.pk, "name": member.public_name, "desks": []})
         entry["desks"].append(membership.desk_id)
-    # Transfers may go to any open desk of the region.
-    all_desks = [{"id": d.pk, "slug": d.slug, "name": d.name} for d in Desk.objects.filter(is_active=True)]
-    mine = list(staff.conversations.open().values_list("pk", flat=True).order_by("pk"))
-    welcome = {
+    welcome: StaffWelcome = {
         "type": "welcome",
-        "staff": {
-            "id": staff.pk,
-            "name": staff.public_name,
-            "role": staff.role,
-            "supervisor": staff.may_supervise,
-        },
-        "desks": [{"id": d.pk, "slug": d.slug, "name": d.name} for d in desks],
-        "transfer_desks": all_desks,
+        "staff": {"id": staff.pk, "name": staff.public_name, "role": staff.role, "supervisor": staff.may_supervise},
+        "desks": [desk_ref(d) for d in desks],
+        # Transfers may go to any open desk of the region.
+        "transfer_desks": [desk_ref(d) for d in Desk.objects.filter(is_active=True)],
         "colleagues": sorted(colleagues.values(), key=lambda c: c["name"]),
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
-        "canned": [
-            {"id": c.pk, "title": c.title, "body": c.body, "desk": c.desk_id, "personal": c.owner_id is not None}
-            for c in canned_replies_for(staff)
-        ],
-        "conversations": mine,
+        "canned": canned_items(canned_replies_for(staff)),
+        "conversations": list(staff.conversations.open().values_list("pk", flat=True).order_by("pk")),
         "limits": limits(),
     }
     groups = [desk_group(pk) for pk in desk_ids] + [staff_group(staff.pk)]
-    snapshots = [desk_snapshot(d) for d in desks]
-    return welcome, groups, snapshots
+    return welcome, groups, [desk_snapshot(d) for d in desks]
 
 
-def staff_state(staff: Staff, conversation_id: int) -> list[dict[str, Any]]:
+def staff_state(staff: Staff, conversation_id: int) -> list[StaffConversationEvent]:
     """The conversation's state as `staff` sees it (after a take or step-in)."""
     conversation = access.check_staff_conversation(staff, conversation_id)
-    return [{"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}]
+    return [staff_conversation_event(conversation, viewer=staff)]
 
 
-def staff_take(staff: Staff, frame: dict[str, Any]) -> int:
+def staff_take(staff: Staff, frame: inbound.Take) -> int:
     conversation = assignment.do_take(staff, conversation_id=frame.get("conversation"), desk_id=frame.get("desk"))
     return conversation.pk
 
 
-def staff_step_in(staff: Staff, frame: dict[str, Any]) -> int:
+def staff_step_in(staff: Staff, frame: inbound.StepIn) -> int:
     conversation = assignment.do_step_in(staff, frame["conversation"])
     return conversation.pk
 
 
-def staff_check(staff: Staff, frame: dict[str, Any]) -> int:
+def staff_check(staff: Staff, frame: inbound.Resume) -> int:
     """Raise not_found unless `staff` may see the conversation (before joining its groups)."""
     return access.check_staff_conversation(staff, frame["conversation"]).pk
 
 
-def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[dict[str, Any]]:
+def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffResumeEvent]:
     """State, messages after `after`, all notes and `synced`; read after joining the groups."""
     conversation = access.check_staff_conversation(staff, conversation_id)
-    events: list[dict[str, Any]] = [
-        {"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}
-    ]
+    events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation)]
-    events.append({"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq})
+    events.append(synced_event(conversation))
     return events
 
 
-def staff_send(staff: Staff, frame: dict[str, Any], channel_name: str) -> dict[str, Any]:
+def staff_send(staff: Staff, frame: inbound.Send, channel_name: str) -> MessageAck:
     message, _created = messages.do_send_message(
         frame["conversation"], body=frame["body"], client_msg_id=frame["id"], staff=staff
     )
-    return ack(message.conversation_id, frame["id"], message.seq, frame["ref"])
+    return message_ack(message, frame["ref"])
 
 
-def staff_typing(staff: Staff, frame: dict[str, Any], channel_name: str) -> None:
+def staff_typing(staff: Staff, frame: inbound.Typing, channel_name: str) -> None:
     typing.do_staff_typing(staff, frame["conversation"], active=frame["active"], exclude_channel=channel_name)
 
 
-def staff_seen(staff: Staff, frame: dict[str, Any], channel_name: str) -> None:
+def staff_seen(staff: Staff, frame: inbound.Seen, channel_name: str) -> None:
     conversation = access.check_staff_conversation(staff, frame["conversation"])
     if conversation.assigned_to_id != staff.pk:
         return  # A supervisor watching does not mark the client's messages read.
     messages.do_mark_seen(conversation, side="staff", delivered=frame.get("delivered"), read=frame.get("read"))
 
 
-def staff_note(staff: Staff, frame: dict[str, Any], channel_name: str) -> dict[str, Any]:
+def staff_note(staff: Staff, frame: inbound.NoteFrame, channel_name: str) -> NoteAck:
     note, _created = notes.do_add_note(staff, frame["conversation"], body=frame["body"], client_msg_id=frame["id"])
-    return {"type": "ack", "conversation": note.conversation_id, "id": frame["id"], "note": note.pk}
+    return note_ack(note, frame["ref"])
 
 
-def staff_transfer(staff: Staff, frame: dict[str, Any], channel_name: str) -> dict[str, Any]:
+def staff_transfer(staff: Staff, frame: inbound.TransferFrame, channel_name: str) -> StaffConversationEvent:
     conversation = assignment.do_transfer(
         staff,
         frame["conversation"],
@@ -233,9 +248,9 @@ def staff_transfer(staff: Staff, frame: dict[str, Any], channel_name: str) -> di
         to_staff_id=frame.get("staff"),
         note=frame.get("note") or "",
     )
-    return {"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}
+    return staff_conversation_event(conversation, viewer=staff)
 
 
-def staff_close(staff: Staff, frame: dict[str, Any], channel_name: str) -> dict[str, Any]:
+def staff_close(staff: Staff, frame: inbound.Close, channel_name: str) -> StaffConversationEvent:
     conversation = closing.do_close(staff, frame["conversation"], outcome=frame["outcome"])
-    return {"type": "conversation", "conversation": conversation_state(conversation, viewer=staff)}
+    return staff_conversation_event(conversation, viewer=staff)

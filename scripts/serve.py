@@ -83,7 +83,7 @@ def warm_up_bot() -> None:
     from django.db import close_old_connections
 
     def build() -> None:
-        from bot.engine import get_bot
+        from bot.cache import get_bot
 
         try:
             get_bot()

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.test import Client as HttpClient
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import ProtocolClient, staff_cookie
 
 
@@ -99,8 +99,9 @@ class Chat:
         return dict(state)
 
     def assert_protocol_followed(self) -> None:
-        """Every frame any socket received is documented and complete (realtime.schemas.OUTBOUND)."""
-        from realtime.schemas import Party, outbound_problems
+        """Every frame any socket received is documented and complete (conversations.outbound)."""
+        from realtime.inbound import Party
+        from tests.support.protocol import outbound_problems
 
         problems = []
         for socket in self.sockets:

@@ -14,6 +14,7 @@ from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
 from conversations.models import Conversation, Status, Transfer
+from conversations.outbound import assigned_event, offered_event
 from desks.actions import desks_for_staff
 from desks.hours import is_open
 from desks.models import Desk
@@ -28,7 +29,7 @@ def _assign(conversation: Conversation, staff: Staff) -> None:
     system_message(conversation, "joined", name=staff.public_name)
     publish_state(conversation)
     publish_desks([conversation.desk_id])
-    send_event(staff_group(staff.pk), {"type": "assigned", "conversation": conversation.pk})
+    send_event(staff_group(staff.pk), assigned_event(conversation.pk))
 
 
 def _taken() -> ChatError:
@@ -138,5 +139,5 @@ def do_transfer(
         publish_state(conversation)
         publish_desks([from_desk_id, to_desk.pk])
         if to_staff is not None:
-            send_event(staff_group(to_staff.pk), {"type": "offered", "conversation": conversation.pk})
+            send_event(staff_group(to_staff.pk), offered_event(conversation.pk))
     return conversation

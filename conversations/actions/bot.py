@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bot.engine import BotAnswer, get_bot
+from bot.cache import get_bot
+from bot.engine import BotAnswer, MessageReading
 from bot.feedback import do_record_unanswered
 from conversations.actions.access import check_client_conversation, closed_error, lock_conversation
 from conversations.actions.queue import publish_desks, publish_state
@@ -76,9 +77,12 @@ def answer_message(conversation: Conversation, answer: BotAnswer) -> Message:
     return bot_message(conversation, answer.answer, code=code, args=args)
 
 
-def bot_answers(conversation: Conversation, text: str, lang: str) -> None:
-    """Answer one client message from the brain, and hand off when the client asked for a person."""
-    answer = get_bot().answer(text, lang)
+def bot_answers(conversation: Conversation, text: str, reading: MessageReading) -> None:
+    """Answer one client message from the brain, and hand off when the client asked for a person.
+
+    `reading` is the message's language and crisis check, made once (bot.engine.read_message).
+    """
+    answer = get_bot().answer(text, reading=reading)
     if answer.topic == "unknown":
         best = answer.suggestions[0]["slug"] if answer.suggestions else ""
         do_record_unanswered(text, answer.lang, best)

@@ -12,12 +12,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from bot.engine import get_bot
+from bot.cache import get_bot
 from common.events import desk_group, send_event
 from conversations.actions.bot import answer_message, hand_off
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.models import Conversation, HandoffReason, Status
-from conversations.serialize import desk_ref
+from conversations.outbound import crisis_alert
 
 # After guidance was shown, further alarming messages in the next minutes raise
 # the flag again but do not repeat the long guidance in a conversation with a person.
@@ -39,15 +39,4 @@ def on_crisis(conversation: Conversation, lang: str) -> None:
         publish_state(conversation)
         publish_desks([conversation.desk_id])
     if conversation.status != Status.BOT:
-        send_event(
-            desk_group(conversation.desk_id),
-            {
-                "type": "alert",
-                "kind": "crisis",
-                "conversation": conversation.pk,
-                "desk": desk_ref(conversation.desk),
-                "status": conversation.status,
-                "nickname": conversation.nickname,
-                "assigned": conversation.assigned_to_id,
-            },
-        )
+        send_event(desk_group(conversation.desk_id), crisis_alert(conversation))

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Staff
-from bot.crisis import detect_crisis
-from bot.engine import get_bot
-from bot.language import detect_language
+from bot.cache import get_bot
+from bot.engine import read_message
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import bot_answers
 from conversations.actions.crisis import on_crisis
 from conversations.actions.transcript import store_once, store_party_message
 from conversations.models import Client, Conversation, Message, SenderKind, Status
-from conversations.serialize import receipt_event
+from conversations.outbound import Side, receipt_event
 
 
 def do_send_message(
@@ -50,15 +49,15 @@ def do_send_message(
 
 def _after_client_message(conversation: Conversation, message: Message) -> None:
     """The crisis check of every client message, then the bot's answer when it is the bot's turn."""
-    lang = detect_language(message.body, conversation.language)
-    if detect_crisis(message.body, lang) is not None:
-        on_crisis(conversation, lang)
+    reading = read_message(message.body, conversation.language)
+    if reading.crisis is not None:
+        on_crisis(conversation, reading.lang)
     elif conversation.status == Status.BOT:
-        bot_answers(conversation, message.body, lang)
+        bot_answers(conversation, message.body, reading)
 
 
 def do_mark_seen(
-    conversation: Conversation, *, side: str, delivered: int | None, read: int | None
+    conversation: Conversation, *, side: Side, delivered: int | None, read: int | None
 ) -> dict[str, int] | None:
     """Move a side's delivered/read cursors forward (never back, never past the end)."""
     with transaction.atomic():

@@ -10,7 +10,7 @@ from common.events import conversation_staff_group, send_event
 from conversations.actions.access import check_staff_conversation
 from conversations.actions.transcript import clean_body
 from conversations.models import Conversation, Note
-from conversations.serialize import note_event
+from conversations.outbound import note_event
 
 
 def add_note(conversation: Conversation, staff: Staff, body: str, client_msg_id: str | None = None) -> Note:

@@ -7,7 +7,6 @@ The order itself is one rule (`conversations.models.QUEUE_ORDER`, through
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 
@@ -20,14 +19,23 @@ from common.events import (
     send_events_after_commit,
 )
 from conversations.models import Conversation, Status, Transfer
-from conversations.serialize import conversation_state, desk_ref, queue_event
+from conversations.outbound import (
+    ActiveItem,
+    DeskEvent,
+    QueueEvent,
+    WaitingItem,
+    conversation_event,
+    desk_ref,
+    queue_event,
+    staff_conversation_event,
+)
 from desks.models import Desk
 
 # What Staff.public_name reads, for `only()` on the assigned counsellor.
 ASSIGNED_NAME_FIELDS = ("assigned_to__id", "assigned_to__display_name", "assigned_to__first_name", "assigned_to__role")
 
 
-def queue_position(conversation: Conversation) -> dict[str, Any] | None:
+def queue_position(conversation: Conversation) -> QueueEvent | None:
     """The `queue` event of a waiting conversation (its place and the queue's length), else None."""
     if conversation.status != Status.QUEUED:
         return None
@@ -37,7 +45,7 @@ def queue_position(conversation: Conversation) -> dict[str, Any] | None:
     return queue_event(conversation.pk, queue.index(conversation.pk) + 1, len(queue))
 
 
-def desk_snapshot(desk: Desk) -> dict[str, Any]:
+def desk_snapshot(desk: Desk) -> DeskEvent:
     """The `desk` event: who waits and who is being answered.
 
     Sent to the desk's staff after every change of its queue, so it is built
@@ -65,35 +73,32 @@ def desk_snapshot(desk: Desk) -> dict[str, Any]:
         .only("pk", "nickname", "urgent", "crisis_at", "last_seq", "created_at", *ASSIGNED_NAME_FIELDS)
         .order_by("created_at")
     )
-    return {
-        "type": "desk",
-        "desk": desk_ref(desk),
-        "waiting": [
-            {
-                "id": c["pk"],
-                "nickname": c["nickname"],
-                "queued_at": c["queued_at"].isoformat() if c["queued_at"] else None,
-                "urgent": c["urgent"],
-                "crisis": c["crisis_at"] is not None,
-                "handoff_reason": c["handoff_reason"],
-                "offered_to": c["offered_to_id"],
-                "transferred": c["offered_to_id"] is not None or c["was_transferred"],
-                "language": c["language"],
-            }
-            for c in waiting
-        ],
-        "active": [
-            {
-                "id": c.pk,
-                "nickname": c.nickname,
-                "assigned": {"id": c.assigned_to.pk, "name": c.assigned_to.public_name} if c.assigned_to else None,
-                "urgent": c.urgent,
-                "crisis": c.crisis_at is not None,
-                "last_seq": c.last_seq,
-            }
-            for c in active
-        ],
-    }
+    waiting_items: list[WaitingItem] = [
+        {
+            "id": c["pk"],
+            "nickname": c["nickname"],
+            "queued_at": c["queued_at"].isoformat() if c["queued_at"] else None,
+            "urgent": c["urgent"],
+            "crisis": c["crisis_at"] is not None,
+            "handoff_reason": c["handoff_reason"],
+            "offered_to": c["offered_to_id"],
+            "transferred": c["offered_to_id"] is not None or c["was_transferred"],
+            "language": c["language"],
+        }
+        for c in waiting
+    ]
+    active_items: list[ActiveItem] = [
+        {
+            "id": c.pk,
+            "nickname": c.nickname,
+            "assigned": {"id": c.assigned_to.pk, "name": c.assigned_to.public_name} if c.assigned_to else None,
+            "urgent": c.urgent,
+            "crisis": c.crisis_at is not None,
+            "last_seq": c.last_seq,
+        }
+        for c in active
+    ]
+    return {"type": "desk", "desk": desk_ref(desk), "waiting": waiting_items, "active": active_items}
 
 
 def publish_desks(desk_ids: Iterable[int]) -> None:
@@ -106,7 +111,7 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
             deliver(desk_group(desk.pk), snapshot)
             total = len(snapshot["waiting"])
             for position, item in enumerate(snapshot["waiting"], start=1):
-                deliver(conversation_group(item["id"]), queue_event(item["id"], position, total))
+                deliver(conversation_group(item["id"]), queue_event(item["id"], position, total), audience="client")
 
     send_events_after_commit(publish)
 
@@ -114,15 +119,5 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
 def publish_state(conversation: Conversation) -> None:
     """Send the new `conversation` state to everybody in it (staff get their own view)."""
     conversation.refresh_from_db()
-    send_event(
-        conversation_group(conversation.pk),
-        {"type": "conversation", "conversation": conversation_state(conversation), "audience": "client"},
-    )
-    send_event(
-        conversation_staff_group(conversation.pk),
-        {
-            "type": "conversation",
-            "conversation": conversation_state(conversation, staff_view=True),
-            "audience": "staff",
-        },
-    )
+    send_event(conversation_group(conversation.pk), conversation_event(conversation), audience="client")
+    send_event(conversation_staff_group(conversation.pk), staff_conversation_event(conversation), audience="staff")

@@ -21,7 +21,7 @@ from conversations import message_sql
 from conversations.actions.access import check_staff_can_write, closed_error, not_found, staff_may_see
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message, SenderKind, Status
-from conversations.serialize import message_event
+from conversations.outbound import message_event
 
 
 def clean_body(body: str, *, empty: str = "") -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from accounts.models import Staff
 from common.events import conversation_group, send_event
 from conversations.actions.access import check_client_conversation, check_staff_can_write, check_staff_conversation
-from conversations.models import Client, SenderKind, Status
-from conversations.serialize import typing_event
+from conversations.models import Client, Status
+from conversations.outbound import typing_event
 
 
 def do_client_typing(client: Client, conversation_id: int, *, active: bool, exclude_channel: str) -> None:
@@ -16,7 +16,7 @@ def do_client_typing(client: Client, conversation_id: int, *, active: bool, excl
         return
     send_event(
         conversation_group(conversation.pk),
-        typing_event(conversation.pk, SenderKind.CLIENT, active),
+        typing_event(conversation.pk, "client", active),
         exclude_channel=exclude_channel,
     )
 
@@ -27,6 +27,6 @@ def do_staff_typing(staff: Staff, conversation_id: int, *, active: bool, exclude
     check_staff_can_write(staff, conversation)
     send_event(
         conversation_group(conversation.pk),
-        typing_event(conversation.pk, SenderKind.STAFF, active),
+        typing_event(conversation.pk, "staff", active),
         exclude_channel=exclude_channel,
     )

@@ -10,7 +10,7 @@ from common.events import conversation_group, send_event
 from conversations.actions.access import check_client_conversation
 from conversations.errors import ChatError
 from conversations.models import Client, Message, SenderKind
-from conversations.serialize import voted_event
+from conversations.outbound import voted_event
 
 
 def do_client_vote(client: Client, conversation_id: int, *, seq: int, helpful: bool) -> None:

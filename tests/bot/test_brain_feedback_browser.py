@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot.engine import get_bot
+from bot.cache import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicText, UnansweredQuestion
 from tests.bot.test_brain_editor_browser import editor_page

@@ -109,16 +109,19 @@ def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, 
         ("conv", "conversation", "client"),  # the client's view of the new state
         ("convstaff", "conversation", "staff"),  # the staff view, with staff ids
         ("desk", "desk", None),  # the desk's new snapshot for staff on duty
-        ("conv", "queue", None),  # the one still waiting moves up
+        ("conv", "queue", "client"),  # the one still waiting moves up (staff see the snapshot)
         ("staff", "assigned", None),  # the counsellor's other sockets
     ]
-    events = {(group, event["type"], event.get("audience")): event for group, event in layer.sent}
+    events = {
+        (group, event["type"], audience): event
+        for (group, event), audience in zip(layer.sent, layer.audiences, strict=True)
+    }
     client_view = events[(f"conv-{queued.pk}", "conversation", "client")]["conversation"]
     staff_view = events[(f"convstaff-{queued.pk}", "conversation", "staff")]["conversation"]
     kalle = demo["staff"]["counsellor"]
     assert client_view["assigned"] == {"name": "Kalle"}
     assert staff_view["assigned"] == {"id": kalle.pk, "name": "Kalle"}
-    assert events[(f"conv-{behind.pk}", "queue", None)] == {
+    assert events[(f"conv-{behind.pk}", "queue", "client")] == {
         "type": "queue",
         "conversation": behind.pk,
         "position": 1,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from bot.engine import get_bot
+from bot.cache import get_bot
 from bot.models import AnswerVote, UnansweredQuestion
 from conversations.models import Conversation, Message, Status
 from desks.hours import set_hours

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.test import Client as HttpClient
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import ProtocolClient, staff_cookie
 
 

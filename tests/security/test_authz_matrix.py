@@ -7,14 +7,14 @@ decides who may use it. Patterns with parameters are tried with objects of the
 counsellor's own desk and of the other organisation (and a counsellor's
 personal canned reply). A refused POST must change nothing in the database.
 
-WebSocket: every frame type of realtime.schemas.FRAMES must be in
+WebSocket: every frame type of realtime.inbound.FRAMES must be in
 CLIENT_FRAMES / STAFF_FRAMES, and is tried over real sockets by a client on its
 own and on another client's conversation, and by staff on conversations of
 their desk, of another desk and of another organisation (docs/protocol.md:
 someone else's conversation answers `not_found`, exactly like a missing one;
 what a role may see but not do answers `forbidden`). Nothing is stored on a refusal.
 
-Roles (desks/demo.py): anonymous (over HTTP every client is anonymous),
+Roles (demo/data.py): anonymous (over HTTP every client is anonymous),
 admin_no_otp (the admin after the password, before the TOTP code), counsellor
 and counsellor2 (both at the youth desk), volunteer (homework desk only),
 studycounsellor (the other organisation's study desk), editor, supervisor and
@@ -33,7 +33,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import staff_cookie
 
 # --- Roles and outcomes ----------------------------------------------------------------
@@ -288,7 +288,7 @@ CLASSIFIED: dict[str, Route] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": route(
         "/admin/r/{desk_ct}/{desk_study}/", expect("admin-login", admin_no_otp="otp", admin="404")
     ),
-    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|conversations|bot)/$": route("/admin/desks/", ADMIN),
+    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|bot|conversations)/$": route("/admin/desks/", ADMIN),
     "admin/(?P<url>.*)$": route("/admin/no-such-page/", expect("admin-login", admin_no_otp="otp", admin="404")),
     # Setting another organisation's staff member's password would be logging in as them.
     "admin/accounts/staff/<id>/password/": Route(
@@ -368,7 +368,7 @@ def matrix_objects() -> dict[str, Any]:
     from accounts.models import Organisation, Staff
     from bot.models import AnswerVote, Topic, TopicText, UnansweredQuestion
     from conversations.models import Conversation
-    from desks.demo import seed_demo
+    from demo.data import seed_demo
     from desks.models import CannedReply, Desk, OpeningPeriod
     from tests.support.factories import ClientFactory
 
@@ -670,7 +670,7 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | None]
 
 
 def test_every_frame_type_is_classified() -> None:
-    from realtime.schemas import FRAMES
+    from realtime.inbound import FRAMES
 
     for party, table in (("client", CLIENT_FRAMES), ("staff", STAFF_FRAMES)):
         frames = set(FRAMES[party])  # type: ignore[index]
@@ -704,7 +704,7 @@ def conversation_row(conversation_id: int) -> dict[str, Any]:
 
 
 def test_every_client_frame_on_its_own_another_clients_and_a_missing_conversation(chat: Any) -> None:
-    from realtime.schemas import FRAMES
+    from realtime.inbound import FRAMES
     from tests.chat_helpers import rows
 
     victim = chat.client()
@@ -759,7 +759,7 @@ MUTATING = {"take", "send", "note", "transfer", "close", "step_in", "seen"}
 
 
 def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any) -> None:
-    from realtime.schemas import FRAMES
+    from realtime.inbound import FRAMES
     from tests.chat_helpers import rows
 
     counsellor = chat.staff("counsellor")

@@ -1,6 +1,6 @@
 """Property-based fuzzing of the real-time protocol (point 4 of the hostile-input issue).
 
-Every inbound frame type of both parties (read from `realtime.schemas.FRAMES`,
+Every inbound frame type of both parties (read from `realtime.inbound.FRAMES`,
 so a new frame type is fuzzed without touching this file) is sent with valid
 random values and with broken ones: wrong types, missing and extra fields, huge
 strings, unicode edge cases (NUL, lone surrogates written as JSON escapes, RTL
@@ -9,7 +9,7 @@ and binary frames. The frames go over real WebSockets to the live server, as a
 client and as a logged-in counsellor, and after each one:
 
 - the socket is still open and answers `ping` with `pong`;
-- every frame the server sent follows `realtime.schemas.outbound_problems`;
+- every frame the server sent follows `tests.support.protocol.outbound_problems`;
 - every error carries a code from docs/protocol.md's table and a readable message;
 - when an error answered the frame, nothing was stored.
 
@@ -35,8 +35,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from realtime.schemas import FRAMES, MAX_INT, Field, Party, ProtocolError, outbound_problems, parse_frame
+from realtime.inbound import FRAMES, MAX_INT, Field, Party, ProtocolError, parse_frame
 from tests.chat_helpers import Chat, new_id, rows
+from tests.support.protocol import outbound_problems
 from tests.wsclient import ProtocolClient
 
 PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
@@ -444,7 +445,7 @@ def client_setup(chat: Chat, unlimited: None) -> Iterator[tuple[ProtocolClient, 
     client = chat.client()
     person = start(client, person=True)
     bot = start(client, person=False)
-    from bot.engine import get_bot
+    from bot.cache import get_bot
 
     topics = sorted(get_bot().slugs)[:5]
     context = Context(

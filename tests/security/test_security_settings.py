@@ -26,7 +26,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.test import override_settings
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import staff_cookie
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -544,7 +544,7 @@ def test_no_client_address_or_user_agent_is_logged_or_stored(server: Server) -> 
         assert admin.form("/staff/login/", {"username": "admin", "password": DEMO_PASSWORD}) == 302
         from django_otp.oath import totp
 
-        from desks.demo import DEMO_TOTP_KEY
+        from demo.data import DEMO_TOTP_KEY
 
         code = f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
         assert admin.form("/staff/login/code/", {"token": code}) == 302

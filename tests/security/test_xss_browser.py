@@ -35,7 +35,7 @@ import pytest
 from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.wsclient import ProtocolClient, staff_cookie
 
 expect.set_options(timeout=10_000)
@@ -424,7 +424,7 @@ def seed_hostile_brain(directory: Path) -> list[str]:
 def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_editor(
     browsers: Browsers, live: Any, tmp_path: Path
 ) -> None:
-    from bot.engine import reset_bot
+    from bot.cache import reset_bot
 
     questions = seed_hostile_brain(tmp_path)
     reset_bot()

@@ -25,6 +25,7 @@ class EventCapture:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.audiences: list[str | None] = []  # the party each event was limited to (common.events)
         self.stored_when_sent: list[bool] = []
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
@@ -34,6 +35,7 @@ class EventCapture:
 
         event = message["event"]
         self.sent.append((group, event))
+        self.audiences.append(message.get("audience"))
         if event["type"] == "message":
             exists = Message.objects.filter(conversation_id=event["conversation"], seq=event["seq"]).exists
             self.stored_when_sent.append(await sync_to_async(exists)())
@@ -44,11 +46,15 @@ class EventCapture:
 
     def clear(self) -> None:
         self.sent.clear()
+        self.audiences.clear()
         self.stored_when_sent.clear()
 
     def kinds(self) -> list[tuple[str, str, str | None]]:
         """(group kind, event type, audience) of each event, e.g. ("conv", "message", None)."""
-        return [(group.split("-")[0], event["type"], event.get("audience")) for group, event in self.sent]
+        return [
+            (group.split("-")[0], event["type"], audience)
+            for (group, event), audience in zip(self.sent, self.audiences, strict=True)
+        ]
 
     def describe(self) -> str:
         return "\n".join(f"  {group}: {json.dumps(event, default=str)[:300]}" for group, event in self.sent)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conversations.models import Conversation
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from desks.hours import set_hours
 from tests.widget.test_client_browser import send
 from tests.wsclient import ProtocolClient, staff_cookie

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client as HttpClient
 from playwright.sync_api import expect
 
-from desks.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from tests.conftest import EXIT_URL
 from tests.wsclient import ProtocolClient, staff_cookie
 

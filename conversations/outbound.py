@@ -1,0 +1,528 @@
+"""Every event the server sends to a party: one type per event, and the one function that builds it.
+
+docs/protocol.md ("Server frames") is the contract; tests/protocol/test_protocol_doc.py
+checks that it lists exactly the events typed here, and the protocol test
+client checks every frame it receives against these types (`problems`).
+
+Events are plain dicts typed as TypedDicts, so that sending one costs nothing
+beyond `json.dumps`. Some events reach clients and staff in different shapes
+(a client never sees a staff id): `CLIENT_EVENTS` and `STAFF_EVENTS` say which
+type each party receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+
+from conversations.errors import ChatError, ErrorCode
+from conversations.models import Conversation, Message, Note, SenderKind
+
+if TYPE_CHECKING:
+    from accounts.models import Staff
+    from desks.models import CannedReply, Desk
+
+Side = Literal["client", "staff"]
+Status = Literal["bot", "queued", "active", "closed"]
+
+
+# --- Parts of events -------------------------------------------------------------------------
+
+
+class DeskRef(TypedDict):
+    id: int
+    slug: str
+    name: str
+
+
+class Cursor(TypedDict):
+    delivered: int
+    read: int
+
+
+class Receipts(TypedDict):
+    client: Cursor
+    staff: Cursor
+
+
+class NamedStaff(TypedDict):
+    id: int
+    name: str
+
+
+class PublicName(TypedDict):
+    name: str
+
+
+class ConversationState(TypedDict):
+    """A conversation as its client sees it."""
+
+    id: int
+    desk: DeskRef
+    status: Status
+    nickname: str
+    assigned: PublicName | None
+    last_seq: int
+    urgent: bool
+    crisis: bool
+    outcome: str
+    closed_by_client: bool
+    queued_at: str | None
+    receipts: Receipts
+
+
+class StaffConversationState(TypedDict):
+    """A conversation as a staff member sees it: staff ids, its language, why it left the bot."""
+
+    id: int
+    desk: DeskRef
+    status: Status
+    nickname: str
+    assigned: NamedStaff | None
+    last_seq: int
+    urgent: bool
+    crisis: bool
+    outcome: str
+    closed_by_client: bool
+    queued_at: str | None
+    receipts: Receipts
+    language: str
+    handoff_reason: str
+    # Only on a staff socket (realtime.consumers computes it per socket).
+    can_write: NotRequired[bool]
+
+
+class Limits(TypedDict):
+    max_message_chars: int
+    max_frame_bytes: int
+
+
+class OpenConversation(TypedDict):
+    id: int
+    desk: str
+    status: Status
+    last_seq: int
+
+
+class StaffSelf(TypedDict):
+    id: int
+    name: str
+    role: str
+    supervisor: bool
+
+
+class Colleague(TypedDict):
+    id: int
+    name: str
+    desks: list[int]
+
+
+class OutcomeChoice(TypedDict):
+    value: str
+    label: str
+
+
+class CannedItem(TypedDict):
+    id: int
+    title: str
+    body: str
+    desk: int | None
+    personal: bool
+
+
+class WaitingItem(TypedDict):
+    id: int
+    nickname: str
+    queued_at: str | None
+    urgent: bool
+    crisis: bool
+    handoff_reason: str
+    offered_to: int | None
+    transferred: bool
+    language: str
+
+
+class ActiveItem(TypedDict):
+    id: int
+    nickname: str
+    assigned: NamedStaff | None
+    urgent: bool
+    crisis: bool
+    last_seq: int
+
+
+class NoteData(TypedDict):
+    id: int
+    client_id: str | None
+    author: str
+    body: str
+    at: str
+
+
+# --- Events ------------------------------------------------------------------------------------
+# `ref` echoes the frame an event answers (docs/protocol.md, "Frames"); events not
+# caused by one of the party's frames carry none.
+
+
+class ClientWelcome(TypedDict):
+    type: Literal["welcome"]
+    token: str
+    conversations: list[OpenConversation]
+    limits: Limits
+    ref: NotRequired[str | None]
+
+
+class StaffWelcome(TypedDict):
+    type: Literal["welcome"]
+    staff: StaffSelf
+    desks: list[DeskRef]
+    transfer_desks: list[DeskRef]
+    colleagues: list[Colleague]
+    outcomes: list[OutcomeChoice]
+    canned: list[CannedItem]
+    conversations: list[int]
+    limits: Limits
+    ref: NotRequired[str | None]
+
+
+class ConversationEvent(TypedDict):
+    type: Literal["conversation"]
+    conversation: ConversationState
+    ref: NotRequired[str | None]
+
+
+class StaffConversationEvent(TypedDict):
+    type: Literal["conversation"]
+    conversation: StaffConversationState
+    ref: NotRequired[str | None]
+
+
+class MessageEvent(TypedDict):
+    type: Literal["message"]
+    conversation: int
+    seq: int
+    id: str | None
+    sender: Literal["client", "staff", "system", "bot"]
+    name: str
+    body: str
+    code: str
+    args: dict[str, Any]
+    at: str
+    # Bot lines: the authored Markdown as sanitised HTML (bot.markdown).
+    html: NotRequired[str]
+    plain_html: NotRequired[str]
+    ref: NotRequired[str | None]
+
+
+class MessageAck(TypedDict):
+    type: Literal["ack"]
+    conversation: int
+    id: str
+    seq: int
+    ref: str | None
+
+
+class NoteAck(TypedDict):
+    type: Literal["ack"]
+    conversation: int
+    id: str
+    note: int
+    ref: str | None
+
+
+class SyncedEvent(TypedDict):
+    type: Literal["synced"]
+    conversation: int
+    last_seq: int
+    ref: NotRequired[str | None]
+
+
+class QueueEvent(TypedDict):
+    type: Literal["queue"]
+    conversation: int
+    position: int
+    waiting: int
+    ref: NotRequired[str | None]
+
+
+class DeskEvent(TypedDict):
+    type: Literal["desk"]
+    desk: DeskRef
+    waiting: list[WaitingItem]
+    active: list[ActiveItem]
+
+
+class TypingEvent(TypedDict):
+    type: Literal["typing"]
+    conversation: int
+    sender: Side
+    active: bool
+
+
+class ReceiptEvent(TypedDict):
+    type: Literal["receipt"]
+    conversation: int
+    side: Side
+    delivered: int
+    read: int
+
+
+class NoteEvent(TypedDict):
+    type: Literal["note"]
+    conversation: int
+    note: NoteData
+    ref: NotRequired[str | None]
+
+
+class AssignedEvent(TypedDict):
+    type: Literal["assigned"]
+    conversation: int
+
+
+class OfferedEvent(TypedDict):
+    type: Literal["offered"]
+    conversation: int
+
+
+class AlertEvent(TypedDict):
+    type: Literal["alert"]
+    kind: Literal["crisis"]
+    conversation: int
+    desk: DeskRef
+    status: Status
+    nickname: str
+    assigned: int | None
+
+
+class VotedEvent(TypedDict):
+    type: Literal["voted"]
+    conversation: int
+    seq: int
+    helpful: bool
+
+
+class CannedEvent(TypedDict):
+    type: Literal["canned"]
+    canned: list[CannedItem]
+
+
+class PongEvent(TypedDict):
+    type: Literal["pong"]
+    ref: str | None
+
+
+class ErrorEvent(TypedDict):
+    type: Literal["error"]
+    code: ErrorCode
+    message: str
+    ref: str | None
+    field: NotRequired[str]
+    retry_after: NotRequired[float]
+
+
+# What each party may receive, by event type (a type may come in several shapes, e.g. ack).
+_COMMON: dict[str, tuple[type, ...]] = {
+    "message": (MessageEvent,),
+    "ack": (MessageAck, NoteAck),
+    "synced": (SyncedEvent,),
+    "typing": (TypingEvent,),
+    "receipt": (ReceiptEvent,),
+    "voted": (VotedEvent,),
+    "pong": (PongEvent,),
+    "error": (ErrorEvent,),
+}
+CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
+    **_COMMON,
+    "welcome": (ClientWelcome,),
+    "conversation": (ConversationEvent,),
+    "queue": (QueueEvent,),
+}
+STAFF_EVENTS: dict[str, tuple[type, ...]] = {
+    **_COMMON,
+    "welcome": (StaffWelcome,),
+    "conversation": (StaffConversationEvent,),
+    "desk": (DeskEvent,),
+    "note": (NoteEvent,),
+    "assigned": (AssignedEvent,),
+    "offered": (OfferedEvent,),
+    "alert": (AlertEvent,),
+    "canned": (CannedEvent,),
+}
+EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
+
+
+# --- Builders ----------------------------------------------------------------------------------
+
+
+def desk_ref(desk: Desk) -> DeskRef:
+    return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
+
+
+def _receipts(conversation: Conversation) -> Receipts:
+    return {
+        "client": {"delivered": conversation.client_delivered_seq, "read": conversation.client_read_seq},
+        "staff": {"delivered": conversation.staff_delivered_seq, "read": conversation.staff_read_seq},
+    }
+
+
+def conversation_state(conversation: Conversation) -> ConversationState:
+    """The client's view: staff by public name only."""
+    assigned = conversation.assigned_to
+    return {
+        "id": conversation.pk,
+        "desk": desk_ref(conversation.desk),
+        "status": conversation.status,  # type: ignore[typeddict-item]  # a Status value
+        "nickname": conversation.nickname,
+        "assigned": {"name": assigned.public_name} if assigned else None,
+        "last_seq": conversation.last_seq,
+        "urgent": conversation.urgent,
+        "crisis": conversation.crisis_at is not None,
+        "outcome": conversation.outcome,
+        "closed_by_client": conversation.closed_by_client,
+        "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
+        "receipts": _receipts(conversation),
+    }
+
+
+def staff_conversation_state(conversation: Conversation, *, viewer: Staff | None = None) -> StaffConversationState:
+    """The staff view; with a `viewer`, also whether that staff member may write (`can_write`).
+
+    Broadcasts go without `can_write`: each staff socket adds its own.
+    """
+    assigned = conversation.assigned_to
+    state: StaffConversationState = {
+        **conversation_state(conversation),  # type: ignore[typeddict-item]  # assigned is replaced below
+        "assigned": {"id": assigned.pk, "name": assigned.public_name} if assigned else None,
+        "language": conversation.language,
+        "handoff_reason": conversation.handoff_reason,
+    }
+    if viewer is not None:
+        state["can_write"] = conversation.writable_by(viewer.pk)
+    return state
+
+
+def conversation_event(conversation: Conversation) -> ConversationEvent:
+    return {"type": "conversation", "conversation": conversation_state(conversation)}
+
+
+def staff_conversation_event(conversation: Conversation, *, viewer: Staff | None = None) -> StaffConversationEvent:
+    return {"type": "conversation", "conversation": staff_conversation_state(conversation, viewer=viewer)}
+
+
+def message_event(message: Message) -> MessageEvent:
+    event: MessageEvent = {
+        "type": "message",
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "id": message.client_msg_id,
+        "sender": message.sender_kind,  # type: ignore[typeddict-item]  # a SenderKind value
+        "name": message.sender_name,
+        "body": message.body,
+        "code": message.code,
+        "args": message.args,
+        "at": message.created_at.isoformat(),
+    }
+    if message.sender_kind == SenderKind.BOT:
+        # Bot answers are authored Markdown: sent also as sanitised HTML, so that
+        # no party needs a Markdown renderer (see bot.markdown).
+        from bot.markdown import render_answer
+
+        event["html"] = render_answer(message.body) if message.body else ""
+        plain = message.args.get("plain") or ""
+        if plain:
+            event["plain_html"] = render_answer(plain)
+    return event
+
+
+def note_event(note: Note) -> NoteEvent:
+    return {
+        "type": "note",
+        "conversation": note.conversation_id,
+        "note": {
+            "id": note.pk,
+            "client_id": note.client_msg_id,
+            "author": note.author.public_name if note.author else "",
+            "body": note.body,
+            "at": note.created_at.isoformat(),
+        },
+    }
+
+
+def message_ack(message: Message, ref: str | None) -> MessageAck:
+    assert message.client_msg_id is not None
+    return {
+        "type": "ack",
+        "conversation": message.conversation_id,
+        "id": message.client_msg_id,
+        "seq": message.seq,
+        "ref": ref,
+    }
+
+
+def note_ack(note: Note, ref: str | None) -> NoteAck:
+    assert note.client_msg_id is not None
+    return {"type": "ack", "conversation": note.conversation_id, "id": note.client_msg_id, "note": note.pk, "ref": ref}
+
+
+def synced_event(conversation: Conversation) -> SyncedEvent:
+    return {"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq}
+
+
+def queue_event(conversation_id: int, position: int, waiting: int) -> QueueEvent:
+    return {"type": "queue", "conversation": conversation_id, "position": position, "waiting": waiting}
+
+
+def receipt_event(conversation_id: int, side: Side, delivered: int, read: int) -> ReceiptEvent:
+    return {"type": "receipt", "conversation": conversation_id, "side": side, "delivered": delivered, "read": read}
+
+
+def typing_event(conversation_id: int, sender: Side, active: bool) -> TypingEvent:
+    return {"type": "typing", "conversation": conversation_id, "sender": sender, "active": active}
+
+
+def voted_event(conversation_id: int, seq: int, helpful: bool) -> VotedEvent:
+    return {"type": "voted", "conversation": conversation_id, "seq": seq, "helpful": helpful}
+
+
+def assigned_event(conversation_id: int) -> AssignedEvent:
+    return {"type": "assigned", "conversation": conversation_id}
+
+
+def offered_event(conversation_id: int) -> OfferedEvent:
+    return {"type": "offered", "conversation": conversation_id}
+
+
+def crisis_alert(conversation: Conversation) -> AlertEvent:
+    return {
+        "type": "alert",
+        "kind": "crisis",
+        "conversation": conversation.pk,
+        "desk": desk_ref(conversation.desk),
+        "status": conversation.status,  # type: ignore[typeddict-item]  # a Status value
+        "nickname": conversation.nickname,
+        "assigned": conversation.assigned_to_id,
+    }
+
+
+def canned_items(replies: Iterable[CannedReply]) -> list[CannedItem]:
+    return [
+        {"id": c.pk, "title": c.title, "body": c.body, "desk": c.desk_id, "personal": c.owner_id is not None}
+        for c in replies
+    ]
+
+
+def canned_event(replies: Iterable[CannedReply]) -> CannedEvent:
+    return {"type": "canned", "canned": canned_items(replies)}
+
+
+def pong_event(ref: str | None) -> PongEvent:
+    return {"type": "pong", "ref": ref}
+
+
+def error_event(error: ChatError, ref: str | None) -> ErrorEvent:
+    event: ErrorEvent = {"type": "error", "code": error.code, "message": error.message, "ref": ref}
+    if error.field:
+        event["field"] = error.field
+    if error.retry_after is not None:
+        event["retry_after"] = round(error.retry_after, 2)
+    return event

@@ -1,0 +1,320 @@
+"""Every frame a party may send: one type per frame, and the one parser that checks them.
+
+docs/protocol.md ("Client frames", "Staff frames") is the contract;
+tests/protocol/test_protocol_doc.py checks that it lists exactly the frames
+typed here. Each frame is a TypedDict; a field's type says what the parser
+accepts (`int` is a non-negative 32-bit integer, `bool` only true or false),
+and `Annotated` adds a maximum length (`Max`), "not blank" (`NotBlank`) or a
+client-made id (`ClientId`). `parse_frame` turns raw text into a checked frame
+or raises `ProtocolError` with the code the party receives; unknown fields are
+ignored, so newer clients keep working with older servers.
+
+The schema checks only the shape of a frame; what it means (a desk that
+exists, a body that is not empty once trimmed and not too long, an outcome
+from the list) is checked once, by the action that uses it, which also serves
+callers that do not come through the protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, Union, get_args, get_origin, get_type_hints
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from conversations.errors import ChatError
+
+Party = Literal["client", "staff"]
+
+
+class ProtocolError(ChatError):
+    """A frame the server refuses before any action runs.
+
+    `ref` is the frame's own `ref` when it could be read, so that even a refused
+    frame's error can be matched to it.
+    """
+
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Max:
+    """At most this many characters."""
+
+    length: int
+
+
+@dataclass(frozen=True)
+class NotBlank:
+    """Not empty, and not only white space."""
+
+
+@dataclass(frozen=True)
+class ClientId:
+    """A client-made id: 1-64 printable characters."""
+
+
+ConversationId = int
+Lang = Annotated[str, Max(5)]
+
+
+class Frame(TypedDict):
+    ref: str | None
+
+
+# --- Both parties ---------------------------------------------------------------------------------
+
+
+class Ping(Frame):
+    type: Literal["ping"]
+
+
+class Resume(Frame):
+    type: Literal["resume"]
+    conversation: ConversationId
+    after: int
+
+
+class Send(Frame):
+    type: Literal["send"]
+    conversation: ConversationId
+    id: Annotated[str, ClientId()]
+    body: str
+
+
+class Typing(Frame):
+    type: Literal["typing"]
+    conversation: ConversationId
+    active: bool
+
+
+class Seen(Frame):
+    type: Literal["seen"]
+    conversation: ConversationId
+    delivered: NotRequired[int | None]
+    read: NotRequired[int | None]
+
+
+# --- Client ---------------------------------------------------------------------------------------
+
+
+class ClientHello(Frame):
+    type: Literal["hello"]
+    token: NotRequired[Annotated[str, Max(128)] | None]
+    lang: NotRequired[Lang | None]
+
+
+class Start(Frame):
+    type: Literal["start"]
+    desk: Annotated[str, Max(50), NotBlank()]
+    nickname: NotRequired[Annotated[str, Max(settings.CHAT_MAX_NICKNAME_CHARS)] | None]
+    lang: NotRequired[Lang | None]
+    person: NotRequired[bool | None]
+
+
+class End(Frame):
+    type: Literal["end"]
+    conversation: ConversationId
+
+
+class Handoff(Frame):
+    type: Literal["handoff"]
+    conversation: ConversationId
+    reason: NotRequired[Annotated[str, Max(20)] | None]
+
+
+class Choose(Frame):
+    type: Literal["choose"]
+    conversation: ConversationId
+    id: Annotated[str, ClientId()]
+    topic: Annotated[str, Max(80), NotBlank()]
+
+
+class Vote(Frame):
+    type: Literal["vote"]
+    conversation: ConversationId
+    seq: int
+    helpful: bool
+
+
+# --- Staff ----------------------------------------------------------------------------------------
+
+
+class StaffHello(Frame):
+    type: Literal["hello"]
+    lang: NotRequired[Lang | None]
+
+
+class Take(Frame):
+    type: Literal["take"]
+    conversation: NotRequired[int | None]
+    desk: NotRequired[int | None]
+
+
+class NoteFrame(Frame):
+    type: Literal["note"]
+    conversation: ConversationId
+    id: Annotated[str, ClientId()]
+    body: str
+
+
+class TransferFrame(Frame):
+    type: Literal["transfer"]
+    conversation: ConversationId
+    desk: int
+    staff: NotRequired[int | None]
+    note: NotRequired[Annotated[str, Max(2000)] | None]
+
+
+class Close(Frame):
+    type: Literal["close"]
+    conversation: ConversationId
+    outcome: Annotated[str, Max(20), NotBlank()]
+
+
+class StepIn(Frame):
+    type: Literal["step_in"]
+    conversation: ConversationId
+
+
+class Leave(Frame):
+    type: Literal["leave"]
+    conversation: ConversationId
+
+
+_COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
+FRAME_TYPES: dict[Party, tuple[type, ...]] = {
+    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote),
+    "staff": (*_COMMON, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave),
+}
+
+ClientFrame = Union[Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote]  # noqa: UP007
+StaffFrame = Union[Ping, Resume, Send, Typing, Seen, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave]  # noqa: UP007
+
+
+# --- The parser -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field's check, read from its type hint."""
+
+    kind: Literal["str", "int", "bool", "id"]
+    required: bool = True
+    max_length: int | None = None
+    allow_empty: bool = True
+
+
+def _field(hint: Any, required: bool) -> Field:
+    is_union = get_origin(hint) in (Union, types.UnionType)
+    options = [arg for arg in get_args(hint) if arg is not type(None)] if is_union else [hint]
+    (hint,) = options
+    extras: tuple[Any, ...] = ()
+    if get_origin(hint) is Annotated:
+        hint, *rest = get_args(hint)
+        extras = tuple(rest)
+    kind: Literal["str", "int", "bool", "id"] = {str: "str", int: "int", bool: "bool"}[hint]  # type: ignore[assignment]
+    if any(isinstance(e, ClientId) for e in extras):
+        kind = "id"
+    return Field(
+        kind=kind,
+        required=required,
+        max_length=next((e.length for e in extras if isinstance(e, Max)), None),
+        allow_empty=not any(isinstance(e, NotBlank) for e in extras),
+    )
+
+
+def _fields_of(frame: type) -> tuple[str, dict[str, Field]]:
+    hints = get_type_hints(frame, include_extras=True)
+    (name,) = get_args(hints.pop("type"))
+    hints.pop("ref")
+    # NotRequired is read from the hint: with postponed annotations, __required_keys__ cannot see it.
+    return name, {
+        field: _field(get_args(hint)[0], False) if get_origin(hint) is NotRequired else _field(hint, True)
+        for field, hint in hints.items()
+    }
+
+
+# Each frame type of each party and its fields' checks, read once from the types above.
+FRAMES: dict[Party, dict[str, dict[str, Field]]] = {
+    party: dict(_fields_of(frame) for frame in frames) for party, frames in FRAME_TYPES.items()
+}
+
+
+MAX_INT = 2**31 - 1
+
+
+def _has_surrogate(value: str) -> bool:
+    """A lone surrogate (written as a JSON escape such as \\ud800) is no character.
+
+    It cannot be encoded as UTF-8, so it could be neither stored nor echoed back
+    (the reply would fail to encode and the socket would drop).
+    """
+    return any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def _check_field(name: str, spec: Field, value: Any) -> Any:
+    bad = ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": name}, field=name)
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if spec.kind == "int":
+        # bool is an int in Python; a protocol integer is not.
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+            raise bad
+        return value
+    if spec.kind == "id":
+        if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
+            raise bad
+        return value
+    if not isinstance(value, str):
+        raise bad
+    if "\x00" in value or _has_surrogate(value):
+        raise bad
+    if spec.max_length is not None and len(value) > spec.max_length:
+        raise ProtocolError("too_large", _("“%(field)s” is too long.") % {"field": name}, field=name)
+    if not spec.allow_empty and not value.strip():
+        raise ProtocolError("bad_message", _("“%(field)s” cannot be empty.") % {"field": name}, field=name)
+    return value
+
+
+def parse_frame(party: Party, text: str | None) -> Any:
+    """Validate one inbound frame and return it (a ClientFrame or a StaffFrame, by `party`)."""
+    if text is None:
+        raise ProtocolError("bad_json", _("Only text frames with JSON are accepted."))
+    if len(text.encode("utf-8", "surrogatepass")) > settings.CHAT_MAX_FRAME_BYTES:
+        raise ProtocolError("too_large", _("The message is too large."))
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError("bad_json", _("The frame is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_json", _("The frame must be a JSON object."))
+    ref = data.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > 64 or _has_surrogate(ref)):
+        raise ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": "ref"}, field="ref")
+    try:
+        return _parse_fields(party, data, ref)
+    except ProtocolError as error:
+        error.ref = ref
+        raise
+
+
+def _parse_fields(party: Party, data: dict[str, Any], ref: str | None) -> dict[str, Any]:
+    frame_type = data.get("type")
+    fields = FRAMES[party].get(frame_type) if isinstance(frame_type, str) else None
+    if fields is None:
+        raise ProtocolError("unknown_type", _("Unknown message type."))
+    parsed: dict[str, Any] = {"type": frame_type, "ref": ref}
+    for name, spec in fields.items():
+        if name not in data or data[name] is None:
+            if spec.required:
+                raise ProtocolError("bad_message", _("The field “%(field)s” is missing.") % {"field": name}, field=name)
+            parsed[name] = None
+            continue
+        parsed[name] = _check_field(name, spec, data[name])
+    return parsed
