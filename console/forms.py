@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from conversations.actions.canned import TITLE_MAX_CHARS
 from desks.models import Desk
 
 PERSONAL = "personal"
@@ -19,15 +21,13 @@ class CannedReplyForm(forms.Form):
 
     title = forms.CharField(
         label=_("Title"),
-        max_length=80,
-        help_text=_("A short name you pick it by, at most 80 characters."),
+        max_length=TITLE_MAX_CHARS,
         error_messages={"required": _("Give the reply a title.")},
     )
     body = forms.CharField(
         label=_("Text"),
-        max_length=4000,
+        max_length=settings.CHAT_MAX_MESSAGE_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("The text that goes into the message box, at most 4000 characters."),
         error_messages={"required": _("Write the text of the reply.")},
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -37,6 +37,13 @@ class CannedReplyForm(forms.Form):
         self, *args: Any, shared_desks: QuerySet[Desk] | None = None, with_scope: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The limits are the actions' (conversations.actions.canned), said in the page's language.
+        self.fields["title"].help_text = gettext("A short name you pick it by, at most %(count)s characters.") % {
+            "count": TITLE_MAX_CHARS
+        }
+        self.fields["body"].help_text = gettext(
+            "The text that goes into the message box, at most %(count)s characters."
+        ) % {"count": settings.CHAT_MAX_MESSAGE_CHARS}
         desks = list(shared_desks) if shared_desks is not None else []
         self.desks = {str(d.pk): d for d in desks}
         if not with_scope or not desks:

@@ -24,8 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Staff
 from bot.cache import get_bot
 from console.forms import CannedReplyForm
-from conversations.system_texts import system_texts
-from desks.actions import (
+from conversations.actions.canned import (
     canned_replies_for,
     check_may_manage_canned,
     do_create_canned_reply,
@@ -35,6 +34,7 @@ from desks.actions import (
     may_edit_canned,
     shared_reply_desks,
 )
+from conversations.system_texts import system_texts
 from desks.models import CannedReply
 
 logger = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from accounts.models import Staff
 from accounts.sessions import socket_session_valid
 from common.events import desk_group, staff_group
 from conversations.actions import access, assignment, bot, closing, messages, notes, starting, transcript, typing, votes
+from conversations.actions.canned import canned_replies_for
 from conversations.actions.clients import get_or_create_client, open_conversations_of
 from conversations.actions.queue import desk_snapshot, queue_position
 from conversations.models import Client, Outcome
@@ -44,7 +45,7 @@ from conversations.outbound import (
     staff_conversation_event,
     synced_event,
 )
-from desks.actions import canned_replies_for, desks_for_staff
+from desks.actions import desks_for_staff
 from desks.models import Desk, DeskMembership
 from realtime import inbound
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client as HttpClient
 
+from conversations.actions.canned import canned_replies_for, do_create_canned_reply
 from demo.data import DEMO_PASSWORD
-from desks.actions import canned_replies_for, do_create_canned_reply
 from desks.models import CannedReply
 from tests.wsclient import staff_cookie
 

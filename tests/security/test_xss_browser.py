@@ -268,7 +268,7 @@ def test_chat_payloads_are_text_in_the_client_page_and_the_console(
     browsers: Browsers, live: Any, sockets: Callable[..., ProtocolClient]
 ) -> None:
     from accounts.models import Staff
-    from desks.actions import do_create_canned_reply
+    from conversations.actions.canned import do_create_canned_reply
 
     nickname = short(40)[1]  # <img src=x onerror=...>
     kalle = Staff.objects.get(username="counsellor")
