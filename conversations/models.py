@@ -89,7 +89,7 @@ class Conversation(models.Model):
     # Cleared when the messages are purged (conversations.retention), so that the
     # statistics that stay cannot be tied to a browser.
     client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations")
-    nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=settings.CHAT_MAX_NICKNAME_CHARS, blank=True)
     language = models.CharField(_("language"), max_length=5, default="fi")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     assigned_to = models.ForeignKey(
@@ -185,7 +185,7 @@ class Note(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    body = models.TextField(max_length=4000)
+    body = models.TextField()  # its limit is a message's (conversations.actions.transcript.clean_body)
     client_msg_id = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -112,7 +112,7 @@ class CannedReply(models.Model):
     """A ready-made answer: personal (owner set) or shared by a desk (desk set)."""
 
     title = models.CharField(_("title"), max_length=80)
-    body = models.TextField(_("text"), max_length=4000)
+    body = models.TextField(_("text"))  # its limit is a message's (conversations.actions.canned)
     language = models.CharField(_("language"), max_length=5, default="fi", choices=settings.LANGUAGES)
     desk = models.ForeignKey(
         Desk, verbose_name=_("desk"), on_delete=models.CASCADE, null=True, blank=True, related_name="canned_replies"

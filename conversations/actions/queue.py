@@ -35,14 +35,17 @@ from desks.models import Desk
 ASSIGNED_NAME_FIELDS = ("assigned_to__id", "assigned_to__display_name", "assigned_to__first_name", "assigned_to__role")
 
 
+def queue_events(waiting_ids: list[int]) -> list[QueueEvent]:
+    """Each waiting conversation's place (1 = next) in a queue listed in its order."""
+    return [queue_event(pk, place, len(waiting_ids)) for place, pk in enumerate(waiting_ids, start=1)]
+
+
 def queue_position(conversation: Conversation) -> QueueEvent | None:
     """The `queue` event of a waiting conversation (its place and the queue's length), else None."""
     if conversation.status != Status.QUEUED:
         return None
     queue = list(Conversation.objects.waiting().filter(desk_id=conversation.desk_id).values_list("pk", flat=True))
-    if conversation.pk not in queue:
-        return None
-    return queue_event(conversation.pk, queue.index(conversation.pk) + 1, len(queue))
+    return next((event for event in queue_events(queue) if event["conversation"] == conversation.pk), None)
 
 
 def desk_snapshot(desk: Desk) -> DeskEvent:
@@ -109,9 +112,8 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
         for desk in Desk.objects.filter(pk__in=ids):
             snapshot = desk_snapshot(desk)
             deliver(desk_group(desk.pk), snapshot)
-            total = len(snapshot["waiting"])
-            for position, item in enumerate(snapshot["waiting"], start=1):
-                deliver(conversation_group(item["id"]), queue_event(item["id"], position, total), audience="client")
+            for event in queue_events([item["id"] for item in snapshot["waiting"]]):
+                deliver(conversation_group(event["conversation"]), event, audience="client")
 
     send_events_after_commit(publish)
 
