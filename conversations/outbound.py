@@ -54,14 +54,11 @@ class PublicName(TypedDict):
     name: str
 
 
-class ConversationState(TypedDict):
-    """A conversation as its client sees it."""
-
+class _ConversationFields(TypedDict):
     id: int
     desk: DeskRef
     status: Status
     nickname: str
-    assigned: PublicName | None
     last_seq: int
     urgent: bool
     crisis: bool
@@ -71,21 +68,16 @@ class ConversationState(TypedDict):
     receipts: Receipts
 
 
-class StaffConversationState(TypedDict):
+class ConversationState(_ConversationFields):
+    """A conversation as its client sees it: staff by public name only."""
+
+    assigned: PublicName | None
+
+
+class StaffConversationState(_ConversationFields):
     """A conversation as a staff member sees it: staff ids, its language, why it left the bot."""
 
-    id: int
-    desk: DeskRef
-    status: Status
-    nickname: str
     assigned: NamedStaff | None
-    last_seq: int
-    urgent: bool
-    crisis: bool
-    outcome: str
-    closed_by_client: bool
-    queued_at: str | None
-    receipts: Receipts
     language: str
     handoff_reason: str
     # Only on a staff socket (realtime.consumers computes it per socket).

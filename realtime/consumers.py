@@ -200,27 +200,13 @@ class ClientConsumer(BaseChatConsumer):
             await self.run(handlers.client_check, self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame["after"], frame["ref"])
             return
-        if kind in ("send", "choose"):
-            handler = handlers.client_send if kind == "send" else handlers.client_choose
-            ack = await self.run(handler, self.client, frame)
-            await self.send_event(ack)
-            return
-        if kind == "handoff":
-            await self.run(handlers.client_handoff, self.client, frame)
-            return
-        if kind == "vote":
-            await self.run(handlers.client_vote, self.client, frame)
-            return
-        if kind == "typing":
-            await self.run(handlers.client_typing, self.client, frame, self.channel_name)
-            return
-        if kind == "seen":
-            await self.run(handlers.client_seen, self.client, frame)
-            return
-        if kind == "end":
-            await self.run(handlers.client_end, self.client, frame)
-            return
-        raise ChatError("unknown_type", _("Unknown message type."))  # pragma: no cover
+        # The other frames (send, choose, typing, seen, handoff, vote, end): one handler each.
+        handler = getattr(handlers, f"client_{kind}", None)
+        if handler is None:  # pragma: no cover - inbound and handlers list the same types
+            raise ChatError("unknown_type", _("Unknown message type."))
+        reply = await self.run(handler, self.client, frame, self.channel_name)
+        if reply is not None:
+            await self.send_event(reply)
 
     async def resume(self, conversation_id: int, after: int, ref: str | None) -> None:
         """Join the live stream first, then read the history: the two may overlap, never leave a gap."""

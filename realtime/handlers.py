@@ -59,6 +59,8 @@ def limits() -> Limits:
 
 
 # --- Client -----------------------------------------------------------------------
+# `client_<type>(client, frame, channel_name)` answers one frame type (the consumer
+# finds it by name); hello, start and resume also join groups, step by step.
 
 
 def client_hello(token: str | None) -> tuple[Client, str, ClientWelcome]:
@@ -107,23 +109,23 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
     return events
 
 
-def client_send(client: Client, frame: inbound.Send) -> MessageAck:
+def client_send(client: Client, frame: inbound.Send, channel_name: str) -> MessageAck:
     message, _created = messages.do_send_message(
         frame["conversation"], body=frame["body"], client_msg_id=frame["id"], client=client
     )
     return message_ack(message, frame["ref"])
 
 
-def client_choose(client: Client, frame: inbound.Choose) -> MessageAck:
+def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> MessageAck:
     message = bot.do_choose_topic(client, frame["conversation"], topic=frame["topic"], client_msg_id=frame["id"])
     return message_ack(message, frame["ref"])
 
 
-def client_handoff(client: Client, frame: inbound.Handoff) -> None:
+def client_handoff(client: Client, frame: inbound.Handoff, channel_name: str) -> None:
     bot.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
 
 
-def client_vote(client: Client, frame: inbound.Vote) -> None:
+def client_vote(client: Client, frame: inbound.Vote, channel_name: str) -> None:
     votes.do_client_vote(client, frame["conversation"], seq=frame["seq"], helpful=frame["helpful"])
 
 
@@ -131,12 +133,12 @@ def client_typing(client: Client, frame: inbound.Typing, channel_name: str) -> N
     typing.do_client_typing(client, frame["conversation"], active=frame["active"], exclude_channel=channel_name)
 
 
-def client_seen(client: Client, frame: inbound.Seen) -> None:
+def client_seen(client: Client, frame: inbound.Seen, channel_name: str) -> None:
     conversation = access.check_client_conversation(client, frame["conversation"])
     messages.do_mark_seen(conversation, side="client", delivered=frame.get("delivered"), read=frame.get("read"))
 
 
-def client_end(client: Client, frame: inbound.End) -> None:
+def client_end(client: Client, frame: inbound.End, channel_name: str) -> None:
     closing.do_client_end(client, frame["conversation"])
 
 
