@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Staff
 from bot.brainfiles import TopicData, read_brain_dir, topic_data, topics_for_export
 from bot.cache import brain_changed
-from bot.models import ExampleQuestion, Language, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
+from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
+from common.languages import is_supported
 from desks.models import Desk
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def check_example_question(topic: Topic, language: str, text: str) -> str:
     nothing and the database would refuse an exact one.
     """
     cleaned = " ".join(text.split())
-    if language not in Language.values:
+    if not is_supported(language):
         raise ValidationError(_("Unknown language: %(language)s.") % {"language": language}, code="language")
     if not cleaned:
         raise ValidationError(_("The question is empty."), code="empty")

@@ -47,7 +47,11 @@ from bot.wordlists import load_mapping, load_table, load_words
 
 logger = logging.getLogger(__name__)
 
-LANGS = ("fi", "sv", "en")
+# The languages the analysers have resources for, with their Snowball stemmer
+# (and a stopword list, bot/data/stopwords-<code>.txt, each). Which of them the
+# bot speaks is settings.LANGUAGES (common.languages); BotConfig.ready() checks
+# that the bot has resources for every one of those (bot.language.check_languages).
+SNOWBALL_ALGORITHMS: dict[str, str] = {"fi": "finnish", "sv": "swedish", "en": "english"}
 
 # Letters of the three languages; digits are kept so "600" or "18v" stay visible,
 # hyphens join words such as "te-toimisto".
@@ -77,7 +81,9 @@ def spoken_variants(word: str) -> list[str]:
 
 # Words that carry no topic, per language; checked against both the surface
 # word and its base form.
-STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(load_words(f"stopwords-{lang}.txt")) for lang in LANGS}
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(load_words(f"stopwords-{lang}.txt")) for lang in SNOWBALL_ALGORITHMS
+}
 
 # Everyday words that appear in questions about anything ("hyvä", "paras",
 # "huomenna", "saada"): confidence counts them only a little (bot.ranking).
@@ -428,9 +434,7 @@ class _Base:
 
     def __init__(self, cache_size: int = 100_000) -> None:
         self._stemmers: dict[str, Any] = {
-            "fi": snowballstemmer.stemmer("finnish"),
-            "sv": snowballstemmer.stemmer("swedish"),
-            "en": snowballstemmer.stemmer("english"),
+            lang: snowballstemmer.stemmer(algorithm) for lang, algorithm in SNOWBALL_ALGORITHMS.items()
         }
         # A Snowball stemmer keeps the word it works on in the object: two
         # threads stemming at once (a bot built in the background beside one
@@ -440,7 +444,7 @@ class _Base:
 
     def terms(self, text: str, lang: str) -> list[str]:
         """Index terms for ``text``, in order of first appearance, deduplicated."""
-        if lang not in LANGS:
+        if lang not in SNOWBALL_ALGORITHMS:
             lang = "fi"
         stop = STOPWORDS[lang]
         seen: dict[str, None] = {}

@@ -25,9 +25,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from bot.cache import get_bot
-from bot.engine import LANGS
 from bot.feedback import do_record_unanswered
 from bot.openapi import schema
+from common.languages import is_supported, language_codes
 from common.ratelimit import make_limiter
 
 MAX_TEXT_LENGTH = 1000
@@ -79,8 +79,9 @@ def parse_ask(request: HttpRequest) -> tuple[str, str | None] | JsonResponse:
     if not text:
         return error("empty_text", _("The message is empty."))
     lang = payload.get("lang")
-    if lang is not None and (not isinstance(lang, str) or lang not in LANGS):
-        return error("invalid_lang", _("The field 'lang' must be one of: %(langs)s.") % {"langs": ", ".join(LANGS)})
+    if lang is not None and not is_supported(lang):
+        langs = ", ".join(language_codes())
+        return error("invalid_lang", _("The field 'lang' must be one of: %(langs)s.") % {"langs": langs})
     return text, lang
 
 

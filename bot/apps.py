@@ -9,5 +9,7 @@ class BotConfig(AppConfig):
 
     def ready(self) -> None:
         from bot.cache import connect_signals
+        from bot.language import check_languages
 
+        check_languages()
         connect_signals()

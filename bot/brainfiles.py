@@ -19,11 +19,12 @@ from urllib.parse import urlsplit
 import yaml
 from django.db.models import QuerySet
 
-from bot.models import SLUG_PATTERN, Language, Topic, TopicStatus
+from bot.models import SLUG_PATTERN, Topic, TopicStatus
+from common.languages import language_codes
 from desks.models import Desk
 
-# Languages in the order they are written; fi is the one every topic must have.
-LANGUAGE_ORDER = [code for code, _label in Language.choices]
+# Languages are written in the order of common.languages.language_codes(); fi is
+# the one every topic must have.
 REQUIRED_LANGUAGE = "fi"
 
 TOPIC_KEYS = ["slug", "area", "status", "handoff_desk", "follow_ups", "languages"]
@@ -234,9 +235,9 @@ class FileReader:
         return data if len(self.problems) == before else None
 
     def languages(self, node: yaml.Node) -> dict[str, Any]:
-        keys = self.mapping(node, "languages", LANGUAGE_ORDER, {REQUIRED_LANGUAGE})
+        keys = self.mapping(node, "languages", list(language_codes()), {REQUIRED_LANGUAGE})
         result: dict[str, Any] = {}
-        for code in LANGUAGE_ORDER:
+        for code in language_codes():
             if keys is not None and code in keys:
                 text = self.language(keys[code], code)
                 if text is not None:
@@ -380,7 +381,7 @@ def topic_data(topic: Topic) -> TopicData:
         data["follow_ups"] = follow_ups
     texts = {t.language: t for t in topic.texts.all()}
     languages: dict[str, Any] = {}
-    for code in LANGUAGE_ORDER:
+    for code in language_codes():
         text = texts.get(code)
         if text is None:
             continue

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bot.analysis import Analyser
 from bot.brainfiles import TopicData, published_topics, read_brain_dir, topic_data
-from bot.engine import LANGS, Bot, BrainTopic
+from bot.engine import Bot, BrainTopic
 from bot.ranking import TopicDoc
+from common.languages import is_supported
 
 # The brain shipped with the code: answered when the database has no published topic.
 STARTER_BRAIN_DIR = Path(__file__).resolve().parent / "brain"
@@ -32,7 +33,7 @@ def build_bot(data: list[TopicData], analyser: Analyser | None = None) -> Bot:
         handoff_desk = item.get("handoff_desk", "")
         follow_ups = list(item.get("follow_ups", []))
         for lang, entry in item["languages"].items():
-            if lang not in LANGS:
+            if not is_supported(lang):
                 continue
             referrals = [{k: str(v) for k, v in r.items()} for r in entry.get("referrals", [])]
             docs.append(TopicDoc(slug, lang, entry["title"], list(entry["questions"]), entry["answer"]))

@@ -32,6 +32,7 @@ from bot.handoff import is_handoff_request
 from bot.language import detect_language
 from bot.markdown import render_answer
 from bot.ranking import Index, TopicDoc
+from common.languages import is_supported
 
 if TYPE_CHECKING:
     # Moved out of this module; still importable from here (see __getattr__ at the end).
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from bot.cache import get_bot as get_bot
     from bot.cache import reset_bot as reset_bot
 
-LANGS = ("fi", "sv", "en")
+# The languages the bot speaks are settings.LANGUAGES (common.languages); the
+# brain is written in this one first, and its texts stand in for a missing language.
 DEFAULT_LANG = "fi"
 SPECIAL_TOPICS = ("crisis", "handoff")
 
@@ -99,7 +101,7 @@ def read_message(text: str, fallback_lang: str | None = None) -> MessageReading:
     the message is too short to tell. Callers that check for crisis before
     asking the bot pass the reading on to ``Bot.answer(text, reading=...)``.
     """
-    fallback = fallback_lang if fallback_lang in LANGS else DEFAULT_LANG
+    fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
     lang = detect_language(text, fallback)
     return MessageReading(lang, detect_crisis(text, lang))
 
@@ -159,11 +161,11 @@ class Bot:
         """The answer of a topic the client chose from the suggestions (None if unknown)."""
         if slug in SPECIAL_TOPICS or self.topic(slug, lang) is None:
             return None
-        return self._topic_answer(slug, lang if lang in LANGS else DEFAULT_LANG, 1.0, [])
+        return self._topic_answer(slug, lang if is_supported(lang) else DEFAULT_LANG, 1.0, [])
 
     def crisis_answer(self, lang: str) -> BotAnswer:
         """The emergency guidance (the ``crisis`` topic) in `lang`."""
-        return self._topic_answer("crisis", lang if lang in LANGS else DEFAULT_LANG, 1.0, [], crisis=True)
+        return self._topic_answer("crisis", lang if is_supported(lang) else DEFAULT_LANG, 1.0, [], crisis=True)
 
     def answer(self, text: str, lang: str | None = None, *, reading: MessageReading | None = None) -> BotAnswer:
         """Answer one client message (non-empty; the caller validates).

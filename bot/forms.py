@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from bot.models import SLUG_PATTERN, ExampleQuestion, Language, Referral, Topic, TopicStatus, TopicText
+from bot.models import SLUG_PATTERN, ExampleQuestion, Referral, Topic, TopicStatus, TopicText
+from common.languages import language_name
 
 # Paths of the editor's own pages under /brain/ (bot/editor_urls.py), so no topic can take them.
 RESERVED_SLUGS = frozenset({"new", "try", "unanswered"})
@@ -123,7 +125,7 @@ class LanguageForms:
 
     def __init__(self, topic: Topic | None, lang: str, data: Any = None) -> None:
         self.lang = lang
-        self.label = Language(lang).label
+        self.label = language_name(lang)
         text = topic.texts.filter(language=lang).first() if topic is not None and topic.pk else None
         self.text = TopicTextForm(data, instance=text, prefix=f"text-{lang}")
         has_pk = topic is not None and topic.pk is not None
@@ -159,7 +161,7 @@ class TryForm(forms.Form):
     lang = forms.ChoiceField(
         label=_("Language"),
         required=False,
-        choices=[("", _("Detect automatically")), *Language.choices],
+        choices=[("", _("Detect automatically")), *settings.LANGUAGES],
     )
 
 
@@ -183,7 +185,7 @@ class TopicFilterForm(forms.Form):
 class UnansweredFilterForm(forms.Form):
     """The language filter of the unanswered questions page."""
 
-    lang = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("All")), *Language.choices])
+    lang = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("All")), *settings.LANGUAGES])
 
 
 class AddExampleForm(forms.Form):

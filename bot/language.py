@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import tokens
+from django.core.exceptions import ImproperlyConfigured
+
+from bot.analysis import SNOWBALL_ALGORITHMS, tokens
 from bot.wordlists import load_words
+from common.languages import language_codes, supported_language
 
 # Very common words of each language (bot/data/language-words-*.txt).
 FI_WORDS = frozenset(load_words("language-words-fi.txt"))
@@ -74,13 +77,30 @@ def language_scores(text: str) -> dict[str, float]:
     return scores
 
 
-def detect_language(text: str, fallback: str = "fi") -> str:
-    """The language of ``text`` ("fi", "sv" or "en"), or ``fallback`` when unsure."""
-    if fallback not in ("fi", "sv", "en"):
-        fallback = "fi"
+def detect_language(text: str, fallback: str | None = None) -> str:
+    """The language of ``text`` among those Kohtaamo speaks, or ``fallback`` when unsure.
+
+    A ``fallback`` Kohtaamo does not speak is the default language (common.languages).
+    """
+    fallback = supported_language(fallback)
     scores = language_scores(text)
-    ordered = sorted(scores.items(), key=lambda kv: -kv[1])
-    (best, top), (_, second) = ordered[0], ordered[1]
+    ordered = sorted(((lang, scores.get(lang, 0.0)) for lang in language_codes()), key=lambda kv: -kv[1])
+    (best, top), second = ordered[0], (ordered[1][1] if len(ordered) > 1 else 0.0)
     if top < MIN_SCORE or top - second < MIN_LEAD:
         return fallback
     return best
+
+
+def check_languages() -> None:
+    """Fail at start-up when settings.LANGUAGES lists a language the bot cannot read.
+
+    The bot needs, per language, a Snowball stemmer and stopwords (bot.analysis)
+    and evidence for language detection (``language_scores`` above).
+    """
+    detectable = language_scores("")
+    missing = [code for code in language_codes() if code not in SNOWBALL_ALGORITHMS or code not in detectable]
+    if missing:
+        raise ImproperlyConfigured(
+            f"settings.LANGUAGES lists {', '.join(missing)}, which the bot has no analyser or language detection for "
+            "(bot/analysis.py: SNOWBALL_ALGORITHMS, bot/language.py: language_scores)."
+        )

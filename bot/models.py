@@ -24,12 +24,6 @@ class TopicStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class Language(models.TextChoices):
-    FI = "fi", _("Finnish")
-    SV = "sv", _("Swedish")
-    EN = "en", _("English")
-
-
 class Topic(models.Model):
     """One thing the bot can answer, with a stable slug that files and links use."""
 
@@ -78,7 +72,7 @@ class TopicText(models.Model):
     """A topic's title and answer in one language."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="texts")
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=120, help_text=_("Short: shown on suggestion buttons."))
     answer = models.TextField(_("answer"), help_text=_("Markdown: links, lists and bold are allowed."))
     plain_answer = models.TextField(
@@ -99,7 +93,7 @@ class ExampleQuestion(models.Model):
     """A question as clients really write it; the ranking learns the topic from these."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="questions")
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     text = models.CharField(_("question"), max_length=500)
 
     class Meta:
@@ -116,7 +110,7 @@ class Referral(models.Model):
     """A service the answer points to. Phone and hours only when confirmed."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="referrals")
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     name = models.CharField(_("service name"), max_length=200)
     url = models.URLField(_("web address"), max_length=500, blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
@@ -165,7 +159,7 @@ class AnswerVote(models.Model):
     """
 
     topic = models.SlugField(_("topic"), max_length=80, db_index=True)
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     helpful = models.BooleanField(_("helpful"))
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="vote"
@@ -189,7 +183,7 @@ class UnansweredQuestion(models.Model):
     only raises the count.
     """
 
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     text = models.CharField(_("question"), max_length=300)
     normalised = models.CharField(max_length=300)
     count = models.PositiveIntegerField(_("times asked"), default=1)

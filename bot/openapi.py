@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine import LANGS
+from common.languages import language_codes
 
 _ERROR = {
     "type": "object",
@@ -67,7 +67,7 @@ _ASK_REQUEST = {
             "description": "The client's message: at most 1000 characters, not only whitespace, no NUL.",
         },
         "lang": {
-            "enum": [*LANGS, None],
+            "enum": [*language_codes(), None],
             "description": "The page's language, used when the message's own language is unclear (null: not given).",
         },
     },
@@ -94,7 +94,7 @@ _ASK_RESPONSE = {
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "answer": {"type": "string", "description": "The answer as sanitised HTML."},
         "answer_markdown": {"type": "string", "description": "The answer as written by editors (Markdown)."},
-        "lang": {"type": "string", "enum": list(LANGS)},
+        "lang": {"type": "string", "enum": list(language_codes())},
         "suggestions": {
             "type": "array",
             "items": _TOPIC_REF,
@@ -112,7 +112,7 @@ _STATUS_RESPONSE = {
     "properties": {
         "analyser": {"type": "string", "enum": ["voikko", "snowball"]},
         "topics": {"type": "integer", "minimum": 0},
-        "languages": {"type": "array", "items": {"type": "string", "enum": list(LANGS)}},
+        "languages": {"type": "array", "items": {"type": "string", "enum": list(language_codes())}},
         "questions": {"type": "integer", "minimum": 0, "description": "Example questions in the brain."},
     },
 }

@@ -29,7 +29,7 @@ from bot.actions import (
     do_save_topic_forms,
 )
 from bot.cache import get_bot
-from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, LANGS, SPECIAL_TOPICS
+from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, SPECIAL_TOPICS
 from bot.feedback import VoteCounts, vote_counts
 from bot.forms import (
     AddExampleForm,
@@ -41,7 +41,8 @@ from bot.forms import (
     UnansweredFilterForm,
 )
 from bot.markdown import render_answer
-from bot.models import ExampleQuestion, Language, Topic, TopicStatus, TopicText, UnansweredQuestion
+from bot.models import ExampleQuestion, Topic, TopicStatus, TopicText, UnansweredQuestion
+from common.languages import is_supported, language_codes, language_name
 
 UNANSWERED_PER_PAGE = 50
 NO_VOTES = VoteCounts()
@@ -67,7 +68,10 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     form = TopicFilterForm(request.GET or None, areas=areas)
     topics = Topic.objects.select_related("updated_by").annotate(
         fi_title=Subquery(TopicText.objects.filter(topic=OuterRef("pk"), language="fi").values("title")[:1]),
-        **{f"q_{lang}": Count("questions", filter=Q(questions__language=lang), distinct=True) for lang in LANGS},
+        **{
+            f"q_{lang}": Count("questions", filter=Q(questions__language=lang), distinct=True)
+            for lang in language_codes()
+        },
     )
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
@@ -97,7 +101,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             "staff": staff,
             "form": form,
             "topics": rows,
-            "langs": LANGS,
+            "langs": language_codes(),
             "try_form": TryForm(),
             "unanswered_count": UnansweredQuestion.objects.count(),
         },
@@ -121,8 +125,7 @@ def topic_vote_counts() -> dict[str, VoteCounts]:
 def topic_votes(slug: str) -> tuple[VoteCounts, list[LanguageVotes]]:
     """A topic's helpful / not-helpful votes in all and per language (languages without votes left out)."""
     per_language = [
-        LanguageVotes(code, str(Language(code).label) if code in Language.values else code, votes)
-        for code, votes in vote_counts("language", topic=slug).items()
+        LanguageVotes(code, language_name(code), votes) for code, votes in vote_counts("language", topic=slug).items()
     ]
     total = VoteCounts(sum(r.votes.helpful for r in per_language), sum(r.votes.not_helpful for r in per_language))
     return total, per_language
@@ -133,7 +136,7 @@ def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
     creating = topic is None
     data = request.POST if request.method == "POST" else None
     topic_form = TopicForm(data, instance=topic, creating=creating)
-    languages = [LanguageForms(topic, lang, data) for lang in LANGS]
+    languages = [LanguageForms(topic, lang, data) for lang in language_codes()]
     if request.method == "POST":
         valid = [topic_form.is_valid()] + [forms.is_valid() for forms in languages]
         if all(valid):
@@ -238,7 +241,7 @@ def topic_choices() -> dict[str, list[tuple[str, list[TopicOption]]]]:
     topics = list(Topic.objects.exclude(slug__in=SPECIAL_TOPICS).prefetch_related("texts"))
     titles = {(topic.slug, text.language): text.title for topic in topics for text in topic.texts.all()}
     result: dict[str, list[tuple[str, list[TopicOption]]]] = {}
-    for lang in LANGS:
+    for lang in language_codes():
         groups: list[tuple[str, list[TopicOption]]] = []
         for status in (TopicStatus.PUBLISHED, TopicStatus.DRAFT):
             options = []
@@ -256,7 +259,7 @@ def topic_choices() -> dict[str, list[tuple[str, list[TopicOption]]]]:
 def unanswered_back(data: QueryDict) -> HttpResponseRedirect:
     """Back to the page and language filter the editor came from (only known values are kept)."""
     params = {}
-    if data.get("lang") in LANGS:
+    if is_supported(data.get("lang")):
         params["lang"] = str(data["lang"])
     if str(data.get("page", "")).isdigit():
         params["page"] = str(data["page"])

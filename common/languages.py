@@ -18,3 +18,8 @@ def is_supported(code: object) -> bool:
 def supported_language(code: object) -> str:
     """`code` when Kohtaamo speaks it, else the default language."""
     return code if isinstance(code, str) and is_supported(code) else settings.LANGUAGE_CODE
+
+
+def language_name(code: str) -> str:
+    """The (translated) name of a language in settings.LANGUAGES, else the code itself."""
+    return str(dict(settings.LANGUAGES).get(code, code))

@@ -14,17 +14,21 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from common.languages import is_supported, language_codes
 from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Audience, Desk
 
-# Each language named in itself, so a reader finds their own.
-LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+def own_name(code: str) -> str:
+    """A language named in itself ("Suomi", "Svenska"), so a reader finds their own."""
+    name = str(get_language_info(code)["name_local"])
+    return name[:1].upper() + name[1:]
 
 
 def audience_label(audience: str) -> str:
@@ -122,16 +126,16 @@ def _render_client(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     language cookie, which holds nothing about the person.
     """
     chosen = request.GET.get("lang", "")
-    if chosen in dict(settings.LANGUAGES):
+    if is_supported(chosen):
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
     context = _client_context(request, embedded=embedded)
     context["languages"] = [
-        {"code": code, "name": LANGUAGE_NAMES[code], "current": code == translation.get_language()}
-        for code, _name in settings.LANGUAGES
+        {"code": code, "name": own_name(code), "current": code == translation.get_language()}
+        for code in language_codes()
     ]
     response = render(request, "widget/client.html", context)
-    if chosen in dict(settings.LANGUAGES):
+    if is_supported(chosen):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             chosen,

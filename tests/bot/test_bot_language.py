@@ -9,8 +9,9 @@ when unsure, the page language is used.
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from bot.language import detect_language, language_scores
+from bot.language import check_languages, detect_language, language_scores
 
 FI = [
     "miten löydän ekan oman asunnon",
@@ -113,3 +114,18 @@ def test_typos_and_missing_diacritics():
     assert detect_language("mista saan asumistukee", fallback="en") == "fi"
     assert detect_language("jag behover hjalp med bostad", fallback="fi") == "sv"
     assert detect_language("how cn i get hlep", fallback="fi") == "en"
+
+
+def test_the_bot_reads_every_language_kohtaamo_speaks():
+    check_languages()
+
+
+def test_a_language_the_bot_cannot_read_fails_at_start_up(settings):
+    settings.LANGUAGES = [*settings.LANGUAGES, ("de", "German")]
+    with pytest.raises(ImproperlyConfigured, match="de"):
+        check_languages()
+
+
+def test_only_languages_kohtaamo_speaks_are_detected(settings):
+    settings.LANGUAGES = [("fi", "Finnish"), ("sv", "Swedish")]
+    assert detect_language("how do I apply for housing benefit", fallback="sv") == "sv"

@@ -9,13 +9,14 @@ from django.test import Client as HttpClient
 
 from bot.cache import get_bot
 from bot.models import ExampleQuestion, Referral, Topic, TopicEdit, TopicText
+from common.languages import language_codes
 from demo.data import DEMO_PASSWORD
 from tests.wsclient import staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OTP_ROLES = {"admin", "supervisor"}
-LANGS = ("fi", "sv", "en")
+LANGS = language_codes()
 
 
 def login(username: str) -> HttpClient:

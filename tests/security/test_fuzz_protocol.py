@@ -35,6 +35,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from common.languages import language_codes
 from realtime.inbound import FRAMES, MAX_INT, Field, Party, ProtocolError, parse_frame
 from tests.chat_helpers import Chat, new_id, rows
 from tests.support.protocol import outbound_problems
@@ -171,7 +172,7 @@ class Context:
             text = text.filter(lambda s: s.strip())
         known: list[str] = {
             "desk": sorted(self.desks),
-            "lang": ["fi", "sv", "en"],
+            "lang": list(language_codes()),
             "outcome": self.outcomes,
             "topic": self.topics,
             "reason": ["asked", "bot_unsure"],

@@ -61,9 +61,10 @@
       frame.title = words.title;
       // The chat server need not know which page the client came from.
       frame.referrerPolicy = "no-referrer";
-      // The chat opens in the host page's language when it is one we speak.
+      // The chat opens in the host page's language when it is one the server
+      // speaks; the server passes over any other (widget/views.py).
       const pageLang = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
-      frame.src = origin + "/embed/" + (["fi", "sv", "en"].includes(pageLang) ? "?lang=" + pageLang : "");
+      frame.src = origin + "/embed/" + (pageLang ? "?lang=" + encodeURIComponent(pageLang) : "");
       panel.appendChild(frame);
     }
     panel.hidden = false;
