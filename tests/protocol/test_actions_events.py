@@ -15,7 +15,7 @@ from django.db import transaction
 
 from conversations.actions import assignment, clients, closing, messages, notes, queue, starting
 from conversations.errors import ChatError
-from conversations.models import Conversation, Message
+from conversations.models import Client, Conversation, Message
 from tests.chat_helpers import rows
 from tests.support import EventCapture, assert_num_queries, capture_events
 from tests.support.factories import ClientFactory
@@ -210,3 +210,38 @@ def test_a_resend_that_races_past_the_duplicate_check_returns_the_stored_message
     assert Message.objects.filter(conversation=queued, client_msg_id="k1").count() == 1
     assert Conversation.objects.get(pk=queued.pk).last_seq == last_seq
     assert layer.sent == [], "nobody is told of the refused copy"
+
+
+def test_starts_racing_in_several_threads_stay_within_the_open_conversation_limit(demo: Any, settings: Any) -> None:
+    """Each server process's database work is one thread, so the race is between processes:
+    threads with their own database connections stand in for them. The client's open
+    conversations are counted with its row locked, so at most the limit are ever open."""
+    import threading
+
+    from django.db import connection
+
+    client, _token = clients.get_or_create_client(None)
+    desk = demo["desks"]["youth"]
+    starting.do_start(client, desk, person=True)  # stores the client
+    racers = settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT + 2
+    barrier = threading.Barrier(racers)
+    outcomes: list[str] = []
+
+    def start() -> None:
+        try:
+            barrier.wait()
+            starting.do_start(Client.objects.get(pk=client.pk), desk, person=True)
+            outcomes.append("started")
+        except ChatError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _n in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    limit = settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT
+    assert sorted(outcomes) == sorted(["started"] * (limit - 1) + ["too_many"] * (racers - limit + 1))
+    assert Conversation.objects.open().filter(client=client).count() == limit

@@ -295,3 +295,29 @@ def test_closed_desks_and_too_many_open_conversations_are_refused(chat: Chat, de
     # Ending one makes room again.
     client.send({"type": "end", "conversation": youth})
     chat.start(client)
+
+
+def test_starts_sent_at_once_from_several_sockets_stay_within_the_open_conversation_limit(
+    chat: Chat, settings: Any
+) -> None:
+    """Starts sent at once from several sockets of one client: the limit holds, the rest are refused."""
+    first = chat.client()
+    limit = settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT
+    for _n in range(limit - 2):
+        chat.start(first)  # (the first start stores the client, so its token is known from then on)
+    sockets = [first] + [chat.client(token=first.token) for _n in range(3)]
+    for n, socket in enumerate(sockets):
+        socket.send({"type": "start", "desk": "youth", "person": True, "ref": f"race-{n}"})
+    answers = [answer_to_start(socket, f"race-{n}") for n, socket in enumerate(sockets)]
+    started = [a for a in answers if a["type"] == "synced"]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert (len(started), [a["code"] for a in refused]) == (2, ["too_many"] * (len(sockets) - 2))
+    from conversations.models import Conversation
+
+    client = Conversation.objects.get(pk=started[0]["conversation"]).client
+    assert Conversation.objects.open().filter(client=client).count() == limit
+
+
+def answer_to_start(socket: ProtocolClient, ref: str) -> dict[str, Any]:
+    """The start's `synced` (it started) or its `error`."""
+    return socket.read_until(lambda e: e.get("ref") == ref and e["type"] in ("error", "synced"), f"start {ref}")
