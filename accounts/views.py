@@ -95,12 +95,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "expired": expired})
 
 
+def _password_checked(request: HttpRequest) -> Staff | None:
+    """The staff member who has passed the password step, None before it."""
+    if not request.user.is_authenticated:
+        return None
+    assert isinstance(request.user, Staff)
+    return request.user
+
+
 @require_http_methods(["GET", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
+    staff = _password_checked(request)
+    if staff is None:
         return redirect("accounts:login")
-    staff = request.user
-    assert isinstance(staff, Staff)
     if staff.is_verified():  # type: ignore[attr-defined]
         return _after_login(request)
     if not TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
@@ -127,10 +134,9 @@ def _qr_svg_data_uri(text: str) -> str:
 @require_http_methods(["GET", "POST"])
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show the secret as a QR code and confirm one code."""
-    if not request.user.is_authenticated:
+    staff = _password_checked(request)
+    if staff is None:
         return redirect("accounts:login")
-    staff = request.user
-    assert isinstance(staff, Staff)
     if TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
         return redirect("accounts:otp")
     device = get_or_create_unconfirmed_device(staff)

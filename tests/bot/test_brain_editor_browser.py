@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -41,11 +43,31 @@ def editor_page(browser: Any, live: Any, lang: str, **options: Any) -> tuple[Any
     return context, page, problems
 
 
+@contextmanager
+def editor_session(browser: Any, live: Any, lang: str, **options: Any) -> Iterator[Page]:
+    """A page with the demo editor logged in; closed at the end, with no CSP refusal or script error."""
+    context, page, problems = editor_page(browser, live, lang, **options)
+    try:
+        yield page
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def assert_fit_360(page: Page, live: Any, paths: Iterable[str], then: Callable[[str], object] | None = None) -> None:
+    """Open each path on a 360 px wide page, check that nothing is wider, then call `then` with the path."""
+    for path in paths:
+        page.goto(live.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide at 360px"
+        if then is not None:
+            then(path)
+
+
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_brain_editor_accessibility(lang: str, browser: Any, live: Any, demo: Any) -> None:
     seed_topic()
-    context, page, problems = editor_page(browser, live, lang)
-    try:
+    with editor_session(browser, live, lang) as page:
         assert page.locator("html").get_attribute("lang") == lang
         expect(page.locator("table")).to_contain_text("Vuokra")
         run_axe(page, label=f"brain list ({lang})")
@@ -71,19 +93,9 @@ def test_brain_editor_accessibility(lang: str, browser: Any, live: Any, demo: An
         page.locator("#id_text").press("Enter")
         expect(page.locator(".try-facts")).to_contain_text("housing-rent")
         run_axe(page, label=f"try the bot with an answer ({lang})")
-        assert not problems, problems
-    finally:
-        context.close()
 
 
 def test_brain_editor_fits_a_360_px_screen(browser: Any, live: Any, demo: Any) -> None:
     seed_topic()
-    context, page, problems = editor_page(browser, live, "fi", viewport={"width": 360, "height": 740})
-    try:
-        for path in ("/brain/", "/brain/housing-rent/", "/brain/try/?text=vuokra+on+kallis"):
-            page.goto(live.url + path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 360, f"{path} is {width}px wide at 360px"
-        assert not problems, problems
-    finally:
-        context.close()
+    with editor_session(browser, live, "fi", viewport={"width": 360, "height": 740}) as page:
+        assert_fit_360(page, live, ("/brain/", "/brain/housing-rent/", "/brain/try/?text=vuokra+on+kallis"))

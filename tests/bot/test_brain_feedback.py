@@ -317,11 +317,18 @@ def votes(topic: str, language: str, helpful: int, not_helpful: int) -> None:
     )
 
 
-def test_votes_are_shown_per_topic_in_the_list(brain: Any) -> None:
+@pytest.fixture
+def voted(brain: Any) -> HttpClient:
+    """Clients' votes (housing-rent 12 helpful and 3 not, in Finnish and Swedish; work-jobsearch 1 and 5; none for
+    the draft), and an editor logged in."""
     votes("housing-rent", "fi", 10, 1)
     votes("housing-rent", "sv", 2, 2)
     votes("work-jobsearch", "fi", 1, 5)
-    client = login("editor")
+    return login("editor")
+
+
+def test_votes_are_shown_per_topic_in_the_list(voted: HttpClient) -> None:
+    client = voted
     page = client.get("/brain/").content.decode()
     assert "Votes: helpful · not helpful" in page
     assert '<span role="img" aria-label="12 helpful, 3 not helpful">👍 12 · 👎 3</span>' in page
@@ -336,11 +343,8 @@ def test_votes_are_shown_per_topic_in_the_list(brain: Any) -> None:
     assert most.index("Vuokra") < most.index("Työnhaku") < most.index("Budjetti")
 
 
-def test_votes_are_shown_per_language_on_the_edit_page(brain: Any) -> None:
-    votes("housing-rent", "fi", 10, 1)
-    votes("housing-rent", "sv", 2, 2)
-    votes("work-jobsearch", "fi", 7, 7)
-    client = login("editor")
+def test_votes_are_shown_per_language_on_the_edit_page(voted: HttpClient) -> None:
+    client = voted
     page = client.get("/brain/housing-rent/").content.decode()
     assert "Clients' votes" in page
     assert "12 helpful, 3 not helpful" in page

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from bot.cache import get_bot
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, ExampleQuestion, Topic, TopicText, UnansweredQuestion
-from tests.bot.test_brain_editor_browser import editor_page
+from tests.bot.test_brain_editor_browser import assert_fit_360, editor_session
 from tests.browser import run_axe
 
 expect.set_options(timeout=10_000)
@@ -47,8 +47,7 @@ def shot(page: Page, name: str) -> None:
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_unanswered_questions_accessibility(lang: str, browser: Any, live: Any, demo: Any) -> None:
     seed()
-    context, page, problems = editor_page(browser, live, lang)
-    try:
+    with editor_session(browser, live, lang) as page:
         page.locator("a[href='/brain/unanswered/']").click()
         expect(page).to_have_url(re.compile(r"/brain/unanswered/$"))
         expect(page.locator("table")).to_contain_text(MOULD)
@@ -76,9 +75,6 @@ def test_unanswered_questions_accessibility(lang: str, browser: Any, live: Any, 
         page.locator(f"#question-{other.pk} button.primary").click()
         expect(page.locator(".form-error")).to_be_focused()
         run_axe(page, label=f"unanswered questions with an error ({lang})")
-        assert not problems, problems
-    finally:
-        context.close()
     assert ExampleQuestion.objects.filter(topic__slug="housing-rent", language="fi", text=MOULD).exists()
     assert get_bot().answer(MOULD, "fi").topic == "housing-rent"
 
@@ -86,8 +82,7 @@ def test_unanswered_questions_accessibility(lang: str, browser: Any, live: Any, 
 def test_unanswered_questions_by_keyboard_only(browser: Any, live: Any, demo: Any) -> None:
     """Tab to a row's topic list, choose with the arrow keys, add with Enter; dismiss with Space."""
     seed()
-    context, page, problems = editor_page(browser, live, "en")
-    try:
+    with editor_session(browser, live, "en") as page:
         page.goto(live.url + "/brain/unanswered/")
         question = UnansweredQuestion.objects.get(text=MOULD)
         select = page.locator(f"#topic-{question.pk}")
@@ -112,24 +107,14 @@ def test_unanswered_questions_by_keyboard_only(browser: Any, live: Any, demo: An
         page.keyboard.press("Space")
         expect(page.locator(".messages")).to_contain_text("was dismissed")
         assert not UnansweredQuestion.objects.filter(language="en").exists()
-        assert not problems, problems
-    finally:
-        context.close()
 
 
 def test_unanswered_questions_fit_a_360_px_screen(browser: Any, live: Any, demo: Any) -> None:
     seed()
-    context, page, problems = editor_page(browser, live, "fi", viewport={"width": 360, "height": 740})
-    try:
-        for path in ("/brain/unanswered/", "/brain/", "/brain/housing-rent/"):
-            page.goto(live.url + path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 360, f"{path} is {width}px wide at 360px"
-            shot(page, "360" + path.replace("/", "-"))
+    with editor_session(browser, live, "fi", viewport={"width": 360, "height": 740}) as page:
+        paths = ("/brain/unanswered/", "/brain/", "/brain/housing-rent/")
+        assert_fit_360(page, live, paths, then=lambda path: shot(page, "360" + path.replace("/", "-")))
         page.goto(live.url + "/brain/unanswered/")
         # The table itself fits too, so nothing hides behind a sideways scroll.
         wrap = page.locator(".table-wrap").first
         assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls sideways at 360px"
-        assert not problems, problems
-    finally:
-        context.close()
