@@ -32,17 +32,20 @@ def periods_of(desk: Desk) -> list[Period]:
     return [Period(p.weekday, p.opens, p.closes) for p in desk.opening_periods.all()]
 
 
+def _active_periods(desk: Desk) -> list[Period] | None:
+    """The weekly periods of a desk in use; None for one out of use (never open)."""
+    return periods_of(desk) if desk.is_active else None
+
+
 def _local(at: dt.datetime | None) -> dt.datetime:
     return timezone.localtime(at or timezone.now())
 
 
 def is_open(desk: Desk, at: dt.datetime | None = None) -> bool:
     """Whether people answer at `desk` at `at` (now). A desk without hours is always open."""
-    if not desk.is_active:
-        return False
-    periods = periods_of(desk)
+    periods = _active_periods(desk)
     if not periods:
-        return True
+        return periods is not None
     local = _local(at)
     today, now = local.weekday(), local.time()
     yesterday = (today - 1) % 7
@@ -56,9 +59,7 @@ def is_open(desk: Desk, at: dt.datetime | None = None) -> bool:
 
 def next_opening(desk: Desk, at: dt.datetime | None = None) -> dt.datetime | None:
     """When `desk` next opens after `at` (now), within a week; None if it has no hours."""
-    if not desk.is_active:
-        return None
-    periods = periods_of(desk)
+    periods = _active_periods(desk)
     if not periods:
         return None
     local = _local(at)

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -382,6 +382,32 @@ def new_context(browser: Any) -> Any:
     return browser.new_context(locale="en-US")
 
 
+def queue_on_client_page(context: Any, server: Server) -> tuple[Any, int]:
+    """A client's page in the queue of Nuorten chat: the page and its conversation's id."""
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.locator("li.k-desk", has_text="Nuorten chat").get_by_role(
+        "button", name=re.compile("Chat with a person|Start chat")
+    ).click()
+    expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
+    return page, int(page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
+
+
+def send_stream(
+    sent: dict[str, str], senders: dict[str, Party], numbers: range, kill: tuple[int, Callable[[], None]] | None = None
+) -> None:
+    """Numbered messages ("<label> <n>") from each sender in turn, without waiting for acks.
+
+    Each is kept in `sent` by its id; `kill` (n, kill) kills a server after round n, in the middle of the stream.
+    """
+    for n in numbers:
+        for label, party in senders.items():
+            body = f"{label} {n}"
+            sent[party.send_message(body)] = body
+        if kill is not None and n == kill[0]:
+            kill[1]()
+
+
 # --- The server killed in the middle --------------------------------------------------------
 
 
@@ -394,13 +420,8 @@ def test_server_killed_mid_stream_loses_and_doubles_nothing(transactional_db: An
         conversation = connect_and_take(client, counsellor)
 
         # A stream both ways, without waiting for acks; the server dies in the middle of it.
-        for n in range(12):
-            body = f"client {n}"
-            sent[client.send_message(body)] = body
-            body = f"counsellor {n}"
-            sent[counsellor.send_message(body)] = body
-            if n == 6:
-                server.kill()
+        both = {"client": client, "counsellor": counsellor}
+        send_stream(sent, both, range(12), kill=(6, server.kill))
         client.read(0.2)
         counsellor.read(0.2)
         assert client.pending or counsellor.pending, "the kill came after every ack"
@@ -408,9 +429,7 @@ def test_server_killed_mid_stream_loses_and_doubles_nothing(transactional_db: An
         server.start()  # the same port: the clients come back by themselves
         client.reconnect()
         counsellor.reconnect()
-        for n in range(12, 15):
-            body = f"client {n}"
-            sent[client.send_message(body)] = body
+        send_stream(sent, {"client": client}, range(12, 15))
         client.settle()
         counsellor.settle()
         # Both sides take in the live stream until the last message has reached them.
@@ -428,13 +447,7 @@ def test_client_page_survives_a_killed_server_without_reloading(
     counsellor = Party(server.ws_url, "/ws/staff/", cookie=login(server, "counsellor"))
     context = new_context(browser)
     try:
-        page = context.new_page()
-        page.goto(server.url + "/")
-        page.locator("li.k-desk", has_text="Nuorten chat").get_by_role(
-            "button", name=re.compile("Chat with a person|Start chat")
-        ).click()
-        expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
-        conversation = int(page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
+        page, conversation = queue_on_client_page(context, server)
         counsellor.connect()
         take(counsellor, conversation)
         page.evaluate("window.kohtaamoNotReloaded = true")
@@ -500,18 +513,12 @@ def test_clients_move_to_the_other_process_when_one_is_killed(postgres: Postgres
     sent: dict[str, str] = {}
     try:
         conversation = connect_and_take(client, counsellor)
-        for n in range(10):
-            body = f"via proxy {n}"
-            sent[client.send_message(body)] = body
-            if n == 4:
-                one.kill()
+        send_stream(sent, {"via proxy": client}, range(10), kill=(4, one.kill))
         client.read(0.2)
         assert client.pending, "every message was acknowledged before the kill"
 
         client.reconnect()  # through the proxy to process 2
-        for n in range(10, 13):
-            body = f"via proxy {n}"
-            sent[client.send_message(body)] = body
+        send_stream(sent, {"via proxy": client}, range(10, 13))
         client.settle()
         body = "the counsellor answers"
         sent[counsellor.send_message(body)] = body
@@ -538,13 +545,7 @@ def test_database_outage_is_reported_refused_and_recovered(
     try:
         client.connect()
         conversation = start_conversation(client)
-        page = context.new_page()
-        page.goto(server.url + "/")
-        page.locator("li.k-desk", has_text="Nuorten chat").get_by_role(
-            "button", name=re.compile("Chat with a person|Start chat")
-        ).click()
-        expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
-        page_conversation = int(page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
+        page, page_conversation = queue_on_client_page(context, server)
         box = page.get_by_role("textbox", name="Your message")
         box.fill("Ennen katkoa")
         box.press("Enter")
