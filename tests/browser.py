@@ -6,6 +6,7 @@ are never downloaded: the tests use /usr/bin/chromium (apt-get install chromium)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -79,3 +80,27 @@ def run_axe(target: Any, *, label: str = "") -> list[dict[str, Any]]:
 def axe_check() -> Callable[..., list[dict[str, Any]]]:
     """`axe_check(page_or_frame)` asserts no serious or critical accessibility violation."""
     return run_axe
+
+
+class ClientLine:
+    """A page's client WebSocket routed so that a test can cut it, like a train going into a tunnel."""
+
+    def __init__(self, page: Any) -> None:
+        self.sockets: list[Any] = []
+        self.is_cut = False
+        page.route_web_socket(re.compile(r".*/ws/client/$"), self._route)
+
+    def _route(self, ws: Any) -> None:
+        self.sockets.append(ws)
+        if self.is_cut:
+            ws.close()
+            return
+        ws.connect_to_server()
+
+    def cut(self) -> None:
+        """Close the open socket and refuse new ones until `restore`."""
+        self.is_cut = True
+        self.sockets[-1].close()
+
+    def restore(self) -> None:
+        self.is_cut = False

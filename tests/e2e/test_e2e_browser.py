@@ -8,7 +8,6 @@ exactly once; finally the client leaves with the quick exit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conversations.models import Conversation, Message
+from tests.browser import ClientLine
 from tests.console.test_console_browser import new_context, staff_page  # noqa: F401 - fixtures used below
 
 expect.set_options(timeout=10_000)
@@ -53,18 +53,7 @@ def test_client_and_counsellors_full_conversation(
     # The client, on a 360 px phone, picks the youth desk with a nickname.
     phone = new_context("en", viewport={"width": 360, "height": 740})
     client = phone.new_page()
-    sockets: list[Any] = []
-    cut = {"on": False}
-
-    def route(ws: Any) -> None:
-        # Lets the test cut the client's connection like a train going into a tunnel.
-        sockets.append(ws)
-        if cut["on"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-
-    client.route_web_socket(re.compile(r".*/ws/client/$"), route)
+    line = ClientLine(client)
     client.goto(live.url + "/")
     client.get_by_label("Nickname (optional)").fill("Mimi")
     client.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Chat with a person").click()
@@ -107,8 +96,7 @@ def test_client_and_counsellors_full_conversation(
     expect(client_log(client)).to_contain_text("Moi! Mikä tehtävä on menossa?")
 
     # The client's connection drops. The volunteer keeps writing; the client writes too.
-    cut["on"] = True
-    sockets[-1].close()
+    line.cut()
     expect(client.locator("#k-conn")).to_have_text("Connection lost. Reconnecting…")
     missed = ["Ensimmäinen vinkki: siirrä x yhdelle puolelle.", "Toinen vinkki: jaa molemmat puolet.", "Kolmas!"]
     for text in missed:
@@ -118,7 +106,7 @@ def test_client_and_counsellors_full_conversation(
     expect(client.locator("#k-log li.k-msg--client .k-mark").last).to_have_text("Sending…")
 
     # Back online: the client gets exactly what it missed, and its own message arrives once.
-    cut["on"] = False
+    line.restore()
     expect(client.locator("#k-conn")).to_be_hidden(timeout=20_000)
     for text in missed:
         expect(client_log(client).get_by_text(text, exact=True)).to_have_count(1)

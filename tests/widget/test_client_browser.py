@@ -18,6 +18,7 @@ from django.test import Client as HttpClient
 from playwright.sync_api import expect
 
 from demo.data import DEMO_PASSWORD
+from tests.browser import ClientLine
 from tests.conftest import EXIT_URL
 from tests.wsclient import ProtocolClient, staff_cookie
 
@@ -243,20 +244,9 @@ def test_server_error_is_shown_and_text_kept(new_page: Any, live: Any, demo: Any
 
 def test_lost_connection_is_shown_and_unsent_messages_are_sent_after_reconnect(new_page: Any, live: Any) -> None:
     page = new_page()
-    sockets: list[Any] = []
-    blocked = {"on": False}
-
-    def route(ws: Any) -> None:
-        sockets.append(ws)
-        if blocked["on"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-
-    page.route_web_socket(re.compile(r".*/ws/client/$"), route)
+    line = ClientLine(page)
     start_chat(page, live)
-    blocked["on"] = True
-    sockets[-1].close()
+    line.cut()
     status = page.locator("#k-conn")
     expect(status).to_have_text("Connection lost. Reconnecting…")
     expect(status).to_have_attribute("role", "status")
@@ -264,7 +254,7 @@ def test_lost_connection_is_shown_and_unsent_messages_are_sent_after_reconnect(n
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sending…")
     assert "Lähetetty katkon aikana" in page.evaluate("localStorage.getItem('kohtaamo.outbox')")
 
-    blocked["on"] = False
+    line.restore()
     expect(status).to_be_hidden(timeout=20_000)
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sent")
     expect(own_messages(page)).to_have_count(1)
