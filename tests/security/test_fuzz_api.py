@@ -23,7 +23,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
-from bot import api, engine, openapi
+from bot import api, cache, openapi
 from common.ratelimit import RateLimiter
 
 # FUZZ_SCALE=10 (an environment variable) multiplies the examples for a longer hunt.
@@ -44,9 +44,9 @@ schema.config.generation.update(
 def fuzzable(live: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The live server, with the bot API's rate limit out of the way."""
     monkeypatch.setattr(api, "limiter", RateLimiter(burst=10**9, per_second=10**6))
-    engine.reset_bot()
+    cache.reset_bot()
     yield live
-    engine.reset_bot()
+    cache.reset_bot()
 
 
 @schema.parametrize()
