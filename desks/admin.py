@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -55,6 +56,12 @@ class CannedReplyAdmin(admin.ModelAdmin[CannedReply]):
     list_display = ["title", "desk", "owner", "language"]
     list_filter = ["desk", "language"]
     search_fields = ["title", "body"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "body":
+            # A reply becomes a message: the message's limit (as in the console's form).
+            kwargs["max_length"] = settings.CHAT_MAX_MESSAGE_CHARS
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CannedReply]:
         queryset = super().get_queryset(request)
