@@ -48,6 +48,19 @@ def session_otp_verified(session: Any, user: Any) -> bool:
     return device is not None and device.user_id == user.pk and device.confirmed
 
 
+def close_sockets_at_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """`user_logged_out` receiver: every socket opened with this session closes at once (4401).
+
+    Without it a listen-only socket would go on receiving messages until it
+    sent a frame; the server-side timer (realtime.consumers) catches idle expiry.
+    """
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        from common.events import send_event, session_group
+
+        send_event(session_group(session_key), {"type": "session_ended"})
+
+
 def stamp_session_at_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """`user_logged_in` receiver: a new session starts its idle clock at once.
 

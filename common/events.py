@@ -61,6 +61,11 @@ def staff_group(staff_id: int) -> str:
     return f"staff-{staff_id}"
 
 
+def session_group(session_key: str) -> str:
+    """The sockets opened with one staff session: all closed when it ends (logout)."""
+    return f"session-{session_key}"
+
+
 def run_collecting(outbox: Outbox, function: Callable[..., T], *args: Any) -> T:
     """Run `function(*args)` with the events it causes collected into `outbox` (see `deliver`)."""
     _collecting.outbox = outbox

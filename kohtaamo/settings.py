@@ -188,6 +188,9 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # Staff sessions: expire after a working day at most and after idling.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(10 * 3600)))
 STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_IDLE_TIMEOUT_SECONDS", str(2 * 3600)))
+# How often an open staff socket checks its session by itself (idle expiry closes it
+# even when it sends nothing); logout closes it at once.
+STAFF_SOCKET_CHECK_SECONDS = float(os.environ.get("STAFF_SOCKET_CHECK_SECONDS", "30"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,6 +6,7 @@ conversations.actions, which the handlers call in a worker thread.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,14 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from accounts.sessions import socket_session_valid
-from common.events import Outbox, conversation_group, conversation_staff_group, run_collecting, send_outbox
+from common.events import (
+    Outbox,
+    conversation_group,
+    conversation_staff_group,
+    run_collecting,
+    send_outbox,
+    session_group,
+)
 from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
@@ -122,7 +130,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                     self.language = frame["lang"]
                     translation.activate(self.language)
                 if frame["type"] == "ping":
-                    await self.send_event(pong_event(ref))
+                    if await self.may_continue():
+                        await self.send_event(pong_event(ref))
                     return
                 if not self.ready and frame["type"] != "hello":
                     raise ChatError("not_ready", _("The connection is not ready yet. Wait a moment and try again."))
@@ -148,6 +157,10 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
 
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    async def may_continue(self) -> bool:
+        """Whether the socket may go on (a staff socket checks its session; it closes when that ended)."""
+        return True
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run a synchronous handler in the database thread, then send the events it caused.
@@ -240,9 +253,40 @@ class StaffConsumer(BaseChatConsumer):
         self.staff = user
         await super().connect()
         self.rate_key = f"staff:{user.pk}"
+        # Logout anywhere closes this socket at once (accounts.sessions.close_sockets_at_logout) ...
+        await self.join(session_group(self.scope["session"].session_key))
+        # ... and idle expiry within STAFF_SOCKET_CHECK_SECONDS, even if it never sends a frame.
+        self.session_watch = asyncio.create_task(self.watch_session())
+
+    async def disconnect(self, code: int) -> None:
+        watch = getattr(self, "session_watch", None)
+        if watch is not None:
+            watch.cancel()
+        await super().disconnect(code)
+
+    async def watch_session(self) -> None:
+        """Check the session now and then, and close the socket once it is no longer valid."""
+        while not self.refused:
+            await asyncio.sleep(settings.STAFF_SOCKET_CHECK_SECONDS)
+            try:
+                valid = await database_sync_to_async(socket_session_valid)(self.scope)
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                logger.warning("session check failed: %s", type(exc).__name__)  # an outage: try again later
+                continue
+            if not valid:
+                await self.session_ended()
+                return
+
+    async def may_continue(self) -> bool:
+        if await self.run(socket_session_valid, self.scope):
+            return True
+        await self.session_ended()
+        return False
 
     async def session_ended(self) -> None:
         """Logged out or idle-expired since the socket opened: stop, as the console pages do."""
+        if self.refused:
+            return
         self.refused = True
         await self.close(code=4401)
 
@@ -299,6 +343,10 @@ class StaffConsumer(BaseChatConsumer):
             await self.leave(conversation_staff_group(frame["conversation"]))
 
     async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        if event.get("type") == "session_ended":
+            # Not a protocol event: the session was ended elsewhere (logout).
+            await self.session_ended()
+            return None
         if event.get("type") == "conversation":
             # A broadcast state leaves `can_write` to each staff socket (conversations.outbound).
             state = dict(event["conversation"])

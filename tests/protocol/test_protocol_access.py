@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -167,10 +168,11 @@ def session_of(cookie: str) -> SessionStore:
     return SessionStore(session_key=cookie.split("sessionid=")[1].split(";")[0])
 
 
-def closed_with(socket: ProtocolClient) -> int:
+def closed_with(socket: ProtocolClient, within: float = 5) -> int:
+    """The close code the server closed `socket` with, within `within` seconds."""
     with pytest.raises(ConnectionClosed) as closed:
         while True:
-            socket.recv(timeout=5)
+            socket.recv(timeout=within)
     assert closed.value.rcvd is not None
     return closed.value.rcvd.code
 
@@ -182,10 +184,44 @@ def test_an_open_staff_socket_stops_when_the_staff_member_logs_out(chat: Chat, d
     http.cookies["sessionid"] = str(session_of(chat.login("counsellor")).session_key)
     assert http.post("/staff/logout/").status_code == 302
     before = rows()
-    kalle.send({"type": "take", "conversation": youth})
+    with contextlib.suppress(ConnectionClosed):  # logout may have closed it already (it does so at once)
+        kalle.send({"type": "take", "conversation": youth})
     assert closed_with(kalle) == 4401
     assert rows() == before
     assert Conversation.objects.get(pk=youth).status == "queued"
+
+
+def test_logout_closes_a_listen_only_staff_socket_at_once(chat: Chat, demo: Any) -> None:
+    """The socket only listens (sends nothing): logout elsewhere closes it within a second."""
+    kalle = chat.staff("counsellor")
+    other_tab = chat.staff("counsellor")
+    http = HttpClient()
+    http.cookies["sessionid"] = str(session_of(chat.login("counsellor")).session_key)
+    assert http.post("/staff/logout/").status_code == 302
+    assert closed_with(kalle, within=1) == 4401
+    assert closed_with(other_tab, within=1) == 4401
+
+
+def test_an_idle_listen_only_staff_socket_is_closed_by_the_server(chat: Chat, demo: Any, settings: Any) -> None:
+    import time
+
+    from accounts.sessions import LAST_SEEN_KEY
+
+    settings.STAFF_SOCKET_CHECK_SECONDS = 0.2
+    kalle = chat.staff("counsellor")  # its session check starts with the setting above
+    session = session_of(chat.login("counsellor"))
+    session[LAST_SEEN_KEY] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 60
+    session.save()
+    assert closed_with(kalle, within=2) == 4401
+
+
+def test_a_ping_after_logout_is_not_answered(chat: Chat, demo: Any, settings: Any) -> None:
+    settings.STAFF_SOCKET_CHECK_SECONDS = 3600  # not the timer: the ping itself is checked
+    kalle = chat.staff("counsellor")
+    session_of(chat.login("counsellor")).delete()
+    kalle.send({"type": "ping", "ref": "p"})
+    assert closed_with(kalle) == 4401
+    assert not [e for e in kalle.events if e["type"] == "pong"]
 
 
 def test_an_open_staff_socket_stops_when_the_session_idles_out(chat: Chat, demo: Any, settings: Any) -> None:
