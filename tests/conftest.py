@@ -150,13 +150,18 @@ def processes(tmp_path: Any) -> Iterator[Any]:
         print(started.logs())  # shown by pytest when the test failed
 
 
-@pytest.fixture
-def no_event_loop_here() -> Iterator[None]:
-    """Hide the event loop a browser test may have left in this thread.
+@pytest.fixture(autouse=True)
+def no_event_loop_here(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hide the event loop a browser test may have left in this thread (every test without a browser).
 
     The actions send their events with async_to_sync after commit, which refuses
-    to run in a thread with a running loop (Playwright's sync API keeps one).
+    to run in a thread with a running loop (Playwright's sync API keeps one for
+    the session's browser). A test that calls an action in this thread, or logs
+    out through Django's test client, would otherwise lose those events.
     """
+    if "browser" in request.fixturenames:
+        yield
+        return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

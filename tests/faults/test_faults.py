@@ -680,7 +680,6 @@ def test_a_channel_layer_failure_after_commit_does_not_fail_the_stored_message(
     demo: Any,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-    no_event_loop_here: None,
 ) -> None:
     """Redis gone between the commit and the event: the message stays stored and the sender is not told otherwise."""
     from redis.exceptions import ConnectionError as RedisConnectionError

@@ -24,7 +24,7 @@ MESSAGE_FIELDS = {"type", "conversation", "seq", "id", "sender", "name", "body",
 
 
 @pytest.fixture
-def layer(no_event_loop_here: None) -> Iterator[EventCapture]:
+def layer() -> Iterator[EventCapture]:
     """What the actions send, captured instead of delivered (tests.support.capture_events)."""
     with capture_events() as capture:
         yield capture

@@ -14,7 +14,6 @@ from conversations.models import Conversation
 from tests.support import Demo, assert_num_queries
 
 # The actions' after-commit events need a thread without a running event loop (conftest).
-pytestmark = pytest.mark.usefixtures("no_event_loop_here")
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.wsclient import ProtocolClient, staff_cookie
 
 
 @pytest.fixture
-def redis_url(processes: Processes, no_event_loop_here: None) -> str:
+def redis_url(processes: Processes) -> str:
     return Redis(processes).start().url
 
 
@@ -108,7 +108,7 @@ def test_a_bucket_expires_when_it_would_be_full_again(redis_url: str) -> None:
 
 
 def test_an_unreachable_redis_falls_back_without_raising(
-    processes: Processes, caplog: pytest.LogCaptureFixture, no_event_loop_here: None
+    processes: Processes, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()  # nothing listens here
     limiter = RedisRateLimiter("client", 3, 1.0, f"redis://127.0.0.1:{port}/0", prefix())

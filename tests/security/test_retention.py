@@ -17,7 +17,6 @@ from conversations.models import Client, Conversation, Message, Note, Status
 from conversations.retention import purge_expired
 
 # The actions' after-commit events need a thread without a running event loop (conftest).
-pytestmark = pytest.mark.usefixtures("no_event_loop_here")
 
 
 def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Conversation:
