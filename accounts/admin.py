@@ -91,13 +91,12 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 @admin.register(Staff)
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ["username", "display_name", "organisation", "role", "is_active", "locked_until"]
+    list_display = ["username", "display_name", "organisation", "role", "is_active"]
     list_filter = ["organisation", "role", "is_active"]
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Kohtaamo"), {"fields": ["organisation", "role", "display_name", "locked_until"]}),
+        (_("Kohtaamo"), {"fields": ["organisation", "role", "display_name"]}),
     )
-    readonly_fields = ["locked_until"]
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         (_("Kohtaamo"), {"fields": ["organisation", "role", "display_name"]}),
@@ -123,7 +122,7 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """The Django admin's login page, replaced: everybody logs in through the staff login.
 
-    The admin's own form would check the password without the lock-out (an
+    The admin's own form would check the password without the wait after failed tries (an
     unlimited password oracle for admin accounts). An admin who is already in
     goes on to the admin; any other logged-in staff member lacks admin rights,
     and is told so rather than asked to log in again.

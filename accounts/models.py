@@ -57,8 +57,6 @@ class Staff(AbstractUser):
         blank=True,
         help_text=_("A first name or a title such as 'Youth worker'. Clients see this."),
     )
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("staff member")
@@ -81,3 +79,25 @@ class Staff(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.first_name or str(Role(self.role).label)
+
+
+class LoginThrottle(models.Model):
+    """Failed login tries in a row for one user name, or for one browser trusted with that name.
+
+    A row exists for unknown names as much as for real ones: every name is
+    counted and delayed alike, so neither the answer nor its timing tells which
+    names exist (accounts.actions). The key is an HMAC of the lower-cased name
+    (keyed with SECRET_KEY), so the table holds no names and cannot be turned
+    back into them by trying a list. It lives in the database because every
+    server process must see the same count. Rows are forgotten a day after
+    their last failure (accounts.actions.FORGET_FAILURES_AFTER).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(db_index=True)
+    # No try for this key is checked before this moment; None: no wait.
+    wait_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.failures}"

@@ -8,9 +8,11 @@ import io
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,12 +20,19 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actions import (
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_MAX_AGE,
+    THROTTLE_SESSION_KEY,
     LoginRefused,
     check_otp,
     check_password_login,
+    device_cookie_value,
     do_confirm_device,
     get_or_create_unconfirmed_device,
+    session_throttle_key,
+    throttle_key,
 )
+from accounts.hashing import PasswordChecksBusy
 from accounts.models import Role, Staff
 
 
@@ -67,32 +76,65 @@ def _start_page(user: object) -> str:
     return "console:home"
 
 
-def _after_login(request: HttpRequest) -> HttpResponse:
+def _next_page(request: HttpRequest) -> HttpResponse:
     return redirect(request.session.pop(NEXT_KEY, None) or _start_page(request.user))
+
+
+def _after_login(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """The login is complete: go on, and mark this browser as one where `staff` logs in (accounts.actions)."""
+    response = _next_page(request)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie_value(staff.username),
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        path=reverse("accounts:login"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """The password step. Every refusal reads the same (accounts.actions); "busy" (503) when this
+    process's password checks are all taken (accounts.hashing, which says why this view stays sync)."""
     user = request.user
     next_url = _next_url(request)
     if isinstance(user, Staff) and (not user.requires_2fa or user.is_verified()):  # type: ignore[attr-defined]
         return redirect(next_url or _start_page(user))
     form = LoginForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        key = throttle_key(username, request.COOKIES.get(DEVICE_COOKIE))
         try:
-            staff = check_password_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+            staff = check_password_login(request, username, form.cleaned_data["password"], key)
         except LoginRefused as refused:
             form.add_error(None, refused.message)
+        except PasswordChecksBusy:
+            form.add_error(None, _("The service is busy. Try again in a moment."))
+            status = 503
         else:
             login(request, staff, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[THROTTLE_SESSION_KEY] = key
             if next_url:
                 request.session[NEXT_KEY] = next_url
             if staff.requires_2fa:
                 has_device = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
                 return redirect("accounts:otp" if has_device else "accounts:otp_setup")
-            return _after_login(request)
+            return _after_login(request, staff)
     expired = request.GET.get("expired") == "1"
-    return render(request, "accounts/login.html", {"form": form, "expired": expired})
+    response = render(request, "accounts/login.html", {"form": form, "expired": expired}, status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
+def _second_factor_passed(request: HttpRequest, device: TOTPDevice) -> None:
+    """Mark the session verified and give it a new key: a key seen before the second factor is worthless after it."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _password_checked(request: HttpRequest) -> Staff | None:
@@ -109,18 +151,18 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if staff is None:
         return redirect("accounts:login")
     if staff.is_verified():  # type: ignore[attr-defined]
-        return _after_login(request)
+        return _next_page(request)
     if not TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
         return redirect("accounts:otp_setup")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = check_otp(staff, form.cleaned_data["token"])
+            device = check_otp(staff, form.cleaned_data["token"], session_throttle_key(request.session, staff))
         except LoginRefused as refused:
             form.add_error("token", refused.message)
         else:
-            otp_login(request, device)
-            return _after_login(request)
+            _second_factor_passed(request, device)
+            return _after_login(request, staff)
     return render(request, "accounts/otp.html", {"form": form})
 
 
@@ -143,12 +185,12 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_confirm_device(staff, device, form.cleaned_data["token"])
+            do_confirm_device(staff, device, form.cleaned_data["token"], session_throttle_key(request.session, staff))
         except LoginRefused as refused:
             form.add_error("token", refused.message)
         else:
-            otp_login(request, device)
-            return _after_login(request)
+            _second_factor_passed(request, device)
+            return _after_login(request, staff)
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return render(
         request,

@@ -181,9 +181,17 @@ OTP_TOTP_ISSUER = "Kohtaamo"
 # (a staff member enrols their own authenticator at /staff/login/authenticator/).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Lock-out: this many failed logins in a row lock the account for this long.
+# Failed logins: after this many failed tries in a row (passwords and second-factor
+# codes) a user name waits before its next try is checked, LOGIN_DELAY_SECONDS at
+# first, doubling with each further failure up to LOGIN_DELAY_MAX_SECONDS; no lock
+# (accounts/actions.py).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_DELAY_SECONDS = float(os.environ.get("LOGIN_DELAY_SECONDS", "1"))
+LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "300"))
+# Password checks (one hash each) at once per process, and how many more may wait
+# for a turn; a try beyond that is answered "busy" with 503 (accounts/hashing.py).
+LOGIN_CONCURRENT_CHECKS = int(os.environ.get("LOGIN_CONCURRENT_CHECKS", "2"))
+LOGIN_QUEUE_MAX = int(os.environ.get("LOGIN_QUEUE_MAX", "20"))
 
 # Staff sessions: expire after a working day at most and after idling.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(10 * 3600)))
