@@ -1,8 +1,9 @@
 """What makes a staff session valid: not idle too long, second factor passed where needed.
 
 Pages check it in accounts.middleware; staff sockets check it when they open
-and before every frame (`socket_session_valid`), reading the session afresh
-from the store, so that logging out or idling out ends a socket as it ends a page.
+and before every frame (`socket_staff`), reading the session and the staff row
+afresh, so that logging out, idling out, deactivation or a new password ends a
+socket as it ends a page.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.db import connection
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
@@ -75,22 +77,45 @@ def session_is_valid(session: Any, user: Any) -> bool:
     return session_is_fresh(session) and (not user.requires_2fa or session_otp_verified(session, user))
 
 
-def socket_session_valid(scope: dict[str, Any]) -> bool:
-    """The session a staff socket opened with is still valid, read afresh from the session store.
+def socket_staff(scope: dict[str, Any]) -> Any | None:
+    """The staff member of a staff socket as they are now, or None once the socket must stop.
 
-    A staff member may have logged out, or idled out, in the console since the
-    socket opened; their open socket must then stop working as the page does.
-    Checked before every staff frame, so with the database session store it is
-    one plain query and a cached decode (docs/performance.md).
+    Read afresh on every frame and after every change of access: the session
+    (logged out, idle-expired, second factor) and the staff row itself
+    (deactivated, password changed since this session logged in: the session's
+    password hash no longer matches, as django.contrib.auth.get_user checks for
+    pages). Role and desk rights are then read from the returned row, never from
+    the object the socket connected with. Two plain queries, the session decode
+    cached (docs/performance.md).
     """
+    from accounts.models import Staff
+
     user = scope.get("user")
     session_key = getattr(scope.get("session"), "session_key", None)
     if user is None or not session_key:
-        return False
+        return None
     data = read_session(session_key)
     if data is None or data.get(SESSION_KEY) != str(user.pk):
+        return None
+    staff = Staff.objects.filter(pk=user.pk, is_active=True).first()
+    if staff is None or not session_hash_matches(data, staff):
+        return None
+    return staff if session_is_valid(data, staff) else None
+
+
+def session_hash_matches(data: dict[str, Any], staff: Any) -> bool:
+    """The session was made with the staff member's current password (and SECRET_KEY or a fallback)."""
+    stored = data.get(HASH_SESSION_KEY)
+    if not stored:
         return False
-    return session_is_valid(data, user)
+    if constant_time_compare(stored, staff.get_session_auth_hash()):
+        return True
+    return any(constant_time_compare(stored, fallback) for fallback in staff.get_session_auth_fallback_hash())
+
+
+def socket_session_valid(scope: dict[str, Any]) -> bool:
+    """The staff socket may go on: `socket_staff` finds its staff member as they are now."""
+    return socket_staff(scope) is not None
 
 
 _DB_SESSIONS = "django.contrib.sessions.backends.db"

@@ -116,7 +116,7 @@ def deliver(
     party's database work wait too. Elsewhere it is sent at once; raises when
     the channel layer fails (the callers below log it).
     """
-    message = {"type": "relay", "event": event, "exclude": exclude_channel, "audience": audience}
+    message = {"type": "relay", "event": event, "exclude": exclude_channel, "audience": audience, "group": group}
     outbox: Outbox | None = getattr(_collecting, "outbox", None)
     if outbox is not None:
         outbox.append((group, message))

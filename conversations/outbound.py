@@ -284,6 +284,9 @@ class AlertEvent(TypedDict):
     status: Status
     nickname: str
     assigned: int | None
+    # The flag came from the conversation's only client message, seconds after its
+    # start (conversations.models.fresh_crisis): the console groups such alerts.
+    fresh: bool
 
 
 class VotedEvent(TypedDict):
@@ -296,6 +299,14 @@ class VotedEvent(TypedDict):
 class CannedEvent(TypedDict):
     type: Literal["canned"]
     canned: list[CannedItem]
+
+
+class GoneEvent(TypedDict):
+    """The staff member may no longer see the conversation (moved to a desk they do not
+    work at, or their access changed): the socket stopped following it."""
+
+    type: Literal["gone"]
+    conversation: int
 
 
 class PongEvent(TypedDict):
@@ -339,6 +350,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "offered": (OfferedEvent,),
     "alert": (AlertEvent,),
     "canned": (CannedEvent,),
+    "gone": (GoneEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
@@ -484,7 +496,7 @@ def offered_event(conversation_id: int) -> OfferedEvent:
     return {"type": "offered", "conversation": conversation_id}
 
 
-def crisis_alert(conversation: Conversation) -> AlertEvent:
+def crisis_alert(conversation: Conversation, *, fresh: bool) -> AlertEvent:
     return {
         "type": "alert",
         "kind": "crisis",
@@ -493,6 +505,7 @@ def crisis_alert(conversation: Conversation) -> AlertEvent:
         "status": conversation.status,  # type: ignore[typeddict-item]  # a Status value
         "nickname": conversation.nickname,
         "assigned": conversation.assigned_to_id,
+        "fresh": fresh,
     }
 
 
@@ -505,6 +518,10 @@ def canned_items(replies: Iterable[CannedReply]) -> list[CannedItem]:
 
 def canned_event(replies: Iterable[CannedReply]) -> CannedEvent:
     return {"type": "canned", "canned": canned_items(replies)}
+
+
+def gone_event(conversation_id: int) -> GoneEvent:
+    return {"type": "gone", "conversation": conversation_id}
 
 
 def pong_event(ref: str | None) -> PongEvent:

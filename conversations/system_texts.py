@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 Audience = Literal["client", "staff"]
 
 # The codes of docs/protocol.md; a page shows an unknown code's body instead.
-CODES = ("started", "joined", "transferred", "handed_off", "closed", "client_left")
+CODES = ("started", "joined", "transferred", "handed_off", "requeued", "closed", "client_left")
 
 CLIENT: dict[str, Promise] = {
     "started": pgettext_lazy("system line for the client", "You started a chat: %(desk)s."),
@@ -32,6 +32,10 @@ CLIENT: dict[str, Promise] = {
         "system line for the client",
         "You are now in the queue for %(desk)s. A person will answer you as soon as they can.",
     ),
+    "requeued": pgettext_lazy(
+        "system line for the client",
+        "The person who answered you had to leave the chat. You are back in the queue: someone else will answer you.",
+    ),
     "closed": pgettext_lazy("system line for the client", "The chat has ended."),
     "client_left": pgettext_lazy("system line for the client", "You ended the chat."),
 }
@@ -41,6 +45,9 @@ STAFF: dict[str, Promise] = {
     "joined": pgettext_lazy("system line for staff", "%(name)s joined the conversation."),
     "transferred": pgettext_lazy("system line for staff", "The conversation was transferred to %(desk)s."),
     "handed_off": pgettext_lazy("system line for staff", "Handed over from the chatbot to %(desk)s."),
+    "requeued": pgettext_lazy(
+        "system line for staff", "Back in the queue: the counsellor no longer has access to this desk."
+    ),
     "closed": pgettext_lazy("system line for staff", "The conversation was closed."),
     "client_left": pgettext_lazy("system line for staff", "The client left the chat."),
 }

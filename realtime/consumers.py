@@ -21,11 +21,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from accounts.sessions import socket_session_valid
 from common.events import (
     Outbox,
     conversation_group,
     conversation_staff_group,
+    desk_group,
     run_collecting,
     send_outbox,
     session_group,
@@ -34,7 +34,7 @@ from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
-from conversations.outbound import error_event, pong_event
+from conversations.outbound import error_event, gone_event, pong_event
 from realtime import handlers
 from realtime.inbound import Party, ProtocolError, parse_frame
 
@@ -135,6 +135,9 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
                     return
                 if not self.ready and frame["type"] != "hello":
                     raise ChatError("not_ready", _("The connection is not ready yet. Wait a moment and try again."))
+                if self.ready and frame["type"] == "hello":
+                    # One hello per socket: a new token would otherwise bring a fresh rate limit.
+                    raise ChatError("bad_message", _("This connection has already started. Reconnect to start again."))
                 await self.dispatch_frame(frame)
             except ProtocolError as error:
                 await self.send_error(error, error.ref)
@@ -180,6 +183,9 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """An event from the channel layer (see common.events.send_event)."""
         if message.get("exclude") == self.channel_name:
             return
+        group = message.get("group")
+        if group is not None and group not in self.groups_joined:
+            return  # sent before this socket left the stream (e.g. its access ended): not for it any more
         audience = message.get("audience")
         if audience is not None and audience != self.party:
             return
@@ -233,7 +239,12 @@ CONNECTION_FRAMES = frozenset({"hello", "take", "step_in", "resume", "leave"})
 
 
 class StaffConsumer(BaseChatConsumer):
-    """A staff member in the console."""
+    """A staff member in the console.
+
+    Rights are read afresh for every frame (handlers.current_staff) and after
+    every change of access announced to the socket (recheck_access): the socket
+    follows only the desks and conversations its staff member may see now.
+    """
 
     party = "staff"
     limiter = STAFF_LIMITER
@@ -243,14 +254,16 @@ class StaffConsumer(BaseChatConsumer):
         if user is None or not user.is_authenticated:
             await self.refuse(4401)
             return
-        verified = await self.run(socket_session_valid, self.scope)
-        if not verified:
+        try:
+            self.staff = await self.run(handlers.current_staff, self.scope)
+        except handlers.SessionEnded:
             await self.refuse(4401)
             return
-        if not user.may_answer:
+        except handlers.AccessEnded:
             await self.refuse(4403)
             return
-        self.staff = user
+        self.desk_ids: set[int] = set()
+        self.conversation_ids: set[int] = set()
         await super().connect()
         self.rate_key = f"staff:{user.pk}"
         # Logout anywhere closes this socket at once (accounts.sessions.close_sockets_at_logout) ...
@@ -269,55 +282,113 @@ class StaffConsumer(BaseChatConsumer):
         while not self.refused:
             await asyncio.sleep(settings.STAFF_SOCKET_CHECK_SECONDS)
             try:
-                valid = await database_sync_to_async(socket_session_valid)(self.scope)
+                staff = await database_sync_to_async(handlers.current_staff)(self.scope)
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 logger.warning("session check failed: %s", type(exc).__name__)  # an outage: try again later
                 continue
-            if not valid:
-                await self.session_ended()
+            except handlers.SessionEnded:
+                await self.end(4401)
                 return
+            except handlers.AccessEnded:
+                await self.end(4403)
+                return
+            self.staff = staff
+
+    async def staff_now(self) -> Any | None:
+        """The staff member as they are now; None (and the socket closing) once they may not go on."""
+        try:
+            self.staff = await self.run(handlers.current_staff, self.scope)
+        except handlers.SessionEnded:
+            await self.end(4401)
+            return None
+        except handlers.AccessEnded:
+            await self.end(4403)
+            return None
+        return self.staff
 
     async def may_continue(self) -> bool:
-        if await self.run(socket_session_valid, self.scope):
-            return True
-        await self.session_ended()
-        return False
+        return await self.staff_now() is not None
 
-    async def session_ended(self) -> None:
-        """Logged out or idle-expired since the socket opened: stop, as the console pages do."""
+    async def end(self, code: int) -> None:
+        """Stop, as the console pages do: 4401 logged out, idle-expired, deactivated or a new
+        password since the socket opened; 4403 the role no longer answers clients."""
         if self.refused:
             return
         self.refused = True
-        await self.close(code=4401)
+        await self.close(code=code)
+
+    async def recheck_access(self) -> None:
+        """Access changed (conversations.access_changes): follow only what may be seen now.
+
+        Conversations no longer visible are left and the console is told
+        (`gone`); when the desks or the role changed, the desk streams are left
+        or joined and the console gets a fresh `welcome` and the new desks'
+        snapshots, as after a reconnect.
+        """
+        try:
+            staff, desk_ids, hidden = await self.run(handlers.staff_access, self.scope, set(self.conversation_ids))
+        except handlers.SessionEnded:
+            await self.end(4401)
+            return
+        except handlers.AccessEnded:
+            await self.end(4403)
+            return
+        before = self.staff
+        self.staff = staff
+        for conversation_id in sorted(hidden):
+            await self.leave_conversation(conversation_id)
+            await self.send_event(gone_event(conversation_id))
+        role_changed = (staff.role, staff.may_supervise, staff.is_superuser) != (
+            before.role,
+            before.may_supervise,
+            before.is_superuser,
+        )
+        if not self.ready or (desk_ids == self.desk_ids and not role_changed):
+            return
+        for desk_id in self.desk_ids - desk_ids:
+            await self.leave(desk_group(desk_id))
+        await self.greet(None)
+
+    async def greet(self, ref: str | None) -> None:
+        """Join the staff member's desk streams and send the welcome and the desks' snapshots."""
+        welcome, groups, snapshots = await self.run(handlers.staff_hello, self.staff)
+        for group in groups:
+            await self.join(group)
+        self.desk_ids = {desk["id"] for desk in welcome["desks"]}
+        self.ready = True
+        await self.send_event({**welcome, "ref": ref} if ref is not None else welcome)
+        for snapshot in snapshots:
+            await self.send_event(snapshot)
+
+    async def leave_conversation(self, conversation_id: int) -> None:
+        await self.leave(conversation_group(conversation_id))
+        await self.leave(conversation_staff_group(conversation_id))
+        self.conversation_ids.discard(conversation_id)
 
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
-        staff = self.staff
         if kind not in CONNECTION_FRAMES:
-            # The common frames (send, typing, seen, note, ...): the session check and
-            # the handler in one trip to the database thread.
+            # The common frames (send, typing, seen, note, ...): the staff member read
+            # afresh and the handler in one trip to the database thread.
             handler = getattr(handlers, f"staff_{kind}", None)
             if handler is None:  # pragma: no cover - schemas and handlers list the same types
                 raise ChatError("unknown_type", _("Unknown message type."))
             try:
-                reply = await self.run(handlers.with_live_session, self.scope, handler, staff, frame, self.channel_name)
+                reply = await self.run(handlers.with_current_staff, self.scope, handler, frame, self.channel_name)
             except handlers.SessionEnded:
-                await self.session_ended()
+                await self.end(4401)
+                return
+            except handlers.AccessEnded:
+                await self.end(4403)
                 return
             if reply is not None:
                 await self.send_event({**reply, "ref": frame["ref"]})
             return
-        if not await self.run(socket_session_valid, self.scope):
-            await self.session_ended()
+        staff = await self.staff_now()
+        if staff is None:
             return
         if kind == "hello":
-            welcome, groups, snapshots = await self.run(handlers.staff_hello, staff)
-            for group in groups:
-                await self.join(group)
-            self.ready = True
-            await self.send_event({**welcome, "ref": frame["ref"]})
-            for snapshot in snapshots:
-                await self.send_event(snapshot)
+            await self.greet(frame["ref"])
             return
         if kind in ("take", "step_in", "resume"):
             # Authorise (and take), then join the conversation's groups, then read:
@@ -330,22 +401,31 @@ class StaffConsumer(BaseChatConsumer):
             conversation_id: int = await self.run(first_step[kind], staff, frame)
             await self.join(conversation_group(conversation_id))
             await self.join(conversation_staff_group(conversation_id))
+            self.conversation_ids.add(conversation_id)
             events: Sequence[Mapping[str, Any]]
-            if kind == "resume":
-                events = await self.run(handlers.staff_resume, staff, conversation_id, frame["after"])
-            else:
-                events = await self.run(handlers.staff_state, staff, conversation_id)
+            try:
+                if kind == "resume":
+                    events = await self.run(handlers.staff_resume, staff, conversation_id, frame["after"])
+                else:
+                    events = await self.run(handlers.staff_state, staff, conversation_id)
+            except ChatError:
+                # Moved away between the check and the read: follow it no longer.
+                await self.leave_conversation(conversation_id)
+                raise
             for event in events:
                 await self.send_event({"ref": frame["ref"], **event})
             return
         if kind == "leave":
-            await self.leave(conversation_group(frame["conversation"]))
-            await self.leave(conversation_staff_group(frame["conversation"]))
+            await self.leave_conversation(frame["conversation"])
 
     async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         if event.get("type") == "session_ended":
             # Not a protocol event: the session was ended elsewhere (logout).
-            await self.session_ended()
+            await self.end(4401)
+            return None
+        if event.get("type") == "access_changed":
+            # Not a protocol event either: conversations.access_changes.
+            await self.recheck_access()
             return None
         if event.get("type") == "conversation":
             # A broadcast state leaves `can_write` to each staff socket (conversations.outbound).

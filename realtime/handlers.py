@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from accounts.models import Staff
-from accounts.sessions import socket_session_valid
+from accounts.sessions import socket_staff
 from common.events import desk_group, staff_group
 from conversations.actions import access, assignment, bot, closing, messages, notes, starting, transcript, typing, votes
 from conversations.actions.canned import canned_replies_for
@@ -146,14 +146,40 @@ def client_end(client: Client, frame: inbound.End, channel_name: str) -> None:
 
 
 class SessionEnded(Exception):
-    """The staff member's session ended (logout, idle expiry) since the socket opened."""
+    """The staff member's session ended (logout, idle expiry, deactivation, new password) since the socket opened."""
 
 
-def with_live_session(scope: dict[str, Any], handler: Callable[..., T], *args: Any) -> T:
-    """Run `handler(*args)` only while the socket's session is valid; else raise SessionEnded."""
-    if not socket_session_valid(scope):
+class AccessEnded(Exception):
+    """The staff member's role no longer answers clients (e.g. made a content editor) since the socket opened."""
+
+
+def current_staff(scope: dict[str, Any]) -> Staff:
+    """The socket's staff member as they are now (accounts.sessions.socket_staff), who must still answer clients."""
+    staff = socket_staff(scope)
+    if staff is None:
         raise SessionEnded
-    return handler(*args)
+    if not staff.may_answer:
+        raise AccessEnded
+    assert isinstance(staff, Staff)
+    return staff
+
+
+def with_current_staff(scope: dict[str, Any], handler: Callable[..., T], *args: Any) -> T:
+    """Run `handler(staff, *args)` with the staff member as they are now, in one trip to the database thread.
+
+    Every frame is authorised against the current row (active, role, password,
+    session), never against the object the socket connected with; desk rights
+    are read by the actions from that row.
+    """
+    return handler(current_staff(scope), *args)
+
+
+def staff_access(scope: dict[str, Any], conversation_ids: set[int]) -> tuple[Staff, set[int], set[int]]:
+    """After a change of access: the staff member now, the desks they see now, and which
+    of the conversations the socket follows they may no longer see."""
+    staff = current_staff(scope)
+    desk_ids = set(desks_for_staff(staff).values_list("pk", flat=True))
+    return staff, desk_ids, access.hidden_from(staff, conversation_ids)
 
 
 def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]:

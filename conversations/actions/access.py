@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
+from common.events import conversation_staff_group, desk_group, send_event, staff_group
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Status
 from desks.actions import desks_for_staff
@@ -32,10 +35,41 @@ def check_client_conversation(client: Client, conversation_id: int) -> Conversat
 
 
 def staff_may_see(staff: Staff, conversation: Conversation) -> bool:
-    """At one of the staff member's desks, or assigned to them."""
-    if conversation.assigned_to_id == staff.pk and staff.may_answer:
-        return True
+    """At one of the staff member's desks (desks.actions.desks_for_staff), as they are now.
+
+    Being assigned is not enough: a counsellor removed from the desk, or whose
+    role no longer answers clients, loses the conversation with the desk (it goes
+    back to the queue: assignment.do_requeue_unreachable).
+    """
     return desks_for_staff(staff).filter(pk=conversation.desk_id).exists()
+
+
+def hidden_from(staff: Staff, conversation_ids: Collection[int]) -> set[int]:
+    """Which of `conversation_ids` `staff` may not see now (the rule of `staff_may_see`, for many)."""
+    if not conversation_ids:
+        return set()
+    visible = Conversation.objects.filter(pk__in=conversation_ids, desk__in=desks_for_staff(staff))
+    return set(conversation_ids) - set(visible.values_list("pk", flat=True))
+
+
+def announce_access_change(
+    *, staff_id: int | None = None, desk_id: int | None = None, conversation_id: int | None = None
+) -> None:
+    """Tell the open staff sockets concerned that access changed, after the commit.
+
+    Not a protocol event: each socket that gets it reads its staff member afresh
+    and leaves the streams (desks, conversations) they may no longer see, or
+    closes (realtime.consumers.StaffConsumer.recheck_access). Sent to the staff
+    member's own group, to everybody watching a desk, or to everybody in a
+    conversation's staff stream (a transfer).
+    """
+    event = {"type": "access_changed"}
+    if staff_id is not None:
+        send_event(staff_group(staff_id), event)
+    if desk_id is not None:
+        send_event(desk_group(desk_id), event, audience="staff")
+    if conversation_id is not None:
+        send_event(conversation_staff_group(conversation_id), event, audience="staff")
 
 
 def check_staff_conversation(staff: Staff, conversation_id: int) -> Conversation:

@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Staff
 from common.events import send_event, staff_group
-from conversations.actions.access import check_staff_conversation, lock_conversation
+from conversations.actions.access import (
+    announce_access_change,
+    check_staff_conversation,
+    hidden_from,
+    lock_conversation,
+)
 from conversations.actions.notes import add_note
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import system_message
@@ -140,4 +145,37 @@ def do_transfer(
         publish_desks([from_desk_id, to_desk.pk])
         if to_staff is not None:
             send_event(staff_group(to_staff.pk), offered_event(conversation.pk))
+        # Whoever followed it at the old desk and does not work at the new one stops now.
+        announce_access_change(conversation_id=conversation.pk)
     return conversation
+
+
+def do_requeue_unreachable(staff_id: int) -> list[int]:
+    """Put the conversations their counsellor may no longer see back in their desks' queues.
+
+    Called when a staff member's access changed (removed from a desk,
+    deactivated, a role that answers no one: conversations.access_changes).
+    They can no longer write in those conversations; without this the client
+    would wait in a conversation nobody may answer. Returns the ids moved.
+    """
+    staff = Staff.objects.filter(pk=staff_id).first()
+    assigned = list(
+        Conversation.objects.filter(assigned_to_id=staff_id, status=Status.ACTIVE).values_list("pk", flat=True)
+    )
+    unreachable = set(assigned) if staff is None else hidden_from(staff, assigned)
+    moved: list[int] = []
+    for conversation_id in sorted(unreachable):
+        with transaction.atomic():
+            conversation = lock_conversation(conversation_id)
+            if conversation.status != Status.ACTIVE or conversation.assigned_to_id != staff_id:
+                continue  # answered by someone else meanwhile
+            conversation.status = Status.QUEUED
+            conversation.assigned_to = None
+            conversation.offered_to = None
+            conversation.queued_at = timezone.now()
+            conversation.save(update_fields=["status", "assigned_to", "offered_to", "queued_at"])
+            system_message(conversation, "requeued")
+            publish_state(conversation)
+            publish_desks([conversation.desk_id])
+        moved.append(conversation_id)
+    return moved

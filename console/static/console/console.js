@@ -44,7 +44,7 @@ export function showConnectionState(kind, detail = {}) {
   const texts = {
     connecting: t("connecting"),
     connected: t("connected"),
-    reconnecting: t("reconnecting"),
+    reconnecting: t(detail.busy ? "busy" : "reconnecting"),
     offline: t("offline"),
     ended: t("sessionEnded"),
     forbidden: t("forbiddenRole"),
@@ -89,16 +89,27 @@ export function handleEvent(event) {
   else if (event.type === "offered") {
     announce(t("offered"));
     beep();
-  } else if (event.type === "error") onError(event, context);
+  } else if (event.type === "gone") onGone(event);
+  else if (event.type === "error") onError(event, context);
   else HANDLERS[event.type]?.(event); // pong, and event types newer than this script, do nothing
 }
 
 function onWelcome(welcome) {
   const first = state.welcome === null;
+  const deskIds = welcome.desks.map((d) => d.id);
+  const desksChanged = !first && deskIds.join() !== state.deskOrder.join();
   state.welcome = welcome;
   state.me = welcome.staff;
+  if (desksChanged) {
+    // Sent again, unasked, when this staff member's desks changed: show only the desks they work at now.
+    state.deskOrder = deskIds;
+    state.deskSections.clear();
+    for (const id of [...state.desks.keys()]) if (!deskIds.includes(id)) state.desks.delete(id);
+    renderDeskShells();
+    announce(t("desksChanged"));
+  }
   if (first) {
-    state.deskOrder = welcome.desks.map((d) => d.id);
+    state.deskOrder = deskIds;
     renderDeskShells();
     const stored = loadStore();
     state.drafts = stored.drafts || {};
@@ -121,6 +132,13 @@ function onWelcome(welcome) {
     const firstConv = state.convs.values().next().value;
     if (firstConv) select(firstConv.id, { focus: false });
   }
+}
+
+/** The staff member may no longer see this conversation (moved to another desk, or their access changed). */
+function onGone(event) {
+  if (!state.convs.has(event.conversation)) return; // e.g. their own transfer, already closed
+  removeConv(event.conversation, { leave: false });
+  announce(t("convGone"));
 }
 
 function onError(event, context) {

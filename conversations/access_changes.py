@@ -1,0 +1,84 @@
+"""Changes of a staff member's access reach their open sockets at once.
+
+A deactivation, a new role or password (Django admin, the console's admin
+pages, a management command), a desk membership added or removed, a desk moved
+to another organisation or switched off: each is a change of a model row, so
+each is caught here, after the commit, wherever it was made. The sockets
+concerned read the staff member afresh and leave what they may no longer see,
+or close (realtime.consumers.StaffConsumer.recheck_access); conversations the
+staff member can no longer answer go back to their queue
+(actions.assignment.do_requeue_unreachable). Transfers announce themselves in
+actions.assignment.do_transfer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from accounts.models import Staff
+from conversations.actions.access import announce_access_change
+from conversations.actions.assignment import do_requeue_unreachable
+from desks.models import Desk, DeskMembership
+
+# Saves that change no right: the login stamp (django.contrib.auth.update_last_login).
+_HARMLESS_FIELDS = frozenset({"last_login"})
+
+
+def staff_access_changed(staff_id: int) -> None:
+    """After the commit: requeue what the staff member may no longer answer, then tell their sockets."""
+
+    def run() -> None:
+        do_requeue_unreachable(staff_id)
+        announce_access_change(staff_id=staff_id)
+
+    transaction.on_commit(run)
+
+
+def desk_access_changed(desk_id: int) -> None:
+    """After the commit: whoever watches the desk checks again; its counsellors' conversations too."""
+    from conversations.models import Conversation, Status
+
+    def run() -> None:
+        assigned = (
+            Conversation.objects.filter(desk_id=desk_id, status=Status.ACTIVE)
+            .exclude(assigned_to=None)
+            .values_list("assigned_to_id", flat=True)
+            .distinct()
+        )
+        for staff_id in assigned:
+            do_requeue_unreachable(staff_id)
+        announce_access_change(desk_id=desk_id)
+
+    transaction.on_commit(run)
+
+
+def _on_staff_changed(sender: Any, instance: Staff, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or kwargs.get("created"):
+        return  # loading fixtures, or a new account: no socket has it yet
+    if update_fields is not None and set(update_fields) <= _HARMLESS_FIELDS:
+        return
+    staff_access_changed(instance.pk)
+
+
+def _on_membership_changed(sender: Any, instance: DeskMembership, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        staff_access_changed(instance.staff_id)
+
+
+def _on_desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
+    if not kwargs.get("raw") and not kwargs.get("created"):
+        desk_access_changed(instance.pk)
+
+
+def connect() -> None:
+    """Connected once, in ConversationsConfig.ready()."""
+    post_save.connect(_on_staff_changed, sender=Staff, dispatch_uid="access_changes.staff_saved")
+    post_delete.connect(_on_staff_changed, sender=Staff, dispatch_uid="access_changes.staff_deleted")
+    post_save.connect(_on_membership_changed, sender=DeskMembership, dispatch_uid="access_changes.membership_saved")
+    post_delete.connect(_on_membership_changed, sender=DeskMembership, dispatch_uid="access_changes.membership_deleted")
+    post_save.connect(_on_desk_changed, sender=Desk, dispatch_uid="access_changes.desk_saved")
+    post_delete.connect(_on_desk_changed, sender=Desk, dispatch_uid="access_changes.desk_deleted")
