@@ -1,11 +1,13 @@
 """The chatbot's part of a conversation and the hand-off to a person.
 
 At a desk with the chatbot on (`Desk.bot_enabled`), a conversation starts with
-the bot (status `bot`): the client's messages are answered from the brain at
-once, at any hour. Asking for a person, accepting the bot's offer when it is
-not sure, or a crisis (conversations.actions.crisis) moves the conversation
-into the desk's queue; the counsellor then sees the bot part as the start of
-the transcript.
+the bot (status `bot`): the client's messages are answered from the brain, at
+any hour, as soon as the bot has read them (conversations.actions.messages:
+the answer is computed beside the database thread and follows the client's
+line; when too many questions wait, a "many people are asking" line instead).
+Asking for a person, accepting the bot's offer when it is not sure, or a
+crisis (conversations.actions.crisis) moves the conversation into the desk's
+queue; the counsellor then sees the bot part as the start of the transcript.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bot.cache import get_bot
-from bot.engine import BotAnswer, MessageReading
+from bot.engine import BotAnswer
 from bot.feedback import do_record_unanswered
 from conversations.actions.access import check_client_conversation, closed_error, lock_conversation
 from conversations.actions.queue import publish_desks, publish_state
@@ -58,8 +60,13 @@ def bot_message(conversation: Conversation, body: str, *, code: str, args: dict[
     return append_message(conversation, sender_kind=SenderKind.BOT, body=body, code=code, args=args)
 
 
-def answer_message(conversation: Conversation, answer: BotAnswer) -> Message:
-    """Store one of the bot's answers (a topic, "not sure", or the crisis guidance)."""
+def answer_message(conversation: Conversation, answer: BotAnswer, *, reply_to: int | None = None) -> Message:
+    """Store one of the bot's answers (a topic, "not sure", or the crisis guidance).
+
+    `reply_to` is the sequence number of the client's line it answers: a line is
+    answered at most once (conversations.actions.messages), and a page can tell
+    which question an answer belongs to.
+    """
     args: dict[str, Any] = {
         "topic": answer.topic,
         "confidence": round(answer.confidence, 3),
@@ -73,22 +80,40 @@ def answer_message(conversation: Conversation, answer: BotAnswer) -> Message:
         args["plain"] = answer.plain_answer
     if answer.handoff_desk:
         args["handoff_desk"] = answer.handoff_desk
+    if reply_to is not None:
+        args["reply_to"] = reply_to
     code = "crisis" if answer.crisis else ("not_sure" if answer.topic == "unknown" else "answer")
     return bot_message(conversation, answer.answer, code=code, args=args)
 
 
-def bot_answers(conversation: Conversation, text: str, reading: MessageReading) -> None:
-    """Answer one client message from the brain, and hand off when the client asked for a person.
+def bot_answers(conversation: Conversation, text: str, answer: BotAnswer, *, reply_to: int) -> None:
+    """Store the bot's answer to the client's line `reply_to` of a locked conversation; hand off when asked.
 
-    `reading` is the message's language and crisis check, made once (bot.engine.read_message).
+    The answer was computed from `text` beforehand, outside any transaction
+    (conversations.actions.messages).
     """
-    answer = get_bot().answer(text, reading=reading)
     if answer.topic == "unknown":
         best = answer.suggestions[0]["slug"] if answer.suggestions else ""
         do_record_unanswered(text, answer.lang, best)
-    answer_message(conversation, answer)
+    answer_message(conversation, answer, reply_to=reply_to)
     if answer.topic == "handoff":
         hand_off(conversation, HandoffReason.ASKED)
+
+
+def busy_message(conversation: Conversation, lang: str, *, reply_to: int) -> Message:
+    """The bot's line when too many questions wait for it in this process: ask again soon, or a person.
+
+    Said at once instead of an answer, so a client is never left waiting on a
+    line that grows without bound. A person is offered, not handed to: an
+    automatic hand-off would turn a flood of questions into a flood of the
+    counsellors' queue, the scarcer resource.
+    """
+    with translation.override(lang):
+        text = _(
+            "Many people are asking the chatbot right now, so I could not answer you. "
+            "Please send your question again in a moment. You can also ask to talk to a person."
+        )
+    return bot_message(conversation, text, code="busy", args={"offer_human": True, "reply_to": reply_to})
 
 
 def do_choose_topic(client: Client, conversation_id: int, *, topic: str, client_msg_id: str) -> Message:
@@ -113,7 +138,7 @@ def do_choose_topic(client: Client, conversation_id: int, *, topic: str, client_
             conversation_id, body=bot.title(topic, answer.lang), client_msg_id=client_msg_id, client=client
         )
         if created:
-            answer_message(locked, answer)
+            answer_message(locked, answer, reply_to=message.seq)
         return message, created
 
     return store_once(conversation_id, SenderKind.CLIENT, client_msg_id, work)[0]

@@ -24,15 +24,18 @@ from conversations.outbound import crisis_alert
 GUIDANCE_REPEAT_AFTER = dt.timedelta(minutes=10)
 
 
-def on_crisis(conversation: Conversation, lang: str) -> None:
-    """Guidance to the client now, the conversation urgent and at the top, every counsellor alerted."""
+def on_crisis(conversation: Conversation, lang: str, *, reply_to: int | None = None) -> None:
+    """Guidance to the client now, the conversation urgent and at the top, every counsellor alerted.
+
+    `reply_to` is the client's line that set it off (the guidance answers it).
+    """
     now = timezone.now()
     previous = conversation.crisis_at
     conversation.urgent = True
     conversation.crisis_at = now
     conversation.save(update_fields=["urgent", "crisis_at"])
     if previous is None or now - previous >= GUIDANCE_REPEAT_AFTER or conversation.status == Status.BOT:
-        answer_message(conversation, get_bot().crisis_answer(lang))
+        answer_message(conversation, get_bot().crisis_answer(lang), reply_to=reply_to)
     if conversation.status == Status.BOT:
         hand_off(conversation, HandoffReason.CRISIS)
     elif conversation.status != Status.CLOSED:

@@ -1,15 +1,44 @@
-"""A party's message, and how far each side has received and read."""
+"""A party's message, what a client's line sets off (the crisis check, the bot's answer), and receipts.
+
+The bot's answer is not computed in the transaction that stores the client's
+line. Reading a message and ranking the brain is CPU work (milliseconds, tens
+of milliseconds for a long message), and the message path runs in Channels'
+one database thread per process, which every party of the process waits for:
+60 clients asking the bot within their rate limits pushed everybody's
+acknowledgements to 19 s (docs/performance.md, issue 9). So a client's line to
+the bot is stored and acknowledged at once; after the commit the question goes
+to the process's bot workers (common.capacity: BOT_CONCURRENT_ANSWERS at once,
+BOT_QUEUE_MAX waiting), and the answer follows as the next line. When the line
+is full, the client is told at once that many people are asking and may ask
+again or ask for a person (conversations.actions.bot.busy_message).
+
+Exactly once: a question goes to the workers only when its line was created
+(a resend is not asked again), and the answer is stored only if no bot line
+answers it yet (`reply_to` in the bot line's args), under the conversation's
+lock. A question whose answer was lost (the process died, the database failed
+at that moment) is asked again by a sweep of each serving process once it is
+BOT_RECOVER_SECONDS old (`do_answer_forgotten`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Staff
 from bot.cache import get_bot
-from bot.engine import read_message
+from bot.engine import Bot, BotAnswer, MessageReading, read_message
+from common.capacity import BoundedWork, run_every
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
-from conversations.actions.bot import bot_answers
+from conversations.actions.bot import bot_answers, busy_message
 from conversations.actions.crisis import on_crisis
 from conversations.actions.transcript import store_once, store_party_message
 from conversations.models import Client, Conversation, Message, SenderKind, Status
@@ -28,9 +57,10 @@ def do_send_message(
 
     Returns (message, created). Sending the same `client_msg_id` again returns
     the stored message with created=False, so a resend is never a duplicate.
-    A client's new message is checked for crisis, and answered by the bot while
-    the conversation is with the bot, in the same transaction: the line and
-    what it set off are stored together or not at all.
+    A client's new line to a person is checked for crisis in the same
+    transaction: the line and what it set off are stored together or not at
+    all. A client's new line to the bot is asked after the commit (see above):
+    the bot's answer, or the crisis guidance, follows it.
     """
     if client is not None:
         get_bot()  # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
@@ -40,20 +70,136 @@ def do_send_message(
             conversation_id, body=body, client_msg_id=client_msg_id, client=client, staff=staff
         )
         if created and client is not None:
-            _after_client_message(conversation, message)
+            question = Question(conversation.pk, message.seq, message.body, conversation.language)
+            if conversation.status == Status.BOT:
+                transaction.on_commit(partial(ask_bot, question))
+            else:
+                after_client_message(conversation, question, read_message(question.body, question.language), None)
         return message, created
 
     sender_kind = SenderKind.CLIENT if client is not None else SenderKind.STAFF
     return store_once(conversation_id, sender_kind, client_msg_id, work)
 
 
-def _after_client_message(conversation: Conversation, message: Message) -> None:
-    """The crisis check of every client message, then the bot's answer when it is the bot's turn."""
-    reading = read_message(message.body, conversation.language)
+@dataclass(frozen=True)
+class Question:
+    """A client's stored line, as the bot needs it: where it is, what it says, the conversation's language."""
+
+    conversation_id: int
+    seq: int
+    body: str
+    language: str
+
+
+def after_client_message(
+    conversation: Conversation, question: Question, reading: MessageReading, answer: BotAnswer | None
+) -> None:
+    """What a client's line sets off, in a locked conversation: the crisis check, then the bot in its turn.
+
+    The one place of this rule, whether the line went to a person (checked in
+    its own transaction) or to the bot (checked when the bot's answer is
+    stored). `reading` is the line read once (bot.engine.read_message);
+    `answer` is the bot's answer computed from it, None when the bot could not
+    take the question now (then it says so).
+    """
     if reading.crisis is not None:
-        on_crisis(conversation, reading.lang)
+        on_crisis(conversation, reading.lang, reply_to=question.seq)
     elif conversation.status == Status.BOT:
-        bot_answers(conversation, message.body, reading)
+        if answer is None:
+            busy_message(conversation, reading.lang, reply_to=question.seq)
+        else:
+            bot_answers(conversation, question.body, answer, reply_to=question.seq)
+
+
+# --- The bot's answers, beside the database thread ------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question read and answered by the bot, before anything is stored."""
+
+    reading: MessageReading
+    answer: BotAnswer | None  # None for a crisis: the guidance is on_crisis's
+
+
+def ask_bot(question: Question) -> None:
+    """Hand a stored question to this process's bot workers, or say "busy" at once (after the commit)."""
+    bot = get_bot()
+    if not bot_workers().submit(partial(_read_and_answer, bot, question), partial(_store_answer, question)):
+        # No place in line: only the crisis check is done here (it is never skipped), then "busy".
+        reading = read_message(question.body, question.language)
+        _store_answer(question, Reading(reading, None))
+
+
+def _read_and_answer(bot: Bot, question: Question) -> Reading:
+    """The CPU part, in a bot worker: no database."""
+    reading = read_message(question.body, question.language)
+    answer = None if reading.crisis is not None else bot.answer(question.body, reading=reading)
+    return Reading(reading, answer)
+
+
+def _store_answer(question: Question, read: Reading) -> None:
+    """Store what the question set off, unless it is answered already or the conversation ended."""
+    with transaction.atomic():
+        try:
+            conversation = lock_conversation(question.conversation_id)
+        except Conversation.DoesNotExist:
+            return
+        if conversation.status == Status.CLOSED or _answered(question):
+            return
+        after_client_message(conversation, question, read.reading, read.answer)
+
+
+def _answered(question: Question) -> bool:
+    return Message.objects.filter(
+        conversation_id=question.conversation_id,
+        seq__gt=question.seq,
+        sender_kind=SenderKind.BOT,
+        args__reply_to=question.seq,
+    ).exists()
+
+
+def do_answer_forgotten(limit: int = 100) -> int:
+    """Ask the bot again for the questions it left unanswered for BOT_RECOVER_SECONDS; how many were found.
+
+    With the bot, every client line is followed by a bot line (an answer, the
+    crisis guidance, "busy"), so a conversation with the bot whose last line
+    is an old client line lost its answer: its process died between the two,
+    or the database failed when the answer was stored. Several processes may
+    find the same one: the answer is still stored once (`_store_answer`).
+    """
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.BOT_RECOVER_SECONDS)
+    forgotten = (
+        Message.objects.filter(
+            conversation__status=Status.BOT,
+            seq=F("conversation__last_seq"),
+            sender_kind=SenderKind.CLIENT,
+            created_at__lt=cutoff,
+        )
+        .order_by("created_at")
+        .values_list("conversation_id", "seq", "body", "conversation__language")[:limit]
+    )
+    questions = [Question(*row) for row in forgotten]
+    for question in questions:
+        ask_bot(question)
+    return len(questions)
+
+
+_workers_lock = threading.Lock()
+_workers: BoundedWork | None = None
+_sweeping = False
+
+
+def bot_workers() -> BoundedWork:
+    """This process's bot workers, sized by the current settings; the first in a server starts the sweep."""
+    global _workers, _sweeping
+    size = (max(1, settings.BOT_CONCURRENT_ANSWERS), max(0, settings.BOT_QUEUE_MAX))
+    with _workers_lock:
+        if _workers is None or (_workers.workers, _workers.queue_max) != size:
+            _workers = BoundedWork("bot-answer", *size)
+        if not _sweeping:
+            _sweeping = run_every(settings.BOT_RECOVER_SECONDS, do_answer_forgotten, "bot: forgotten questions")
+        return _workers
 
 
 def do_mark_seen(
