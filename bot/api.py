@@ -5,7 +5,10 @@ changes no state: it reads the brain, writes nothing to the database, sets no
 cookie and acts on no session, so a forged cross-site request can gain nothing
 that the attacker could not get by calling the API directly. (Anything that
 records state, such as feedback or a hand-off into the queue, must not use
-this exemption.)
+this exemption.) For the same reason a question it cannot answer is not
+recorded for the editors: any web page could make its visitors' browsers send
+words here that would then be kept; only a conversation's are
+(conversations.actions.bot).
 
 Rate limiting has no client identity to key on and must not store or log IP
 addresses, so one token bucket with a generous burst bounds the total rate of
@@ -25,7 +28,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from bot.cache import get_bot
-from bot.feedback import do_record_unanswered
 from bot.openapi import schema
 from common.languages import is_supported, language_codes
 from common.ratelimit import make_limiter
@@ -98,9 +100,6 @@ def ask(request: HttpRequest) -> JsonResponse:
         return parsed
     text, lang = parsed
     result = get_bot().answer(text, lang)
-    if result.topic == "unknown":
-        # Editors see these in /brain/unanswered/, as they see the chat's.
-        do_record_unanswered(text, result.lang, result.suggestions[0]["slug"] if result.suggestions else "")
     return JsonResponse(
         {
             "topic": result.topic,

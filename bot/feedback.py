@@ -2,7 +2,8 @@
 
 Both are anonymous counts. A vote keeps only the topic, the language and the
 verdict; an unanswered question keeps the text with numbers and e-mail
-addresses masked, because clients put phone numbers and names in questions.
+addresses masked, because clients put phone numbers and names in questions,
+and only as long as a chat's messages are kept (conversations.retention).
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ def normalise(text: str) -> str:
 
 
 def do_record_unanswered(text: str, language: str, best_guess: str = "") -> UnansweredQuestion | None:
-    """Count a question the bot could not answer (masked; nothing for empty text)."""
+    """Count a question the bot could not answer (masked; nothing for empty text).
+
+    Asked again, the row keeps the newest wording: the question is deleted when
+    the messages of a chat are (CHAT_RETENTION_DAYS after it was last asked,
+    conversations.retention), so no earlier client's words outlive that. Called
+    only from a conversation (conversations.actions.bot), never from the
+    anonymous HTTP API, which any web page can make a visitor's browser call.
+    """
     masked = mask_personal(text)[:MAX_QUESTION_CHARS]
     key = normalise(masked)
     if not key:
@@ -48,7 +56,7 @@ def do_record_unanswered(text: str, language: str, best_guess: str = "") -> Unan
         try:
             with transaction.atomic():
                 updated = UnansweredQuestion.objects.filter(language=language, normalised=key).update(
-                    count=F("count") + 1, last_seen=timezone.now(), best_guess=best_guess
+                    count=F("count") + 1, last_seen=timezone.now(), best_guess=best_guess, text=masked
                 )
                 if updated:
                     return UnansweredQuestion.objects.get(language=language, normalised=key)

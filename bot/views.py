@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -294,7 +295,15 @@ def unanswered_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bot/unanswered.html",
-        {"staff": staff, "form": form, "lang": lang, "page": page, "rows": rows},
+        {
+            "staff": staff,
+            "form": form,
+            "lang": lang,
+            "page": page,
+            "rows": rows,
+            # Clients' words, kept as long as a chat's messages (conversations.retention).
+            "retention_days": settings.CHAT_RETENTION_DAYS,
+        },
     )
 
 

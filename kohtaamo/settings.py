@@ -20,8 +20,36 @@ from django.utils.translation import gettext_lazy as _
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("KOHTAAMO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and its parents) if needed; it is made 0700: only the service's user enters it.
+
+    It holds the SQLite database with clients' messages and the secret key, which
+    other local users must not read (docs/security.md).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_sqlite_file(name: str) -> None:
+    """Make the SQLite file `name` (created empty if missing) and its -wal and -shm files 0600.
+
+    SQLite gives the -wal and -shm files it creates the mode of the database file,
+    so a database file created here is private from its first connection on; an
+    older one is made private too. A missing folder is left to SQLite's error.
+    """
+    database = Path(name)
+    if not database.parent.is_dir():
+        return
+    os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, Path(f"{name}-wal"), Path(f"{name}-shm")):
+        if path.exists():
+            path.chmod(0o600)
+
+
+VAR_DIR = private_dir(Path(os.environ.get("KOHTAAMO_VAR_DIR", BASE_DIR / "var")))
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -75,6 +103,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Staff pages never cached, Permissions-Policy on every response (kohtaamo/headers.py).
+    "kohtaamo.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,16 +145,23 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
+    # SQLITE_PATH points several processes at one file (the two-process test does).
+    _sqlite_path = os.environ.get("SQLITE_PATH") or str(VAR_DIR / "kohtaamo.sqlite3")
+    private_sqlite_file(_sqlite_path)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            # SQLITE_PATH points several processes at one file (the two-process test does).
-            "NAME": os.environ.get("SQLITE_PATH") or str(VAR_DIR / "kohtaamo.sqlite3"),
+            "NAME": _sqlite_path,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE
                 # transactions take the write lock up front so that two
-                # writers never deadlock upgrading a read lock.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                # writers never deadlock upgrading a read lock. secure_delete
+                # overwrites deleted rows (purged messages) with zeros instead of
+                # leaving them in free pages; set explicitly, as builds differ.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                    "PRAGMA secure_delete=ON;"
+                ),
                 "transaction_mode": "IMMEDIATE",
             },
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
@@ -240,7 +277,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"] if DEBUG else ["'self'", "wss:"],
+        # 'self' covers the WebSockets of our own origin too (ws: from an http page,
+        # wss: from an https one: CSP Level 3); any other host is refused.
+        "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -254,6 +293,8 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A chosen language is remembered for a year (the client page's ?lang= and set_language alike).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
@@ -284,16 +325,39 @@ CHAT_CLIENT_RATE_PER_SECOND = float(os.environ.get("CHAT_CLIENT_RATE_PER_SECOND"
 CHAT_STAFF_RATE_BURST = int(os.environ.get("CHAT_STAFF_RATE_BURST", "60"))
 CHAT_STAFF_RATE_PER_SECOND = float(os.environ.get("CHAT_STAFF_RATE_PER_SECOND", "10"))
 CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT = 3
+# A desk admits new conversations at a bounded rate (a token bucket per desk, shared
+# through Redis with REDIS_URL; conversations.actions.starting.check_admission). A
+# regional desk normally gets a few new chats a minute; the burst still admits a
+# whole school class told about the service at once, and the rate is several
+# times a busy hour's, so only a flood (one socket put 90 conversations into a
+# queue in 11 s) is answered `busy`.
+CHAT_DESK_ADMISSIONS_BURST = int(os.environ.get("CHAT_DESK_ADMISSIONS_BURST", "30"))
+CHAT_DESK_ADMISSIONS_PER_MINUTE = float(os.environ.get("CHAT_DESK_ADMISSIONS_PER_MINUTE", "15"))
+# At most this many conversations wait in one desk's queue; more are answered `busy`
+# (a few counsellors answer about this many in a working day).
+CHAT_DESK_QUEUE_MAX = int(os.environ.get("CHAT_DESK_QUEUE_MAX", "30"))
+# At most one desk snapshot per desk per this many seconds (the latest state,
+# conversations.actions.queue.DeskPublisher); 0 sends every change at once.
+CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))
+# A crisis flag raised by a conversation's first client message within this many
+# seconds of its start is grouped and sorted after urgent conversations with a
+# history (conversations.models.fresh_crisis): throwaway tokens cannot bury real ones.
+CHAT_CRISIS_FRESH_SECONDS = int(os.environ.get("CHAT_CRISIS_FRESH_SECONDS", "60"))
+# WebSockets one server process holds open; beyond them a socket is closed at once with
+# 4503 ("very busy", realtime/capacity.py). 5,000 idle ones took 259 MiB (docs/performance.md).
+CHAT_MAX_CONNECTIONS_PER_PROCESS = int(os.environ.get("CHAT_MAX_CONNECTIONS_PER_PROCESS", "8000"))
 # Where the quick-exit button sends the client: a neutral page.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos.fi/")
 # Messages of closed conversations are purged after this many days (manage.py
 # purge_expired, also run by scripts/serve.py every PURGE_EVERY_SECONDS); shown to
 # clients on the client page.
 CHAT_RETENTION_DAYS = int(os.environ.get("CHAT_RETENTION_DAYS", "30"))
-# A conversation left with the chatbot is closed after this many hours without messages.
+# Questions the bot could not answer are clients' words too: they are kept
+# CHAT_RETENTION_DAYS after last asked. Open conversations nobody writes in are
+# closed (and so purged in time): with the chatbot after BOT_IDLE_CLOSE_HOURS,
+# in a queue or with a counsellor after CHAT_IDLE_CLOSE_HOURS without messages.
 BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
-# Questions the bot could not answer are kept for the editors this many days after last asked.
-BOT_UNANSWERED_DAYS = int(os.environ.get("BOT_UNANSWERED_DAYS", "90"))
+CHAT_IDLE_CLOSE_HOURS = int(os.environ.get("CHAT_IDLE_CLOSE_HOURS", "24"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # Each server process looks for brain edits made by the others this often (bot.cache.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,14 @@ def _close(conversation: Conversation, *, outcome: str, when: dt.datetime, code:
     system_message(conversation, code)
     publish_state(conversation)
     publish_desks([conversation.desk_id])
+
+
+def nobody_answered(conversation: Conversation) -> bool:
+    """Whether no counsellor answered a conversation that ends without one closing it.
+
+    Then "client left" is its outcome; otherwise its counsellor records one.
+    """
+    return conversation.status in (Status.BOT, Status.QUEUED) or conversation.assigned_to_id is None
 
 
 def do_close(staff: Staff, conversation_id: int, *, outcome: str) -> Conversation:
@@ -58,11 +67,9 @@ def do_client_end(client: Client, conversation_id: int) -> Conversation:
         conversation = lock_conversation(conversation_id)
         if conversation.status == Status.CLOSED:
             return conversation
-        # Nobody answered yet: that is the outcome. Otherwise the counsellor records one.
-        unanswered = conversation.status == Status.QUEUED or conversation.assigned_to_id is None
         _close(
             conversation,
-            outcome=Outcome.CLIENT_LEFT if unanswered else "",
+            outcome=Outcome.CLIENT_LEFT if nobody_answered(conversation) else "",
             when=timezone.now(),
             code="client_left",
             by_client=True,
@@ -70,11 +77,37 @@ def do_client_end(client: Client, conversation_id: int) -> Conversation:
     return conversation
 
 
-def do_close_idle_bot_conversation(conversation_id: int, now: dt.datetime) -> bool:
-    """Close a conversation left with the chatbot (conversations.retention); False when it moved on meanwhile."""
+def idle_close_after(status: str) -> dt.timedelta:
+    """How long an open conversation in `status` may go without a line before it is closed as abandoned.
+
+    Abandoned conversations would otherwise never close, and only closed ones
+    are purged (conversations.retention), so a client's words would be kept for
+    ever: with the chatbot BOT_IDLE_CLOSE_HOURS, in a queue or with a counsellor
+    CHAT_IDLE_CLOSE_HOURS.
+    """
+    hours = settings.BOT_IDLE_CLOSE_HOURS if status == Status.BOT else settings.CHAT_IDLE_CLOSE_HOURS
+    return dt.timedelta(hours=hours)
+
+
+def last_activity(conversation: Conversation) -> dt.datetime:
+    """When the newest line of `conversation` was written; its start when it has none."""
+    newest = conversation.messages.order_by("-seq").values_list("created_at", flat=True).first()
+    return newest or conversation.created_at
+
+
+def do_close_idle_conversation(conversation_id: int, now: dt.datetime) -> bool:
+    """Close an open conversation left without a line for `idle_close_after` its status (conversations.retention).
+
+    Closed like a client's leaving (the same outcome rule, a "closed" line,
+    everybody told); read again under the lock, so one that moved on meanwhile
+    (a new line, a close) is left alone: False.
+    """
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
-        if conversation.status != Status.BOT:
+        if conversation.status == Status.CLOSED:
             return False
-        _close(conversation, outcome=Outcome.CLIENT_LEFT, when=now, code="closed")
+        if last_activity(conversation) >= now - idle_close_after(conversation.status):
+            return False
+        outcome = Outcome.CLIENT_LEFT if nobody_answered(conversation) else ""
+        _close(conversation, outcome=outcome, when=now, code="closed")
     return True

@@ -47,15 +47,12 @@ def test_good_request(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_unanswered_questions_are_counted_for_editors(client: Client) -> None:
+def test_questions_it_cannot_answer_are_not_kept(client: Client) -> None:
+    """Any web page can make its visitors' browsers ask: only a conversation's questions reach the editors."""
     from bot.models import UnansweredQuestion
 
-    for _n in range(2):
-        assert post(client, {"text": "qwerty blorp, mailaa mulle aa@bb.fi"}).json()["topic"] == "unknown"
-    question = UnansweredQuestion.objects.get()
-    assert question.count == 2 and "aa@bb.fi" not in question.text
-    post(client, {"text": "tarviiks mä verokortin kesätöihin"})
-    assert UnansweredQuestion.objects.count() == 1
+    assert post(client, {"text": "qwerty blorp, mailaa mulle aa@bb.fi"}).json()["topic"] == "unknown"
+    assert not UnansweredQuestion.objects.exists()
 
 
 @pytest.mark.django_db

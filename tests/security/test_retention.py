@@ -64,29 +64,110 @@ def test_old_conversations_lose_their_messages_and_client_but_keep_their_statist
     assert purge_expired().conversations_purged == 0
 
 
+def age(conversation_id: int, hours: float) -> None:
+    """Make `conversation_id` look started, and last written in, `hours` ago."""
+    then = timezone.now() - dt.timedelta(hours=hours)
+    Conversation.objects.filter(pk=conversation_id).update(created_at=then, queued_at=then)
+    Message.objects.filter(conversation_id=conversation_id).update(created_at=then)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_conversations_left_with_the_bot_are_closed_and_old_unanswered_questions_forgotten(
-    demo: Any, settings: Any
-) -> None:
+def test_conversations_left_with_the_bot_are_closed(demo: Any, settings: Any) -> None:
     client, _token = clients.get_or_create_client(None)
     idle = starting.do_start(client, demo["desks"]["youth"])
     active = starting.do_start(client, demo["desks"]["youth"])
-    Conversation.objects.filter(pk=idle).update(created_at=timezone.now() - dt.timedelta(days=2))
-    Message.objects.filter(conversation_id=idle).update(created_at=timezone.now() - dt.timedelta(days=2))
-    Conversation.objects.filter(pk=active).update(created_at=timezone.now() - dt.timedelta(days=2))
+    age(idle, 48)
+    age(active, 48)
     messages.do_send_message(active, client=client, body="miten haen asumistukea", client_msg_id="x")
 
-    do_record_unanswered("qwerty blorp", "fi")
-    do_record_unanswered("zxcv vanha", "fi")
-    UnansweredQuestion.objects.filter(text="zxcv vanha").update(
-        last_seen=timezone.now() - dt.timedelta(days=settings.BOT_UNANSWERED_DAYS + 1)
-    )
-
     report = purge_expired()
-    assert report.idle_bot_conversations_closed == 1 and report.unanswered_deleted == 1
+    assert report.idle_conversations_closed == 1
     assert Conversation.objects.get(pk=idle).status == Status.CLOSED
     assert Conversation.objects.get(pk=active).status == Status.BOT
-    assert list(UnansweredQuestion.objects.values_list("text", flat=True)) == ["qwerty blorp"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_then_purged(
+    demo: Any, settings: Any
+) -> None:
+    settings.CHAT_IDLE_CLOSE_HOURS = 24
+    settings.CHAT_RETENTION_DAYS = 30
+    counsellor = demo["staff"]["counsellor"]
+    youth = demo["desks"]["youth"]
+
+    def opened(body: str, *, taken: bool) -> int:
+        client, _token = clients.get_or_create_client(None)
+        conversation_id = starting.do_start(client, youth, nickname="Mimi", person=True)
+        messages.do_send_message(conversation_id, client=client, body=body, client_msg_id="m1")
+        if taken:
+            assignment.do_take(counsellor, conversation_id=conversation_id)
+            notes.do_add_note(counsellor, conversation_id, body="muistiinpano", client_msg_id="n1")
+        return conversation_id
+
+    queued = opened("onko ketään paikalla", taken=False)
+    active = opened("tarviin apua", taken=True)
+    quiet_but_recent = opened("palaan pian", taken=True)
+    age(queued, 25)
+    age(active, 25)
+    age(quiet_but_recent, 23)
+
+    # The purge run closes what was abandoned, like a client who left: a closing line, an outcome
+    # where nobody answered (the counsellor records one otherwise), nothing purged yet.
+    report = purge_expired()
+    assert (report.idle_conversations_closed, report.conversations_purged) == (2, 0)
+    for conversation_id, outcome in ((queued, "client_left"), (active, "")):
+        closed = Conversation.objects.get(pk=conversation_id)
+        assert closed.status == Status.CLOSED and closed.closed_at is not None and closed.outcome == outcome
+        last = Message.objects.filter(conversation_id=conversation_id).order_by("-seq").first()
+        assert last is not None and (last.sender_kind, last.code) == ("system", "closed")
+        assert closed.client_id is not None and closed.nickname == "Mimi"
+    assert Conversation.objects.get(pk=quiet_but_recent).status == Status.ACTIVE
+    assert purge_expired().idle_conversations_closed == 0
+
+    # CHAT_RETENTION_DAYS after that close, their words go like any closed conversation's.
+    later = timezone.now() + dt.timedelta(days=31)
+    report = purge_expired(later)
+    assert report.conversations_purged == 2
+    for conversation_id in (queued, active):
+        purged = Conversation.objects.get(pk=conversation_id)
+        assert purged.purged_at is not None and (purged.client_id, purged.nickname) == (None, "")
+        assert not Message.objects.filter(conversation_id=conversation_id).exists()
+        assert not Note.objects.filter(conversation_id=conversation_id).exists()
+    # The third was closed in that run (idle by then) and waits for its own retention.
+    kept = Conversation.objects.get(pk=quiet_but_recent)
+    assert kept.status == Status.CLOSED and kept.purged_at is None
+    assert Message.objects.filter(conversation_id=quiet_but_recent, body="palaan pian").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unanswered_questions_are_kept_as_long_as_messages(demo: Any, settings: Any) -> None:
+    settings.CHAT_RETENTION_DAYS = 30
+    do_record_unanswered("qwerty blorp", "fi")
+    do_record_unanswered("zxcv vanha", "fi")
+    do_record_unanswered("asked again", "en")
+    days_ago = timezone.now() - dt.timedelta(days=31)
+    UnansweredQuestion.objects.update(last_seen=days_ago, first_seen=days_ago)
+    UnansweredQuestion.objects.filter(text="qwerty blorp").update(last_seen=timezone.now() - dt.timedelta(days=29))
+    # Asked again today: the row keeps today's wording, not the first client's.
+    do_record_unanswered("Asked AGAIN!", "en")
+
+    assert purge_expired().unanswered_deleted == 1
+    assert sorted(UnansweredQuestion.objects.values_list("text", "count")) == [("Asked AGAIN!", 2), ("qwerty blorp", 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_conversation_records_an_unanswered_question_not_the_http_api(demo: Any) -> None:
+    from django.test import Client as HttpClient
+
+    # Any web page can make its visitors' browsers call the anonymous API: nothing of theirs is kept.
+    response = HttpClient().post("/api/bot/ask", {"text": "qwerty blorp sähköposti aa@bb.fi"}, "application/json")
+    assert response.status_code == 200 and response.json()["topic"] == "unknown"
+    assert not UnansweredQuestion.objects.exists()
+
+    client, _token = clients.get_or_create_client(None)
+    conversation_id = starting.do_start(client, demo["desks"]["youth"])
+    messages.do_send_message(conversation_id, client=client, body="qwerty blorp aa@bb.fi", client_msg_id="q")
+    assert list(UnansweredQuestion.objects.values_list("text", flat=True)) == ["qwerty blorp [email]"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,3 +176,22 @@ def test_the_command_reports_what_it_did(demo: Any) -> None:
     out = StringIO()
     call_command("purge_expired", stdout=out)
     assert "conversations purged: 1" in out.getvalue()
+
+
+def test_a_client_left_waiting_sees_the_chat_end_and_the_queue_forgets_it(chat: Any, settings: Any) -> None:
+    from tests.chat_helpers import messages as message_events
+
+    settings.CHAT_IDLE_CLOSE_HOURS = 24
+    counsellor = chat.staff("counsellor")
+    client = chat.client()
+    conversation_id = chat.start(client)
+    age(conversation_id, 25)
+
+    assert purge_expired().idle_conversations_closed == 1
+    state = client.wait_for("conversation", timeout=10)["conversation"]
+    assert (state["id"], state["status"]) == (conversation_id, "closed")
+    assert [m["code"] for m in message_events(client.events, conversation_id)][-1] == "closed"
+    snapshot = counsellor.read_until(
+        lambda e: e["type"] == "desk" and conversation_id not in [w["id"] for w in e["waiting"]], "the queue without it"
+    )
+    assert snapshot["desk"]

@@ -12,8 +12,10 @@ from conversations.retention import purge_expired
 
 class Command(BaseCommand):
     help = (
-        "Delete messages of conversations closed longer ago than CHAT_RETENTION_DAYS, close conversations "
-        "abandoned with the chatbot, and forget old unanswered questions. Safe to run at any time."
+        "Close conversations left open without messages (BOT_IDLE_CLOSE_HOURS with the chatbot, "
+        "CHAT_IDLE_CLOSE_HOURS in a queue or with a counsellor), delete the messages of conversations closed "
+        "longer ago than CHAT_RETENTION_DAYS, and forget unanswered questions last asked before that. "
+        "Safe to run at any time."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
