@@ -11,14 +11,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import OriginValidator  # noqa: E402
 
-from realtime.origins import allowed_ws_origins  # noqa: E402
+from realtime.capacity import ConnectionCap  # noqa: E402
+from realtime.origins import OriginCheck  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), allowed_ws_origins()),
-    }
-)
+# Outermost, so that a socket over the cap costs neither a session read nor an origin check.
+connection_cap = ConnectionCap(OriginCheck(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))))
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": connection_cap})

@@ -65,6 +65,7 @@ def client_texts() -> dict[str, str]:
         "notSentYet": pgettext("client chat", "Not sent yet"),
         "trouble": _("The connection has a problem. Your message will be sent when it works again."),
         "reconnecting": _("Connection lost. Reconnecting…"),
+        "busy": _("The service is very busy right now. Trying again…"),
         "connecting": _("Connecting…"),
         "offline": _("There is no connection right now. Try again in a moment."),
         "empty": _("Write a message first."),
@@ -136,12 +137,16 @@ def _render_client(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     ]
     response = render(request, "widget/client.html", context)
     if is_supported(chosen):
+        # The attributes of Django's own language cookie (set_language), from settings: HttpOnly among them.
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             chosen,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=request.is_secure(),
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
 

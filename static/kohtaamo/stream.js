@@ -3,6 +3,8 @@
 // - the WebSocket: reconnect with jittered exponential backoff (0.5 s ... 15 s),
 //   a ping every 25 s (silent for 60 s = dead), reconnect at once when the
 //   network comes back or the page is shown again; close codes 4401/4403 are final;
+//   4503 (the server process is full) is retried like a lost link, from 2 s on,
+//   and the page is told so it can say that the service is very busy;
 // - a cursor per conversation: every seq up to `cursor` is here, `maxSeq` is the
 //   highest known (from a message or an ack). A message whose seq is known is
 //   dropped (a resume and the live stream overlap by design); a gap
@@ -18,6 +20,7 @@
 export const RECONNECT_MS = [500, 15000]; // first and longest wait before reconnecting
 export const RETRY_MS = [1000, 15000]; // the same after `unavailable`
 export const GAP_DELAY_MS = 1000; // a seq missing this long is asked for
+const BUSY_CLOSE_CODE = 4503; // realtime/capacity.py: this server process holds all the sockets it takes
 const PING_MS = 25000;
 const SILENCE_MS = 60000;
 
@@ -39,7 +42,8 @@ export class Stream {
   /**
    * @param {string} path  /ws/client/ or /ws/staff/
    * @param {object} h  hello(): the hello frame; onEvent(event); onState(kind, detail) with kind
-   *   connecting, connected, trouble (connected, but the server cannot store), reconnecting {due},
+   *   connecting, connected, trouble (connected, but the server cannot store), reconnecting {due, busy}
+   *   (busy: the server turned the socket away because it is full),
    *   offline or fatal {code}; onRefused(item, error); outbox: items kept from before;
    *   save(items): keep the outbox
    */
@@ -103,7 +107,7 @@ export class Stream {
         this.state("fatal", { code: close.code });
         return;
       }
-      this.down();
+      this.down(close.code === BUSY_CLOSE_CODE);
     };
   }
 
@@ -111,7 +115,8 @@ export class Stream {
     this.send({ ...this.h.hello(), ref: "hello" });
   }
 
-  down() {
+  /** The socket is gone: try again after a backoff (`busy`: the server was full, so wait at least 1-2 s). */
+  down(busy = false) {
     this.ws = null;
     this.ready = false;
     for (const c of this.convs.values()) c.synced = c.resuming = false;
@@ -120,10 +125,11 @@ export class Stream {
       this.state("offline"); // the "online" event reconnects
       return;
     }
+    if (busy) this.attempt = Math.max(this.attempt, 2);
     const delay = backoff(this.attempt++, RECONNECT_MS);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.connect(), delay);
-    this.state("reconnecting", { due: Date.now() + delay });
+    this.state("reconnecting", { due: Date.now() + delay, busy });
   }
 
   /** Reconnect now (network back, page shown again), unless connected or connecting. */

@@ -79,12 +79,12 @@ const dropOutbox = (keep) => {
   for (const item of conn.outbox.values()) if (!keep(item)) conn.remove(item.id);
 };
 
-function onState(kind) {
+function onState(kind, detail = {}) {
   if (kind === "connected" || kind === "trouble") el.conn.textContent = kind === "trouble" ? t("trouble") : "";
   if (kind !== "reconnecting" && kind !== "offline") return;
   S.typingOn = false;
   el.typing.textContent = "";
-  el.conn.textContent = t("reconnecting");
+  el.conn.textContent = t(detail.busy ? "busy" : "reconnecting");
   if (S.starting) setStarting(false);
   S.queuedStart = null;
 }
