@@ -1,8 +1,8 @@
 """At most a few password checks at once in this process, a short queue behind them, and "busy" beyond.
 
-Why: one check is one Argon2 (or PBKDF2) hash, about 0.4 s of a core and,
-with Django's Argon2 parameters, 100 MB of memory, and that is the point of
-the hash. A login flood of N simultaneous tries would take N times that: every
+Why: one check is one Argon2 hash, with Django's parameters 100 MB of memory
+and about 0.25 s of both cores of a small server (docs/performance.md), and
+that is the point of the hash. A login flood of N simultaneous tries would take N times that: every
 core busy hashing, so the event loop and Channels' database thread, which
 carry every chat message of the process, would wait behind it. So at most
 `LOGIN_CONCURRENT_CHECKS` checks run at once, at most `LOGIN_QUEUE_MAX` more
