@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from accounts.models import Role, Staff
+from accounts.models import Organisation, Role, Staff
 from conversations.models import Conversation, Status
 from desks.models import Desk, DeskMembership
 from tests.chat_helpers import Chat, messages, new_id
@@ -165,7 +165,7 @@ def test_a_desk_moved_to_another_organisation_leaves_the_old_organisation_s_admi
     admin = chat.staff("admin")  # sees every desk of jokilaakso, and is a member of three
     desk = Desk.objects.get(slug="parents")
     DeskMembership.objects.filter(staff__username="admin", desk=desk).delete()  # still the organisation's desk
-    desk.organisation = Staff.objects.get(username="studycounsellor").organisation
+    desk.organisation = Organisation.objects.get(slug="rantala-college")
     desk.save()
     admin.read_until(
         lambda e: e["type"] == "welcome" and "parents" not in [d["slug"] for d in e["desks"]],

@@ -313,3 +313,21 @@ def test_html_in_messages_and_nicknames_is_stored_and_returned_verbatim(chat: Ch
     stored = Conversation.objects.get(pk=conversation)
     assert stored.nickname == nickname
     assert list(stored.messages.exclude(sender_kind="system").values_list("body", flat=True)) == [body, reply]
+
+
+def test_repeating_hello_on_one_socket_does_not_buy_a_fresh_limit(chat: Chat) -> None:
+    """The finding: `hello` without a token made a new token, and with it a new bucket, on the same socket."""
+    client = chat.client()
+    first_token = client.token
+    total = 260  # test settings allow a burst of 200
+    for n in range(total):
+        client.send({"type": "hello", "ref": f"h{n}"} if n % 2 else {"type": "ping", "ref": f"p{n}"})
+    answers = [client.recv() for _ in range(total)]
+    assert not [a for a in answers if a["type"] == "welcome"], "a second hello must not be welcomed"
+    hellos = [a for a in answers if (a.get("ref") or "").startswith("h")]
+    assert {a["code"] for a in hellos if a["type"] == "error"} <= {"bad_message", "rate_limited"}
+    assert [a for a in answers if a["type"] == "error" and a["code"] == "rate_limited"], "the one bucket ran out"
+    assert client.token == first_token
+    # Staff sockets too: one welcome per socket.
+    kalle = chat.staff("counsellor")
+    assert kalle.answer({"type": "hello", "ref": "again"})["code"] == "bad_message"

@@ -470,9 +470,18 @@ class Cell:
         return f"{self.method} {self.path} ({self.route}{variant}): expected {self.expected}, got {self.got}"
 
 
-def try_routes(role: str, objects: dict[str, Any], patterns: set[str]) -> tuple[list[Cell], list[str]]:
-    """Ask every classified route as `role`; returns the cells that differ and refused POSTs that changed data."""
-    http = http_for(role)
+def try_routes(
+    role: str,
+    objects: dict[str, Any],
+    patterns: set[str],
+    http: HttpClient | None = None,
+    overrides: dict[str, str] | None = None,
+) -> tuple[list[Cell], list[str]]:
+    """Ask every classified route as `role` expects (with `http`, or a client logged in as `role`;
+    `overrides` names another role's column for some routes); returns the cells that differ and
+    refused POSTs that changed data."""
+    http = http or http_for(role)
+    overrides = overrides or {}
     wrong: list[Cell] = []
     changed: list[str] = []
     order = sorted(CLASSIFIED.items(), key=lambda item: item[1].logs_out)
@@ -483,18 +492,19 @@ def try_routes(role: str, objects: dict[str, Any], patterns: set[str]) -> tuple[
             path = fill(template, objects)
             # ResolverMatch.route drops the regex patterns' inner "^".
             assert resolve(path).route == pattern.replace("^", ""), f"{path} does not resolve to {pattern}"
-            expected = fill(spec.get[variant][role], objects)
+            column = overrides.get(pattern, role)
+            expected = fill(spec.get[variant][column], objects)
             got = outcome(http.get(path))
             if not matches(expected, got):
                 wrong.append(Cell(pattern, variant, "GET", path, expected, got))
             post = spec.post.get(variant)
-            if post is None or post[role] not in REFUSALS:
+            if post is None or post[column] not in REFUSALS:
                 continue
             payload = {k: fill(v, objects) for k, v in spec.payload.items()}
             before = fingerprint()
             got = outcome(http.post(path, payload))
-            if not matches(post[role], got):
-                wrong.append(Cell(pattern, variant, "POST", path, post[role], got))
+            if not matches(post[column], got):
+                wrong.append(Cell(pattern, variant, "POST", path, post[column], got))
             if fingerprint() != before:
                 changed.append(f"POST {path} as {role} ({got}) changed the database")
     return wrong, changed
@@ -562,7 +572,7 @@ MISSING = 2**31 - 1  # a conversation id that does not exist
 # the client's own (queued) conversation. On another client's conversation and on
 # a missing one every conversation frame gets `not_found`, the same error both times.
 CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
-    "hello": ({}, "ok"),
+    "hello": ({}, "bad_message"),  # on a socket past its hello: one hello per socket
     "ping": ({}, "ok"),
     "start": ({"desk": "youth", "person": True}, "ok"),
     "resume": ({"after": 0}, "ok"),
@@ -629,9 +639,10 @@ MANAGES = by_role(
 
 # Every staff frame type: the fields it is tried with ({desk} is filled with the
 # parents desk's id) and the outcome per role and target conversation.
-STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | None]] = {
-    "hello": ({}, None),  # tried without a conversation: ok for every role
-    "ping": ({}, None),
+# Frames without a conversation have one outcome for every role instead of a table.
+STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]] = {
+    "hello": ({}, "bad_message"),  # on a socket past its hello: one hello per socket
+    "ping": ({}, "ok"),
     "resume": ({"after": 0}, SEES),
     "take": (
         {},
@@ -781,11 +792,11 @@ def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any) -> 
     for kind in sorted(FRAMES["staff"]):
         fields, table = STAFF_FRAMES[kind]
         frame = {"type": kind, **{k: (parents if v == "{desk}" else v) for k, v in fields.items()}}
-        if table is None:
+        if isinstance(table, str):
             for role in STAFF_ROLES:
                 got, _error = frame_outcome(sockets[role], frame)
-                if got != "ok":
-                    wrong.append(f"{kind} as {role}: expected ok, got {got}")
+                if got != table:
+                    wrong.append(f"{kind} as {role}: expected {table}, got {got}")
             continue
         for role in STAFF_ROLES:
             for index, name in enumerate(TARGETS):
@@ -806,3 +817,127 @@ def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any) -> 
                 if got != table[role][TARGETS.index("study") if role != "studycounsellor" else 0]:
                     wrong.append(f"{kind} as {role} on a missing conversation: got {got}")
     assert not wrong, f"{len(wrong)} cells differ:\n" + "\n".join(wrong)
+
+
+# --- The dimension of time: rights read again after each kind of change --------------------------
+# A staff member is logged in (a page session, and a socket opened before the change);
+# then an admin changes their access. From the next request and frame on they are
+# answered by their rights as they are now, never as they were at login.
+
+
+def change_access(username: str, change: str) -> None:
+    """Make one change of access as an admin would (the Django admin saves the rows the same way)."""
+    from accounts.models import Role, Staff
+    from desks.models import DeskMembership
+
+    staff = Staff.objects.get(username=username)
+    if change == "removed_from_desks":
+        DeskMembership.objects.filter(staff=staff).delete()
+        return
+    if change == "deactivated":
+        staff.is_active = False
+    elif change == "new_password":
+        staff.set_password("a new password for the matrix 2026")
+    elif change == "made_editor":
+        staff.role = Role.EDITOR
+    staff.save()
+
+
+# The login steps answer by whether the role needs a second factor, not by desks.
+SECOND_FACTOR_STEPS = ("staff/login/code/", "staff/login/authenticator/")
+# (who, what changes, the matrix role whose column they are answered by afterwards)
+HTTP_CHANGES = [
+    ("counsellor", "deactivated", "anonymous"),
+    ("counsellor", "new_password", "anonymous"),
+    ("counsellor", "made_editor", "editor"),
+    ("admin", "deactivated", "anonymous"),
+    # A supervisor at no desk sees no desk's canned replies, as the volunteer sees neither youth nor study.
+    ("supervisor", "removed_from_desks", "volunteer"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("username", "change", "answered_as"), HTTP_CHANGES)
+def test_every_url_answers_by_the_rights_after_a_change(username: str, change: str, answered_as: str) -> None:
+    objects = matrix_objects()
+    http = http_for(username)  # logged in before the change
+    change_access(username, change)
+    overrides = {step: username for step in SECOND_FACTOR_STEPS} if answered_as != "anonymous" else {}
+    wrong, changed = try_routes(answered_as, objects, set(all_url_patterns()), http=http, overrides=overrides)
+    assert not wrong, f"{len(wrong)} cells differ for {username} {change}:\n" + "\n".join(map(str, wrong))
+    assert not changed, "\n".join(changed)
+
+
+SOCKET_CLOSED_AFTER = {"deactivated": 4401, "new_password": 4401, "made_editor": 4403}
+
+
+@pytest.mark.parametrize("change", sorted(SOCKET_CLOSED_AFTER))
+def test_every_staff_frame_after_a_change_that_ends_access(chat: Any, change: str) -> None:
+    """One socket per frame type, opened before the change: each is closed and no frame is acted on."""
+    from websockets.exceptions import ConnectionClosed
+
+    from realtime.inbound import FRAMES
+    from tests.chat_helpers import rows
+
+    client = chat.client()
+    conversation = chat.start(client, desk="youth")
+    chat.take(chat.staff("counsellor"), conversation)
+    sockets = {kind: chat.staff("counsellor") for kind in sorted(FRAMES["staff"])}
+    before, row = rows(), conversation_row(conversation)
+    change_access("counsellor", change)
+    wrong: list[str] = []
+    for kind, socket in sockets.items():
+        fields, _table = STAFF_FRAMES[kind]
+        fields = {k: (v if v != "{desk}" else 1) for k, v in fields.items()}
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.send({"type": kind, "conversation": conversation, "ref": kind, **fields})
+            while True:
+                event = socket.recv(timeout=5)
+                if event.get("ref") == kind:
+                    wrong.append(f"{kind} after the change was answered: {event}")
+        code = closed.value.rcvd.code if closed.value.rcvd is not None else None
+        if code != SOCKET_CLOSED_AFTER[change]:
+            wrong.append(f"{kind}: closed with {code}")
+    assert not wrong, "\n".join(wrong)
+    # Nothing done in the counsellor's name. One who may no longer answer loses the
+    # conversation to the queue; a new password only ends the sessions made with the old one.
+    after = conversation_row(conversation)
+    if change == "new_password":
+        assert after == row
+    else:
+        assert (after["status"], after["assigned_to_id"]) == ("queued", None)
+    assert {k: v for k, v in after.items() if k not in ("status", "assigned_to_id", "queued_at", "last_seq")} == {
+        k: v for k, v in row.items() if k not in ("status", "assigned_to_id", "queued_at", "last_seq")
+    }
+    assert rows()["notes"] == before["notes"]
+
+
+def test_every_staff_frame_after_removal_from_the_desk(chat: Any, demo: Any) -> None:
+    """The counsellor's socket stays open (he still answers at the parents desk); the youth
+    conversation he was answering is answered as one of a desk he never worked at."""
+    from realtime.inbound import FRAMES
+    from tests.chat_helpers import rows
+
+    client = chat.client()
+    conversation = chat.start(client, desk="youth")
+    counsellor = chat.staff("counsellor")
+    chat.take(counsellor, conversation)
+    change_access("counsellor", "removed_from_desks")
+    counsellor.wait_for("gone", conversation=conversation)
+    wrong: list[str] = []
+    for kind in sorted(FRAMES["staff"]):
+        fields, table = STAFF_FRAMES[kind]
+        frame = {"type": kind, **{k: (demo["desks"]["parents"].pk if v == "{desk}" else v) for k, v in fields.items()}}
+        if isinstance(table, str):
+            expected = table
+        else:
+            # As the other organisation's counsellor is answered on the youth conversation.
+            expected = table["studycounsellor"][TARGETS.index("youth")]
+            frame["conversation"] = conversation
+        before, row = rows(), conversation_row(conversation)
+        got, _error = frame_outcome(counsellor, frame)
+        if got != expected:
+            wrong.append(f"{kind}: expected {expected}, got {got}")
+        if got != "ok" and (rows() != before or conversation_row(conversation) != row):
+            wrong.append(f"{kind} was refused but changed something")
+    assert not wrong, "\n".join(wrong)
