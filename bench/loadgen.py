@@ -26,6 +26,7 @@ import json
 import random
 import resource
 import time
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -76,7 +77,6 @@ class ConversationSpec:
 class ChatJob:
     worker: int
     mode: Mode
-    origin: str
     conversations: list[ConversationSpec]
     interval: float  # seconds between two messages of one conversation
     duration: float
@@ -90,7 +90,6 @@ class ChatJob:
 class IdleJob:
     worker: int
     url: str
-    origin: str
     clients: int
     compression: bool
     connect_concurrency: int = 100
@@ -201,11 +200,21 @@ class Peer:
             await self.reader
 
 
-async def open_socket(url: str, origin: str, *, cookie: str = "", compression: bool = True) -> ClientConnection:
+def page_origin(url: str) -> str:
+    """The origin of the page that opens a socket to `url`: the socket's own scheme, host and port.
+
+    A browser behind the proxy has the proxy's origin, which is the socket's; without
+    a proxy each server process is its own origin (realtime/origins.py compares ports).
+    """
+    parts = urllib.parse.urlsplit(url)
+    return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"
+
+
+async def open_socket(url: str, *, cookie: str = "", compression: bool = True) -> ClientConnection:
     """A WebSocket as a browser opens it: our Origin, the session cookie for staff, deflate when asked."""
     return await connect(
         url,
-        origin=Origin(origin),
+        origin=Origin(page_origin(url)),
         additional_headers={"Cookie": cookie} if cookie else None,
         compression="deflate" if compression else None,
         open_timeout=SETUP_TIMEOUT,
@@ -240,7 +249,7 @@ class StaffSockets:
         return await self.opening[spec.staff_socket]
 
     async def open(self, spec: ConversationSpec) -> Peer:
-        ws = await open_socket(spec.staff_url, self.job.origin, cookie=spec.cookie, compression=self.job.compression)
+        ws = await open_socket(spec.staff_url, cookie=spec.cookie, compression=self.job.compression)
         staff = Peer(ws, "staff", self.tracker)
         await staff.request({"type": "hello"}, {"welcome"})
         return staff
@@ -248,7 +257,7 @@ class StaffSockets:
 
 async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker, staff_sockets: StaffSockets) -> Pair:
     """The real protocol: the client queues, the counsellor takes and resumes."""
-    client = Peer(await open_socket(spec.client_url, job.origin, compression=job.compression), "client", tracker)
+    client = Peer(await open_socket(spec.client_url, compression=job.compression), "client", tracker)
     await client.request({"type": "hello"}, {"welcome"})
     synced = await client.request(
         {"type": "start", "desk": spec.desk, "person": True, "nickname": f"bench {spec.index}"}, {"synced"}
@@ -274,8 +283,8 @@ async def quiet(tracker: Tracker, seconds: float, timeout: float = 300.0) -> flo
 
 async def set_up_relay(job: ChatJob, spec: ConversationSpec, tracker: Tracker, staff_sockets: StaffSockets) -> Pair:
     """The bare relay: both sides connect to the pair's path; the relay says `paired` once both are there."""
-    client = Peer(await open_socket(spec.client_url, job.origin, compression=job.compression), "client", tracker)
-    staff = Peer(await open_socket(spec.staff_url, job.origin, compression=job.compression), "staff", tracker)
+    client = Peer(await open_socket(spec.client_url, compression=job.compression), "client", tracker)
+    staff = Peer(await open_socket(spec.staff_url, compression=job.compression), "staff", tracker)
     await asyncio.gather(client.request({"type": "wait"}, {"paired"}), staff.request({"type": "wait"}, {"paired"}))
     return Pair(spec, client, staff, spec.index)
 
@@ -414,7 +423,7 @@ async def run_idle(job: IdleJob, conn: Connection) -> dict[str, Any]:
     async def one() -> Peer | None:
         async with gate:
             try:
-                peer = Peer(await open_socket(job.url, job.origin, compression=job.compression), "client", tracker)
+                peer = Peer(await open_socket(job.url, compression=job.compression), "client", tracker)
                 await peer.request({"type": "hello"}, {"welcome"})
                 return peer
             except Exception as exc:

@@ -110,7 +110,6 @@ def _numbered(path: str, n: int) -> str:
 def run_chat_load(
     *,
     mode: Mode,
-    origin: str,
     specs: list[ConversationSpec],
     rate: float,
     duration: float,
@@ -129,7 +128,6 @@ def run_chat_load(
         ChatJob(
             worker=w,
             mode=mode,
-            origin=origin,
             conversations=specs[w::count],
             interval=interval,
             duration=duration,
@@ -171,7 +169,6 @@ def run_chat_load(
 def run_idle_load(
     *,
     url: str,
-    origin: str,
     clients: int,
     workers: int,
     hold: float,
@@ -181,7 +178,7 @@ def run_idle_load(
 ) -> dict[str, Any]:
     """Open `clients` idle client sockets, hold them `hold` s, and measure the server's memory per socket."""
     # Warm-up: the first sockets load code and caches that every later socket shares.
-    with spawned(idle_worker, [IdleJob(0, url, origin, 20, compression)]) as warm:
+    with spawned(idle_worker, [IdleJob(0, url, 20, compression)]) as warm:
         warm[0].receive(SETUP_TIMEOUT)
         warm[0].conn.send("check")
         warm[0].receive(60)
@@ -190,7 +187,7 @@ def run_idle_load(
     rss_before = sampler.settle() if sampler else None
     count = max(1, min(workers, clients))
     shares = [clients // count + (1 if w < clients % count else 0) for w in range(count)]
-    jobs = [IdleJob(w, url, origin, share, compression) for w, share in enumerate(shares)]
+    jobs = [IdleJob(w, url, share, compression) for w, share in enumerate(shares)]
     with spawned(idle_worker, jobs) as running:
         connected = [w.receive(SETUP_TIMEOUT) for w in running]
         total = sum(c["connected"] for c in connected)

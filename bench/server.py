@@ -30,6 +30,10 @@ RAISED_RATE_LIMITS = {
     "CHAT_CLIENT_RATE_PER_SECOND": "100000",
     "CHAT_STAFF_RATE_BURST": "100000",
     "CHAT_STAFF_RATE_PER_SECOND": "100000",
+    # The bench starts every client's conversation at once, far above a desk's admissions.
+    "CHAT_DESK_ADMISSIONS_BURST": "100000",
+    "CHAT_DESK_ADMISSIONS_PER_MINUTE": "6000000",
+    "CHAT_DESK_QUEUE_MAX": "100000",
 }
 
 
@@ -52,10 +56,6 @@ class Target:
     urls: list[str]
     pids: list[int] = field(default_factory=list)
     description: str = ""
-
-    @property
-    def origin(self) -> str:
-        return self.urls[0]
 
     def ws_url(self, index: int, path: str) -> str:
         base = self.urls[index % len(self.urls)]

@@ -198,7 +198,6 @@ class Command(BaseCommand):
                 }
                 result["app"] = run_chat_load(
                     mode="app",
-                    origin=target.origin,
                     specs=specs,
                     sampler=sampler,
                     profile=options["profile"],
@@ -218,9 +217,7 @@ class Command(BaseCommand):
                         )
                         for i in range(n)
                     ]
-                    result["relay"] = run_chat_load(
-                        mode="relay", origin=relay_url, specs=relay_specs, sampler=relay_sampler, **common
-                    )
+                    result["relay"] = run_chat_load(mode="relay", specs=relay_specs, sampler=relay_sampler, **common)
                     relay_sampler.stop()
                     result["ratios"] = report.ratios(result["app"], result["relay"])
             finally:
@@ -247,7 +244,6 @@ class Command(BaseCommand):
                 sampler = ServerSampler(target.pids).start() if target.pids else None
                 figures = run_idle_load(
                     url=target.ws_url(0, "/ws/client/"),
-                    origin=target.origin,
                     clients=options["clients"],
                     workers=options["workers"],
                     hold=options["hold"],
