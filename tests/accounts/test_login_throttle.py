@@ -311,3 +311,17 @@ def test_checks_beyond_the_slots_wait_in_a_bounded_queue() -> None:
     for thread in threads:
         thread.join(10)
     assert gate.admitted == 0
+
+
+def test_the_device_cookie_is_only_for_the_login_page_and_hidden_from_scripts(demo: Any, settings: Any) -> None:
+    settings.SESSION_COOKIE_SECURE = True
+    response = log_in(HttpClient(), "counsellor")
+    morsel = response.cookies[DEVICE_COOKIE]
+    assert (morsel["path"], bool(morsel["secure"]), bool(morsel["httponly"]), morsel["samesite"]) == (
+        "/staff/login/",
+        True,
+        True,
+        "Strict",
+    )
+    # It names nobody: a signed HMAC of the name and a random id.
+    assert "counsellor" not in morsel.value
