@@ -62,8 +62,8 @@ def do_send_message(
     all. A client's new line to the bot is asked after the commit (see above):
     the bot's answer, or the crisis guidance, follows it.
     """
-    if client is not None:
-        get_bot()  # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
+    # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
+    bot = get_bot() if client is not None else None
 
     def work() -> tuple[Message, bool]:
         message, created, conversation = store_party_message(
@@ -72,7 +72,7 @@ def do_send_message(
         if created and client is not None:
             question = Question(conversation.pk, message.seq, message.body, conversation.language)
             if conversation.status == Status.BOT:
-                transaction.on_commit(partial(ask_bot, question))
+                transaction.on_commit(partial(ask_bot, question, bot))
             else:
                 after_client_message(conversation, question, read_message(question.body, question.language), None)
         return message, created
@@ -122,9 +122,9 @@ class Reading:
     answer: BotAnswer | None  # None for a crisis: the guidance is on_crisis's
 
 
-def ask_bot(question: Question) -> None:
+def ask_bot(question: Question, bot: Bot | None = None) -> None:
     """Hand a stored question to this process's bot workers, or say "busy" at once (after the commit)."""
-    bot = get_bot()
+    bot = bot or get_bot()
     if not bot_workers().submit(partial(_read_and_answer, bot, question), partial(_store_answer, question)):
         # No place in line: only the crisis check is done here (it is never skipped), then "busy".
         reading = read_message(question.body, question.language)

@@ -7,6 +7,8 @@ A resend is answered from the database without writing anything.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conversations.actions import assignment, clients, messages, starting
@@ -50,3 +52,22 @@ def test_a_resend_writes_nothing(demo: Demo, conversation: Conversation) -> None
             conversation.pk, body="moi", client_msg_id="warm-s", staff=demo.staff.counsellor
         )
     assert not created
+
+
+def test_a_client_line_to_the_bot_takes_the_same_statements_and_its_answer_a_transaction_of_its_own(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's answer is not in the line's transaction: the ack does not wait for it (issue 9, item 4)."""
+    client, _token = clients.get_or_create_client(None)
+    conversation_id = starting.do_start(client, demo.desks.youth, nickname="", person=False)
+    messages.do_send_message(conversation_id, body="moi", client_msg_id="warm", client=client)
+    ask_bot = messages.ask_bot
+    asked: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(messages, "ask_bot", lambda *args: asked.append(args))
+    with assert_num_queries(5):  # as to a person: the four, and whether the brain changed
+        _message, created = messages.do_send_message(
+            conversation_id, body="miten haen asumistukea", client_msg_id="c1", client=client
+        )
+    assert created and len(asked) == 1
+    with assert_num_queries(4):  # the conversation locked, answered already?, last_seq, the answer
+        ask_bot(*asked[0])
