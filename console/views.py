@@ -147,6 +147,9 @@ def console_strings() -> dict[str, str]:
         "crisisAlert": _("Possible crisis: {name} at {desk}"),
         "crisisAlertWith": _("Possible crisis: {name} at {desk}, with {counsellor}"),
         "crisisAlertYours": _("Possible crisis in your conversation with {name} at {desk}"),
+        # Alerts from new conversations whose only message raised the flag share one banner.
+        "crisisAlertGroup": _("New conversations flagged as a possible crisis by their first message: {count}"),
+        "openFirst": _("Open the first"),
         "aClient": _("A client"),
         # Not the project-wide "Dismiss" (fi "Hylkää"): this one only hides the banner.
         "dismiss": pgettext("crisis alert", "Dismiss"),

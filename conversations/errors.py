@@ -20,6 +20,7 @@ ErrorCode = Literal[
     "desk_closed",
     "not_with_bot",
     "too_many",
+    "busy",
     "unavailable",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))

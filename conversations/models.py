@@ -7,8 +7,12 @@ and a party that missed an event reads it back from here by its cursor.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 
 from desks.models import Desk
@@ -56,10 +60,33 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# The order a desk's queue is answered in: urgent first, then the longest
+# The order a desk's queue is answered in: urgent first (those whose flag is
+# fresh, see `fresh_crisis`, after the other urgent ones), then the longest
 # waiting (the primary key breaks ties). Used by the queue, the desk snapshot,
 # "take next" and every queue position.
-QUEUE_ORDER = ("-urgent", "queued_at", "pk")
+QUEUE_ORDER = ("-urgent", "fresh_crisis", "queued_at", "pk")
+
+
+def fresh_crisis() -> ExpressionWrapper[Combinable]:
+    """True for a conversation whose crisis flag came from its only client message, seconds after its start.
+
+    Why: a throwaway token can open a conversation and type alarming words in
+    one breath; five of them raised five alerts that sorted above a real client
+    in crisis. Such a flag is still raised (the client gets the guidance at
+    once), but it waits after the urgent conversations with a history, and the
+    console groups its alert. A flag more than `CHAT_CRISIS_FRESH_SECONDS` after
+    the start, or any further client message, makes it an ordinary urgent
+    conversation again. An expression, so that the queue's order and the alert
+    read the same rule from the database.
+    """
+    window = dt.timedelta(seconds=settings.CHAT_CRISIS_FRESH_SECONDS)
+    said_more = Exists(
+        Message.objects.filter(conversation=OuterRef("pk"), sender_kind=SenderKind.CLIENT).order_by()[1:2]
+    )
+    return ExpressionWrapper(
+        Q(crisis_at__isnull=False, crisis_at__lt=F("created_at") + window) & ~said_more,
+        output_field=models.BooleanField(),
+    )
 
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):
@@ -69,7 +96,11 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
 
     def waiting(self) -> ConversationQuerySet:
         """Waiting in a queue, in the order they will be answered."""
-        return self.filter(status=Status.QUEUED).order_by(*QUEUE_ORDER)
+        return self.filter(status=Status.QUEUED).alias(fresh_crisis=fresh_crisis()).order_by(*QUEUE_ORDER)
+
+    def with_fresh_crisis(self) -> ConversationQuerySet:
+        """Annotated with `fresh_crisis` (see the function of that name)."""
+        return self.annotate(fresh_crisis=fresh_crisis())
 
 
 def staff_can_write(status: str, assigned_to_id: int | None, staff_id: int) -> bool:

@@ -3,7 +3,11 @@
 Every client message, to the bot or to a person, is checked for acute risk
 (bot.crisis). A hit shows the client the emergency guidance (the brain's
 `crisis` topic), flags the conversation urgent so it goes to the top of the
-queue, and alerts every counsellor on duty at the desk.
+queue, and alerts every counsellor on duty at the desk. A flag raised by a
+conversation's only message seconds after its start is fresh
+(conversations.models.fresh_crisis): the client's guidance is the same, but the
+conversation waits after urgent ones with a history and the console groups the
+alert, so throwaway conversations cannot bury a real client's alert.
 """
 
 from __future__ import annotations
@@ -42,4 +46,11 @@ def on_crisis(conversation: Conversation, lang: str, *, reply_to: int | None = N
         publish_state(conversation)
         publish_desks([conversation.desk_id])
     if conversation.status != Status.BOT:
-        send_event(desk_group(conversation.desk_id), crisis_alert(conversation))
+        send_event(desk_group(conversation.desk_id), crisis_alert(conversation, fresh=_is_fresh(conversation)))
+
+
+def _is_fresh(conversation: Conversation) -> bool:
+    """Whether the flag is fresh (conversations.models.fresh_crisis), read from the rows as stored now."""
+    rows = Conversation.objects.with_fresh_crisis().filter(pk=conversation.pk)
+    fresh: bool = rows.values_list("fresh_crisis", flat=True).get()  # type: ignore[misc]  # an annotation
+    return bool(fresh)

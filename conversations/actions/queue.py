@@ -6,17 +6,30 @@ The order itself is one rule (`conversations.models.QUEUE_ORDER`, through
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import logging
+import os
+import threading
+import time
 from collections.abc import Iterable
 
+from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from common.events import (
+    Outbox,
     conversation_group,
     conversation_staff_group,
     deliver,
     desk_group,
+    run_collecting,
     send_event,
     send_events_after_commit,
+    send_outbox,
 )
 from conversations.models import Conversation, Status, Transfer
 from conversations.outbound import (
@@ -30,6 +43,8 @@ from conversations.outbound import (
     staff_conversation_event,
 )
 from desks.models import Desk
+
+logger = logging.getLogger(__name__)
 
 # What Staff.public_name reads, for `only()` on the assigned counsellor.
 ASSIGNED_NAME_FIELDS = ("assigned_to__id", "assigned_to__display_name", "assigned_to__first_name", "assigned_to__role")
@@ -104,16 +119,126 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
     return {"type": "desk", "desk": desk_ref(desk), "waiting": waiting_items, "active": active_items}
 
 
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of this server process when called from its database thread (or a view's thread), else None.
+
+    asgiref records it in every thread that runs sync code for the loop (the
+    same lookup `async_to_sync` makes); management commands and tests that call
+    actions directly have none.
+    """
+    loop: asyncio.AbstractEventLoop | None = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop if loop.is_running() else None
+
+
+class DeskPublisher:
+    """Tells a desk's staff its queue, and waiting clients their places: at most once per desk per interval.
+
+    Why: every start, take, end and crisis changes a queue, and each change used
+    to send every counsellor of the desk the whole queue and every waiting
+    client its place, so a flood of N starts cost each counsellor N snapshots of
+    up to N conversations (megabytes). Now, per desk:
+    - the first change after a quiet interval (`CHAT_DESK_UPDATE_SECONDS`) is
+      sent at once, from the action's thread as before (the usual single change
+      is seen without delay);
+    - later changes within the interval only mark the desk, and one snapshot of
+      the state as it is then goes at the end of the interval (the trailing
+      edge: the last state always arrives);
+    - a waiting client gets a `queue` event only when its place changed since
+      the last one this process sent (a resume reads its place afresh).
+
+    The trailing snapshot is timed on the server process's event loop, read in
+    its database thread like any frame's work and sent from the loop, which
+    works with the in-memory and the Redis channel layer alike. Each process
+    coalesces its own changes; with several processes a client's place sent by
+    one process is not known to the other, so it may be sent twice (harmless)
+    or, rarely, stay stale until the next change or resume. Without an event
+    loop (management commands, tests calling actions directly) every change is
+    sent at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_sent: dict[int, float] = {}  # desk -> time.monotonic() of its last snapshot
+        self._due: set[int] = set()  # desks with a trailing snapshot on the timer
+        self._places: dict[int, dict[int, int]] = {}  # desk -> conversation -> place last sent
+        self._tasks: set[asyncio.Task[None]] = set()  # the running trailing snapshots (kept from the GC)
+
+    def changed(self, desk_ids: Iterable[int]) -> None:
+        """The queues of `desk_ids` changed (called after the commit): send now, or at the interval's end."""
+        loop = _server_loop()
+        interval = settings.CHAT_DESK_UPDATE_SECONDS
+        now = time.monotonic()
+        send_now: list[int] = []
+        with self._lock:
+            for desk_id in sorted(set(desk_ids)):
+                if loop is None or interval <= 0:
+                    send_now.append(desk_id)
+                    continue
+                if desk_id in self._due:
+                    continue  # the trailing snapshot will read this change too
+                due = self._last_sent.get(desk_id, float("-inf")) + interval
+                if now >= due:
+                    self._last_sent[desk_id] = now
+                    send_now.append(desk_id)
+                else:
+                    self._due.add(desk_id)
+                    # A context of its own: the action's (asgiref's "inside the database
+                    # thread" mark) would make the trailing snapshot refuse that thread.
+                    loop.call_soon_threadsafe(self._schedule, loop, desk_id, due - now, context=contextvars.Context())
+        if send_now:
+            self.publish(send_now)
+
+    def publish(self, desk_ids: list[int]) -> None:
+        """Send the desks' snapshots and the places that changed (in a thread that may use the database)."""
+        for desk in Desk.objects.filter(pk__in=desk_ids):
+            snapshot = desk_snapshot(desk)
+            deliver(desk_group(desk.pk), snapshot)
+            events = queue_events([item["id"] for item in snapshot["waiting"]])
+            with self._lock:
+                sent = self._places.get(desk.pk, {})
+                self._places[desk.pk] = {event["conversation"]: event["position"] for event in events}
+            for event in events:
+                if sent.get(event["conversation"]) != event["position"]:
+                    deliver(conversation_group(event["conversation"]), event, audience="client")
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, desk_id: int, delay: float) -> None:
+        """(On the event loop.) Send the desk's snapshot after `delay` seconds."""
+        loop.call_later(delay, self._start_trailing, loop, desk_id)
+
+    def _start_trailing(self, loop: asyncio.AbstractEventLoop, desk_id: int) -> None:
+        task = loop.create_task(self._trailing(desk_id), context=contextvars.Context())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _trailing(self, desk_id: int) -> None:
+        """The snapshot at the end of an interval: read in the database thread, sent from the loop."""
+        with self._lock:
+            # Changes committed from now on start a new interval: none is lost.
+            self._due.discard(desk_id)
+            self._last_sent[desk_id] = time.monotonic()
+        outbox: Outbox = []
+        try:
+            await database_sync_to_async(run_collecting)(outbox, self.publish, [desk_id])
+        except Exception as exc:
+            # The queue is still in the database: the next change (or a reload) shows it.
+            # A bug here shows with its traceback where the same `publish` runs at once
+            # (the first change of an interval, common.events); a timer has nobody to tell.
+            logger.warning("desk snapshot not sent: %s: %s", type(exc).__name__, exc)
+        finally:
+            await send_outbox(get_channel_layer(), outbox)
+
+
+DESK_PUBLISHER = DeskPublisher()
+
+
 def publish_desks(desk_ids: Iterable[int]) -> None:
-    """After commit, tell staff the new queue and each waiting client its place."""
+    """After commit, tell staff the new queue and each waiting client its place (coalesced: DeskPublisher)."""
     ids = sorted(set(desk_ids))
 
     def publish() -> None:
-        for desk in Desk.objects.filter(pk__in=ids):
-            snapshot = desk_snapshot(desk)
-            deliver(desk_group(desk.pk), snapshot)
-            for event in queue_events([item["id"] for item in snapshot["waiting"]]):
-                deliver(conversation_group(event["conversation"]), event, audience="client")
+        DESK_PUBLISHER.changed(ids)
 
     send_events_after_commit(publish)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.languages import supported_language
+from common.ratelimit import Limiter, make_limiter
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import closed_text, greet
 from conversations.actions.clients import open_conversations_of
@@ -33,6 +36,60 @@ def check_start(desk_slug: str, *, person: bool) -> Desk:
     if not (desk.bot_enabled and not person) and not is_open(desk):
         raise ChatError("desk_closed", closed_text(desk))
     return desk
+
+
+@functools.cache
+def _admissions(burst: int, per_minute: float, redis_url: str, prefix: str) -> Limiter:
+    """The per-desk bucket of admissions for these settings (a test that changes them gets fresh buckets)."""
+    return make_limiter("desk-admissions", burst, per_minute / 60)
+
+
+def busy_error(retry_after: float) -> ChatError:
+    """The one answer to a start the desk cannot take now: try again after `retry_after` seconds."""
+    return ChatError(
+        "busy",
+        _("Many people are trying to reach this desk right now. Try again in a moment."),
+        retry_after=max(1.0, retry_after),
+    )
+
+
+def check_admission(desk: Desk, *, queued: bool) -> None:
+    """Refuse a start with `busy` when the desk's queue is full or it is taking new conversations too fast.
+
+    Why: a flood of starts (one socket put 90 conversations into a queue in 11 s)
+    buries the real clients waiting there and floods every counsellor of the
+    desk. Two bounds, both per desk:
+    - the queue's length (`CHAT_DESK_QUEUE_MAX`), for a start that goes
+      straight into the queue (a start with the chatbot waits for nobody);
+    - the rate of admissions (a token bucket keyed by the desk,
+      `CHAT_DESK_ADMISSIONS_BURST` at once, `CHAT_DESK_ADMISSIONS_PER_MINUTE`
+      after that), for every start, since a conversation with the bot can be
+      handed to the queue with one more frame. The bucket is shared through
+      Redis when `REDIS_URL` is set, so every process counts against one limit.
+
+    There is no urgent way to start: a crisis is recognised from the client's
+    messages, which come after the start, so every start is subject to these
+    limits. The start page always shows the emergency number (112) beside the
+    desks, and the page lets the client try again after `retry_after`.
+
+    Called last, after every other check, so that only an admitted start uses
+    up the desk's admissions. The availability rules of a desk extend this
+    function.
+    """
+    if queued:
+        waiting = Conversation.objects.filter(desk_id=desk.pk, status=Status.QUEUED).count()
+        if waiting >= settings.CHAT_DESK_QUEUE_MAX:
+            # Places free up as counsellors take conversations: a minute is a fair guess.
+            raise busy_error(60.0)
+    limiter = _admissions(
+        settings.CHAT_DESK_ADMISSIONS_BURST,
+        settings.CHAT_DESK_ADMISSIONS_PER_MINUTE,
+        settings.REDIS_URL,
+        settings.RATE_LIMIT_KEY_PREFIX,
+    )
+    wait = limiter.hit(f"desk:{desk.pk}")
+    if wait:
+        raise busy_error(wait)
 
 
 def _check_open_conversations(client: Client) -> None:
@@ -63,22 +120,36 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
     """
     with_bot = desk.bot_enabled and not person
     nickname = " ".join(nickname.split())[: settings.CHAT_MAX_NICKNAME_CHARS]
-    with transaction.atomic():
-        _lock_client(client)
-        _check_open_conversations(client)
-        conversation = Conversation.objects.create(
-            desk=desk,
-            client=client,
-            nickname=nickname,
-            language=supported_language(language),
-            status=Status.BOT if with_bot else Status.QUEUED,
-            queued_at=None if with_bot else timezone.now(),
-            handoff_reason=HandoffReason.DIRECT if desk.bot_enabled and not with_bot else "",
-        )
-        conversation = lock_conversation(conversation.pk)
-        system_message(conversation, "started", desk=desk.name)
-        if with_bot:
-            greet(conversation)
-        else:
-            publish_desks([desk.pk])
+    new_client = client.pk is None
+    try:
+        with transaction.atomic():
+            _lock_client(client)
+            _check_open_conversations(client)
+            check_admission(desk, queued=not with_bot)
+            return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)
+    except Exception:
+        if new_client:
+            # The client's row was rolled back with the refused start: the next start saves it again.
+            client.pk = None
+            client._state.adding = True
+        raise
+
+
+def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot: bool) -> int:
+    """Store the conversation and its first lines (inside do_start's transaction)."""
+    conversation = Conversation.objects.create(
+        desk=desk,
+        client=client,
+        nickname=nickname,
+        language=supported_language(language),
+        status=Status.BOT if with_bot else Status.QUEUED,
+        queued_at=None if with_bot else timezone.now(),
+        handoff_reason=HandoffReason.DIRECT if desk.bot_enabled and not with_bot else "",
+    )
+    conversation = lock_conversation(conversation.pk)
+    system_message(conversation, "started", desk=desk.name)
+    if with_bot:
+        greet(conversation)
+    else:
+        publish_desks([desk.pk])
     return conversation.pk

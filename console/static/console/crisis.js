@@ -1,5 +1,8 @@
 // Crisis alerts: a banner per conversation where a client's message looked like
-// acute risk, kept until the counsellor acts on it.
+// acute risk, kept until the counsellor acts on it. Alerts marked `fresh` (the
+// flag came from a new conversation's only message, conversations.models.fresh_crisis)
+// share one banner below the others, so a burst of throwaway conversations cannot
+// bury a real client's alert; a later, non-fresh alert of one of them gets its own.
 
 import { openConversation, select, take } from "./conversations.js";
 import { beep, updateTitle } from "./notices.js";
@@ -23,6 +26,7 @@ export function crisisText(alert) {
 export function refreshCrisisAlerts(snapshot) {
   for (const entry of state.crisisAlerts.values()) {
     const alert = entry.alert;
+    if (entry.grouped) continue;
     if (!alert.desk || alert.desk.id !== snapshot.desk.id) continue;
     const active = snapshot.active.find((a) => a.id === alert.conversation);
     const waiting = snapshot.waiting.find((w) => w.id === alert.conversation);
@@ -42,8 +46,19 @@ export function refreshCrisisAlerts(snapshot) {
 /** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
 export function onAlert(alert) {
   if (alert.kind !== "crisis") return;
-  const existing = state.crisisAlerts.get(alert.conversation);
-  if (existing) {
+  let existing = state.crisisAlerts.get(alert.conversation);
+  if (existing && existing.grouped && !alert.fresh) {
+    // It said more since: out of the group, into a banner of its own.
+    removeFromGroup(alert.conversation);
+    existing = undefined;
+  }
+  const newGroup = !existing && alert.fresh && !groupNode;
+  if (existing && existing.grouped) {
+    existing.alert = alert;
+  } else if (alert.fresh && !existing) {
+    state.crisisAlerts.set(alert.conversation, { alert, grouped: true });
+    renderGroup();
+  } else if (existing) {
     // Again in the same conversation: the same banner, its text brought up to date (and read out again).
     existing.alert = alert;
     existing.text.textContent = crisisText(alert);
@@ -72,13 +87,75 @@ export function onAlert(alert) {
     conv.state = { ...conv.state, crisis: true };
     conv.render();
   }
-  beep();
+  // The group beeps when it appears, not for each conversation that joins it.
+  if (!alert.fresh || newGroup) beep();
   updateTitle();
+}
+
+// The one banner of the fresh alerts (null while there are none).
+let groupNode = null;
+let groupText = null;
+
+function groupedIds() {
+  return [...state.crisisAlerts.entries()].filter(([, entry]) => entry.grouped).map(([id]) => id);
+}
+
+/** Show how many fresh alerts wait; the banner goes when none is left. */
+function renderGroup() {
+  const ids = groupedIds();
+  if (ids.length === 0) {
+    if (groupNode) groupNode.remove();
+    groupNode = groupText = null;
+    return;
+  }
+  if (!groupNode) {
+    groupNode = el("div", "crisis-alert crisis-alert-group");
+    groupNode.setAttribute("role", "alert");
+    groupText = el("p", "crisis-alert-text");
+    const actions = el("p", "crisis-alert-actions");
+    const open = el("button", "crisis-open primary small", t("openFirst"));
+    open.type = "button";
+    // The first of them in the queue's order comes first (the server's order), else the oldest alert.
+    open.addEventListener("click", () => openCrisis(firstGrouped()));
+    const dismiss = el("button", "crisis-dismiss small", t("dismiss"));
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => {
+      for (const id of groupedIds()) state.crisisAlerts.delete(id);
+      renderGroup();
+      updateTitle();
+      focusElement($("crisis-alerts").querySelector(".crisis-open") || $("main"));
+    });
+    actions.append(open, dismiss);
+    groupNode.append(groupText, actions);
+  }
+  // Below every banner of its own: those are prepended, the group stays last.
+  $("crisis-alerts").append(groupNode);
+  const text = t("crisisAlertGroup", { count: ids.length });
+  if (groupText.textContent !== text) groupText.textContent = text;
+}
+
+function firstGrouped() {
+  const ids = groupedIds();
+  for (const snapshot of state.desks.values()) {
+    const first = snapshot.waiting.find((w) => ids.includes(w.id));
+    if (first) return first.id;
+  }
+  return ids[0];
+}
+
+function removeFromGroup(id) {
+  state.crisisAlerts.delete(id);
+  renderGroup();
 }
 
 export function dismissCrisis(id, { moveFocus = false } = {}) {
   const entry = state.crisisAlerts.get(id);
   if (!entry) return;
+  if (entry.grouped) {
+    removeFromGroup(id);
+    updateTitle();
+    return;
+  }
   const hadFocus = entry.node.contains(document.activeElement);
   entry.node.remove();
   state.crisisAlerts.delete(id);

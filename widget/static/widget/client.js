@@ -208,8 +208,13 @@ function onError(event) {
   }
   if (event.code === "unavailable" && !event.ref) return; // a receipt or typing: the notice says enough
   if (event.ref === "start") {
-    setStarting(false);
     el.startError.textContent = message;
+    if (event.code === "busy") {
+      // The desk is taking too many new chats: the buttons wake up when it is worth trying again.
+      later("startAgain", Math.max(1, event.retry_after || 1) * 1000, () => setStarting(false));
+      return;
+    }
+    setStarting(false);
     return;
   }
   if (event.resumed != null && event.code === "not_found") {
