@@ -710,3 +710,45 @@ def test_keyboard_only(staff_page: Callable[..., Page], chat: Chat) -> None:
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#main")).to_be_focused()
+
+
+# --- Access that ends ----------------------------------------------------------------------------
+
+
+def as_an_admin_would(change: Callable[[], None]) -> None:
+    """Make a change in another thread: this one keeps Playwright's event loop, in which the
+    change's events (sent with async_to_sync after the commit) could not be sent."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            change()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()
+
+
+def test_removal_from_a_desk_takes_its_queue_and_conversation_off_the_open_console(
+    staff_page: Callable[..., Page], chat: Chat
+) -> None:
+    from desks.models import DeskMembership
+
+    page = staff_page("counsellor")
+    client, conversation = start_client(chat, "Pekka", "Moi")
+    view = take(page, "Pekka", conversation)
+    expect(desk_region(page, "Nuorten chat")).to_be_visible()
+
+    as_an_admin_would(lambda: DeskMembership.objects.filter(staff__username="counsellor", desk__slug="youth").delete())
+
+    expect(view).to_have_count(0)
+    expect(desk_region(page, "Nuorten chat")).to_have_count(0)
+    expect(page.locator("#announcer")).to_have_text(re.compile("no longer have access|Your desks have changed"))
+    # The desks he still works at stay, without a reload; the client is not left alone.
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    assert page.locator("section.desk").count() == 1
+    client.wait_for("message", code="requeued")
+    assert_no_page_errors(page)
