@@ -113,11 +113,6 @@ def session_hash_matches(data: dict[str, Any], staff: Any) -> bool:
     return any(constant_time_compare(stored, fallback) for fallback in staff.get_session_auth_fallback_hash())
 
 
-def socket_session_valid(scope: dict[str, Any]) -> bool:
-    """The staff socket may go on: `socket_staff` finds its staff member as they are now."""
-    return socket_staff(scope) is not None
-
-
 _DB_SESSIONS = "django.contrib.sessions.backends.db"
 
 
