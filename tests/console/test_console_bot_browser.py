@@ -172,6 +172,9 @@ def test_several_alerts_stack_and_dismiss_one_by_one(
     first, second = chat.client(), chat.client()
     one = start_with_bot(first, "Eka")
     two = start_with_bot(second, "")
+    # Each says something first: a flag from a conversation's only message shares one banner (below).
+    first.say(one, "moi")
+    second.say(two, "hei")
     first.say(one, "haluan kuolla")
     second.say(two, "mä viiltelen taas itteeni")
     alerts = page.locator("#crisis-alerts").get_by_role("alert")
@@ -192,6 +195,43 @@ def test_several_alerts_stack_and_dismiss_one_by_one(
     expect(alerts).to_have_count(0)
     expect(page).to_have_title(re.compile(r"^\(2\) "))
     assert_no_page_errors(page)
+
+
+def test_alerts_of_new_conversations_that_said_nothing_else_share_one_banner_below_a_real_one(
+    staff_page: Callable[..., Page],  # noqa: F811
+    chat: Chat,  # noqa: F811
+) -> None:
+    page = staff_page("counsellor")
+    alerts = page.locator("#crisis-alerts").get_by_role("alert")
+    # Three conversations opened only to raise the alarm: one banner, with their count.
+    throwaways = []
+    for n in range(3):
+        client = chat.client()
+        conversation = start_with_bot(client, f"Heti {n}")
+        client.say(conversation, "haluan kuolla")
+        throwaways.append(conversation)
+        expect(alerts).to_have_count(1)
+    expect(alerts.first).to_contain_text("New conversations flagged as a possible crisis by their first message: 3")
+    # A client who talked first gets a banner of their own, above the group.
+    real = chat.client()
+    conversation = start_with_bot(real, "Oikea")
+    real.say(conversation, "mulla on tosi paha olo")
+    real.say(conversation, "en jaksa enää, haluan kuolla")
+    expect(alerts).to_have_count(2)
+    expect(alerts.first).to_contain_text("Possible crisis: Oikea at Nuorten chat")
+    expect(alerts.nth(1)).to_contain_text("by their first message: 3")
+    waiting = desk_region(page, "Nuorten chat").locator(".waiting-item")
+    expect(waiting.first).to_contain_text("Oikea")  # first in the queue too
+    expect(page).to_have_title(re.compile(r"^\(!4\) "))
+
+    # The group opens the first of its conversations in the queue and counts one fewer.
+    alerts.nth(1).get_by_role("button", name="Open the first").click()
+    expect(pane(page, throwaways[0])).to_be_visible()
+    expect(alerts.nth(1)).to_contain_text("by their first message: 2")
+    alerts.nth(1).get_by_role("button", name="Dismiss").click()
+    expect(alerts).to_have_count(1)
+    assert_no_page_errors(page)
+    chat.assert_protocol_followed()
 
 
 def test_a_crisis_written_to_a_counsellor_flags_the_open_conversation(

@@ -88,7 +88,7 @@ def test_crisis_alerts_of_throwaway_conversations_wait_after_a_real_one(chat: Ch
     for socket, conversation in [*zip(sockets, throwaways, strict=True), (real, real_id)]:
         socket.wait_for("message", conversation=conversation, sender="bot", code="crisis")
 
-    alerts = {}
+    alerts: dict[int, bool] = {}
     while len(alerts) < 4:
         alert = counsellor.wait_for("alert")
         alerts[alert["conversation"]] = alert["fresh"]

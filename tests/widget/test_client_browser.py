@@ -242,6 +242,25 @@ def test_server_error_is_shown_and_text_kept(new_page: Any, live: Any, demo: Any
     expect(own_messages(page)).to_have_count(0)
 
 
+def test_a_busy_desk_says_so_and_the_start_works_again_after_the_wait(new_page: Any, live: Any, settings: Any) -> None:
+    # The desk has admitted all it may for now (as after a flood): one more in 2 s.
+    settings.CHAT_DESK_ADMISSIONS_BURST = 0
+    settings.CHAT_DESK_ADMISSIONS_PER_MINUTE = 30
+    page = new_page()
+    page.goto(live.url + "/")
+    button = desk_button(page, "Nuorten chat")
+    button.click()
+    expect(page.locator("#k-start-error")).to_have_text(
+        "Many people are trying to reach this desk right now. Try again in a moment."
+    )
+    expect(button).to_be_disabled()
+    # Once the desk has room and the wait is over, the same button starts the chat.
+    settings.CHAT_DESK_ADMISSIONS_BURST = 30
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
+
+
 def test_lost_connection_is_shown_and_unsent_messages_are_sent_after_reconnect(new_page: Any, live: Any) -> None:
     page = new_page()
     line = ClientLine(page)

@@ -24,9 +24,9 @@ export function crisisText(alert) {
 
 /** Keep the crisis banners of a desk up to date with who answers each conversation now. */
 export function refreshCrisisAlerts(snapshot) {
+  let groupChanged = false;
   for (const entry of state.crisisAlerts.values()) {
     const alert = entry.alert;
-    if (entry.grouped) continue;
     if (!alert.desk || alert.desk.id !== snapshot.desk.id) continue;
     const active = snapshot.active.find((a) => a.id === alert.conversation);
     const waiting = snapshot.waiting.find((w) => w.id === alert.conversation);
@@ -39,8 +39,10 @@ export function refreshCrisisAlerts(snapshot) {
       assignedName: assigned ? assigned.name : "",
     };
     const text = crisisText(entry.alert);
-    if (entry.text.textContent !== text) entry.text.textContent = text;
+    if (entry.grouped) groupChanged = groupChanged || text !== crisisText(alert);
+    else if (entry.text.textContent !== text) entry.text.textContent = text;
   }
+  if (groupChanged) renderGroup();
 }
 
 /** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
@@ -94,44 +96,44 @@ export function onAlert(alert) {
 
 // The one banner of the fresh alerts (null while there are none).
 let groupNode = null;
-let groupText = null;
 
 function groupedIds() {
   return [...state.crisisAlerts.entries()].filter(([, entry]) => entry.grouped).map(([id]) => id);
 }
 
-/** Show how many fresh alerts wait; the banner goes when none is left. */
+/**
+ * The banner of the fresh alerts, below every banner of its own: one alert reads as any
+ * other, several as one line with their count. It goes when none is left.
+ */
 function renderGroup() {
   const ids = groupedIds();
-  if (ids.length === 0) {
-    if (groupNode) groupNode.remove();
-    groupNode = groupText = null;
-    return;
-  }
-  if (!groupNode) {
-    groupNode = el("div", "crisis-alert crisis-alert-group");
-    groupNode.setAttribute("role", "alert");
-    groupText = el("p", "crisis-alert-text");
-    const actions = el("p", "crisis-alert-actions");
-    const open = el("button", "crisis-open primary small", t("openFirst"));
-    open.type = "button";
-    // The first of them in the queue's order comes first (the server's order), else the oldest alert.
-    open.addEventListener("click", () => openCrisis(firstGrouped()));
-    const dismiss = el("button", "crisis-dismiss small", t("dismiss"));
-    dismiss.type = "button";
-    dismiss.addEventListener("click", () => {
-      for (const id of groupedIds()) state.crisisAlerts.delete(id);
-      renderGroup();
-      updateTitle();
-      focusElement($("crisis-alerts").querySelector(".crisis-open") || $("main"));
-    });
-    actions.append(open, dismiss);
-    groupNode.append(groupText, actions);
-  }
-  // Below every banner of its own: those are prepended, the group stays last.
+  if (groupNode) groupNode.remove();
+  groupNode = null;
+  if (ids.length === 0) return;
+  const single = ids.length === 1 ? state.crisisAlerts.get(ids[0]).alert : null;
+  const name = single ? single.nickname || t("aClient") : "";
+  groupNode = el("div", "crisis-alert crisis-alert-group");
+  groupNode.setAttribute("role", "alert");
+  const text = el("p", "crisis-alert-text", single ? crisisText(single) : t("crisisAlertGroup", { count: ids.length }));
+  const actions = el("p", "crisis-alert-actions");
+  const open = el("button", "crisis-open primary small", single ? t("open") : t("openFirst"));
+  open.type = "button";
+  if (single) open.append(visuallyHidden(` ${name}`));
+  // The first of them in the queue's order (the server's), else the oldest alert.
+  open.addEventListener("click", () => openCrisis(firstGrouped()));
+  const dismiss = el("button", "crisis-dismiss small", t("dismiss"));
+  dismiss.type = "button";
+  if (single) dismiss.append(visuallyHidden(` ${name}`));
+  dismiss.addEventListener("click", () => {
+    for (const id of groupedIds()) state.crisisAlerts.delete(id);
+    renderGroup();
+    updateTitle();
+    focusElement($("crisis-alerts").querySelector(".crisis-open") || $("main"));
+  });
+  actions.append(open, dismiss);
+  groupNode.append(text, actions);
+  // Banners of their own are prepended: the group stays last.
   $("crisis-alerts").append(groupNode);
-  const text = t("crisisAlertGroup", { count: ids.length });
-  if (groupText.textContent !== text) groupText.textContent = text;
 }
 
 function firstGrouped() {
