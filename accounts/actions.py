@@ -26,7 +26,7 @@ login (the second factor too where the role needs it) clears the count.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -129,7 +129,12 @@ def do_register_failure(key: str) -> None:
         delay = delay_after(failures)
         row.failures, row.last_failure, row.wait_until = failures, now, (now + delay if delay else None)
         row.save(update_fields=["failures", "last_failure", "wait_until"])
-    LoginThrottle.objects.filter(last_failure__lt=now - FORGET_FAILURES_AFTER).delete()
+    forget_old_failures(now)
+
+
+def forget_old_failures(now: datetime) -> int:
+    """Delete the counts of names that have not failed for FORGET_FAILURES_AFTER (also run by the purge)."""
+    return LoginThrottle.objects.filter(last_failure__lt=now - FORGET_FAILURES_AFTER).delete()[0]
 
 
 def do_register_success(key: str) -> None:

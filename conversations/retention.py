@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from accounts.actions import forget_old_failures
 from bot.models import UnansweredQuestion
 from conversations.actions.closing import do_close_idle_conversation, idle_close_after
 from conversations.models import Client, Conversation, Message, Note, Status, Transfer
@@ -42,6 +43,7 @@ class PurgeReport:
     clients_deleted: int = 0
     idle_conversations_closed: int = 0
     unanswered_deleted: int = 0
+    login_counts_deleted: int = 0
 
 
 def expired_conversations(now: dt.datetime) -> list[int]:
@@ -96,4 +98,6 @@ def purge_expired(now: dt.datetime | None = None) -> PurgeReport:
     report.messages_deleted = purge_conversations(ids, now)
     report.clients_deleted = Client.objects.filter(conversations__isnull=True).delete()[0]
     report.unanswered_deleted = UnansweredQuestion.objects.filter(last_seen__lt=retention_cutoff(now)).delete()[0]
+    # Failed login counts (keyed by an HMAC of the name) are kept a day, also when no one fails again.
+    report.login_counts_deleted = forget_old_failures(now)
     return report

@@ -195,3 +195,12 @@ def test_a_client_left_waiting_sees_the_chat_end_and_the_queue_forgets_it(chat: 
         lambda e: e["type"] == "desk" and conversation_id not in [w["id"] for w in e["waiting"]], "the queue without it"
     )
     assert snapshot["desk"]
+
+
+def test_failed_login_counts_are_forgotten_by_the_purge_after_a_day(demo: Any) -> None:
+    from accounts.models import LoginThrottle
+
+    LoginThrottle.objects.create(key="old", failures=3, last_failure=timezone.now() - dt.timedelta(days=2))
+    LoginThrottle.objects.create(key="recent", failures=3, last_failure=timezone.now() - dt.timedelta(hours=1))
+    assert purge_expired().login_counts_deleted == 1
+    assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["recent"]
