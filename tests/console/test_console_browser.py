@@ -715,7 +715,7 @@ def test_keyboard_only(staff_page: Callable[..., Page], chat: Chat) -> None:
 # --- Access that ends ----------------------------------------------------------------------------
 
 
-def as_an_admin_would(change: Callable[[], None]) -> None:
+def as_an_admin_would(change: Callable[[], object]) -> None:
     """Make a change in another thread: this one keeps Playwright's event loop, in which the
     change's events (sent with async_to_sync after the commit) could not be sent."""
     from concurrent.futures import ThreadPoolExecutor
