@@ -72,6 +72,7 @@ bench: setup
 	  --profile var/bench/profile-sqlite.txt --json var/bench/chat-sqlite.json
 	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 300 --rate 300 --json var/bench/chat-sqlite-300.json
 	DEBUG=1 $(PY) manage.py bench idle --no-debug --clients 5000 --json var/bench/idle.json
+	DEBUG=1 $(PY) manage.py bench attack --no-debug --clients 60 --duration 20 --json var/bench/attack.json
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 1000 --rate 1000 --processes 2 \
 	    --database-url private --redis-url private \

@@ -6,14 +6,17 @@ of milliseconds for a long message), and the message path runs in Channels'
 one database thread per process, which every party of the process waits for:
 60 clients asking the bot within their rate limits pushed everybody's
 acknowledgements to 19 s (docs/performance.md, issue 9). So a client's line to
-the bot is stored and acknowledged at once; after the commit the question goes
-to the process's bot workers (common.capacity: BOT_CONCURRENT_ANSWERS at once,
-BOT_QUEUE_MAX waiting), and the answer follows as the next line. When the line
-is full, the client is told at once that many people are asking and may ask
-again or ask for a person (conversations.actions.bot.busy_message).
+the bot is stored and acknowledged at once; after the commit the question
+becomes a job of the process's bot line (common.capacity.BoundedWork: at most
+BOT_CONCURRENT_ANSWERS in the database thread's line at once, so a frame waits
+behind at most that many answers; BOT_QUEUE_MAX more admitted to wait), and
+the answer follows as the next line. When every place is taken, the client is
+told at once, in the line's own transaction, that many people are asking and
+may ask again or ask for a person (conversations.actions.bot.busy_message);
+the crisis check is made then too, never skipped.
 
-Exactly once: a question goes to the workers only when its line was created
-(a resend is not asked again), and the answer is stored only if no bot line
+Exactly once: a question becomes a job only when its line was created (a
+resend is not asked again), and the answer is stored only if no bot line
 answers it yet (`reply_to` in the bot line's args), under the conversation's
 lock. A question whose answer was lost (the process died, the database failed
 at that moment) is asked again by a sweep of each serving process once it is
@@ -35,7 +38,7 @@ from django.utils import timezone
 from accounts.models import Staff
 from bot.cache import get_bot
 from bot.engine import Bot, BotAnswer, MessageReading, read_message
-from common.capacity import BoundedWork, run_every
+from common.capacity import BoundedWork, Place, run_every
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import bot_answers, busy_message
@@ -64,6 +67,7 @@ def do_send_message(
     """
     # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
     bot = get_bot() if client is not None else None
+    places: list[Place] = []
 
     def work() -> tuple[Message, bool]:
         message, created, conversation = store_party_message(
@@ -71,14 +75,21 @@ def do_send_message(
         )
         if created and client is not None:
             question = Question(conversation.pk, message.seq, message.body, conversation.language)
-            if conversation.status == Status.BOT:
-                transaction.on_commit(partial(ask_bot, question, bot))
-            else:
+            place = bot_workers().reserve() if conversation.status == Status.BOT else None
+            if place is None:
+                # To a person; or to the bot with every place taken: the crisis check now, else "busy".
                 after_client_message(conversation, question, read_message(question.body, question.language), None)
+            else:
+                places.append(place)
+                transaction.on_commit(partial(place.start, partial(answer_question, question, bot)))
         return message, created
 
     sender_kind = SenderKind.CLIENT if client is not None else SenderKind.STAFF
-    return store_once(conversation_id, sender_kind, client_msg_id, work)
+    try:
+        return store_once(conversation_id, sender_kind, client_msg_id, work)
+    finally:
+        for place in places:
+            place.release_unused()  # its transaction rolled back: the job never starts
 
 
 @dataclass(frozen=True)
@@ -111,34 +122,21 @@ def after_client_message(
             bot_answers(conversation, question.body, answer, reply_to=question.seq)
 
 
-# --- The bot's answers, beside the database thread ------------------------------------
+# --- The bot's answers, after the line's ack ------------------------------------
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A question read and answered by the bot, before anything is stored."""
+def answer_question(question: Question, bot: Bot | None = None) -> None:
+    """Read a stored question, let the bot answer it, and store what it set off (a job of the bot line).
 
-    reading: MessageReading
-    answer: BotAnswer | None  # None for a crisis: the guidance is on_crisis's
-
-
-def ask_bot(question: Question, bot: Bot | None = None) -> None:
-    """Hand a stored question to this process's bot workers, or say "busy" at once (after the commit)."""
-    bot = bot or get_bot()
-    if not bot_workers().submit(partial(_read_and_answer, bot, question), partial(_store_answer, question)):
-        # No place in line: only the crisis check is done here (it is never skipped), then "busy".
-        reading = read_message(question.body, question.language)
-        _store_answer(question, Reading(reading, None))
-
-
-def _read_and_answer(bot: Bot, question: Question) -> Reading:
-    """The CPU part, in a bot worker: no database."""
+    Reading and answering come before the transaction, which is short: only
+    the storing holds the conversation's lock.
+    """
     reading = read_message(question.body, question.language)
-    answer = None if reading.crisis is not None else bot.answer(question.body, reading=reading)
-    return Reading(reading, answer)
+    answer = None if reading.crisis is not None else (bot or get_bot()).answer(question.body, reading=reading)
+    _store_answer(question, reading, answer)
 
 
-def _store_answer(question: Question, read: Reading) -> None:
+def _store_answer(question: Question, reading: MessageReading, answer: BotAnswer | None) -> None:
     """Store what the question set off, unless it is answered already or the conversation ended."""
     with transaction.atomic():
         try:
@@ -147,7 +145,7 @@ def _store_answer(question: Question, read: Reading) -> None:
             return
         if conversation.status == Status.CLOSED or _answered(question):
             return
-        after_client_message(conversation, question, read.reading, read.answer)
+        after_client_message(conversation, question, reading, answer)
 
 
 def _answered(question: Question) -> bool:
@@ -181,7 +179,10 @@ def do_answer_forgotten(limit: int = 100) -> int:
     )
     questions = [Question(*row) for row in forgotten]
     for question in questions:
-        ask_bot(question)
+        place = bot_workers().reserve()
+        if place is None:
+            break  # the line is full now: the next round asks again
+        place.start(partial(answer_question, question))
     return len(questions)
 
 

@@ -43,3 +43,23 @@ def test_the_chat_benchmark_runs_and_loses_nothing(tmp_path: Path) -> None:
     # The printed report names the ratios and the rate limits the server ran with.
     assert "ratio to the bare relay" in done.stdout
     assert "CHAT_STAFF_RATE_PER_SECOND" in done.stdout
+
+
+def test_the_attack_benchmark_runs_within_the_documented_limits(tmp_path: Path) -> None:
+    """`bench attack` (issue 9, item 4): clients at their rate limit, /health and a login flood meanwhile."""
+    out = tmp_path / "attack.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL"))}
+    env["DEBUG"] = "1"
+    args = [sys.executable, "manage.py", "bench", "attack", "--clients", "3", "--duration", "2", "--grace", "30"]
+    args += ["--chars", "100", "--login-flood", "1", "--json", str(out)]
+    done = subprocess.run(args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads(out.read_text())
+    assert report["clients"] == 3, report["setup_errors"]
+    assert report["sent"] > 0 and report["acked"] == report["sent"] == report["answered"]
+    assert report["errors"] == {}, "no frame went over the limits"
+    assert set(report["ack_ms"]) == set(report["answer_ms"]) == {"p50", "p99", "max"}
+    assert report["health"]["requests"] > 0 and report["health"]["failures"] == {}
+    assert sum(report["login_flood"]["statuses"].values()) > 0
+    assert "the documented rate limits" in done.stdout and "/health" in done.stdout

@@ -1,10 +1,10 @@
-"""The bot answers beside the database thread (issue 9, item 4): acks do not wait for it, and it is bounded.
+"""The bot answers after the ack (issue 9, item 4): acks do not wait for it, and its line is bounded.
 
 A client's line to the bot is acknowledged once stored; the bot's answer
-follows as the next line, computed by the process's bot workers
-(conversations.actions.messages, common.capacity). These tests hold the bot
-inside its answer (a monkeypatched `Bot.answer` waiting on an event, in the
-live server, which runs in this process) to see what a client sees meanwhile.
+follows as the next line, a job of the process's bot line
+(conversations.actions.messages, common.capacity). These tests hold the jobs
+before they reach the database thread (in the live server, which runs in
+this process) to see what a client sees while the bot has not answered.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.db import OperationalError
 from django.db.models import F
 
 from bot.engine import Bot, BotAnswer, MessageReading
+from common import capacity
 from common.capacity import BoundedWork, run_every
 from conversations.actions import clients, messages, starting
 from conversations.models import Message, SenderKind
@@ -31,21 +32,29 @@ from tests.support import Demo
 
 
 class HeldBot:
-    """`Bot.answer` that waits until released: the bot is busy answering for as long as a test likes."""
+    """The bot's jobs wait until released (the bot has not begun to answer), and its answers are counted."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.entered = threading.Event()
         self.release = threading.Event()
-        self.calls = 0
-        original = Bot.answer
+        self.answers = 0
+        in_database_thread = capacity._in_database_thread
+        answer = Bot.answer
 
-        def answer(bot: Bot, text: str, lang: str | None = None, *, reading: MessageReading | None = None) -> BotAnswer:
-            self.calls += 1
-            self.entered.set()
-            self.release.wait(20)
-            return original(bot, text, lang, reading=reading)
+        async def held(function: Callable[[], object], name: str) -> None:
+            if name == "bot-answer":
+                self.entered.set()
+                await asyncio.to_thread(self.release.wait, 20)
+            await in_database_thread(function, name)
 
-        monkeypatch.setattr(Bot, "answer", answer)
+        def counted(
+            bot: Bot, text: str, lang: str | None = None, *, reading: MessageReading | None = None
+        ) -> BotAnswer:
+            self.answers += 1
+            return answer(bot, text, lang, reading=reading)
+
+        monkeypatch.setattr(capacity, "_in_database_thread", held)
+        monkeypatch.setattr(Bot, "answer", counted)
 
 
 @pytest.fixture
@@ -74,7 +83,7 @@ def test_the_ack_comes_while_the_bot_is_still_answering_and_a_resend_is_not_answ
     msg_id = new_id()
     ack = client.say(conversation, "miten haen asumistukea", msg_id)
     assert held_bot.entered.wait(10), "the bot was asked"
-    # Stored and acknowledged although the bot has not answered yet.
+    # Stored and acknowledged although the bot has not begun to answer.
     assert Message.objects.filter(conversation_id=conversation, seq=ack["seq"], sender_kind="client").exists()
     assert not later_bot_lines(client.events, conversation, ack["seq"])
     # The page resends its line meanwhile (a reconnect): the same line, not a second question.
@@ -86,7 +95,7 @@ def test_the_ack_comes_while_the_bot_is_still_answering_and_a_resend_is_not_answ
     assert answer["code"] == "answer" and answer["args"]["topic"] == "housing-allowance"
     assert answer["args"]["reply_to"] == ack["seq"]
     assert not later_bot_lines(client.drain(0.5), conversation, answer["seq"])
-    assert held_bot.calls == 1
+    assert held_bot.answers == 1
     answers = Message.objects.filter(
         conversation_id=conversation, sender_kind=SenderKind.BOT, args__reply_to=ack["seq"]
     )
@@ -148,26 +157,26 @@ def test_a_question_whose_answer_was_lost_is_answered_once_by_the_sweep(
     assert replies.count() == 1
 
 
-def test_bounded_work_refuses_beyond_its_places_and_the_sweep_repeats(transactional_db: Any) -> None:
-    """The pool and the timer on a bare event loop (the database thread only tidies its connection)."""
-    gate = threading.Event()
+def test_bounded_work_refuses_beyond_its_places_gives_unused_ones_back_and_the_sweep_repeats(
+    transactional_db: Any,
+) -> None:
+    """The bot line's mechanics on a bare event loop (the database thread only tidies its connection)."""
     done: list[str] = []
     ticks: list[int] = []
 
-    def compute(name: str) -> str:
-        gate.wait(10)
-        return name
-
-    async def main() -> list[bool]:
+    async def main() -> None:
         work = BoundedWork("test-work", workers=1, queue_max=1)
-        admitted = [work.submit(partial(compute, n), done.append) for n in ("a", "b", "c")]
-        assert work.admitted == 2
-        assert run_every(0.01, lambda: ticks.append(1), "test tick")
-        gate.set()
-        while len(done) < 2 or len(ticks) < 2:
+        places = [work.reserve() for _ in range(3)]
+        assert places[2] is None and work.admitted == 2, "two places: one in the line, one waiting"
+        first, second = places[0], places[1]
+        assert first is not None and second is not None
+        second.release_unused()  # its transaction rolled back
+        assert work.admitted == 1
+        first.start(partial(done.append, "a"))
+        assert run_every(0.01, partial(ticks.append, 1), "test tick")
+        while not done or len(ticks) < 2:
             await asyncio.sleep(0.01)
         assert work.admitted == 0
-        return admitted
 
-    assert asyncio.run(asyncio.wait_for(main(), 20)) == [True, True, False]
-    assert sorted(done) == ["a", "b"]
+    asyncio.run(asyncio.wait_for(main(), 20))
+    assert done == ["a"]

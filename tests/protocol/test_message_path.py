@@ -61,13 +61,13 @@ def test_a_client_line_to_the_bot_takes_the_same_statements_and_its_answer_a_tra
     client, _token = clients.get_or_create_client(None)
     conversation_id = starting.do_start(client, demo.desks.youth, nickname="", person=False)
     messages.do_send_message(conversation_id, body="moi", client_msg_id="warm", client=client)
-    ask_bot = messages.ask_bot
+    answer_question = messages.answer_question
     asked: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(messages, "ask_bot", lambda *args: asked.append(args))
+    monkeypatch.setattr(messages, "answer_question", lambda *args: asked.append(args))
     with assert_num_queries(5):  # as to a person: the four, and whether the brain changed
         _message, created = messages.do_send_message(
             conversation_id, body="miten haen asumistukea", client_msg_id="c1", client=client
         )
     assert created and len(asked) == 1
     with assert_num_queries(4):  # the conversation locked, answered already?, last_seq, the answer
-        ask_bot(*asked[0])
+        answer_question(*asked[0])

@@ -3,6 +3,7 @@
     manage.py bench chat --conversations 1000 --rate 1000 --duration 60
     manage.py bench chat ... --processes 2 --database-url private --redis-url private
     manage.py bench idle --clients 5000
+    manage.py bench attack --clients 60 --duration 20 [--login-flood 8]
 
 By default the command starts its own server as `make run` does (a fresh
 SQLite database in a temporary directory, migrate, seed_demo, the bench
@@ -72,6 +73,16 @@ class Command(BaseCommand):
         idle.add_argument("--hold", type=float, default=30, help="seconds to keep them open before checking")
         self.common(idle)
 
+        attack = actions.add_parser(
+            "attack", help="clients each at its rate limit asking the bot at once; /health and logins meanwhile"
+        )
+        attack.add_argument("--clients", type=int, default=60)
+        attack.add_argument("--duration", type=float, default=20, help="seconds of sending")
+        attack.add_argument("--chars", type=int, default=400, help="characters per question")
+        attack.add_argument("--login-flood", type=int, default=0, help="threads posting wrong passwords (0: none)")
+        attack.add_argument("--grace", type=float, default=60, help="seconds to wait for late acks and answers")
+        self.common(attack)
+
         seed = actions.add_parser("seed", help="(used by the benchmark) create the bench counsellors and desks")
         seed.add_argument("--staff", type=int, required=True)
 
@@ -109,6 +120,8 @@ class Command(BaseCommand):
         try:
             if action == "chat":
                 self.chat(options)
+            elif action == "attack":
+                self.attack(options)
             else:
                 self.idle(options)
         except StartFailed as exc:
@@ -118,7 +131,9 @@ class Command(BaseCommand):
         self.stderr.write(text)
         sys.stderr.flush()
 
-    def launch(self, processes: Processes, directory: Any, options: dict[str, Any], staff: int) -> Target:
+    def launch(
+        self, processes: Processes, directory: Any, options: dict[str, Any], staff: int, *, raise_limits: bool = True
+    ) -> Target:
         """The target: a running server (--url), or servers started here as `make run` would."""
         if options["url"]:
             url = options["url"].rstrip("/")
@@ -137,6 +152,7 @@ class Command(BaseCommand):
             database_url=database_url,
             redis_url=redis_url,
             debug=options["debug"],
+            raise_limits=raise_limits,
             settings_module=options["server_settings"],
         )
         self.log("  migrate, seed_demo, bench seed")
@@ -147,10 +163,53 @@ class Command(BaseCommand):
         target.description = (
             f"{options['processes']} x scripts/serve.py (uvicorn), {database}, {layer}, "
             f"settings {options['server_settings']}, "
-            f"DEBUG={'1' if options['debug'] else '0'}, rate limits raised "
-            f"({', '.join(f'{k}={v}' for k, v in RAISED_RATE_LIMITS.items())})"
+            f"DEBUG={'1' if options['debug'] else '0'}, "
+            + (
+                f"rate limits raised ({', '.join(f'{k}={v}' for k, v in RAISED_RATE_LIMITS.items())})"
+                if raise_limits
+                else "the documented rate limits"
+            )
         )
         return target
+
+    def attack(self, options: dict[str, Any]) -> None:
+        """Issue 9, item 4: the flood of the security test, within every documented limit (bench.attack)."""
+        import asyncio
+
+        from django.conf import settings
+
+        from bench.attack import AttackJob, format_attack, run_attack
+
+        with temporary_directory() as directory:
+            processes = Processes(directory)
+            try:
+                target = self.launch(processes, directory, options, 0, raise_limits=False)
+                self.log(f"  {target.description}")
+                sampler = ServerSampler(target.pids).start() if target.pids else None
+                if sampler:
+                    sampler.settle()  # the bot is built in the background after the start
+                job = AttackJob(
+                    url=target.urls[0],
+                    clients=options["clients"],
+                    duration=options["duration"],
+                    # The limits the server runs with: this process reads the same environment.
+                    burst=settings.CHAT_CLIENT_RATE_BURST,
+                    per_second=settings.CHAT_CLIENT_RATE_PER_SECOND,
+                    chars=options["chars"],
+                    grace=options["grace"],
+                    login_flood=options["login_flood"],
+                )
+                result = asyncio.run(run_attack(job, self.log))
+                if sampler:
+                    result["server_peak_rss"] = sampler.peak
+                    sampler.stop()
+                result["setup"] = target.description
+            finally:
+                processes.stop()
+        result["load_average_after"] = report.load_average()
+        self.stdout.write(format_attack(result))
+        if options["json"]:
+            report.write_json(options["json"], result)
 
     def chat(self, options: dict[str, Any]) -> None:
         from bench.runner import run_chat_load
