@@ -364,8 +364,8 @@ PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
 # After a brain edit, build the new bot beside the old one, which answers meanwhile.
 BOT_REBUILD_IN_BACKGROUND = True
-# The bot's answers are computed beside the database thread (conversations.actions.messages):
-# at most BOT_CONCURRENT_ANSWERS at once per process, BOT_QUEUE_MAX more waiting; a
+# The bot answers a client's line after its ack (conversations.actions.messages): at most
+# BOT_CONCURRENT_ANSWERS in the database thread's line at once per process, BOT_QUEUE_MAX more waiting; a
 # question beyond that gets a "many people are asking" line at once. A question still
 # unanswered after BOT_RECOVER_SECONDS (its process died, the database failed) is answered then.
 BOT_CONCURRENT_ANSWERS = int(os.environ.get("BOT_CONCURRENT_ANSWERS", "1"))

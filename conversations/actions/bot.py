@@ -3,8 +3,8 @@
 At a desk with the chatbot on (`Desk.bot_enabled`), a conversation starts with
 the bot (status `bot`): the client's messages are answered from the brain, at
 any hour, as soon as the bot has read them (conversations.actions.messages:
-the answer is computed beside the database thread and follows the client's
-line; when too many questions wait, a "many people are asking" line instead).
+the answer follows the client's acknowledged line; when too many questions
+wait, a "many people are asking" line instead).
 Asking for a person, accepting the bot's offer when it is not sure, or a
 crisis (conversations.actions.crisis) moves the conversation into the desk's
 queue; the counsellor then sees the bot part as the start of the transcript.
