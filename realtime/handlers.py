@@ -64,6 +64,9 @@ def limits() -> Limits:
 
 
 def client_hello(token: str | None) -> tuple[Client, str, ClientWelcome]:
+    # The first client after a restart starts this process's sweep of questions whose
+    # answer was lost (a killed process), not only the first new question.
+    messages.bot_workers()
     client, token = get_or_create_client(token)
     welcome: ClientWelcome = {
         "type": "welcome",
