@@ -25,61 +25,20 @@ count of failed tries, which must hold across processes, is in the database
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 
+from common.gates import Gate, GateFull, gate
 
-class PasswordChecksBusy(Exception):
-    """Every slot and every queue place of this process is taken: answer "busy", hash nothing."""
-
-
-class CheckGate:
-    """`concurrent` holders at once, `queue_max` more waiting in line, the rest refused at once."""
-
-    def __init__(self, concurrent: int, queue_max: int) -> None:
-        self.concurrent = max(1, concurrent)
-        self.queue_max = max(0, queue_max)
-        self._slots = threading.BoundedSemaphore(self.concurrent)
-        self._lock = threading.Lock()
-        # Running plus waiting.
-        self._admitted = 0
-
-    @property
-    def admitted(self) -> int:
-        """How many checks are running or waiting now."""
-        with self._lock:
-            return self._admitted
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the slots for the block; wait in line for it, or raise PasswordChecksBusy."""
-        with self._lock:
-            if self._admitted >= self.concurrent + self.queue_max:
-                raise PasswordChecksBusy
-            self._admitted += 1
-        try:
-            with self._slots:
-                yield
-        finally:
-            with self._lock:
-                self._admitted -= 1
+# Raised when every check and place in line is taken (common.gates).
+PasswordChecksBusy = GateFull
 
 
-_gate_lock = threading.Lock()
-_gate: CheckGate | None = None
-
-
-def password_check_gate() -> CheckGate:
-    """This process's gate, sized by the current settings (a test that changes them gets a new one)."""
-    global _gate
-    concurrent, queue_max = settings.LOGIN_CONCURRENT_CHECKS, settings.LOGIN_QUEUE_MAX
-    with _gate_lock:
-        if _gate is None or (_gate.concurrent, _gate.queue_max) != (max(1, concurrent), max(0, queue_max)):
-            _gate = CheckGate(concurrent, queue_max)
-        return _gate
+def password_check_gate() -> Gate:
+    """This process's gate for password checks, sized by the current settings."""
+    return gate("password-checks", settings.LOGIN_CONCURRENT_CHECKS, settings.LOGIN_QUEUE_MAX)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ import json
 import math
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bot.cache import get_bot
 from bot.openapi import schema
+from common.gates import GateFull, gate
 from common.languages import is_supported, language_codes
 from common.ratelimit import make_limiter
 
@@ -37,6 +39,7 @@ MAX_TEXT_LENGTH = 1000
 MAX_BODY_BYTES = 64 * 1024
 
 RATE_KEY = "bot-ask"
+BUSY_RETRY_AFTER = 2  # seconds: a bot answer takes tens of milliseconds, the line is short
 limiter = make_limiter("bot-api", burst=300, per_second=30.0)
 
 
@@ -99,7 +102,13 @@ def ask(request: HttpRequest) -> JsonResponse:
     if isinstance(parsed, JsonResponse):
         return parsed
     text, lang = parsed
-    result = get_bot().answer(text, lang)
+    try:
+        # CPU-bound Python in a request thread: bounded, or a flood takes the GIL from every chat (common.gates).
+        with gate("bot-api", settings.BOT_API_CONCURRENT_ANSWERS, settings.BOT_API_QUEUE_MAX).slot():
+            result = get_bot().answer(text, lang)
+    except GateFull:
+        busy = _("Many people are asking right now. Try again in a moment.")
+        return error("busy", busy, 503, Retry_After=str(BUSY_RETRY_AFTER))
     return JsonResponse(
         {
             "topic": result.topic,

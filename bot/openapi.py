@@ -22,6 +22,7 @@ _ERROR = {
                 "too_long",
                 "invalid_lang",
                 "rate_limited",
+                "busy",
                 "unsupported_media_type",
             ],
         },
@@ -157,6 +158,18 @@ def schema() -> dict[str, Any]:
                         "415": _json("#/components/schemas/Error", "The body is not sent as application/json."),
                         "429": {
                             **_json("#/components/schemas/Error", "Too many requests."),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds to wait.",
+                                    "schema": {"type": "integer"},
+                                }
+                            },
+                        },
+                        "503": {
+                            **_json(
+                                "#/components/schemas/Error",
+                                "Busy: this server process is answering as many questions as it can (`busy`).",
+                            ),
                             "headers": {
                                 "Retry-After": {
                                     "description": "Seconds to wait.",

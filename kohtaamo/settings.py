@@ -371,6 +371,10 @@ BOT_REBUILD_IN_BACKGROUND = True
 BOT_CONCURRENT_ANSWERS = int(os.environ.get("BOT_CONCURRENT_ANSWERS", "1"))
 BOT_QUEUE_MAX = int(os.environ.get("BOT_QUEUE_MAX", "100"))
 BOT_RECOVER_SECONDS = float(os.environ.get("BOT_RECOVER_SECONDS", "30"))
+# The anonymous HTTP API (bot/api.py) answers in request threads: at most BOT_API_CONCURRENT_ANSWERS
+# at once per process, BOT_API_QUEUE_MAX more waiting, beyond that 503 "busy" (common.gates).
+BOT_API_CONCURRENT_ANSWERS = int(os.environ.get("BOT_API_CONCURRENT_ANSWERS", "1"))
+BOT_API_QUEUE_MAX = int(os.environ.get("BOT_API_QUEUE_MAX", "10"))
 
 # --- Logging: no client IP addresses or user agents ----------------------------------
 LOGGING = {

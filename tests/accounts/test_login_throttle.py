@@ -22,8 +22,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actions import DEVICE_COOKIE, delay_after
-from accounts.hashing import CheckGate, PasswordChecksBusy, password_check_gate
+from accounts.hashing import PasswordChecksBusy, password_check_gate
 from accounts.models import LoginThrottle
+from common.gates import Gate
 from tests.accounts.test_accounts import HttpClient, code_for, log_in, page_text, wait_out_throttle
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +283,7 @@ def test_when_every_password_check_is_taken_the_login_page_says_busy(
 
 
 def test_checks_beyond_the_slots_wait_in_a_bounded_queue() -> None:
-    gate = CheckGate(concurrent=1, queue_max=1)
+    gate = Gate(concurrent=1, queue_max=1)
     release, holding, done = threading.Event(), threading.Event(), threading.Event()
 
     def first() -> None:

@@ -103,3 +103,35 @@ def test_the_rate_limit_answer_follows_the_schema(live: Any, monkeypatch: pytest
     assert second.status_code == 429
     assert int(second.headers["retry-after"][0]) >= 1
     case.validate_response(second)
+
+
+def test_a_busy_answer_follows_the_schema_and_the_api_answers_again_after(live: Any, settings: Any) -> None:
+    """Every answer place taken (here: the one slot held, no line): 503 busy at once, no bot work done."""
+    import threading
+
+    from schemathesis.checks import not_a_server_error
+
+    from common.gates import gate
+
+    settings.BOT_API_CONCURRENT_ANSWERS, settings.BOT_API_QUEUE_MAX = 1, 0
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate("bot-api", 1, 0).slot():
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        case = schema["/api/bot/ask"]["POST"].Case(body={"text": "asumistuki"}, media_type="application/json")
+        busy = case.call(base_url=live.url, timeout=30)
+        assert busy.status_code == 503 and busy.json()["error"] == "busy"
+        assert int(busy.headers["retry-after"][0]) >= 1
+        # A documented 503 is a designed answer, not a crash: every other check still applies.
+        case.validate_response(busy, excluded_checks=[not_a_server_error])
+    finally:
+        release.set()
+        holder.join()
+    assert case.call(base_url=live.url, timeout=30).status_code == 200
