@@ -256,11 +256,8 @@ class StaffConsumer(BaseChatConsumer):
             return
         try:
             self.staff = await self.run(handlers.current_staff, self.scope)
-        except handlers.SessionEnded:
-            await self.refuse(4401)
-            return
-        except handlers.AccessEnded:
-            await self.refuse(4403)
+        except handlers.StaffStopped as stopped:
+            await self.refuse(stopped.close_code)
             return
         self.desk_ids: set[int] = set()
         self.conversation_ids: set[int] = set()
@@ -286,11 +283,8 @@ class StaffConsumer(BaseChatConsumer):
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 logger.warning("session check failed: %s", type(exc).__name__)  # an outage: try again later
                 continue
-            except handlers.SessionEnded:
-                await self.end(4401)
-                return
-            except handlers.AccessEnded:
-                await self.end(4403)
+            except handlers.StaffStopped as stopped:
+                await self.end(stopped.close_code)
                 return
             self.staff = staff
 
@@ -298,11 +292,8 @@ class StaffConsumer(BaseChatConsumer):
         """The staff member as they are now; None (and the socket closing) once they may not go on."""
         try:
             self.staff = await self.run(handlers.current_staff, self.scope)
-        except handlers.SessionEnded:
-            await self.end(4401)
-            return None
-        except handlers.AccessEnded:
-            await self.end(4403)
+        except handlers.StaffStopped as stopped:
+            await self.end(stopped.close_code)
             return None
         return self.staff
 
@@ -327,11 +318,8 @@ class StaffConsumer(BaseChatConsumer):
         """
         try:
             staff, desk_ids, hidden = await self.run(handlers.staff_access, self.scope, set(self.conversation_ids))
-        except handlers.SessionEnded:
-            await self.end(4401)
-            return
-        except handlers.AccessEnded:
-            await self.end(4403)
+        except handlers.StaffStopped as stopped:
+            await self.end(stopped.close_code)
             return
         before = self.staff
         self.staff = staff
@@ -375,11 +363,8 @@ class StaffConsumer(BaseChatConsumer):
                 raise ChatError("unknown_type", _("Unknown message type."))
             try:
                 reply = await self.run(handlers.with_current_staff, self.scope, handler, frame, self.channel_name)
-            except handlers.SessionEnded:
-                await self.end(4401)
-                return
-            except handlers.AccessEnded:
-                await self.end(4403)
+            except handlers.StaffStopped as stopped:
+                await self.end(stopped.close_code)
                 return
             if reply is not None:
                 await self.send_event({**reply, "ref": frame["ref"]})

@@ -148,12 +148,20 @@ def client_end(client: Client, frame: inbound.End, channel_name: str) -> None:
 # --- Staff -------------------------------------------------------------------------
 
 
-class SessionEnded(Exception):
+class StaffStopped(Exception):
+    """The staff socket must stop; `close_code` says why (docs/protocol.md)."""
+
+    close_code = 4401
+
+
+class SessionEnded(StaffStopped):
     """The staff member's session ended (logout, idle expiry, deactivation, new password) since the socket opened."""
 
 
-class AccessEnded(Exception):
+class AccessEnded(StaffStopped):
     """The staff member's role no longer answers clients (e.g. made a content editor) since the socket opened."""
+
+    close_code = 4403
 
 
 def current_staff(scope: dict[str, Any]) -> Staff:
