@@ -25,7 +25,7 @@ from tests.chat_helpers import Chat
 from tests.wsclient import ProtocolClient
 
 # What /health says of this run's channel layer: Redis (CI's second run, REDIS_URL) answers "ok".
-LAYER = "ok" if settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis.") else "in-memory"
+LAYER = "ok" if str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).startswith("channels_redis.") else "in-memory"
 
 
 def wait_until(condition: Any, what: str, timeout: float = 10) -> None:
