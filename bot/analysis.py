@@ -595,6 +595,11 @@ class VoikkoAnalyser(_Base):
         with self._lock:
             return list(self._voikko.analyze(word))
 
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one analyser per process, kept for its life
+    def is_word(self, word: str) -> bool:
+        """Whether Voikko knows ``word`` (also in a spoken form): a word of its own, not a typo."""
+        return bool(self._analyse(word)) or any(self._analyse(v) for v in spoken_variants(word))
+
     def _suggest(self, word: str) -> list[str]:
         with self._lock:
             return list(self._voikko.suggest(word))

@@ -358,7 +358,9 @@ def read_brain_dir(directory: Path, *, standalone: bool = False) -> list[TopicDa
                     )
                 )
         desk = parsed.handoff_desk
-        if desk is not None and desk not in desks:
+        # Standalone (the starter brain, no database): a hand-off desk that does not exist
+        # where the brain is used hands over to the conversation's own desk (handoff_desk()).
+        if desk is not None and not standalone and desk not in desks:
             problems.append(Problem(parsed.path.name, parsed.handoff_line, f"handoff_desk '{desk}' is not a desk"))
     if problems:
         raise BrainFileError(problems)

@@ -58,8 +58,9 @@ def load_brain_dir(path: str | Path, analyser: Analyser | None = None, *, standa
     Raises ``bot.brainfiles.BrainFileError`` listing every problem. By default
     follow-ups and hand-off desks are checked against the database, exactly as
     an import would; ``standalone`` reads no database: the folder must then be
-    complete on its own (follow-ups only to its own topics, no hand-off desks),
-    as the starter brain is.
+    complete on its own (follow-ups only to its own topics), as the starter
+    brain is; its hand-off desks are not checked (a desk the deployment does
+    not have hands over to the conversation's own desk).
     """
     return build_bot(read_brain_dir(Path(path), standalone=standalone), analyser)
 

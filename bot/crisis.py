@@ -1,235 +1,282 @@
 """Spotting acute risk in a client's message.
 
-Every message, to the bot or to a counsellor, passes through ``detect_crisis``.
-A hit shows emergency guidance at once and puts the conversation at the top of
-the queue, so recall comes first: a false alarm costs a counsellor a glance, a
-miss can cost a life. Hence:
+Every message, to the bot or to a counsellor, is checked. A hit shows emergency
+guidance at once and puts the conversation at the top of the queue, so recall
+comes first: a false alarm costs a counsellor a glance, a miss can cost a life.
+Three nets, each catching what the one before missed:
 
-* Patterns run on *folded* text (lowercase, ä->a, ö->o, å->a, punctuation
-  removed), so missing diacritics ("haluan kuolla" typed as "haluan kuolla",
-  "jag vill do") and spoken forms ("haluun", "itteni", "mua") still match.
-  Patterns allow a few words in between ("haluun vaan niin kuolla").
-* With Voikko, base forms add a second net for inflections the patterns did
-  not foresee (``itsemurhaa``, ``viiltelystä``).
-* Only a handful of idioms that are obviously harmless ("kuolla nauruun",
-  "tappaa aikaa", "puhelin kuoli") are removed before matching; anything
-  doubtful is flagged and counted as a false alarm in the tests instead.
+1. The warning signs in ``bot/data/crisis-signals.yaml``: phrases in the
+   pattern language of ``bot.signals``, reviewed by people who work with young
+   people (the brain editor shows them), matched on the folded message after
+   the harmless idioms of the same file are taken out. A word within one typing
+   error of a word of the phrases counts as that word ("kuola" as "kuolla"),
+   unless it is a word of its own (Voikko knows it, or the brain uses it).
+2. With Voikko, base forms and compound parts (``baseforms`` in the same file):
+   "itsemurhaa", "viiltelystä", "unilääkepurkki" in any inflection.
+3. The brain's ``crisis`` topic: a message close to one of its example
+   questions (``bot.similarity``) is flagged too, so that editors teach the
+   detector new expressions in the brain editor, without code.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from bot.analysis import VoikkoAnalyser, get_analyser
-from bot.wordlists import load_table
+import yaml
 
-CATEGORIES = ("suicidal", "self_harm", "violence_now", "danger_now")
+from bot.analysis import VoikkoAnalyser, get_analyser, within_one_edit
+from bot.signals import Phrase, fold, parse_phrase
+from bot.wordlists import DATA_DIR
+
+__all__ = ["SIGNS", "CrisisHit", "detect_crisis", "fold", "gap", "signal_hits"]
+
+SIGNALS_FILE = DATA_DIR / "crisis-signals.yaml"
 
 
 @dataclass(frozen=True)
 class CrisisHit:
-    """What matched (``phrase``, from the folded text) and what kind of risk it is."""
+    """A sign of acute risk: which sign, what in the message matched, and by which rule.
+
+    ``category`` is the warning sign (``SIGNS``); ``phrase`` the folded words of
+    the message that matched; ``rule`` the phrase of the signal list, the base
+    forms, or the crisis example question that matched; ``source`` which net.
+    """
 
     category: str
     phrase: str
     lang: str
+    rule: str = ""
+    source: str = "signal"
 
 
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e", "ü": "u", "’": "'", "´": "'", "`": "'"})
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics and punctuation, collapse spaces."""
-    t = text.lower().translate(_FOLD)
-    t = re.sub(r"[^a-z0-9' ]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
+@dataclass(frozen=True)
+class Signal:
+    sign: str
+    lang: str
+    phrase: Phrase
+    pattern: re.Pattern[str]
 
 
 def gap(n: int) -> str:
-    """Up to ``n`` words in between, in a pattern: "haluun (vaan niin) kuolla"."""
+    """Up to ``n`` words in between, in a regular expression (bot.handoff's patterns)."""
     return rf"(?:\w+ ){{0,{n}}}"
 
 
-_G1, _G2, _G3 = gap(1), gap(2), gap(3)
-_SELF_FI = r"(?:itse|itte|ite)\w*"  # itseni, itteni, itseäni (folded: itseani), itelleni
-_ME_FI = r"(?:mua|mut|minua|minut|meita|meidat|mulle|minulle)"
-# Victims in the family: violence at home is reported about a parent or sibling.
-_VICTIM_FI = (
-    r"(?:mua|mut|minua|minut|meita|meidat|aitia|aitii|aitiani|isaa|isaani|siskoa|siskoo|veljea|veljee"
-    r"|pikkusiskoa|pikkuveljea|isosiskoa|isoveljea|lasta|lapsia|koiraa)"
+class SignalFileError(ValueError):
+    """``crisis-signals.yaml`` is malformed (the message names the sign and the phrase)."""
+
+
+@dataclass(frozen=True)
+class SignalFile:
+    """``crisis-signals.yaml``, read and compiled."""
+
+    signs: tuple[str, ...]
+    signals: list[Signal]
+    harmless: list[re.Pattern[str]]
+    baseforms: list[tuple[str, frozenset[str]]]
+    past_signs: frozenset[str]
+    past: list[re.Pattern[str]]
+    still: list[re.Pattern[str]]
+
+
+def _patterns(texts: Iterable[object]) -> list[re.Pattern[str]]:
+    return [re.compile(parse_phrase(str(text)).regex()) for text in texts]
+
+
+def _load() -> SignalFile:
+    data = yaml.safe_load(SIGNALS_FILE.read_text(encoding="utf-8"))
+    signals: list[Signal] = []
+    try:
+        harmless = _patterns(data["harmless"])
+        past = _patterns(data["past"]["markers"])
+        still = _patterns(data["past"]["still"])
+        for sign, languages in data["signs"].items():
+            for lang, phrases in languages.items():
+                for text in phrases:
+                    phrase = parse_phrase(str(text))
+                    signals.append(Signal(sign, lang, phrase, re.compile(phrase.regex())))
+    except ValueError as error:
+        raise SignalFileError(f"{SIGNALS_FILE}: {error}") from error
+    baseforms = [
+        (sign, frozenset(str(rule).lower().split())) for sign, rules in data["baseforms"].items() for rule in rules
+    ]
+    past_signs = frozenset(data["past"]["signs"])
+    if unknown := past_signs - set(data["signs"]):
+        raise SignalFileError(f"{SIGNALS_FILE}: past: no such sign {', '.join(sorted(unknown))}")
+    return SignalFile(tuple(data["signs"]), signals, harmless, baseforms, past_signs, past, still)
+
+
+_FILE = _load()
+SIGNS, SIGNALS = _FILE.signs, _FILE.signals
+# The words of the signal phrases; a message word within one typing error of one is read as it.
+_VOCABULARY = frozenset(w for s in SIGNALS for w in s.phrase.words)
+_WHOLE_WORDS = frozenset(
+    w
+    for s in SIGNALS
+    for part in s.phrase.parts
+    for alt in part.alternatives
+    for w in alt
+    if "*" not in w and len(w) >= 4
+)
+_PREFIXES = frozenset(
+    w.strip("*")
+    for s in SIGNALS
+    for part in s.phrase.parts
+    for alt in part.alternatives
+    for w in alt
+    if w.endswith("*") and not w.startswith("*") and len(w) >= 5
 )
 
-_KILL_FI = r"tap(?:an|at|oin|pa\w*|po\w*|etaan)"
-_MEDS_FI = r"(?:laak|pill|tablet|napp|unilaak|burana|panadol|parasetamol|ibuprofeiini|kipulaak)\w*"
-_AMOUNT_FI = r"(?:liikaa|kaikki|koko|purkin|purkillisen|paketin|levyn|levyllisen|paljon|kasan|kourallisen)"
-_KIN_FI = (
-    r"(?:isa|iska|isi|faija|isapuoli|aiti|mutsi|aitipuoli|veli|veljeni|isoveli|poikaystava|tyttoystava"
-    r"|poikkis|tyttis|mies|mieheni|vaimo|puoliso|kaveri|joku|han|se|ne|ukko)"
-)
-_HIT_FI = r"(?:lyo|lyoo|lyo|hakkaa|potkii|kuristaa|uhkaa|uhkailee|raiskas|raiskasi|ahdistelee|repii|tonii)"
 
-# (category, language, pattern) on folded text: each entry is one alternative,
-# so that a pattern can be read, and blamed, on its own. Order matters only for
-# which category is reported when several match.
-_PATTERNS_RAW: list[tuple[str, str, str]] = [
-    # --- Finnish: suicidal
-    ("suicidal", "fi", r"\bitsemurh\w*|\bitsarimurh\w*|\bitsetuho\w*|\bitsar(?:i|ia|in|iin|ii)\b"),
-    ("suicidal", "fi", rf"\b(?:en|ei)\s{_G2}(?:halua|haluu|jaksa|jaksais)\w*\s{_G2}olla olemassa\b"),
-    ("suicidal", "fi", rf"\b(?:nukahtaa|nukkua)\s{_G3}(?:enka|eika|ja en|ja ei)\s{_G1}hera\w*"),
-    (
-        "suicidal",
-        "fi",
-        rf"\b(?:helpompaa|parempi|parempaa)\s{_G2}jos (?:ma|mina|mua|minua) (?:ei|en)\s"
-        rf"{_G1}(?:ois|olis|olisi)",
-    ),
-    ("suicidal", "fi", rf"\b(?:halu\w*|tahdo\w*|tahto\w*|tahon|mieli)\s{_G3}kuol(?:la|isin|e)\b"),
-    ("suicidal", "fi", rf"\b(?:toivo\w*|kunpa|kumpa|olisinpa|oisinpa)\s{_G3}(?:kuollu\w*|kuolisin|kuolis)\b"),
-    ("suicidal", "fi", r"\bkuolisin\b|\bkuolla pois\b|\bhaluan pois (?:tasta )?elamasta"),
-    (
-        "suicidal",
-        "fi",
-        rf"\b(?:en|ei|emme)\s{_G3}(?:jaksa|halua|haluu|kesta|huvita|viitsi)\w*\s{_G2}ela(?:a|maa|man|ma)\b",
-    ),
-    ("suicidal", "fi", rf"\b(?:en|ei)\s{_G2}(?:jaksa|kesta)\w*\s{_G1}(?:enaa|enaan)\s{_G1}(?:mitaan|tata|olla)\b"),
-    ("suicidal", "fi", rf"\b(?:ei|ole|oo)\s{_G3}(?:syyta|jarkea|tarkoitusta|merkitysta)\s{_G1}ela(?:a|maan|ma)\b"),
-    ("suicidal", "fi", r"\belama(?:ssa)? ei (?:ole )?(?:kannata|mitaan jarkea|mitaan merkitysta)\b"),
-    ("suicidal", "fi", r"\bei kannata (?:enaa )?elaa\b"),
-    ("suicidal", "fi", rf"\b{_KILL_FI}\s{_G2}{_SELF_FI}|\b{_SELF_FI}\s{_G1}{_KILL_FI}"),
-    ("suicidal", "fi", rf"\bhirt\w*\s{_G2}(?:itse|itte)\w*|\bhirtt?aydy\w*|\bhirtan\b"),
-    (
-        "suicidal",
-        "fi",
-        rf"\bhyp(?:paan|pasin|pais\w*|paa|ata)\s{_G3}"
-        r"(?:alle|sillalta|katolta|parvekkeelta|ikkunasta|junan|auton)",
-    ),
-    ("suicidal", "fi", rf"\b(?:lopet\w*|paat\w*)\s{_G2}(?:kaiken|elamani|elamansa|paivani|paivansa|henkeni)\b"),
-    ("suicidal", "fi", r"\bparempi (?:ilman (?:mua|minua)|kuollee?na)"),
-    ("suicidal", "fi", r"\bparempi jos (?:ma|mina|mua|minua)? ?(?:en|ei) (?:ois|olis|olisi|oo|ole)"),
-    ("suicidal", "fi", r"\b(?:ottaa|otan|riist\w*) (?:oma )?henk(?:i|eni|ensa)\b"),
-    ("suicidal", "fi", rf"\b(?:ajattel|mieti|mietin|mietti|haaveil|suunnitt|suunnitel)\w*\s{_G2}kuolema\w*"),
-    ("suicidal", "fi", rf"\b(?:en|ei)\s{_G2}(?:halua|haluu|haluis)\w*\s{_G2}herat\w*"),
-    ("suicidal", "fi", rf"\bhalu\w*\s{_G2}(?:kadota|haihtua|lakata olemasta)\b"),
-    ("suicidal", "fi", r"\bkoysi\b|\bkoyden\b|\bhirttoko\w*"),
-    # --- Finnish: self-harm
-    ("self_harm", "fi", r"\bviil(?:l|t|s)\w*|\bviilto\w*"),
-    (
-        "self_harm",
-        "fi",
-        rf"\b(?:satut|vahingoit|lyon|poltan|poltin|raavin|raavi|hakkaan|rankaisen|leikk|viill|viilt|pistin|pistan)\w*"
-        rf"\s{_G2}{_SELF_FI}",
-    ),
-    ("self_harm", "fi", r"\bpartater\w*|\bterall[a]? (?:itse|itte)\w*"),
-    ("self_harm", "fi", rf"\b{_SELF_FI}\s{_G2}(?:satut|vahingoit|viil)\w*"),
-    ("self_harm", "fi", r"\brantee\w* auki\b|\branteet\b|\branteita\b"),
-    ("self_harm", "fi", r"\bteen (?:itselleni|itelleni|itteleni) pahaa\b"),
-    # --- Finnish: overdose and other danger now
-    ("danger_now", "fi", rf"\b{_AMOUNT_FI}\s{_G2}{_MEDS_FI}"),
-    ("danger_now", "fi", rf"\b{_MEDS_FI}\s{_G2}liikaa\b"),
-    ("danger_now", "fi", r"\byliannos\w*|\bmyrkyt\w*"),
-    ("danger_now", "fi", rf"\b(?:seuraa|seuras|vaanii|vaani|jahtaa|vahtii)\w*\s{_G2}{_ME_FI}"),
-    ("danger_now", "fi", rf"\b(?:joku|mies|ne|se|auto)\s{_G1}(?:seuraa|seuras|vaanii|jahtaa)\b"),
-    (
-        "danger_now",
-        "fi",
-        rf"\b(?:pelot|pelkaa|pelkaan|uskalla|uskallan)\w*\s{_G3}(?:kotiin|kotona|kotia|himaan|himas|himassa)\b",
-    ),
-    ("danger_now", "fi", rf"\b(?:en|ei)\s{_G2}(?:ole|oo|tunne)\s{_G1}(?:turvassa|turvallista|turvallinen)\b"),
-    ("danger_now", "fi", r"\bvaarassa\b|\bhengenvaara\w*|\byrittaa paasta sisaan\b|\bhatatilan\w*"),
-    # --- Finnish: violence now
-    (
-        "violence_now",
-        "fi",
-        r"\b(?:lyo|lyoo|lyov\w*|lyon(?:y|yt)|loi|hakkaa\w*|hakkas\w*|potki\w*|kurist\w*|raiskas?\w*"
-        rf"|ahdistel\w*|satutta\w*|uhkail\w*)\s{_G2}{_ME_FI}\b",
-    ),
-    ("violence_now", "fi", rf"\b{_KIN_FI}\s{_G2}{_HIT_FI}\b"),
-    ("violence_now", "fi", rf"\b(?:lyo|lyoo|lyov\w*|hakkaa\w*|hakkas\w*|potki\w*|kurist\w*)\s{_G2}{_VICTIM_FI}\b"),
-    ("violence_now", "fi", rf"\b\w*(?:ystava|puoli|mies|isa|iska)\s{_G1}{_HIT_FI}\b"),
-    ("violence_now", "fi", rf"\b(?:uhka\w*|aikoo|meinaa|lupas\w*)\s{_G3}{_KILL_FI}"),
-    ("violence_now", "fi", r"\btapp(?:aa|aavat|aisi) (?:mut|minut|meidat|mua)\b"),
-    ("violence_now", "fi", r"\bpahoinpit\w*|\braiska\w*|\bpuukot\w*|\bpuukko\b|\bveitsen kanssa\b|\baseen kanssa\b"),
-    # --- Swedish
-    ("suicidal", "sv", rf"\bvill\s{_G2}do\b|\bvill inte\s{_G1}leva\b|\borkar inte\s{_G2}leva\b"),
-    ("suicidal", "sv", r"\bta\w* livet av\b|\bsjalvmord\w*|\bavsluta (?:mitt liv|allt|livet)\b"),
-    ("suicidal", "sv", r"\bhanga mig\b|\binget (?:att )?leva for\b|\bdoda mig\b|\bvill inte finnas\b"),
-    ("suicidal", "sv", r"\bbattre (?:om jag var )?dod\b|\bbattre utan mig\b"),
-    ("suicidal", "sv", r"\bta (?:mitt|mitt eget) liv\b|\bvill inte vakna\b"),
-    ("self_harm", "sv", r"\bskad\w* mig\b|\bskar\w* mig\b|\bsjalvskad\w*|\bbranner mig\b"),
-    ("violence_now", "sv", rf"\bslar\s{_G2}(?:mig|oss|mamma|pappa)\b|\bmisshand\w*|\bhota\w*\s{_G3}doda\b"),
-    ("violence_now", "sv", r"\bsparka\w* mig\b|\bstryp\w*|\bvaldt\w*"),
-    ("danger_now", "sv", rf"\bfoljer (?:efter )?mig\b|\bvagar inte\s{_G2}hem\b|\brad+ {_G3}hem\b"),
-    ("danger_now", "sv", r"\bforfolj\w* mig\b"),
-    ("danger_now", "sv", r"\bfor manga (?:tabletter|piller)\b|\boverdos\w*|\binte (?:saker|trygg) hemma\b"),
-    # --- English
-    ("suicidal", "en", rf"\bkill\w*\s{_G1}(?:myself|my self)\b|\bsuicid\w*|\bwant\w* to die\b|\bwanna die\b"),
-    ("suicidal", "en", r"\bend(?:ing)? (?:it all|my life)\b|\b(?:dont|don't|do not) want to (?:live|be alive|exist)\b"),
-    ("suicidal", "en", r"\bno (?:reason|point) (?:to|in) (?:live|living)\b|\bbetter off dead\b"),
-    ("suicidal", "en", r"\btake my (?:own )?life\b|\bhang myself\b|\bunalive\w*|\bkms\b"),
-    ("suicidal", "en", r"\b(?:dont|don't|do not) want to (?:wake up|be here)\b"),
-    ("self_harm", "en", r"\b(?:cut|cutting|hurt|hurting|harm|harming|burn|burning) (?:myself|my self|my wrists?)\b"),
-    ("self_harm", "en", r"\bself[ -]?harm\w*|\bslit my wrists?\b"),
-    (
-        "violence_now",
-        "en",
-        r"\b(?:hitting|hits|hit|beating|beats|beat|kicking|choking|strangling|abusing|raping|hurting)\s"
-        rf"{_G1}(?:me|us|my mom|my mum)\b",
-    ),
-    ("violence_now", "en", r"\b(?:going|gonna|threaten\w*) to kill (?:me|us)\b|\braped\b"),
-    ("danger_now", "en", r"\boverdos\w*|\btook too many (?:pills|tablets)\b|\bfollowing me\b"),
-    ("danger_now", "en", r"\b(?:afraid|scared) to go home\b|\bnot safe\b|\bin danger\b"),
-    (
-        "danger_now",
-        "en",
-        r"\b(?:swallowed|took|taken|ate)\s(?:a bunch of|all(?: of)?(?: my)?|too many|a lot of|lots of|a handful of"
-        r"|the whole \w+ of)\s(?:\w+ )?(?:pills|tablets|meds|medication|painkillers)\b",
-    ),
-    ("suicidal", "en", r"\b(?:not|isnt|isn't|is not|aint) worth living\b"),
-]
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
-_PATTERNS = [(cat, lang, re.compile(pat)) for cat, lang, pat in _PATTERNS_RAW]
 
-# Harmless idioms removed before matching. Kept short and literal on purpose.
-_HARMLESS = re.compile(
-    r"\bkuol\w* (?:nauruun|tylsyyteen|nalkaan|janoon|hapeaan|jannitykseen|ikavaan)\b"
-    r"|\b(?:puhelin|puhelimen|puhelimeni|luuri|akku|akkuni|kone|koneeni|lappari|auto|kasvi|kukka|kala"
-    r"|kissa|koira|hamsteri)\w* (?:\w+ )?kuol\w*"
-    r"|\btap\w* (?:aikaa|ajan|aikaansa)\b"
-    r"|\bdying (?:of laughter|to (?:know|see|try|go|meet))\b|\bkilling time\b|\bkill time\b|\bhit me up\b"
-    r"|\blyo\w* vetoa\b|\bhakka\w* (?:puita|puuta|halkoja|klapeja)\b|\bleikk\w* itse (?:hiuk|tukk|kynn|ruoh|nurm)\w*"
-    r"|\bdo av skratt\b|\bdoda tiden\b"
-)
+def _index(words: Iterable[str]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in {word} | _deletions(word):
+            index.setdefault(key, set()).add(word)
+    return index
 
-# With Voikko: base-form sets that signal risk when all are present, tried in order.
-_BASEFORM_RULES: list[tuple[str, frozenset[str]]] = [
-    (category, frozenset(" ".join(forms).split()))
-    for category, forms in load_table("crisis-baseforms-fi.txt", unique=False)
-]
+
+_WORD_INDEX = _index(_WHOLE_WORDS)
+_PREFIX_INDEX = _index(_PREFIXES)
+
+
+@lru_cache(maxsize=50_000)
+def _correction(token: str) -> str | None:
+    """The signal word ``token`` is one typing error away from (a prefix for ``halu*``), or None."""
+    if len(token) < 5 or token in _VOCABULARY or token.isdigit():
+        return None
+    # A typo seldom hits the first letter; "vaping" is not "raping".
+    candidates = {
+        word
+        for key in {token} | _deletions(token)
+        for word in _WORD_INDEX.get(key, ())
+        if word[0] == token[0] and within_one_edit(token, word)
+    }
+    if candidates:
+        return min(candidates)
+    for length in range(5, len(token) + 1):
+        head = token[:length]
+        found = {
+            prefix
+            for key in {head} | _deletions(head)
+            for prefix in _PREFIX_INDEX.get(key, ())
+            if prefix[0] == head[0] and within_one_edit(head, prefix)
+        }
+        if found:
+            return min(found) + token[length:]
+    return None
+
+
+def _corrected(folded: str, known: set[str]) -> str | None:
+    """``folded`` with likely typos of signal words put right, or None when nothing changed.
+
+    ``known``: the folded forms of the message's words that are words of their
+    own (Voikko knows "välitunnit", which folds to a near miss of "väkivalta").
+    """
+    out: list[str] = []
+    changed = False
+    for token in folded.split():
+        fix = _correction(token)
+        if fix is not None and fix != token and token not in known:
+            out.append(fix)
+            changed = True
+        else:
+            out.append(token)
+    return " ".join(out) if changed else None
+
+
+def clean(text: str) -> str:
+    """The folded message without its harmless idioms (what the signs are looked for in)."""
+    folded = fold(text[:5000])
+    for harmless in _FILE.harmless:
+        folded = harmless.sub(" ", folded)
+    return " ".join(folded.split())
+
+
+def about_the_past(folded: str) -> bool:
+    """Whether the message tells of the past (a past marker) and nothing says it is happening again."""
+    return any(p.search(folded) for p in _FILE.past) and not any(p.search(folded) for p in _FILE.still)
+
+
+def signal_hits(text: str, is_word: Callable[[str], bool] | None = None) -> list[CrisisHit]:
+    """Every phrase of the signal lists that matches ``text`` (the signs in the file's order).
+
+    ``is_word`` says whether a word the signal lists do not know is a word of
+    its own (then it is not read as a typo of a signal word). Hits of the
+    signs that can be in the past (self-harm, violence, danger) are left out
+    when the message tells of the past and not of now.
+    """
+    folded = clean(text)
+    if not folded:
+        return []
+    texts = [folded]
+    check = is_word or _voikko_word
+    known = {fold(w) for w in re.findall(r"[\wåäö]+", text[:5000].lower()) if _correction(fold(w)) and check(w)}
+    fixed = _corrected(folded, known)
+    if fixed is not None:
+        texts.append(fixed)
+    past = about_the_past(folded)
+    hits: list[CrisisHit] = []
+    for signal in SIGNALS:
+        if past and signal.sign in _FILE.past_signs:
+            continue
+        for candidate in texts:
+            m = signal.pattern.search(candidate)
+            if m:
+                hits.append(CrisisHit(signal.sign, m.group(0).strip(), signal.lang, signal.phrase.text))
+                break
+    return hits
+
+
+def _voikko_word(word: str) -> bool:
+    analyser = get_analyser()
+    return isinstance(analyser, VoikkoAnalyser) and analyser.is_word(word)
+
+
+def baseform_hits(text: str) -> list[CrisisHit]:
+    """With Voikko: the base-form rules all of whose forms are in ``text`` (any inflection, compound parts too).
+
+    The words of harmless idioms are left out, as for the signal lists.
+    """
+    analyser = get_analyser()
+    if not isinstance(analyser, VoikkoAnalyser):
+        return []
+    cleaned = clean(text)
+    kept = Counter(cleaned.split())
+    words: set[str] = set()
+    for tok in text[:5000].lower().split():
+        folded = fold(tok).split()
+        if not folded or any(kept[f] <= 0 for f in folded):
+            continue
+        kept.subtract(folded)
+        word = re.sub(r"[^\wåäö-]", "", tok)
+        if word:
+            words.update(analyser.word_terms(word, "fi"))
+    past = about_the_past(cleaned)
+    return [
+        CrisisHit(sign, " ".join(sorted(needed)), "fi", " ".join(sorted(needed)), "baseform")
+        for sign, needed in _FILE.baseforms
+        if needed <= words and not (past and sign in _FILE.past_signs)
+    ]
 
 
 def detect_crisis(text: str, lang: str | None = None) -> CrisisHit | None:
-    """The first sign of acute risk in ``text``, or None.
+    """The first sign of acute risk in ``text`` by the signal lists and base forms, or None.
 
-    ``lang`` is only a hint for reporting: all languages' patterns run on every
-    message, because clients switch languages and a Swedish cry for help on the
-    Finnish page must not be missed.
+    ``lang`` is only a hint for reporting: all languages' signals are looked
+    for in every message, because clients switch languages and a Swedish cry
+    for help on the Finnish page must not be missed. The brain's crisis
+    examples are the bot's third net (``bot.engine.Bot.crisis_hits``).
     """
-    if not text:
+    if not text or not text.strip():
         return None
-    folded = fold(text[:5000])
-    if not folded:
-        return None
-    cleaned = _HARMLESS.sub(" ", folded)
-    for cat, plang, pat in _PATTERNS:
-        m = pat.search(cleaned)
-        if m:
-            return CrisisHit(cat, m.group(0).strip(), plang)
-    analyser = get_analyser()
-    if isinstance(analyser, VoikkoAnalyser):
-        words: set[str] = set()
-        for tok in text[:5000].lower().split():
-            words.update(analyser.word_terms(re.sub(r"[^\wåäö-]", "", tok), "fi") if tok.strip() else ())
-        for cat, needed in _BASEFORM_RULES:
-            if needed <= words:
-                return CrisisHit(cat, " ".join(sorted(needed)), lang or "fi")
-    return None
+    hits = signal_hits(text) or baseform_hits(text)
+    return hits[0] if hits else None

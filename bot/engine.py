@@ -27,11 +27,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bot.analysis import Analyser, VoikkoAnalyser, get_analyser
-from bot.crisis import CrisisHit, detect_crisis
+from bot.crisis import CrisisHit, baseform_hits, signal_hits
 from bot.handoff import is_handoff_request
 from bot.language import detect_language
 from bot.markdown import render_answer
 from bot.ranking import Index, TopicDoc
+from bot.similarity import ExampleNet
 from common.languages import is_supported
 
 if TYPE_CHECKING:
@@ -95,15 +96,15 @@ class MessageReading:
 
 
 def read_message(text: str, fallback_lang: str | None = None) -> MessageReading:
-    """Detect the language of ``text`` and check it for crisis, once per message.
+    """Detect the language of ``text`` and check it for crisis, once per message (with the shared bot).
 
     ``fallback_lang`` is the page's or the conversation's language; it wins when
     the message is too short to tell. Callers that check for crisis before
     asking the bot pass the reading on to ``Bot.answer(text, reading=...)``.
     """
-    fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
-    lang = detect_language(text, fallback)
-    return MessageReading(lang, detect_crisis(text, lang))
+    from bot.cache import get_bot
+
+    return get_bot().read(text, fallback_lang)
 
 
 class Bot:
@@ -118,6 +119,37 @@ class Bot:
         self.topics: dict[tuple[str, str], BrainTopic] = {(t.slug, t.lang): t for t in topics}
         self.slugs = sorted({t.slug for t in topics})
         self.question_count = questions or sum(len(d.questions) for d in docs)
+        # The crisis topic's example questions are the crisis detector's third net.
+        self.examples = ExampleNet(
+            [q for d in docs if d.slug == "crisis" for q in d.questions],
+            [q for d in docs if d.slug != "crisis" for q in d.questions],
+        )
+
+    def read(self, text: str, fallback_lang: str | None = None) -> MessageReading:
+        """The language of ``text`` (``fallback_lang`` when too short to tell) and its first sign of crisis."""
+        fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
+        lang = detect_language(text, fallback)
+        hits = self.crisis_hits(text, lang, first=True)
+        return MessageReading(lang, hits[0] if hits else None)
+
+    def crisis_hits(self, text: str, lang: str = DEFAULT_LANG, *, first: bool = False) -> list[CrisisHit]:
+        """The signs of acute risk in ``text``: the signal lists, base forms, then the crisis examples.
+
+        With ``first``, stops at the first net that found something (the reading
+        of every message); without, all of them (what a counsellor is shown).
+        """
+        if not text.strip():
+            return []
+        hits = signal_hits(text)
+        if hits and first:
+            return hits[:1]
+        hits += baseform_hits(text)
+        if hits and first:
+            return hits[:1]
+        nearest = self.examples.nearest_crisis(text)
+        if nearest is not None and self.examples.is_crisis(nearest):
+            hits.append(CrisisHit("example", f"{nearest.score:.2f}", lang, nearest.example, "example"))
+        return hits[:1] if first else hits
 
     @property
     def analyser_name(self) -> str:
@@ -175,7 +207,7 @@ class Bot:
         used as it is: language and crisis are not computed again.
         """
         if reading is None:
-            reading = read_message(text, lang)
+            reading = self.read(text, lang)
         detected = reading.lang
         if reading.crisis is not None:
             return self._topic_answer("crisis", detected, 1.0, [], crisis=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -356,7 +357,8 @@ def test_command_needs_a_subcommand(db):
         call_command("brain")
 
 
-def test_brain_evaluate_reports_accuracy_and_timing(db: None, tmp_path: Path) -> None:
+def test_brain_evaluate_reports_accuracy_and_timing(demo: Any, tmp_path: Path) -> None:
+    """The starter brain hands over to the demo's homework and parents desks, which must exist (as for an import)."""
     questions = tmp_path / "questions.tsv"
     questions.write_text(
         "expected\tlang\tquestion\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analysis import get_analyser, reset_analysers
-from bot.crisis import CATEGORIES, detect_crisis, fold
+from bot.crisis import SIGNS, detect_crisis, fold
 
 CRISIS = [
     # Finnish, standard and spoken, with and without diacritics
@@ -141,9 +141,20 @@ def analyser(request, monkeypatch):
     reset_analysers()
 
 
+# The broad kind of risk each sentence above is written as, and the warning signs
+# (bot/data/crisis-signals.yaml) that name it rightly.
+KINDS = {
+    "suicidal": {"wish_to_die", "plan", "means_at_hand", "goodbye", "burden"},
+    "self_harm": {"self_harm"},
+    "violence_now": {"violence_now", "danger_now"},
+    "danger_now": {"danger_now", "violence_now", "means_at_hand", "plan"},
+}
+
+
 def test_enough_crisis_sentences():
     assert len(CRISIS) >= 40
-    assert {cat for _, cat in CRISIS} == set(CATEGORIES)
+    assert {cat for _, cat in CRISIS} == set(KINDS)
+    assert set().union(*KINDS.values()) <= set(SIGNS)
 
 
 @pytest.mark.parametrize(("text", "category"), CRISIS)
@@ -151,12 +162,12 @@ def test_crisis_sentence_is_detected(text, category):
     hit = detect_crisis(text)
     assert hit is not None, text
     assert hit.phrase
-    assert hit.category in CATEGORIES
+    assert hit.category in SIGNS
 
 
 def test_categories_are_mostly_right():
     """The category guides the counsellor; a wrong one is tolerable, a miss is not."""
-    right = sum(1 for text, cat in CRISIS if (hit := detect_crisis(text)) and hit.category == cat)
+    right = sum(1 for text, cat in CRISIS if (hit := detect_crisis(text)) and hit.category in KINDS[cat])
     assert right >= 0.9 * len(CRISIS), right
 
 
@@ -171,7 +182,7 @@ def test_crisis_inside_a_longer_message():
     text = "moi, mulla on ollu tosi huono viikko koulussa ja kotona ja oikeesti haluun vaan kuolla, en tiiä mitä teen"
     hit = detect_crisis(text)
     assert hit is not None
-    assert hit.category == "suicidal"
+    assert hit.category in KINDS["suicidal"]
 
 
 def test_false_alarms_are_counted(capsys):

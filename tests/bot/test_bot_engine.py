@@ -6,8 +6,8 @@ import pytest
 
 from bot import engine
 from bot.brains import load_starter_brain
-from bot.crisis import CrisisHit, detect_crisis
-from bot.engine import CONFIDENCE_THRESHOLD, Bot, MessageReading, read_message
+from bot.crisis import CrisisHit
+from bot.engine import CONFIDENCE_THRESHOLD, Bot, MessageReading
 from bot.evaluation import evaluate, evaluate_file, format_report, parse_rows
 from bot.language import detect_language
 
@@ -159,12 +159,14 @@ class Calls:
             self.language += 1
             return detect_language(text, fallback)
 
-        def counted_crisis(text: str, lang: str | None = None) -> CrisisHit | None:
+        crisis_hits = engine.Bot.crisis_hits
+
+        def counted_crisis(bot: Bot, text: str, lang: str = "fi", *, first: bool = False) -> list[CrisisHit]:
             self.crisis += 1
-            return detect_crisis(text, lang)
+            return crisis_hits(bot, text, lang, first=first)
 
         monkeypatch.setattr(engine, "detect_language", counted_language)
-        monkeypatch.setattr(engine, "detect_crisis", counted_crisis)
+        monkeypatch.setattr(engine.Bot, "crisis_hits", counted_crisis)
 
 
 @pytest.mark.parametrize(
@@ -178,7 +180,7 @@ class Calls:
 def test_a_message_is_read_once(bot: Bot, monkeypatch: pytest.MonkeyPatch, text: str, topic: str) -> None:
     """The conversation's way: read the message (crisis check and language), then let the bot answer that reading."""
     calls = Calls(monkeypatch)
-    reading = read_message(text, "fi")
+    reading = bot.read(text, "fi")  # what read_message does with the shared bot
     assert (calls.language, calls.crisis) == (1, 1)
     answer = bot.answer(text, reading=reading)
     assert (calls.language, calls.crisis) == (1, 1)
