@@ -31,7 +31,7 @@ from bot.crisis import CrisisHit, baseform_hits, signal_hits
 from bot.handoff import is_handoff_request
 from bot.language import detect_language
 from bot.markdown import render_answer
-from bot.ranking import Index, TopicDoc
+from bot.ranking import Index, Ranking, TopicDoc
 from bot.similarity import ExampleNet
 from common.languages import is_supported
 
@@ -85,6 +85,17 @@ class BotAnswer:
     offer_human: bool = False
     plain_answer: str = ""
     handoff_desk: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A topic offered to a counsellor for the client's latest lines: its answer to insert, and its referrals."""
+
+    slug: str
+    title: str
+    answer: str
+    referrals: list[dict[str, str]]
+    score: float
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,34 @@ class Bot:
         """The emergency guidance (the ``crisis`` topic) in `lang`."""
         return self._topic_answer("crisis", lang if is_supported(lang) else DEFAULT_LANG, 1.0, [], crisis=True)
 
+    def rank(self, text: str, lang: str, limit: int = MAX_SUGGESTIONS) -> Ranking:
+        """The published topics best matching ``text`` (read in ``lang``), best first, with a confidence.
+
+        The one ranking of the bot: its answers and the counsellor's suggestions use it.
+        """
+        search_lang = lang if self.index.size(lang) else DEFAULT_LANG
+        return self.index.search(text, search_lang, limit)
+
+    def suggest(
+        self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS
+    ) -> tuple[list[Suggestion], list[CrisisHit]]:
+        """For a counsellor: the topics best matching the client's latest lines, and every crisis sign in them.
+
+        The same engine as the bot's answers; the counsellor decides what is sent.
+        Topics below the bot's own confidence threshold are offered too (a
+        counsellor reads them), but only those that matched something.
+        """
+        reading_lang = detect_language(text, lang if lang is not None and is_supported(lang) else DEFAULT_LANG)
+        ranking = self.rank(text, reading_lang, limit)
+        suggestions = []
+        for match in ranking.matches:
+            topic = self.topic(match.slug, reading_lang)
+            if topic is not None:
+                suggestions.append(
+                    Suggestion(topic.slug, topic.title, topic.answer, list(topic.referrals), round(match.score, 3))
+                )
+        return suggestions, self.crisis_hits(text, reading_lang)
+
     def answer(self, text: str, lang: str | None = None, *, reading: MessageReading | None = None) -> BotAnswer:
         """Answer one client message (non-empty; the caller validates).
 
@@ -213,8 +252,7 @@ class Bot:
             return self._topic_answer("crisis", detected, 1.0, [], crisis=True)
         if is_handoff_request(text):
             return self._topic_answer("handoff", detected, 1.0, [])
-        search_lang = detected if self.index.size(detected) else DEFAULT_LANG
-        ranking = self.index.search(text, search_lang, MAX_SUGGESTIONS)
+        ranking = self.rank(text, detected)
         if ranking.matches and ranking.confidence >= CONFIDENCE_THRESHOLD:
             best = ranking.matches[0]
             return self._topic_answer(best.slug, detected, ranking.confidence, best.matched_terms)
