@@ -80,6 +80,11 @@ def client_texts() -> dict[str, str]:
         "voteThanks": _("Thank you for your feedback."),
         "moreTopics": _("Related topics"),
         "crisisNote": _("If you are in danger right now, call 112."),
+        # The card of help services under a bot answer (the topic's referrals).
+        "referralsTitle": _("Where to get help"),
+        "phone": _("Phone:"),
+        "hours": _("Opening hours:"),
+        "newTab": _("(opens in a new tab)"),
     }
 
 

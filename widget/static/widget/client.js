@@ -308,6 +308,94 @@ function setBotBody(body, m) {
   }
 }
 
+// --- The topic's help services (args.referrals: [{name, url, phone?, hours?}]) ---------------
+// They come from the brain, which the admin can edit too, so nothing of them becomes markup:
+// text nodes and attributes only, a link only to an http(s) address, and a tel: address of
+// digits, spaces and + alone.
+
+const textOf = (value) => (typeof value === "string" ? value.trim() : "");
+
+/** The address as a link may point to it, or "" when it is not an http(s) address. */
+function webAddress(value) {
+  try {
+    const url = new URL(textOf(value));
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : "";
+  } catch {
+    return "";
+  }
+}
+
+/** "tel:+358 9 123" from a phone number as written, or "" when it has no digit. */
+function phoneAddress(value) {
+  const number = textOf(value).replace(/[^0-9 +]/g, "").trim();
+  return /[0-9]/.test(number) ? `tel:${number}` : "";
+}
+
+function link(href, text) {
+  const a = node("a", "", text);
+  a.setAttribute("href", href);
+  return a;
+}
+
+// The services are written in the answer's language, which may not be the page's.
+function inLang(element, lang) {
+  if (lang) element.lang = lang;
+  return element;
+}
+
+/** A line "Label: value" of a service; `value` is a node or text. */
+function serviceLine(className, label, value) {
+  const line = node("p", `k-help-line ${className}`);
+  line.append(node("span", "k-help-label", label), " ", value);
+  return line;
+}
+
+function renderService(referral, lang) {
+  const name = textOf(referral.name);
+  const address = textOf(referral.url);
+  const href = webAddress(address);
+  const phone = textOf(referral.phone);
+  const hours = textOf(referral.hours);
+  if (!name && !address && !phone) return null;
+  const item = node("li", "k-help-item");
+  if (href) {
+    // Opens beside the chat, so the conversation is not lost (as the answers' own links).
+    const a = link(href);
+    a.className = "k-help-name";
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.append(inLang(node("span", "", name || address), lang), node("span", "k-vh", ` ${t("newTab")}`));
+    item.append(a);
+  } else {
+    if (name) item.append(inLang(node("p", "k-help-name", name), lang));
+    // Not a web address: shown as it is, for the reader to copy if it is of use.
+    if (address) item.append(node("p", "k-help-address", address));
+  }
+  if (phone) {
+    const tel = phoneAddress(phone);
+    item.append(serviceLine("k-help-phone", t("phone"), tel ? link(tel, phone) : phone));
+  }
+  if (hours) {
+    item.append(serviceLine("k-help-hours", t("hours"), inLang(node("span", "", hours), lang)));
+  }
+  return item;
+}
+
+/** The card "Where to get help" under an answer, or null when it names no service. */
+function renderReferrals(referrals, answerLang) {
+  const lang = /^[a-z]{2,3}$/.test(answerLang || "") && answerLang !== document.documentElement.lang ? answerLang : "";
+  const items = (Array.isArray(referrals) ? referrals : [])
+    .filter((r) => r && typeof r === "object")
+    .map((r) => renderService(r, lang))
+    .filter(Boolean);
+  if (!items.length) return null;
+  const card = node("div", "k-help");
+  const list = node("ul", "k-help-list");
+  list.append(...items);
+  card.append(node("h2", "k-help-title", t("referralsTitle")), list);
+  return card;
+}
+
 function renderBotMessage(m) {
   const li = node("li", `k-msg k-msg--bot${m.code === "crisis" ? " k-msg--crisis" : ""}`);
   const meta = node("p", "k-meta");
@@ -320,6 +408,9 @@ function renderBotMessage(m) {
   li.append(meta, body);
   const args = m.args || {};
   if (m.code === "crisis") li.append(node("p", "k-crisis-note", t("crisisNote")));
+  // A sibling of the body, so that switching to easy-to-read answers (setBotBody) keeps it.
+  const help = renderReferrals(args.referrals, args.lang);
+  if (help) li.append(help);
   const suggestions = args.suggestions || [];
   if (suggestions.length) {
     const group = node("div", "k-suggest");
