@@ -153,6 +153,23 @@ def console_strings() -> dict[str, str]:
         "aClient": _("A client"),
         # Not the project-wide "Dismiss" (fi "Hylkää"): this one only hides the banner.
         "dismiss": pgettext("crisis alert", "Dismiss"),
+        # Suggestions while chatting (suggestions.js): the chatbot's topics and the crisis signs.
+        "suggestLoading": _("Looking for suggestions…"),
+        "suggestNone": _("No suggestions for the client's latest messages."),
+        "suggestFailed": _("Suggestions are not available right now."),
+        "insert": _("Insert"),
+        "insertTopic": _("Insert: {title}"),
+        "referrals": _("Referrals"),
+        "matchedWords": _("“{phrase}”"),
+        "signWishToDie": _("Wish to die"),
+        "signPlan": _("Plan or method"),
+        "signMeansAtHand": _("Means at hand"),
+        "signGoodbye": _("Saying goodbye"),
+        "signBurden": _("Feeling a burden"),
+        "signSelfHarm": _("Self-harm"),
+        "signViolenceNow": _("Violence now"),
+        "signDangerNow": _("Danger now"),
+        "signExample": _("Close to a crisis example"),
     }
 
 

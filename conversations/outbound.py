@@ -143,6 +143,32 @@ class ActiveItem(TypedDict):
     last_seq: int
 
 
+class SuggestedReferral(TypedDict):
+    """A service a suggested topic points to; a field the brain leaves out is ""."""
+
+    name: str
+    url: str
+    phone: str
+    hours: str
+
+
+class SuggestedTopic(TypedDict):
+    """A chatbot topic for the counsellor: `answer` is plain text, ready for the reply box."""
+
+    slug: str
+    title: str
+    answer: str
+    referrals: list[SuggestedReferral]
+
+
+class CrisisSignal(TypedDict):
+    """A crisis sign in the client's latest lines: the warning sign (or "example"), what matched, which net."""
+
+    sign: str
+    phrase: str
+    source: str
+
+
 class NoteData(TypedDict):
     id: int
     client_id: str | None
@@ -309,6 +335,16 @@ class GoneEvent(TypedDict):
     conversation: int
 
 
+class SuggestionsEvent(TypedDict):
+    """(staff) The answer to `suggest`: the chatbot's topics and the crisis signs for the client's latest lines."""
+
+    type: Literal["suggestions"]
+    conversation: int
+    topics: list[SuggestedTopic]
+    signals: list[CrisisSignal]
+    ref: str | None
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -351,6 +387,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "alert": (AlertEvent,),
     "canned": (CannedEvent,),
     "gone": (GoneEvent,),
+    "suggestions": (SuggestionsEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
@@ -522,6 +559,12 @@ def canned_event(replies: Iterable[CannedReply]) -> CannedEvent:
 
 def gone_event(conversation_id: int) -> GoneEvent:
     return {"type": "gone", "conversation": conversation_id}
+
+
+def suggestions_event(
+    conversation_id: int, topics: list[SuggestedTopic], signals: list[CrisisSignal], ref: str | None
+) -> SuggestionsEvent:
+    return {"type": "suggestions", "conversation": conversation_id, "topics": topics, "signals": signals, "ref": ref}
 
 
 def pong_event(ref: str | None) -> PongEvent:

@@ -16,7 +16,19 @@ from django.db.models import Q
 from accounts.models import Staff
 from accounts.sessions import socket_staff
 from common.events import desk_group, staff_group
-from conversations.actions import access, assignment, bot, closing, messages, notes, starting, transcript, typing, votes
+from conversations.actions import (
+    access,
+    assignment,
+    bot,
+    closing,
+    messages,
+    notes,
+    starting,
+    suggestions,
+    transcript,
+    typing,
+    votes,
+)
 from conversations.actions.canned import canned_replies_for
 from conversations.actions.clients import get_or_create_client, open_conversations_of
 from conversations.actions.queue import desk_snapshot, queue_position
@@ -34,6 +46,7 @@ from conversations.outbound import (
     QueueEvent,
     StaffConversationEvent,
     StaffWelcome,
+    SuggestionsEvent,
     SyncedEvent,
     canned_items,
     conversation_event,
@@ -278,6 +291,10 @@ def staff_seen(staff: Staff, frame: inbound.Seen, channel_name: str) -> None:
 def staff_note(staff: Staff, frame: inbound.NoteFrame, channel_name: str) -> NoteAck:
     note, _created = notes.do_add_note(staff, frame["conversation"], body=frame["body"], client_msg_id=frame["id"])
     return note_ack(note, frame["ref"])
+
+
+def staff_suggest(staff: Staff, frame: inbound.SuggestFrame, channel_name: str) -> SuggestionsEvent:
+    return suggestions.suggestions_for(staff, frame["conversation"], ref=frame["ref"])
 
 
 def staff_transfer(staff: Staff, frame: inbound.TransferFrame, channel_name: str) -> StaffConversationEvent:

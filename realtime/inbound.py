@@ -185,14 +185,23 @@ class Leave(Frame):
     conversation: ConversationId
 
 
+class SuggestFrame(Frame):
+    """The chatbot's topics and the crisis signs for the client's latest lines (conversations.actions.suggestions)."""
+
+    type: Literal["suggest"]
+    conversation: ConversationId
+
+
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote),
-    "staff": (*_COMMON, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave),
+    "staff": (*_COMMON, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave, SuggestFrame),
 }
 
 ClientFrame = Union[Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote]  # noqa: UP007
-StaffFrame = Union[Ping, Resume, Send, Typing, Seen, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave]  # noqa: UP007
+StaffFrame = Union[  # noqa: UP007
+    Ping, Resume, Send, Typing, Seen, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave, SuggestFrame
+]
 
 
 # --- The parser -----------------------------------------------------------------------------------

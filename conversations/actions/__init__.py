@@ -16,6 +16,7 @@ The modules, lowest first (each imports only those above it in this list):
 - `messages`: a party's message, and delivered/read receipts;
 - `typing`: typing indicators;
 - `notes`: staff's private notes;
+- `suggestions`: the chatbot's topics and the crisis signs for the client's latest lines, for the counsellor;
 - `assignment`: taking, stepping in, transferring;
 - `closing`: ending a conversation;
 - `votes`: clients rating the bot's answers.

@@ -228,7 +228,7 @@ def test_counsellor_takes_replies_notes_and_uses_a_canned_reply(
 
     # A canned reply goes into the composer, where it can be edited before sending.
     view.get_by_label("Canned reply").select_option(label="Tervehdys")
-    view.get_by_role("button", name="Insert").click()
+    view.get_by_role("button", name="Insert", exact=True).click()
     expect(composer).to_have_value("Hei! Kiva että kirjoitit. Mistä haluaisit jutella?")
     expect(composer).to_be_focused()
     composer.press("End")
@@ -443,7 +443,7 @@ def test_a_canned_event_replaces_the_replies_in_an_open_console(staff_page: Call
     expect(picker.locator("option", has_text="Uusi vastaus")).to_have_count(1)
     expect(picker.locator("option", has_text="Tervehdys")).to_have_count(0)
     picker.select_option(label="Uusi vastaus")
-    view.get_by_role("button", name="Insert").click()
+    view.get_by_role("button", name="Insert", exact=True).click()
     expect(view.get_by_label("Message to the client")).to_have_value("Uusi teksti.")
     assert_no_page_errors(page)
 
@@ -468,7 +468,7 @@ def test_canned_reply_edits_reach_an_open_console_without_reload(staff_page: Cal
     expect(picker.locator("option", has_text="Kiitos viestistä")).to_have_count(0)
 
     picker.select_option(label="Kiitos kirjeestä")
-    view.get_by_role("button", name="Insert").click()
+    view.get_by_role("button", name="Insert", exact=True).click()
     expect(view.get_by_label("Message to the client")).to_have_value("Kiitos, että kirjoitit meille.")
     assert page.evaluate("window.kohtaamoNotReloaded") is True
     assert_no_page_errors(page)

@@ -677,6 +677,9 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     ),
     # Leaving only stops events to this socket: harmless whatever the conversation.
     "leave": ({}, EVERYWHERE_OK),
+    # Suggestions only read what the staff member already sees: whoever sees the
+    # conversation (a supervisor or admin watching, a colleague of the desk) may ask.
+    "suggest": ({}, SEES),
 }
 
 

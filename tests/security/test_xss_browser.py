@@ -320,7 +320,7 @@ def test_chat_payloads_are_text_in_the_client_page_and_the_console(
     composer = view.get_by_label("Message to the client")
     expect(composer).to_be_visible()
     view.get_by_label("Canned reply").select_option(label=canned_title)
-    view.get_by_role("button", name="Insert").click()
+    view.get_by_role("button", name="Insert", exact=True).click()
     expect(composer).to_have_value(canned_body)
     composer.press("Enter")
     client_staff_lines = client.page.locator("#k-log li.k-msg--staff")

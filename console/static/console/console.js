@@ -5,7 +5,7 @@
 // each own one part (docs/architecture.md, "Front end"):
 // - state.js: the state, sessionStorage, and the stream (static/kohtaamo/stream.js:
 //   socket, reconnects, per-conversation cursors, gaps, outbox and resume);
-// - conversation.js, messages.js, canned.js: one conversation's pane;
+// - conversation.js, messages.js, canned.js, suggestions.js: one conversation's pane;
 // - conversations.js: open conversations and their events; queues.js: desks and live list;
 // - dialogs.js, crisis.js, notices.js; util.js: texts, DOM nodes, times.
 
@@ -31,6 +31,7 @@ import { onAlert } from "./crisis.js";
 import { announce, beep, showAlert } from "./notices.js";
 import { onDesk, renderDeskShells, tick } from "./queues.js";
 import { STORE_KEY, loadStore, state, stream } from "./state.js";
+import { onSuggestions } from "./suggestions.js";
 import { $, config, t } from "./util.js";
 
 let countdownTimer = null;
@@ -80,6 +81,7 @@ const HANDLERS = {
   alert: onAlert,
   voted: onVoted,
   canned: onCanned,
+  suggestions: onSuggestions,
 };
 
 export function handleEvent(event) {
@@ -147,6 +149,11 @@ function onError(event, context) {
     // Kept and tried again by the stream: the server was busy or could not store.
     const seconds = Math.ceil(event.retryIn / 1000);
     showAlert(`${t("errorPrefix", { message })} ${t("retrying", { seconds })}`);
+    return;
+  }
+  if (context && context.kind === "suggest") {
+    // Only help: said in the panel, not in the alert line.
+    state.convs.get(context.conversation)?.suggestionsFailed();
     return;
   }
   if (event.resumed != null && event.code === "not_found") {

@@ -1,6 +1,7 @@
 // One conversation on the console: its pane (built from #conversation-template),
 // its tab in "My conversations", writing, typing and read receipts. Its lines
-// are drawn by messages.js and its canned-reply picker by canned.js.
+// are drawn by messages.js, its canned-reply picker by canned.js and its suggestions
+// (the chatbot's topics and crisis signs for the client's latest lines) by suggestions.js.
 
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
@@ -9,6 +10,7 @@ import { openCloseDialog, openTransferDialog } from "./dialogs.js";
 import { ConvLines } from "./messages.js";
 import { showAlert, updateTitle } from "./notices.js";
 import { saveStore, send, state, stream } from "./state.js";
+import { ConvSuggestions } from "./suggestions.js";
 import { $, config, el, handoffBanner, mixin, t } from "./util.js";
 
 export class Conv {
@@ -132,6 +134,7 @@ export class Conv {
     ui.stepIn.addEventListener("click", () => stepIn(this.id));
     ui.dismiss.addEventListener("click", () => removeConv(this.id, { leave: true, focusList: true }));
     this.ui = ui;
+    this.setupSuggestions(q);
     this.refreshCanned();
     $("conversation-area").append(pane);
   }
@@ -287,6 +290,7 @@ export class Conv {
     ui.dismiss.hidden = live && !watching;
     ui.dismiss.textContent = watching && live ? t("stopWatching") : t("removeFromList");
     ui.noteForm.hidden = !live && !needsOutcome;
+    this.renderSuggestionTools();
     this.renderListItem();
   }
 
@@ -343,3 +347,4 @@ export class Conv {
 
 mixin(Conv, ConvLines);
 mixin(Conv, ConvCanned);
+mixin(Conv, ConvSuggestions);

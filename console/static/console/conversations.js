@@ -7,6 +7,7 @@ import { dismissCrisis } from "./crisis.js";
 import { announce, updateTitle } from "./notices.js";
 import { renderLive } from "./queues.js";
 import { saveStore, send, sendNow, state, stream } from "./state.js";
+import { SUGGEST_OPEN_DELAY_MS } from "./suggestions.js";
 import { $, focusElement, sysText, t } from "./util.js";
 
 export function outcomeLabel(value) {
@@ -103,6 +104,7 @@ export function select(id, { focus = false } = {}) {
   if (!conv.synced && !conv.resuming && stream.ready) resume(conv);
   conv.scrollToEnd(true);
   conv.markSeen();
+  conv.requestSuggestions(SUGGEST_OPEN_DELAY_MS);
   saveStore();
   if (focus) {
     if (!conv.ui.composer.hidden) conv.ui.input.focus();
@@ -176,6 +178,8 @@ export function onMessage(message) {
   if (message.sender === "client" && conv.mode === "mine" && !conv.isVisible() && !conv.resuming) {
     announce(t("newMessage", { name: conv.name }));
   }
+  // A new client line in the conversation on screen: fresh suggestions once the client pauses.
+  if (message.sender === "client" && state.current === conv.id && !conv.resuming) conv.requestSuggestions();
   caughtUp(conv, false);
 }
 
@@ -185,6 +189,7 @@ export function onSynced(event) {
   conv.updateReceipts();
   conv.scrollToEnd(true);
   caughtUp(conv, true);
+  if (state.current === conv.id) conv.requestSuggestions(SUGGEST_OPEN_DELAY_MS);
 }
 
 /** New lines are in: receipts to the server, then the pane (or only its tab) and the title. */
