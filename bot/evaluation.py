@@ -1,8 +1,16 @@
-"""Measuring the bot on labelled questions (``expected<TAB>lang<TAB>question``).
+"""Measuring the bot on labelled questions (``expected<TAB>lang<TAB>question[<TAB>note]``).
 
-Topic lines (expected is a topic slug) give top-1 accuracy; ``crisis`` lines
-give crisis recall, ``unknown`` lines how many off-topic messages the bot
-rejected, ``handoff`` lines whether requests for a person are recognised.
+- A topic line (expected is a topic slug) counts for top-1 accuracy, overall
+  and per language.
+- ``crisis`` lines give crisis recall, per warning sign when the note names
+  one (``evaluation/crisis-*.tsv``).
+- ``everyday`` lines are harmless messages that use risky words: any answer
+  but the crisis guidance is right, so they count false alarms.
+- ``handoff`` lines: whether a request for a person is recognised.
+- ``smalltalk`` lines must get the small-talk answer; ``unknown`` lines (off
+  the service's subjects) are right when the bot answers with small talk or
+  says it is not sure, never with a topic.
+
 Times are wall-clock milliseconds per ``Bot.answer``.
 """
 
@@ -15,7 +23,10 @@ from pathlib import Path
 
 from bot.engine import Bot
 
-NON_TOPICS = ("crisis", "handoff", "unknown")
+NON_TOPICS = ("crisis", "handoff", "unknown", "smalltalk", "everyday")
+
+# What the bot may answer, for a line of each special label, to be right.
+ACCEPTED = {"unknown": ("unknown", "smalltalk"), "smalltalk": ("smalltalk",)}
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,7 @@ class Row:
     expected: str
     lang: str
     question: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,10 @@ class Report:
     crisis: Score = field(default_factory=Score)
     unknown: Score = field(default_factory=Score)
     handoff: Score = field(default_factory=Score)
+    smalltalk: Score = field(default_factory=Score)
+    everyday: Score = field(default_factory=Score)  # hits: not flagged as crisis
+    topics_by_lang: dict[str, Score] = field(default_factory=dict)
+    crisis_by_sign: dict[str, Score] = field(default_factory=dict)
     false_crisis: int = 0
     confusions: list[Confusion] = field(default_factory=list)
     times_ms: list[float] = field(default_factory=list)
@@ -74,15 +90,20 @@ class Report:
 
 
 def parse_rows(lines: Iterable[str]) -> list[Row]:
-    """Rows from TSV lines; the header line and blank or malformed lines are skipped."""
+    """Rows from TSV lines; the header line and blank or malformed lines are skipped.
+
+    A fourth column, when there is one, is the row's note (the warning sign of
+    a crisis line, the kind of an everyday line).
+    """
     rows = []
     for i, line in enumerate(lines):
         parts = line.rstrip("\r\n").split("\t")
         if len(parts) < 3 or (i == 0 and parts[0] == "expected"):
             continue
-        expected, lang, question = parts[0].strip(), parts[1].strip(), "\t".join(parts[2:]).strip()
+        expected, lang, question = parts[0].strip(), parts[1].strip(), parts[2].strip()
+        note = parts[3].strip() if len(parts) > 3 else ""
         if expected and question:
-            rows.append(Row(expected, lang, question))
+            rows.append(Row(expected, lang, question, note))
     return rows
 
 
@@ -95,24 +116,43 @@ def evaluate(rows: Iterable[Row | str], bot: Bot) -> Report:
         start = time.perf_counter()
         result = bot.answer(row.question, row.lang or None)
         report.times_ms.append((time.perf_counter() - start) * 1000)
-        score = {"crisis": report.crisis, "unknown": report.unknown, "handoff": report.handoff}.get(
-            row.expected, report.topics
-        )
-        score.total += 1
-        if result.topic == row.expected:
-            score.hits += 1
+        scores = [
+            {
+                "crisis": report.crisis,
+                "unknown": report.unknown,
+                "handoff": report.handoff,
+                "smalltalk": report.smalltalk,
+                "everyday": report.everyday,
+            }.get(row.expected, report.topics)
+        ]
+        if row.expected not in NON_TOPICS:
+            scores.append(report.topics_by_lang.setdefault(row.lang or "?", Score()))
+        if row.expected == "crisis" and row.note:
+            scores.append(report.crisis_by_sign.setdefault(row.note, Score()))
+        if row.expected == "everyday":
+            right = result.topic != "crisis"
         else:
+            right = result.topic in ACCEPTED.get(row.expected, (row.expected,))
+        for score in scores:
+            score.total += 1
+            score.hits += right
+        if not right:
             report.confusions.append(Confusion(row.expected, result.topic, row.question, result.confidence))
-            if result.topic == "crisis":
-                report.false_crisis += 1
+        if result.topic == "crisis" and row.expected != "crisis":
+            report.false_crisis += 1
     return report
 
 
 def format_report(report: Report) -> str:
-    lines = [
-        f"top-1 accuracy (topics): {report.topics}",
-        f"crisis recall:           {report.crisis}",
+    lines = [f"top-1 accuracy (topics): {report.topics}"]
+    lines += [f"  {lang}:                    {score}" for lang, score in sorted(report.topics_by_lang.items())]
+    lines.append(f"crisis recall:           {report.crisis}")
+    lines += [f"  {sign:<22} {score}" for sign, score in sorted(report.crisis_by_sign.items())]
+    if report.everyday.total:
+        lines.append(f"everyday, not flagged:   {report.everyday}")
+    lines += [
         f"unknown rejected:        {report.unknown}",
+        f"small talk answered:     {report.smalltalk}",
         f"handoff recognised:      {report.handoff}",
         f"false crisis alarms:     {report.false_crisis}",
         f"time per answer:         p50 {report.p50:.2f} ms, p95 {report.p95:.2f} ms ({len(report.times_ms)} answers)",

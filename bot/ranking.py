@@ -89,6 +89,9 @@ class Ranking:
     confidence: float
     terms: list[str] = field(default_factory=list)
     unmatched_terms: list[str] = field(default_factory=list)
+    # BM25's own confidence (how much of the message the best topic's words explain), when
+    # ``confidence`` is the mixed one of ``bot.engine.Bot.rank``: low for off-topic text.
+    coverage: float = 0.0
 
 
 def _trigrams(term: str) -> set[str]:

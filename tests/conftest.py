@@ -193,3 +193,16 @@ def new_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Any]]
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def trained_starter_brain() -> None:
+    """Train the bot's models on the starter brain once, before any test waits for an answer.
+
+    Every test database seeds the same starter brain, and a bot built from the
+    same examples reuses these models (bot.classifier.trained): without this the
+    first test to ask the bot waits seconds for the training, within its timeouts.
+    """
+    from bot.brains import load_starter_brain
+
+    load_starter_brain()

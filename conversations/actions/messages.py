@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Staff
 from bot.cache import get_bot
-from bot.engine import Bot, BotAnswer, MessageReading, read_message
+from bot.engine import Bot, BotAnswer, MessageReading
 from common.capacity import BoundedWork, Place, run_every
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
@@ -78,7 +78,8 @@ def do_send_message(
             place = bot_workers().reserve() if conversation.status == Status.BOT else None
             if place is None:
                 # To a person; or to the bot with every place taken: the crisis check now, else "busy".
-                after_client_message(conversation, question, read_message(question.body, question.language), None)
+                reading = (bot or get_bot()).read(question.body, question.language)
+                after_client_message(conversation, question, reading, None)
             else:
                 places.append(place)
                 transaction.on_commit(partial(place.start, partial(answer_question, question, bot)))
@@ -131,8 +132,9 @@ def answer_question(question: Question, bot: Bot | None = None) -> None:
     Reading and answering come before the transaction, which is short: only
     the storing holds the conversation's lock.
     """
-    reading = read_message(question.body, question.language)
-    answer = None if reading.crisis is not None else (bot or get_bot()).answer(question.body, reading=reading)
+    bot = bot or get_bot()
+    reading = bot.read(question.body, question.language)
+    answer = None if reading.crisis is not None else bot.answer(question.body, reading=reading)
     _store_answer(question, reading, answer)
 
 

@@ -51,7 +51,7 @@ def test_questions_it_cannot_answer_are_not_kept(client: Client) -> None:
     """Any web page can make its visitors' browsers ask: only a conversation's questions reach the editors."""
     from bot.models import UnansweredQuestion
 
-    assert post(client, {"text": "qwerty blorp, mailaa mulle aa@bb.fi"}).json()["topic"] == "unknown"
+    assert post(client, {"text": "qwerty blorp zxcv"}).json()["topic"] == "unknown"
     assert not UnansweredQuestion.objects.exists()
 
 
@@ -162,6 +162,7 @@ def test_schema(client: Client) -> None:
 @pytest.mark.django_db
 def test_rate_limited_after_a_flood(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "limiter", RateLimiter(burst=3, per_second=0.1))
+    cache.get_bot()  # built before the flood: building takes seconds, in which the bucket would refill
     codes = [post(client, {"text": "asumistuki"}).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]

@@ -29,16 +29,16 @@ class Command(BaseCommand):
         import_.add_argument("directory", metavar="DIR")
         evaluate = subcommands.add_parser(
             "evaluate",
-            help="Answer every line 'expected<TAB>lang<TAB>question' of FILE and report accuracy and timing.",
+            help="Answer every line 'expected<TAB>lang<TAB>question' of the FILEs and report accuracy and timing.",
         )
-        evaluate.add_argument("file", metavar="FILE")
+        evaluate.add_argument("files", metavar="FILE", nargs="+")
         evaluate.add_argument(
             "--brain", metavar="DIR", help="evaluate the YAML brain in DIR instead of the published brain"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "evaluate":
-            self.handle_evaluate(Path(options["file"]), options.get("brain"))
+            self.handle_evaluate([Path(f) for f in options["files"]], options.get("brain"))
             return
         directory = Path(options["directory"])
         if options["subcommand"] == "export":
@@ -63,13 +63,14 @@ class Command(BaseCommand):
             f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged."
         )
 
-    def handle_evaluate(self, path: Path, brain_dir: str | None) -> None:
+    def handle_evaluate(self, paths: list[Path], brain_dir: str | None) -> None:
         from bot.brains import load_brain_dir
         from bot.cache import get_bot
-        from bot.evaluation import evaluate_file, format_report
+        from bot.evaluation import evaluate, format_report, parse_rows
 
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
         if brain_dir is None:
             bot = get_bot()
         else:
@@ -84,7 +85,8 @@ class Command(BaseCommand):
                     bot = load_brain_dir(Path(brain_dir), standalone=True)
             except BrainFileError as error:
                 raise self.refused(error, "nothing was evaluated") from error
-        self.stdout.write(format_report(evaluate_file(path, bot)))
+        rows = [row for path in paths for row in parse_rows(path.read_text(encoding="utf-8").splitlines())]
+        self.stdout.write(format_report(evaluate(rows, bot)))
 
     def refused(self, error: BrainFileError, consequence: str) -> CommandError:
         """Every problem as `file:line: message` on stderr; the error to raise."""

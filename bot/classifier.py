@@ -1,0 +1,188 @@
+"""A topic classifier learnt from the brain itself, beside the BM25 ranking.
+
+BM25 (``bot.ranking``) finds the topic whose words a message shares; it misses
+a question that says the same thing in other words, and it cannot weigh which
+words tell two neighbouring topics apart ("my son" against "I"). A linear model
+trained on the brain's own example questions does both: it learns, for every
+topic, which words and letter sequences speak for it and which against it.
+
+It is trained when a bot is built: at start-up and after each brain edit
+(``bot.cache``), in well under the time a rebuild already takes. Its inputs:
+
+- the example questions and titles (weight 1), and the sentences of the
+  answers and the names of the referrals at a lower weight, so that a question
+  about a service the answer names ("mikä on nollalinja") reaches its topic;
+- per text, the analyser's terms (Voikko base forms, compound parts and the
+  spoken-form and synonym lexicon of ``bot/data``; Snowball stems otherwise)
+  and letter sequences of 2 to 5 letters of the folded text, which carry
+  inflections, compounds and typos the analyser did not resolve.
+
+A ``LinearSVC`` is fast to train and to apply (a sparse dot product per
+message); its decision values are turned into shares of 1 with a softmax, so
+that they can be mixed with the BM25 scores (``bot.engine.Bot.rank``).
+Nothing here ever reads an evaluation set.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from bot.analysis import Analyser
+from bot.signals import fold
+
+# Weight of an answer's sentence or a referral's name against an example question.
+ANSWER_WEIGHT = 0.3
+# LinearSVC's regularisation, and how sharply decision values become shares (softmax).
+C = 1.0
+TEMPERATURE = 10.0
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_MARKUP = re.compile(r"https?://\S+|[*#>\[\]()_`|]")
+
+
+_T = TypeVar("_T")
+_trained: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_trained_lock = threading.Lock()
+TRAINED_KEPT = 4
+
+
+def trained(kind: type[_T], samples: Iterable[Sample], analyser: Analyser, train: Callable[[], _T]) -> _T:
+    """A model trained on exactly these samples with this analyser, trained again only when they change.
+
+    Why: a bot is rebuilt whenever the brain's version moves (an edit, an
+    import, another process's edit), and every test database seeds the same
+    starter brain; training takes seconds, looking up a few thousand samples
+    milliseconds. The last ``TRAINED_KEPT`` models are kept.
+    """
+    # In any order: the database lists a brain's examples in another order than its files.
+    key = (kind, analyser.name, tuple(sorted((s.slug, s.lang, s.text, s.weight) for s in samples)))
+    with _trained_lock:
+        if key in _trained:
+            _trained.move_to_end(key)
+            return _trained[key]  # type: ignore[return-value]
+    model = train()
+    with _trained_lock:
+        _trained[key] = model
+        while len(_trained) > TRAINED_KEPT:
+            _trained.popitem(last=False)
+    return model
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One text the classifier learns from: its topic, language and weight."""
+
+    slug: str
+    lang: str
+    text: str
+    weight: float = 1.0
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The sentences of a Markdown answer, without links and markup (short fragments dropped)."""
+    out = []
+    for sentence in _SENTENCE_END.split(answer):
+        clean = _MARKUP.sub(" ", sentence).strip(" -–")
+        if len(clean) > 15:
+            out.append(" ".join(clean.split()))
+    return out
+
+
+class Features:
+    """The classifiers' inputs: the analyser's terms and letter sequences (2-5) of the folded text, TF-IDF weighted."""
+
+    def __init__(self, analyser: Analyser) -> None:
+        self.analyser = analyser
+        self._words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
+        self._letters = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=fold, dtype=np.float32
+        )
+
+    def _terms(self, text: str, lang: str) -> str:
+        return " ".join(self.analyser.terms(text, lang)) or "_"
+
+    def fit_transform(self, samples: list[Sample]) -> csr_matrix:
+        words = self._words.fit_transform([self._terms(s.text, s.lang) for s in samples])
+        letters = self._letters.fit_transform([s.text for s in samples])
+        return hstack([words, letters]).tocsr()
+
+    def knows(self, text: str, lang: str) -> bool:
+        """Whether ``text`` has a word the examples use, or no word beyond everyday ones ("moi").
+
+        A message whose every word is unknown ("qwerty blorp") is gibberish to the bot.
+        """
+        vocabulary = getattr(self._words, "vocabulary_", {})
+        terms = [t for t in self.analyser.terms(text, lang) if len(t) > 2 and not t.isdigit()]
+        return not terms or any(term in vocabulary for term in terms)
+
+    def transform(self, text: str, lang: str) -> csr_matrix:
+        return hstack([self._words.transform([self._terms(text, lang)]), self._letters.transform([text])]).tocsr()
+
+
+class TopicClassifier:
+    """Shares of 1 per topic for a message, from a linear model over the brain's examples."""
+
+    def __init__(self, samples: Iterable[Sample], analyser: Analyser) -> None:
+        items = [s for s in samples if s.text.strip()]
+        self.classes: list[str] = sorted({s.slug for s in items})
+        self._features = Features(analyser)
+        self._model: LinearSVC | None = None
+        if len(self.classes) < 2:
+            return
+        model = LinearSVC(C=C, tol=1e-3)
+        model.fit(self._features.fit_transform(items), [s.slug for s in items], sample_weight=[s.weight for s in items])
+        self._model = model
+        self.classes = [str(c) for c in model.classes_]
+
+    def knows(self, text: str, lang: str) -> bool:
+        """Whether any word of ``text`` is one the brain's examples use (True when there is no model to ask)."""
+        return self._model is None or self._features.knows(text, lang)
+
+    def shares(self, text: str, lang: str) -> dict[str, float]:
+        """Each topic's share of 1 for ``text`` read in ``lang`` (empty without a trained model)."""
+        if self._model is None or not text.strip():
+            return {}
+        decision = np.atleast_1d(self._model.decision_function(self._features.transform(text[:2000], lang))[0])
+        if len(self.classes) == 2:
+            decision = np.array([-decision[0], decision[0]])  # a two-class model gives one value, for the second
+        exp = np.exp((decision - decision.max()) * TEMPERATURE)
+        shares = exp / exp.sum()
+        return {slug: float(share) for slug, share in zip(self.classes, shares, strict=True)}
+
+
+class CrisisClassifier:
+    """Crisis or not, from a linear model: the crisis topic's examples against every other example.
+
+    The crisis detector's last net (``bot.engine.Bot.crisis_hits``). Unlike the
+    nearest crisis example, it learns which words and letter sequences speak
+    for risk and which against it (the small-talk topic's "kuolen tylsyyteen"),
+    so it generalises to wordings no example has. Classes are balanced: there
+    are far fewer crisis examples than others.
+    """
+
+    def __init__(self, samples: Iterable[Sample], analyser: Analyser) -> None:
+        items = [s for s in samples if s.text.strip()]
+        self._features = Features(analyser)
+        self._model: LinearSVC | None = None
+        labels = [s.slug == "crisis" for s in items]
+        if all(labels) or not any(labels):
+            return
+        model = LinearSVC(C=C, class_weight="balanced")
+        model.fit(self._features.fit_transform(items), labels)
+        self._model = model
+
+    def score(self, text: str, lang: str) -> float | None:
+        """How far ``text`` is on the crisis side (above 0: crisis), or None without a model."""
+        if self._model is None or not text.strip():
+            return None
+        return float(self._model.decision_function(self._features.transform(text[:2000], lang))[0])
