@@ -60,10 +60,12 @@ HANDOFF_THRESHOLD = 0.5
 # Below this BM25 coverage no informative word of the message is in the brain: off-topic.
 OFF_TOPIC_COVERAGE = 0.05
 MAX_SUGGESTIONS = 3
-# The crisis classifier's decision value from which a message is flagged (bot.classifier.CrisisClassifier):
-# 0 is the line the model learnt; on the tune halves it caught 101 of 141 crisis lines alone
-# and flagged 13 of 126 everyday ones (docs/performance.md, "Crisis detection").
-CRISIS_MODEL_THRESHOLD = 0.0
+# The crisis classifier's decision value from which a message is flagged (bot.classifier.CrisisClassifier).
+# On the tune halves of evaluation/, alone: at 0 it caught 101 of 141 crisis lines and flagged 13 of
+# 126 everyday lines and 11 of 564 topic questions; at 0.3, 75, 8 and 1. Beside the signal lists
+# and the examples, 0.3 kept the detector's recall there (139/141) and cut its false alarms on the
+# everyday lines from 15 to 9 (docs/performance.md, "Crisis detection").
+CRISIS_MODEL_THRESHOLD = 0.3
 # How many BM25 matches the mixed ranking looks at, and the classifier's part in it (bot.classifier).
 RANK_DEPTH = 10
 CLASSIFIER_WEIGHT = 0.8
