@@ -32,7 +32,7 @@ from bot.analysis import VoikkoAnalyser, get_analyser, within_one_edit
 from bot.signals import Phrase, fold, parse_phrase
 from bot.wordlists import DATA_DIR
 
-__all__ = ["SIGNS", "CrisisHit", "detect_crisis", "fold", "gap", "signal_hits"]
+__all__ = ["SIGNS", "CrisisHit", "SignalLists", "detect_crisis", "fold", "gap", "signal_hits", "signal_lists"]
 
 SIGNALS_FILE = DATA_DIR / "crisis-signals.yaml"
 
@@ -71,6 +71,21 @@ class SignalFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class SignalLists:
+    """The lists of ``crisis-signals.yaml`` besides the signs' phrases, as written: for people to review.
+
+    The detector uses their compiled forms (``SignalFile``); these are the
+    texts the brain editor's signals page shows (``bot.crisis_review``).
+    """
+
+    harmless: tuple[str, ...]
+    past_signs: tuple[str, ...]
+    past: tuple[str, ...]
+    still: tuple[str, ...]
+    baseforms: tuple[tuple[str, str], ...]  # (sign, the rule's base forms as written)
+
+
+@dataclass(frozen=True)
 class SignalFile:
     """``crisis-signals.yaml``, read and compiled."""
 
@@ -81,6 +96,7 @@ class SignalFile:
     past_signs: frozenset[str]
     past: list[re.Pattern[str]]
     still: list[re.Pattern[str]]
+    lists: SignalLists
 
 
 def _patterns(texts: Iterable[object]) -> list[re.Pattern[str]]:
@@ -107,7 +123,14 @@ def _load() -> SignalFile:
     past_signs = frozenset(data["past"]["signs"])
     if unknown := past_signs - set(data["signs"]):
         raise SignalFileError(f"{SIGNALS_FILE}: past: no such sign {', '.join(sorted(unknown))}")
-    return SignalFile(tuple(data["signs"]), signals, harmless, baseforms, past_signs, past, still)
+    lists = SignalLists(
+        harmless=tuple(str(text) for text in data["harmless"]),
+        past_signs=tuple(str(sign) for sign in data["past"]["signs"]),
+        past=tuple(str(text) for text in data["past"]["markers"]),
+        still=tuple(str(text) for text in data["past"]["still"]),
+        baseforms=tuple((str(sign), str(rule)) for sign, rules in data["baseforms"].items() for rule in rules),
+    )
+    return SignalFile(tuple(data["signs"]), signals, harmless, baseforms, past_signs, past, still, lists)
 
 
 _FILE = _load()
@@ -130,6 +153,11 @@ _PREFIXES = frozenset(
     for w in alt
     if w.endswith("*") and not w.startswith("*") and len(w) >= 5
 )
+
+
+def signal_lists() -> SignalLists:
+    """The harmless idioms, past and "still" markers and base-form rules as written in the file."""
+    return _FILE.lists
 
 
 def _deletions(word: str) -> set[str]:

@@ -15,7 +15,7 @@ from bot.models import SLUG_PATTERN, ExampleQuestion, Referral, Topic, TopicStat
 from common.languages import language_name
 
 # Paths of the editor's own pages under /brain/ (bot/editor_urls.py), so no topic can take them.
-RESERVED_SLUGS = frozenset({"new", "try", "unanswered"})
+RESERVED_SLUGS = frozenset({"new", "try", "unanswered", "signals"})
 
 
 class TopicForm(forms.ModelForm[Topic]):
@@ -162,6 +162,16 @@ class TryForm(forms.Form):
         label=_("Language"),
         required=False,
         choices=[("", _("Detect automatically")), *settings.LANGUAGES],
+    )
+
+
+class SignalCheckForm(forms.Form):
+    """A message to try against the crisis signals (the signals page, GET)."""
+
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=2000,
+        help_text=_("Write it as a young person would. Nothing is saved."),
     )
 
 

@@ -1,4 +1,4 @@
-"""The brain editor in the staff UI: topic list, topic editing, a "try the bot" box and unanswered questions.
+"""The brain editor in the staff UI: topics, a "try the bot" box, unanswered questions and the crisis signals.
 
 Only editors, admins and superusers (bot.actions.check_can_edit_brain). Views
 parse, authorise and delegate; saving lives in bot.actions.
@@ -30,11 +30,13 @@ from bot.actions import (
     do_save_topic_forms,
 )
 from bot.cache import get_bot
+from bot.crisis_review import SIGNALS_FILE_NAME, check_message, lists_review, sign_reviews
 from bot.engine import CONFIDENCE_THRESHOLD, DEFAULT_LANG, SPECIAL_TOPICS
 from bot.feedback import VoteCounts, vote_counts
 from bot.forms import (
     AddExampleForm,
     LanguageForms,
+    SignalCheckForm,
     TopicFilterForm,
     TopicForm,
     TopicSort,
@@ -212,6 +214,29 @@ def try_bot(request: HttpRequest) -> HttpResponse:
             | ({answer.topic} if Topic.objects.filter(slug=answer.topic).exists() else set()),
         }
     return render(request, "bot/try.html", {"staff": staff, "form": form, "result": result})
+
+
+@require_GET
+@login_required
+def crisis_signals(request: HttpRequest) -> HttpResponse:
+    """The crisis detector's warning signs and lists for review, and a message tried against them (read-only)."""
+    staff = editor(request)
+    form = SignalCheckForm(request.GET or None)
+    check = check_message(get_bot(), form.cleaned_data["text"]) if form.is_valid() else None
+    return render(
+        request,
+        "bot/signals.html",
+        {
+            "staff": staff,
+            "form": form,
+            "check": check,
+            "signs": sign_reviews(),
+            "lists": lists_review(),
+            "signals_file": SIGNALS_FILE_NAME,
+            # The crisis topic is edited like any topic once it is in the database (the starter brain is not).
+            "crisis_topic": Topic.objects.filter(slug="crisis").exists(),
+        },
+    )
 
 
 # --- Unanswered questions ------------------------------------------------------------

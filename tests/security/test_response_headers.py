@@ -25,6 +25,7 @@ STAFF_PAGES = [
     ("counsellor", "/console/canned/new/"),
     ("editor", "/brain/"),
     ("editor", "/brain/try/?text=hei"),
+    ("editor", "/brain/signals/?text=hei"),
     ("editor", "/brain/unanswered/"),
     ("admin", "/admin/"),
     ("admin", "/admin/accounts/staff/"),

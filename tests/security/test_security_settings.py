@@ -146,6 +146,7 @@ CSP_PAGES = [
     ("counsellor", "/console/canned/"),
     ("editor", "/brain/"),
     ("editor", "/brain/try/?text=hei"),
+    ("editor", "/brain/signals/?text=hei"),
     ("editor", "/brain/unanswered/"),
     ("admin", "/admin/"),
     ("admin", "/admin/desks/desk/"),
@@ -239,7 +240,13 @@ def test_no_csp_violation_during_normal_use(browser: Any, live: Any, demo: Any) 
         # Staff: the counsellor's console and canned replies, the editor's brain, the admin.
         staff_pages = {
             "counsellor": ["/console/canned/", "/console/canned/new/"],
-            "editor": ["/brain/", "/brain/try/?text=hei", "/brain/unanswered/", "/brain/new/"],
+            "editor": [
+                "/brain/",
+                "/brain/try/?text=hei",
+                "/brain/signals/?text=hei",
+                "/brain/unanswered/",
+                "/brain/new/",
+            ],
             "admin": ["/admin/", "/admin/desks/desk/", "/admin/accounts/staff/"],
         }
         for username, paths in staff_pages.items():

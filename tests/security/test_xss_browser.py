@@ -506,9 +506,13 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
     expect(editor.page.locator(".answer-preview strong").first).to_have_text(WORDS[1])
     editor.check("try the bot after an edit")
 
-    # Reflected input: payloads in the query string of the try page and the topic search.
+    # Reflected input: payloads in the query string of the try page, the signals page and the topic search.
     for payload in (PAYLOADS[0], PAYLOADS[5], PAYLOADS[17], PAYLOADS[19], PAYLOADS[25]):
-        for path, field in (("/brain/try/?text=", "#id_text"), ("/brain/?q=", "#id_q")):
+        for path, field in (
+            ("/brain/try/?text=", "#id_text"),
+            ("/brain/signals/?text=", "#id_text"),
+            ("/brain/?q=", "#id_q"),
+        ):
             editor.page.goto(live.url + path + quote(kept(payload)))
             expect(editor.page.locator(field)).to_have_value(kept(payload))
             editor.check(f"brain editor {path}{kept(payload)}")
