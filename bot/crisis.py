@@ -160,6 +160,10 @@ def signal_lists() -> SignalLists:
     return _FILE.lists
 
 
+# Longer "words" ("aaaa...", a pasted link) are nobody's typo, and their corrections would cost n² steps.
+MAX_WORD = 30
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -179,7 +183,7 @@ _PREFIX_INDEX = _index(_PREFIXES)
 @lru_cache(maxsize=50_000)
 def _correction(token: str) -> str | None:
     """The signal word ``token`` is one typing error away from (a prefix for ``halu*``), or None."""
-    if len(token) < 5 or token in _VOCABULARY or token.isdigit():
+    if not 5 <= len(token) <= MAX_WORD or token in _VOCABULARY or token.isdigit():
         return None
     # A typo seldom hits the first letter; "vaping" is not "raping".
     candidates = {
