@@ -150,6 +150,21 @@ def get_bot() -> Bot:
     return _build(version, db_version)
 
 
+def ready_bot() -> Bot | None:
+    """The bot if one is built (a newer one may be building beside it), else None.
+
+    For paths that must not wait for a build, such as storing a client's line
+    before its ack: training the classifiers of a new process takes seconds.
+    When there is no bot yet, the first build starts in the background.
+    """
+    with _lock:
+        built = _bot is not None
+    if built:
+        return get_bot()
+    _start_background_build(_brain_version, _db_version())
+    return None
+
+
 def _build(version: int, db_version: int | None) -> Bot:
     global _bot, _bot_version, _bot_db_version
     try:

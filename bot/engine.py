@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from bot.analysis import Analyser, VoikkoAnalyser, get_analyser
 from bot.classifier import ANSWER_WEIGHT, CrisisClassifier, Sample, TopicClassifier, answer_sentences, trained
-from bot.crisis import CrisisHit, baseform_hits, signal_hits
+from bot.crisis import CrisisHit, baseform_hits, detect_crisis, signal_hits
 from bot.handoff import is_handoff_request
 from bot.language import detect_language
 from bot.markdown import render_answer
@@ -152,6 +152,17 @@ def classifier_samples(docs: list[TopicDoc], topics: list[BrainTopic]) -> list[S
             for r in referrals.get((doc.slug, doc.lang), [])
         ]
     return samples
+
+
+def read_by_signals(text: str, fallback_lang: str | None = None) -> MessageReading:
+    """A reading without a bot: the language and the crisis signal lists and base forms only.
+
+    For a line stored while this process has no bot built yet (its first seconds):
+    the line is not kept waiting, and the signal lists still catch what they know.
+    """
+    fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
+    lang = detect_language(text, fallback)
+    return MessageReading(lang, detect_crisis(text, lang))
 
 
 class Bot:

@@ -36,8 +36,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Staff
-from bot.cache import get_bot
-from bot.engine import Bot, BotAnswer, MessageReading
+from bot.cache import get_bot, ready_bot
+from bot.engine import Bot, BotAnswer, MessageReading, read_by_signals
 from common.capacity import BoundedWork, Place, run_every
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
@@ -65,8 +65,9 @@ def do_send_message(
     all. A client's new line to the bot is asked after the commit (see above):
     the bot's answer, or the crisis guidance, follows it.
     """
-    # Built (or rebuilt after an edit) outside the transaction: it can take seconds.
-    bot = get_bot() if client is not None else None
+    # Never waited for: a process's first bot takes seconds to build (bot.cache.ready_bot); until
+    # then a line to a person is checked by the signal lists, a line to the bot waits in its job.
+    bot = ready_bot() if client is not None else None
     places: list[Place] = []
 
     def work() -> tuple[Message, bool]:
@@ -78,7 +79,11 @@ def do_send_message(
             place = bot_workers().reserve() if conversation.status == Status.BOT else None
             if place is None:
                 # To a person; or to the bot with every place taken: the crisis check now, else "busy".
-                reading = (bot or get_bot()).read(question.body, question.language)
+                reading = (
+                    bot.read(question.body, question.language)
+                    if bot
+                    else read_by_signals(question.body, question.language)
+                )
                 after_client_message(conversation, question, reading, None)
             else:
                 places.append(place)
