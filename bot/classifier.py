@@ -25,20 +25,29 @@ Nothing here ever reads an evaluation set.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
+import joblib
 import numpy as np
+import sklearn
+from django.conf import settings
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bot.analysis import Analyser
 from bot.signals import fold
+
+logger = logging.getLogger(__name__)
 
 # Weight of an answer's sentence or a referral's name against an example question.
 ANSWER_WEIGHT = 0.3
@@ -60,17 +69,48 @@ def trained(kind: type[_T], samples: Iterable[Sample], analyser: Analyser, train
     """A model trained on exactly these samples with this analyser, trained again only when they change.
 
     Why: a bot is rebuilt whenever the brain's version moves (an edit, an
-    import, another process's edit), and every test database seeds the same
-    starter brain; training takes seconds, looking up a few thousand samples
-    milliseconds. The last ``TRAINED_KEPT`` models are kept.
+    import, another process's edit), every process builds its own, and every
+    test database seeds the same starter brain. Training takes seconds of the
+    interpreter's lock, in which a server process answers nothing; looking up
+    a few thousand samples takes milliseconds. So the last ``TRAINED_KEPT``
+    models are kept in memory, and every model on disk in
+    ``settings.BOT_MODEL_DIR`` (private, like all of ``var/``), named by a
+    digest of what it was trained on: the next process loads it in a fraction
+    of a second.
     """
     # In any order: the database lists a brain's examples in another order than its files.
-    key = (kind, analyser.name, tuple(sorted((s.slug, s.lang, s.text, s.weight) for s in samples)))
+    rows = tuple(sorted((s.slug, s.lang, s.text, s.weight) for s in samples))
+    key = (kind, analyser.name, rows)
     with _trained_lock:
         if key in _trained:
             _trained.move_to_end(key)
             return _trained[key]  # type: ignore[return-value]
-    model = train()
+    digest = hashlib.sha256(repr((kind.__name__, analyser.name, sklearn.__version__, rows)).encode()).hexdigest()
+    path = Path(settings.BOT_MODEL_DIR) / f"{kind.__name__.lower()}-{digest[:32]}.joblib"
+    model: _T | None = None
+    try:
+        loaded = joblib.load(path)
+        if isinstance(loaded, kind):
+            model = loaded
+            os.utime(path)  # in use: the newest are the ones kept
+    except Exception:  # missing, from another version, or cut short: train anew
+        model = None
+    if model is None:
+        model = train()
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            joblib.dump(model, part)
+            part.chmod(0o600)
+            os.replace(part, path)
+            # Every brain edit trains anew: keep the newest few of each kind, not every version ever.
+            kept = sorted(path.parent.glob(f"{kind.__name__.lower()}-*.joblib"), key=lambda p: -p.stat().st_mtime)
+            for old in kept[TRAINED_KEPT:]:
+                old.unlink(missing_ok=True)
+        except Exception:  # a full disk or a read-only var/ costs only the next process's training
+            logger.warning("bot: the trained model could not be kept in %s", path.parent, exc_info=True)
+    if isinstance(model, Features | TopicClassifier | CrisisClassifier):
+        model.rebind(analyser)
     with _trained_lock:
         _trained[key] = model
         while len(_trained) > TRAINED_KEPT:
@@ -108,6 +148,14 @@ class Features:
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=fold, dtype=np.float32
         )
 
+    def rebind(self, analyser: Analyser) -> None:
+        """Use this process's analyser (a model loaded from disk comes without one)."""
+        self.analyser = analyser
+
+    def __getstate__(self) -> dict[str, object]:
+        # The analyser holds a Voikko handle, which cannot be pickled: the loader rebinds its own.
+        return {**self.__dict__, "analyser": None}
+
     def _terms(self, text: str, lang: str) -> str:
         return " ".join(self.analyser.terms(text, lang)) or "_"
 
@@ -143,6 +191,9 @@ class TopicClassifier:
         model.fit(self._features.fit_transform(items), [s.slug for s in items], sample_weight=[s.weight for s in items])
         self._model = model
         self.classes = [str(c) for c in model.classes_]
+
+    def rebind(self, analyser: Analyser) -> None:
+        self._features.rebind(analyser)
 
     def knows(self, text: str, lang: str) -> bool:
         """Whether any word of ``text`` is one the brain's examples use (True when there is no model to ask)."""
@@ -180,6 +231,9 @@ class CrisisClassifier:
         model = LinearSVC(C=C, class_weight="balanced")
         model.fit(self._features.fit_transform(items), labels)
         self._model = model
+
+    def rebind(self, analyser: Analyser) -> None:
+        self._features.rebind(analyser)
 
     def score(self, text: str, lang: str) -> float | None:
         """How far ``text`` is on the crisis side (above 0: crisis), or None without a model."""

@@ -362,6 +362,8 @@ CHAT_IDLE_CLOSE_HOURS = int(os.environ.get("CHAT_IDLE_CLOSE_HOURS", "24"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # Each server process looks for brain edits made by the others this often (bot.cache.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
+# Where trained bot models are kept, named by a digest of their examples (bot.classifier.trained).
+BOT_MODEL_DIR = Path(os.environ.get("BOT_MODEL_DIR", str(VAR_DIR / "bot-models")))
 # After a brain edit, build the new bot beside the old one, which answers meanwhile.
 BOT_REBUILD_IN_BACKGROUND = True
 # The bot answers a client's line after its ack (conversations.actions.messages): at most
