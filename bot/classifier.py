@@ -46,6 +46,7 @@ from sklearn.svm import LinearSVC
 
 from bot.analysis import Analyser
 from bot.signals import fold
+from bot.vectors import OneText, Vector, decision, joined
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ _T = TypeVar("_T")
 _trained: OrderedDict[tuple[object, ...], object] = OrderedDict()
 _trained_lock = threading.Lock()
 TRAINED_KEPT = 4
+# Part of a kept model's name: raise it when a model class's stored attributes change, so that
+# models pickled by the old code are trained anew rather than loaded without what the new code reads.
+MODEL_FORMAT = 3
 
 
 def trained(kind: type[_T], samples: Iterable[Sample], analyser: Analyser, train: Callable[[], _T]) -> _T:
@@ -85,7 +89,9 @@ def trained(kind: type[_T], samples: Iterable[Sample], analyser: Analyser, train
         if key in _trained:
             _trained.move_to_end(key)
             return _trained[key]  # type: ignore[return-value]
-    digest = hashlib.sha256(repr((kind.__name__, analyser.name, sklearn.__version__, rows)).encode()).hexdigest()
+    digest = hashlib.sha256(
+        repr((kind.__name__, MODEL_FORMAT, analyser.name, sklearn.__version__, rows)).encode()
+    ).hexdigest()
     path = Path(settings.BOT_MODEL_DIR) / f"{kind.__name__.lower()}-{digest[:32]}.joblib"
     model: _T | None = None
     try:
@@ -154,7 +160,8 @@ class Features:
 
     def __getstate__(self) -> dict[str, object]:
         # The analyser holds a Voikko handle, which cannot be pickled: the loader rebinds its own.
-        return {**self.__dict__, "analyser": None}
+        # The one-text vectorisers are rebuilt from the fitted ones on first use.
+        return {**self.__dict__, "analyser": None, "_one": None}
 
     def _terms(self, text: str, lang: str) -> str:
         return " ".join(self.analyser.terms(text, lang)) or "_"
@@ -174,7 +181,17 @@ class Features:
         return not terms or any(term in vocabulary for term in terms)
 
     def transform(self, text: str, lang: str) -> csr_matrix:
+        """The features of ``text`` as scikit-learn computes them (what ``vector`` must equal)."""
         return hstack([self._words.transform([self._terms(text, lang)]), self._letters.transform([text])]).tocsr()
+
+    def vector(self, text: str, lang: str) -> Vector:
+        """The features of ``text`` as a sparse vector (``bot.vectors``): what a message is scored on."""
+        one: tuple[OneText, OneText] | None = self.__dict__.get("_one")
+        if one is None:
+            words = OneText(self._words)
+            one = self._one = (words, OneText(self._letters, offset=words.size))
+        words, letters = one
+        return joined(words.vector(self._terms(text, lang)), letters.vector(text))
 
 
 class TopicClassifier:
@@ -203,10 +220,10 @@ class TopicClassifier:
         """Each topic's share of 1 for ``text`` read in ``lang`` (empty without a trained model)."""
         if self._model is None or not text.strip():
             return {}
-        decision = np.atleast_1d(self._model.decision_function(self._features.transform(text[:2000], lang))[0])
+        values = decision(self._model.coef_, self._model.intercept_, self._features.vector(text[:2000], lang))
         if len(self.classes) == 2:
-            decision = np.array([-decision[0], decision[0]])  # a two-class model gives one value, for the second
-        exp = np.exp((decision - decision.max()) * TEMPERATURE)
+            values = np.array([-values[0], values[0]])  # a two-class model gives one value, for the second
+        exp = np.exp((values - values.max()) * TEMPERATURE)
         shares = exp / exp.sum()
         return {slug: float(share) for slug, share in zip(self.classes, shares, strict=True)}
 
@@ -239,4 +256,5 @@ class CrisisClassifier:
         """How far ``text`` is on the crisis side (above 0: crisis), or None without a model."""
         if self._model is None or not text.strip():
             return None
-        return float(self._model.decision_function(self._features.transform(text[:2000], lang))[0])
+        vector = self._features.vector(text[:2000], lang)
+        return float(decision(self._model.coef_, self._model.intercept_, vector)[0])

@@ -143,7 +143,8 @@ def evaluate(rows: Iterable[Row | str], bot: Bot) -> Report:
     return report
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, *, summary: bool = False) -> str:
+    """The report as text; with ``summary``, the scores only (for held-out sets, whose lines must stay unseen)."""
     lines = [f"top-1 accuracy (topics): {report.topics}"]
     lines += [f"  {lang}:                    {score}" for lang, score in sorted(report.topics_by_lang.items())]
     lines.append(f"crisis recall:           {report.crisis}")
@@ -157,7 +158,9 @@ def format_report(report: Report) -> str:
         f"false crisis alarms:     {report.false_crisis}",
         f"time per answer:         p50 {report.p50:.2f} ms, p95 {report.p95:.2f} ms ({len(report.times_ms)} answers)",
     ]
-    if report.confusions:
+    if report.confusions and summary:
+        lines.append(f"confusions: {len(report.confusions)} (lines not shown)")
+    elif report.confusions:
         lines.append(f"confusions ({len(report.confusions)}):")
         lines.extend(
             f"  {c.expected} -> {c.got} ({c.confidence:.2f}): {c.question}"

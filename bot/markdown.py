@@ -8,6 +8,8 @@ rel="noopener noreferrer".
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 
@@ -16,8 +18,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+@lru_cache(maxsize=2048)
 def render_answer(markdown_text: str) -> str:
-    """Render `markdown_text` to HTML that is safe to put into a client's page."""
+    """Render `markdown_text` to HTML that is safe to put into a client's page.
+
+    Cached: the bot gives the same few hundred answers over and over, and
+    rendering one takes milliseconds.
+    """
     # Raw HTML in the source is escaped rather than passed through; nh3 is the
     # second line of defence for whatever Markdown itself produces.
     html = markdown_lib.markdown(markdown_text, extensions=["sane_lists"], output_format="html")

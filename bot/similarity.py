@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.crisis import clean
+from bot.vectors import OneText, by_columns, similarities
 
 # A message at least this close to a crisis example (cosine of TF-IDF vectors), and
 # closer to it than to any other topic's example, is flagged; one this close, always.
@@ -50,21 +51,23 @@ class ExampleNet:
             self._matrix = None
             return
         matrix = self._vectorizer.fit_transform(texts)
-        self._crisis = matrix[: len(crisis)]
-        self._others = matrix[len(crisis) :]
+        # By columns: a message has a few hundred of the tens of thousands of letter sequences.
+        self._crisis = by_columns(matrix[: len(crisis)])
+        self._others = by_columns(matrix[len(crisis) :])
         self._matrix = matrix
+        self._one = OneText(self._vectorizer)
 
     def nearest_crisis(self, text: str) -> Nearest | None:
         """The crisis example closest to ``text`` (None without crisis examples or words)."""
         folded = clean(text[:2000])
         if self._matrix is None or not self.crisis_examples or not folded:
             return None
-        vector = self._vectorizer.transform([folded])
-        if vector.nnz == 0:
+        vector = self._one.vector(folded)
+        if not len(vector[0]):
             return None
-        crisis = (self._crisis @ vector.T).toarray().ravel()
+        crisis = similarities(self._crisis, vector)
         best = int(crisis.argmax())
-        other = float((self._others @ vector.T).max()) if self._others.shape[0] else 0.0
+        other = float(similarities(self._others, vector).max()) if self._others.shape[0] else 0.0
         return Nearest(self.crisis_examples[best], float(crisis[best]), other)
 
     def is_crisis(self, nearest: Nearest | None) -> bool:

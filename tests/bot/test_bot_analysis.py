@@ -20,6 +20,7 @@ from bot.analysis import (
     gradation_variants,
     reset_analysers,
     tokens,
+    umlaut_variants,
     within_one_edit,
 )
 
@@ -105,8 +106,11 @@ def test_voikko_compound_parts(voikko):
     assert {"kesä", "työ", "paikka"} <= set(voikko.terms("kesätyöpaikka", "fi"))
 
 
-def test_voikko_fixes_typos_with_suggestions(voikko):
-    assert "asunto" in voikko.terms("asunon", "fi")
+def test_voikko_reads_a_and_o_typed_for_ä_and_ö(voikko):
+    assert "työttömyysturva" in voikko.terms("tyottomyysturva", "fi")
+    assert "hätä" in voikko.terms("hata", "fi")
+    assert umlaut_variants("kova") == ["köva", "kovä", "kövä"]
+    assert umlaut_variants("äiti") == []
 
 
 def test_voikko_understands_spoken_forms(voikko):

@@ -145,6 +145,11 @@ def test_evaluation_report() -> None:
     text = format_report(report)
     assert "top-1 accuracy" in text
     assert "housing-allowance -> smalltalk" in text
+    # A held-out set is scored without showing its lines.
+    summary = format_report(report, summary=True)
+    assert "top-1 accuracy" in summary
+    assert "confusions: 1 (lines not shown)" in summary
+    assert "Ranskan" not in summary
 
 
 def test_evaluate_file(tmp_path) -> None:

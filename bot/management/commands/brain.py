@@ -35,10 +35,15 @@ class Command(BaseCommand):
         evaluate.add_argument(
             "--brain", metavar="DIR", help="evaluate the YAML brain in DIR instead of the published brain"
         )
+        evaluate.add_argument(
+            "--summary",
+            action="store_true",
+            help="print the scores only, not the misread lines (for held-out sets, which must stay unseen)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "evaluate":
-            self.handle_evaluate([Path(f) for f in options["files"]], options.get("brain"))
+            self.handle_evaluate([Path(f) for f in options["files"]], options.get("brain"), summary=options["summary"])
             return
         directory = Path(options["directory"])
         if options["subcommand"] == "export":
@@ -63,7 +68,7 @@ class Command(BaseCommand):
             f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged."
         )
 
-    def handle_evaluate(self, paths: list[Path], brain_dir: str | None) -> None:
+    def handle_evaluate(self, paths: list[Path], brain_dir: str | None, *, summary: bool = False) -> None:
         from bot.brains import load_brain_dir
         from bot.cache import get_bot
         from bot.evaluation import evaluate, format_report, parse_rows
@@ -86,7 +91,7 @@ class Command(BaseCommand):
             except BrainFileError as error:
                 raise self.refused(error, "nothing was evaluated") from error
         rows = [row for path in paths for row in parse_rows(path.read_text(encoding="utf-8").splitlines())]
-        self.stdout.write(format_report(evaluate(rows, bot)))
+        self.stdout.write(format_report(evaluate(rows, bot), summary=summary))
 
     def refused(self, error: BrainFileError, consequence: str) -> CommandError:
         """Every problem as `file:line: message` on stderr; the error to raise."""
