@@ -68,6 +68,10 @@ _SPOKEN_ENDINGS_FI: tuple[tuple[str, tuple[str, ...]], ...] = tuple(load_table("
 # Everyday, spoken and slang words -> the vocabulary the brain is written in,
 # keyed by base form ("kämppä" -> "asunto", "duuni" -> "työ").
 SYNONYMS_FI: dict[str, tuple[str, ...]] = dict(load_table("synonyms-fi.txt"))
+# The same for Swedish and English, keyed by word: both sides are stemmed (_Base._synonyms_of).
+SYNONYMS_OTHER: dict[str, dict[str, tuple[str, ...]]] = {
+    lang: dict(load_table(f"synonyms-{lang}.txt")) for lang in ("sv", "en")
+}
 
 
 def spoken_variants(word: str) -> list[str]:
@@ -483,6 +487,23 @@ class _Base:
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def _other_terms(self, word: str, lang: str) -> tuple[str, ...]:
+        """A Swedish or English word's stem and the stems of its synonyms (``synonyms-<lang>.txt``)."""
+        stem = self._stem(word, lang)
+        return (stem, *self._synonyms_of(lang).get(stem, ()))
+
+    def _synonyms_of(self, lang: str) -> dict[str, tuple[str, ...]]:
+        # Per instance, built on first use (the stemmers are the instance's).
+        tables: dict[str, dict[str, tuple[str, ...]]] = self.__dict__.setdefault("_other_synonyms", {})
+        if lang not in tables:
+            table: dict[str, tuple[str, ...]] = {}
+            for key, values in SYNONYMS_OTHER.get(lang, {}).items():
+                stem = self._stem(key, lang)
+                extra = [self._stem(w, lang) for v in values for w in v.split()]
+                table[stem] = tuple(dict.fromkeys(table.get(stem, ()) + tuple(e for e in extra if e != stem)))
+            tables[lang] = table
+        return tables[lang]
+
 
 class SnowballAnalyser(_Base):
     """Snowball stems for every language; the fallback when Voikko is missing.
@@ -517,6 +538,8 @@ class SnowballAnalyser(_Base):
         return SnowballAnalyser(lexicon=lexicon)
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
+        if lang != "fi" and "-" not in word:
+            return self._other_terms(word, lang)
         if lang == "fi":
             word = SPOKEN_FI.get(word, word)
         out: dict[str, None] = {}
@@ -635,7 +658,7 @@ class VoikkoAnalyser(_Base):
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         if lang != "fi":
-            return (self._stem(word, lang),)
+            return self._other_terms(word, lang)
         if word.isdigit():
             return (word,)
         word = SPOKEN_FI.get(word, word)

@@ -66,7 +66,7 @@ _trained_lock = threading.Lock()
 TRAINED_KEPT = 4
 # Part of a kept model's name: raise it when a model class's stored attributes change, so that
 # models pickled by the old code are trained anew rather than loaded without what the new code reads.
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 
 
 def trained(kind: type[_T], samples: Iterable[Sample], analyser: Analyser, train: Callable[[], _T]) -> _T:
