@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bot.cache import get_bot
-from bot.engine import BotAnswer
+from bot.engine import SPECIAL_TOPICS, BotAnswer
 from bot.feedback import do_record_unanswered
 from conversations.actions.access import check_client_conversation, closed_error, lock_conversation
 from conversations.actions.queue import publish_desks, publish_state
@@ -163,9 +163,15 @@ def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffRea
 
 
 def handoff_desk(conversation: Conversation) -> Desk:
-    """The desk the latest answered topic hands over to, when it is open; else the conversation's own."""
+    """The desk the latest answered topic hands over to, when it is open; else the conversation's own.
+
+    The special topics are not the client's subject: the `handoff` topic's own
+    answer ("I'll pass you to a person") is stored just before the hand-off it
+    sets off, and small talk may come between, so the subject topic before them decides.
+    """
     latest = (
         conversation.messages.filter(sender_kind=SenderKind.BOT, code="answer")
+        .exclude(args__topic__in=SPECIAL_TOPICS)
         .order_by("-seq")
         .values_list("args", flat=True)
         .first()
