@@ -162,13 +162,17 @@ def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffRea
     return conversation
 
 
-def handoff_desk(conversation: Conversation) -> Desk:
+def handoff_desk(conversation: Conversation, reason: HandoffReason = HandoffReason.ASKED) -> Desk:
     """The desk the latest answered topic hands over to, when it is open; else the conversation's own.
 
     The special topics are not the client's subject: the `handoff` topic's own
     answer ("I'll pass you to a person") is stored just before the hand-off it
     sets off, and small talk may come between, so the subject topic before them decides.
+    A crisis stays with the desk the client chose: a topic's desk is for its
+    subject (homework help by volunteers), acute risk is for the client's own counsellors.
     """
+    if reason == HandoffReason.CRISIS:
+        return conversation.desk
     latest = (
         conversation.messages.filter(sender_kind=SenderKind.BOT, code="answer")
         .exclude(args__topic__in=SPECIAL_TOPICS)
@@ -186,7 +190,7 @@ def handoff_desk(conversation: Conversation) -> Desk:
 
 def hand_off(conversation: Conversation, reason: HandoffReason) -> None:
     """Move a locked conversation from the bot into a desk's queue, or say why it cannot."""
-    desk = handoff_desk(conversation)
+    desk = handoff_desk(conversation, reason)
     with translation.override(conversation.language):
         if not is_open(desk):
             bot_message(conversation, closed_guidance(conversation, desk), code="desk_closed", args={})

@@ -184,3 +184,19 @@ def test_the_topic_answered_last_decides_and_a_closed_desk_is_passed_over(chat: 
     bot_reply(client, conversation, HOMEWORK_QUESTION)
     assert ask_for_a_person(client, conversation, "fi")["desk"]["slug"] == "youth"
     assert handed_to(client, conversation) == "Nuorten chat"
+
+
+def test_a_crisis_after_a_homework_answer_stays_with_the_conversations_own_desk(chat: Chat, demo: Any) -> None:
+    # Acute risk goes to the counsellors of the desk the client chose, not to the homework volunteers.
+    aino, ville = chat.staff("counsellor2"), chat.staff("volunteer")
+    client, conversation = bot_client(chat)
+    bot_reply(client, conversation, HOMEWORK_QUESTION)
+    crisis = bot_reply(client, conversation, "en jaksa enää elää, haluun kuolla")
+    assert crisis["code"] == "crisis"
+    state = client.read_until(
+        lambda e: e["type"] == "conversation" and e["conversation"]["status"] == "queued", "queued", timeout=5
+    )
+    assert state["conversation"]["desk"]["slug"] == "youth"
+    assert not Transfer.objects.filter(conversation_id=conversation).exists()
+    assert seen_waiting(aino, "youth", conversation)["handoff_reason"] == "crisis"
+    never_sees(ville, conversation)
