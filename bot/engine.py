@@ -2,8 +2,9 @@
 
 Order of decisions for every message (the caller rejects empty text):
 
-1. Read the message once (``read_message``): its language (falling back to the
-   page's language, else Finnish) and whether it signals a crisis.
+1. Read the message once (``Bot.read``, or ``read_by_signals`` before the
+   process has a bot): its language (falling back to the page's language, else
+   Finnish) and whether it signals a crisis.
 2. Crisis first, on every message: emergency guidance from the ``crisis``
    topic, whatever else the message says.
 3. An explicit request for a person (``bot.handoff``): the ``handoff`` topic's answer.
@@ -120,16 +121,14 @@ class MessageReading:
     crisis: CrisisHit | None
 
 
-def read_message(text: str, fallback_lang: str | None = None) -> MessageReading:
-    """Detect the language of ``text`` and check it for crisis, once per message (with the shared bot).
+def spoken(lang: str | None) -> str:
+    """``lang`` if the bot speaks it, else the brain's first language (a page's or a client's language may be any)."""
+    return lang if lang is not None and is_supported(lang) else DEFAULT_LANG
 
-    ``fallback_lang`` is the page's or the conversation's language; it wins when
-    the message is too short to tell. Callers that check for crisis before
-    asking the bot pass the reading on to ``Bot.answer(text, reading=...)``.
-    """
-    from bot.cache import get_bot
 
-    return get_bot().read(text, fallback_lang)
+def reading_language(text: str, fallback_lang: str | None = None) -> str:
+    """The language of ``text``; ``fallback_lang`` (the page's or the conversation's) when too short to tell."""
+    return detect_language(text, spoken(fallback_lang))
 
 
 def classifier_samples(docs: list[TopicDoc], topics: list[BrainTopic]) -> list[Sample]:
@@ -160,8 +159,7 @@ def read_by_signals(text: str, fallback_lang: str | None = None) -> MessageReadi
     For a line stored while this process has no bot built yet (its first seconds):
     the line is not kept waiting, and the signal lists still catch what they know.
     """
-    fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
-    lang = detect_language(text, fallback)
+    lang = reading_language(text, fallback_lang)
     return MessageReading(lang, detect_crisis(text, lang))
 
 
@@ -193,8 +191,7 @@ class Bot:
 
     def read(self, text: str, fallback_lang: str | None = None) -> MessageReading:
         """The language of ``text`` (``fallback_lang`` when too short to tell) and its first sign of crisis."""
-        fallback = fallback_lang if fallback_lang is not None and is_supported(fallback_lang) else DEFAULT_LANG
-        lang = detect_language(text, fallback)
+        lang = reading_language(text, fallback_lang)
         hits = self.crisis_hits(text, lang, first=True)
         return MessageReading(lang, hits[0] if hits else None)
 
@@ -265,11 +262,11 @@ class Bot:
         """The answer of a topic the client chose from the suggestions (None if unknown)."""
         if slug in SPECIAL_TOPICS or self.topic(slug, lang) is None:
             return None
-        return self._topic_answer(slug, lang if is_supported(lang) else DEFAULT_LANG, 1.0, [])
+        return self._topic_answer(slug, spoken(lang), 1.0, [])
 
     def crisis_answer(self, lang: str) -> BotAnswer:
         """The emergency guidance (the ``crisis`` topic) in `lang`."""
-        return self._topic_answer("crisis", lang if is_supported(lang) else DEFAULT_LANG, 1.0, [], crisis=True)
+        return self._topic_answer("crisis", spoken(lang), 1.0, [], crisis=True)
 
     def rank(self, text: str, lang: str, limit: int = MAX_SUGGESTIONS) -> Ranking:
         """The topics best matching ``text`` (read in ``lang``), best first, with a confidence.
@@ -308,7 +305,7 @@ class Bot:
         Topics below the bot's own confidence threshold are offered too (a
         counsellor reads them), but only those that matched something.
         """
-        reading_lang = detect_language(text, lang if lang is not None and is_supported(lang) else DEFAULT_LANG)
+        reading_lang = reading_language(text, lang)
         ranking = self.rank(text, reading_lang, limit + len(SPECIAL_TOPICS))
         suggestions = []
         for match in [m for m in ranking.matches if m.slug not in SPECIAL_TOPICS][:limit]:
@@ -323,7 +320,7 @@ class Bot:
         """Answer one client message (non-empty; the caller validates).
 
         ``lang`` is the page's language, a fallback for short messages. A
-        ``reading`` of the message made by the caller (``read_message``) is
+        ``reading`` of the message made by the caller (``Bot.read``) is
         used as it is: language and crisis are not computed again.
         """
         if reading is None:

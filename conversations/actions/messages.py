@@ -115,7 +115,7 @@ def after_client_message(
 
     The one place of this rule, whether the line went to a person (checked in
     its own transaction) or to the bot (checked when the bot's answer is
-    stored). `reading` is the line read once (bot.engine.read_message);
+    stored). `reading` is the line read once (bot.engine.Bot.read);
     `answer` is the bot's answer computed from it, None when the bot could not
     take the question now (then it says so).
     """

@@ -191,7 +191,7 @@ class Calls:
 def test_a_message_is_read_once(bot: Bot, monkeypatch: pytest.MonkeyPatch, text: str, topic: str) -> None:
     """The conversation's way: read the message (crisis check and language), then let the bot answer that reading."""
     calls = Calls(monkeypatch)
-    reading = bot.read(text, "fi")  # what read_message does with the shared bot
+    reading = bot.read(text, "fi")  # what the message path does with the shared bot
     assert (calls.language, calls.crisis) == (1, 1)
     answer = bot.answer(text, reading=reading)
     assert (calls.language, calls.crisis) == (1, 1)
