@@ -185,26 +185,27 @@ def _correction(token: str) -> str | None:
     """The signal word ``token`` is one typing error away from (a prefix for ``halu*``), or None."""
     if not 5 <= len(token) <= MAX_WORD or token in _VOCABULARY or token.isdigit():
         return None
-    # A typo seldom hits the first letter; "vaping" is not "raping".
-    candidates = {
-        word
-        for key in {token} | _deletions(token)
-        for word in _WORD_INDEX.get(key, ())
-        if word[0] == token[0] and within_one_edit(token, word)
-    }
+    candidates = _one_edit_away(token, _WORD_INDEX)
     if candidates:
         return min(candidates)
     for length in range(5, len(token) + 1):
-        head = token[:length]
-        found = {
-            prefix
-            for key in {head} | _deletions(head)
-            for prefix in _PREFIX_INDEX.get(key, ())
-            if prefix[0] == head[0] and within_one_edit(head, prefix)
-        }
+        found = _one_edit_away(token[:length], _PREFIX_INDEX)
         if found:
             return min(found) + token[length:]
     return None
+
+
+def _one_edit_away(word: str, index: dict[str, set[str]]) -> set[str]:
+    """The entries of a deletion ``index`` one typing error from ``word`` and with its first letter.
+
+    A typo seldom hits the first letter; "vaping" is not "raping".
+    """
+    return {
+        entry
+        for key in {word} | _deletions(word)
+        for entry in index.get(key, ())
+        if entry[0] == word[0] and within_one_edit(word, entry)
+    }
 
 
 def _corrected(folded: str, known: set[str]) -> str | None:
