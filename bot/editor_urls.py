@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.topic_create, name="create"),
     path("try/", views.try_bot, name="try"),
     path("signals/", views.crisis_signals, name="signals"),
+    path("words/", views.known_words, name="words"),
     path("unanswered/", views.unanswered_list, name="unanswered"),
     path("unanswered/<int:pk>/add/", views.unanswered_add, name="unanswered-add"),
     path("unanswered/<int:pk>/dismiss/", views.unanswered_dismiss, name="unanswered-dismiss"),

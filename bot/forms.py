@@ -15,7 +15,7 @@ from bot.models import SLUG_PATTERN, ExampleQuestion, Referral, Topic, TopicStat
 from common.languages import language_name
 
 # Paths of the editor's own pages under /brain/ (bot/editor_urls.py), so no topic can take them.
-RESERVED_SLUGS = frozenset({"new", "try", "unanswered", "signals"})
+RESERVED_SLUGS = frozenset({"new", "try", "unanswered", "signals", "words"})
 
 
 class TopicForm(forms.ModelForm[Topic]):
@@ -172,6 +172,17 @@ class SignalCheckForm(forms.Form):
         label=_("Message"),
         max_length=2000,
         help_text=_("Write it as a young person would. Nothing is saved."),
+    )
+
+
+class WordFilterForm(forms.Form):
+    """A word to look for in the lists of the words page (GET): it narrows every table to the lines with it."""
+
+    q = forms.CharField(
+        label=_("Find a word"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of a word or of what it is read as, in any of the languages."),
     )
 
 

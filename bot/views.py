@@ -1,4 +1,4 @@
-"""The brain editor in the staff UI: topics, a "try the bot" box, unanswered questions and the crisis signals.
+"""The brain editor in the staff UI: topics, "try the bot", unanswered questions, the crisis signals and the words.
 
 Only editors, admins and superusers (bot.actions.check_can_edit_brain). Views
 parse, authorise and delegate; saving lives in bot.actions.
@@ -42,7 +42,9 @@ from bot.forms import (
     TopicSort,
     TryForm,
     UnansweredFilterForm,
+    WordFilterForm,
 )
+from bot.lexicon_review import lexicon
 from bot.markdown import render_answer
 from bot.models import ExampleQuestion, Topic, TopicStatus, TopicText, UnansweredQuestion
 from common.languages import is_supported, language_codes, language_name
@@ -237,6 +239,17 @@ def crisis_signals(request: HttpRequest) -> HttpResponse:
             "crisis_topic": Topic.objects.filter(slug="crisis").exists(),
         },
     )
+
+
+@require_GET
+@login_required
+def known_words(request: HttpRequest) -> HttpResponse:
+    """The bot's spoken forms and synonyms per language, as written in their files, for review (read-only)."""
+    staff = editor(request)
+    form = WordFilterForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    context = {"staff": staff, "form": form, "query": query, "languages": lexicon(query)}
+    return render(request, "bot/words.html", context)
 
 
 # --- Unanswered questions ------------------------------------------------------------

@@ -262,6 +262,7 @@ CLASSIFIED: dict[str, Route] = {
     "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"slug": "matrix-new", "area": "general"}),
     "brain/try/": route("/brain/try/", BRAIN, post=GET_ONLY),
     "brain/signals/": route("/brain/signals/", BRAIN, post=GET_ONLY),
+    "brain/words/": route("/brain/words/", BRAIN, post=GET_ONLY),
     "brain/unanswered/": route("/brain/unanswered/", BRAIN, post=GET_ONLY),
     "brain/unanswered/<int:pk>/add/": route(
         "/brain/unanswered/{unanswered}/add/", GET_ONLY, post=BRAIN_POST_DONE, payload={"topic": "{topic}"}
