@@ -7,6 +7,7 @@ import pytest
 
 from bot.brains import load_starter_brain
 from bot.classifier import CrisisClassifier, Sample, TopicClassifier
+from bot.crisis import clean
 from bot.engine import Bot
 from bot.vectors import by_columns, similarities
 
@@ -48,9 +49,7 @@ def test_example_similarities_match_scikit_learn(bot: Bot) -> None:
     net = bot.examples
     text = "mulla on äidin unilääkkeet tässä ja aion ottaa ne kaikki"
     nearest = net.nearest_crisis(text)
-    assert nearest is not None
-    from bot.crisis import clean
-
+    assert nearest is not None and net._matrix is not None
     vector = net._vectorizer.transform([clean(text)])
     expected = (net._matrix[: len(net.crisis_examples)] @ vector.T).toarray().ravel()
     assert nearest.score == pytest.approx(float(expected.max()), abs=1e-5)
@@ -58,7 +57,8 @@ def test_example_similarities_match_scikit_learn(bot: Bot) -> None:
 
 
 def test_a_message_without_known_features_scores_nothing(bot: Bot) -> None:
-    assert bot.examples.nearest_crisis("zzzz qqqq") is None or bot.examples.nearest_crisis("zzzz qqqq").score == 0
+    nearest = bot.examples.nearest_crisis("zzzz qqqq")
+    assert nearest is None or nearest.score == 0
     assert similarities(by_columns(np.eye(3)), (np.zeros(0, dtype=np.int64), np.zeros(0))).tolist() == [0, 0, 0]
 
 
