@@ -198,8 +198,8 @@ def try_bot(request: HttpRequest) -> HttpResponse:
         bot = get_bot()
         text = form.cleaned_data["text"]
         answer = bot.answer(text, form.cleaned_data["lang"] or None)
-        search_lang = answer.lang if bot.index.size(answer.lang) else DEFAULT_LANG
-        ranking = bot.index.search(text, search_lang, 3)
+        # The ranking the bot answers by (BM25 and the classifier mixed), not BM25 alone.
+        ranking = bot.rank(text, answer.lang, 3)
         result = {
             "answer": answer,
             "title": bot.title(answer.topic, answer.lang) if answer.topic != "unknown" else "",
