@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from django.conf import settings
 from django.db.models import QuerySet
 
 from bot.models import SLUG_PATTERN, Topic, TopicStatus
@@ -280,6 +281,8 @@ class FileReader:
             return []
         if not items:
             self.problem(line_of(node), f"{where}.questions must list at least one question")
+        if len(items) > settings.BRAIN_MAX_QUESTIONS:
+            self.problem(line_of(node), f"{where}.questions: more than {settings.BRAIN_MAX_QUESTIONS} questions")
         questions: list[str] = []
         for item in items:
             text = self.string(item, f"{where}.questions: a question", max_length=MAX_LENGTHS["question"])

@@ -115,7 +115,14 @@ class ReferralForm(forms.ModelForm[Referral]):
 
 
 QuestionFormSet = modelformset_factory(
-    ExampleQuestion, form=QuestionForm, formset=QuestionFormSetBase, extra=2, can_delete=True
+    ExampleQuestion,
+    form=QuestionForm,
+    formset=QuestionFormSetBase,
+    extra=2,
+    can_delete=True,
+    max_num=settings.BRAIN_MAX_QUESTIONS,
+    absolute_max=settings.BRAIN_MAX_QUESTIONS,
+    validate_max=True,
 )
 ReferralFormSet = modelformset_factory(Referral, form=ReferralForm, extra=1, can_delete=True)
 

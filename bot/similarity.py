@@ -29,6 +29,9 @@ from bot.vectors import OneText, by_columns, similarities
 # shared names ("poikaystävä", "kirjottaa") alone bring a message to about 0.5.
 CRISIS_SIMILARITY_NEAREST = 0.45
 CRISIS_SIMILARITY = 0.65
+# The first rule only for a message of at least this many words: in a shorter one the
+# similarity rests on one word ("sataako huomenna" meets "huomenna se tapahtuu").
+CRISIS_NEAREST_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Nearest:
     example: str
     score: float
     other: float
+    words: int = 0  # of the message, as read (folded, harmless idioms out)
 
 
 class ExampleNet:
@@ -68,12 +72,14 @@ class ExampleNet:
         crisis = similarities(self._crisis, vector)
         best = int(crisis.argmax())
         other = float(similarities(self._others, vector).max()) if self._others.shape[0] else 0.0
-        return Nearest(self.crisis_examples[best], float(crisis[best]), other)
+        return Nearest(self.crisis_examples[best], float(crisis[best]), other, len(folded.split()))
 
     def is_crisis(self, nearest: Nearest | None) -> bool:
         """Whether a message this close to a crisis example is flagged."""
         if nearest is None:
             return False
         return nearest.score >= CRISIS_SIMILARITY or (
-            nearest.score >= CRISIS_SIMILARITY_NEAREST and nearest.score > nearest.other
+            nearest.score >= CRISIS_SIMILARITY_NEAREST
+            and nearest.score > nearest.other
+            and nearest.words >= CRISIS_NEAREST_MIN_WORDS
         )

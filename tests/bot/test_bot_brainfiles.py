@@ -406,3 +406,14 @@ def test_brain_evaluate_checks_follow_ups_and_desks_against_the_database(tmp_pat
     out = StringIO()
     call_command("brain", "evaluate", str(questions), "--brain", str(directory), stdout=out)
     assert "top-1 accuracy (topics): 1/1 = 100.0%" in out.getvalue()
+
+
+def test_more_example_questions_than_a_topic_may_have(tmp_path, youth_desk, settings):
+    # The limit the brain editor accepts too (settings.BRAIN_MAX_QUESTIONS): a file over it is refused whole.
+    settings.BRAIN_MAX_QUESTIONS = 2
+    directory = tmp_path / "brain"
+    extra = "      - rahat loppuu aina kesken kuuta\n      - budjetti ei pidä\n      - miten säästän\n"
+    write(directory, "money-budget.yaml", BUDGET.replace("      - rahat loppuu aina kesken kuuta\n", extra))
+    before = db_snapshot()
+    assert import_errors(directory) == ["money-budget.yaml:8: languages.fi.questions: more than 2 questions"]
+    assert db_snapshot() == before

@@ -71,3 +71,11 @@ def test_two_topics_give_two_shares(bot: Bot) -> None:
     assert sum(shares.values()) == pytest.approx(1.0)
     crisis = CrisisClassifier([Sample("crisis", "fi", "haluan kuolla"), *samples], bot.analyser)
     assert (crisis.score("haluan kuolla nyt", "fi") or 0) > (crisis.score("verokortti", "fi") or 0)
+
+
+def test_a_short_everyday_message_is_not_flagged_for_sharing_one_word_with_a_crisis_example(bot: Bot) -> None:
+    # "huomenna" (tomorrow) is in plans ("huomenna se tapahtuu"); a question about the weather is no plan.
+    assert bot.crisis_hits("sataako huomenna", "fi") == []
+    assert bot.answer("sataako huomenna", "fi").topic != "crisis"
+    # A longer message close to an example is still flagged by it, and the lists catch short cries for help.
+    assert bot.answer("haluun kuolla", "fi").topic == "crisis"
