@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from bot.analysis import Analyser, VoikkoAnalyser, get_analyser
 from bot.classifier import ANSWER_WEIGHT, CrisisClassifier, Sample, TopicClassifier, answer_sentences, trained
-from bot.crisis import CrisisHit, baseform_hits, detect_crisis, signal_hits
+from bot.crisis import CrisisHit, baseform_hits, clean, detect_crisis, signal_hits
 from bot.handoff import is_handoff_request
 from bot.language import detect_language
 from bot.markdown import render_answer
@@ -65,6 +65,9 @@ MAX_SUGGESTIONS = 3
 # and the examples, 0.3 kept the detector's recall there (139/141) and cut its false alarms on the
 # everyday lines from 15 to 9 (docs/performance.md, "Crisis detection").
 CRISIS_MODEL_THRESHOLD = 0.3
+# The classifier reads only messages of at least this many words: alone, a word's letter
+# sequences mislead it ("tab-8" met "stab"); one-word cries for help are in the signal lists.
+CRISIS_MODEL_MIN_WORDS = 2
 # How many BM25 matches the mixed ranking looks at, and the classifier's part in it (bot.classifier).
 RANK_DEPTH = 10
 CLASSIFIER_WEIGHT = 0.8
@@ -212,7 +215,8 @@ class Bot:
             hits.append(CrisisHit("example", f"{nearest.score:.2f}", lang, nearest.example, "example"))
             if first:
                 return hits
-        score = self.crisis_model.score(text, lang)
+        words = sum(1 for word in clean(text).split() if any(c.isalpha() for c in word))
+        score = self.crisis_model.score(text, lang) if words >= CRISIS_MODEL_MIN_WORDS else None
         if score is not None and score >= CRISIS_MODEL_THRESHOLD:
             example = nearest.example if nearest is not None else ""
             hits.append(CrisisHit("example", f"{score:.2f}", lang, example, "model"))

@@ -79,3 +79,10 @@ def test_a_short_everyday_message_is_not_flagged_for_sharing_one_word_with_a_cri
     assert bot.answer("sataako huomenna", "fi").topic != "crisis"
     # A longer message close to an example is still flagged by it, and the lists catch short cries for help.
     assert bot.answer("haluun kuolla", "fi").topic == "crisis"
+
+
+def test_a_single_word_is_not_read_by_the_crisis_classifier(bot: Bot) -> None:
+    # Its letter sequences alone mislead the model ("tab" is in "stab"); the lists catch one-word cries.
+    for text in ("tab-8", "client-3", "moi"):
+        assert bot.crisis_hits(text, "fi") == [], text
+    assert bot.answer("itsemurha", "fi").topic == "crisis"
