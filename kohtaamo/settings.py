@@ -369,7 +369,7 @@ BOT_REBUILD_IN_BACKGROUND = True
 # Example questions a topic may have in one language (brain files and the editor alike): the
 # crisis topic teaches the detector with well over a thousand. The editor posts a topic's
 # every language at once, three fields a question, so Django's field limit follows from it.
-BRAIN_MAX_QUESTIONS = 3000
+BRAIN_MAX_QUESTIONS = int(os.environ.get("BRAIN_MAX_QUESTIONS", "3000"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 3 * 3 * BRAIN_MAX_QUESTIONS + 1000
 # The bot answers a client's line after its ack (conversations.actions.messages): at most
 # BOT_CONCURRENT_ANSWERS in the database thread's line at once per process, BOT_QUEUE_MAX more waiting; a
