@@ -89,6 +89,11 @@ class ParsedFile:
 # --- Reading -----------------------------------------------------------------------
 
 
+# libyaml's loader when PyYAML was built with it: it reads the brain (10,000 lines and more)
+# some ten times faster than the pure-Python one, with the same nodes and line marks.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def line_of(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -112,7 +117,7 @@ class FileReader:
             self.problem(1, f"not UTF-8 text ({error.reason})")
             return parsed
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=SAFE_LOADER)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = int(mark.line) + 1 if mark is not None else 1

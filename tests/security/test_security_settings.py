@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
 from django.test import override_settings
 
@@ -361,6 +362,8 @@ class Server:
             SECRET_KEY=secrets.token_urlsafe(50),
             SQLITE_PATH=str(self.db),
             KOHTAAMO_VAR_DIR=str(tmp_path / "var"),
+            # The bot's models as the test session trained them: not seconds of training before it answers.
+            BOT_MODEL_DIR=str(settings.BOT_MODEL_DIR),
             PURGE_EVERY_SECONDS="0",
         )
         for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
