@@ -54,6 +54,17 @@ def editor_session(browser: Any, live: Any, lang: str, **options: Any) -> Iterat
         context.close()
 
 
+@contextmanager
+def editor_session_in(browser: Any, live: Any, lang: str) -> Iterator[Page]:
+    """``editor_session`` in ``lang``: the browser logs in in Finnish or English, Swedish is chosen with the switch."""
+    with editor_session(browser, live, "fi" if lang == "sv" else lang) as page:
+        if lang == "sv":
+            page.locator("#lang-select-top").select_option("sv")
+            page.locator(".topbar .lang-form button[type=submit]").click()
+            expect(page.locator("html")).to_have_attribute("lang", "sv")
+        yield page
+
+
 def assert_fit_360(page: Page, live: Any, paths: Iterable[str], then: Callable[[str], object] | None = None) -> None:
     """Open each path on a 360 px wide page, check that nothing is wider, then call `then` with the path."""
     for path in paths:

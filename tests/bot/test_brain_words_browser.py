@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.bot.test_brain_editor_browser import assert_fit_360, editor_session
+from tests.bot.test_brain_editor_browser import assert_fit_360, editor_session, editor_session_in
 from tests.browser import run_axe
 
 
@@ -16,12 +16,7 @@ from tests.browser import run_axe
 def test_the_words_page_is_accessible_and_works_with_the_keyboard(
     lang: str, browser: Any, live: Any, demo: Any
 ) -> None:
-    # editor_session logs in with a Finnish or English browser; Swedish is chosen with the language switch.
-    with editor_session(browser, live, "fi" if lang == "sv" else lang) as page:
-        if lang == "sv":
-            page.locator("#lang-select-top").select_option("sv")
-            page.locator(".topbar .lang-form button[type=submit]").click()
-            expect(page.locator("html")).to_have_attribute("lang", "sv")
+    with editor_session_in(browser, live, lang) as page:
         # From the editor's navigation, by the keyboard: the link comes right after the signals page's.
         signals = page.locator(".page-head a[href='/brain/signals/']")
         signals.focus()
