@@ -460,6 +460,8 @@ class _Base:
         # threads stemming at once (a bot built in the background beside one
         # built for a request) corrupt each other's word (IndexError).
         self._stem_lock = threading.Lock()
+        # Swedish and English synonyms keyed by stem, per language, built on first use (_synonyms_of).
+        self._other_synonyms: dict[str, dict[str, tuple[str, ...]]] = {}
         self._cached = functools.lru_cache(maxsize=cache_size)(self._word_terms)
 
     def terms(self, text: str, lang: str) -> list[str]:
@@ -493,8 +495,7 @@ class _Base:
         return (stem, *self._synonyms_of(lang).get(stem, ()))
 
     def _synonyms_of(self, lang: str) -> dict[str, tuple[str, ...]]:
-        # Per instance, built on first use (the stemmers are the instance's).
-        tables: dict[str, dict[str, tuple[str, ...]]] = self.__dict__.setdefault("_other_synonyms", {})
+        tables = self._other_synonyms
         if lang not in tables:
             table: dict[str, tuple[str, ...]] = {}
             for key, values in SYNONYMS_OTHER.get(lang, {}).items():

@@ -149,6 +149,8 @@ class Features:
 
     def __init__(self, analyser: Analyser) -> None:
         self.analyser = analyser
+        # The fitted vectorisers for one text at a time (bot.vectors), made on first use.
+        self._one: tuple[OneText, OneText] | None = None
         self._words = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, dtype=np.float32)
         self._letters = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=fold, dtype=np.float32
@@ -186,7 +188,7 @@ class Features:
 
     def vector(self, text: str, lang: str) -> Vector:
         """The features of ``text`` as a sparse vector (``bot.vectors``): what a message is scored on."""
-        one: tuple[OneText, OneText] | None = self.__dict__.get("_one")
+        one = self._one
         if one is None:
             words = OneText(self._words)
             one = self._one = (words, OneText(self._letters, offset=words.size))

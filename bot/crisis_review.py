@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bot.analysis import VoikkoAnalyser, get_analyser
 from bot.crisis import SIGNALS, SIGNALS_FILE, SIGNS, CrisisHit, about_the_past, clean, signal_lists
+from bot.wordlists import data_file
 from common.languages import language_name
 
 if TYPE_CHECKING:
     from bot.engine import Bot
 
 # The file's path as the developers know it (relative to the project).
-SIGNALS_FILE_NAME = f"bot/data/{SIGNALS_FILE.name}"
+SIGNALS_FILE_NAME = data_file(SIGNALS_FILE.name)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bot.analysis import SPOKEN_FI, SPOKEN_PREFIX_FI, SYNONYMS_FI, SYNONYMS_OTHER
-from bot.wordlists import DATA_DIR
+from bot.wordlists import data_file
 from common.languages import language_codes, language_name
-
-
-def data_file(name: str) -> str:
-    """A file of ``bot/data/`` by its path as the developers know it (relative to the project)."""
-    return f"{DATA_DIR.parent.name}/{DATA_DIR.name}/{name}"
 
 
 @dataclass(frozen=True)

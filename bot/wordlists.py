@@ -23,6 +23,11 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
+def data_file(name: str) -> str:
+    """A file of ``bot/data/`` by its path as the developers know it (relative to the project)."""
+    return f"{DATA_DIR.parent.name}/{DATA_DIR.name}/{name}"
+
+
 class WordListError(ValueError):
     """A data file of the bot is missing or malformed."""
 
