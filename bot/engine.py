@@ -35,7 +35,7 @@ from bot.language import detect_language
 from bot.markdown import render_answer
 from bot.ranking import Index, Match, Ranking, TopicDoc
 from bot.similarity import ExampleNet
-from common.languages import is_supported
+from common.languages import supported_language
 
 if TYPE_CHECKING:
     # Moved out of this module; still importable from here (see __getattr__ at the end).
@@ -122,14 +122,12 @@ class MessageReading:
     crisis: CrisisHit | None
 
 
-def spoken(lang: str | None) -> str:
-    """``lang`` if the bot speaks it, else the brain's first language (a page's or a client's language may be any)."""
-    return lang if lang is not None and is_supported(lang) else DEFAULT_LANG
-
-
 def reading_language(text: str, fallback_lang: str | None = None) -> str:
-    """The language of ``text``; ``fallback_lang`` (the page's or the conversation's) when too short to tell."""
-    return detect_language(text, spoken(fallback_lang))
+    """The language of ``text``; ``fallback_lang`` (the page's or the conversation's) when too short to tell.
+
+    A fallback the bot does not speak is the default language (``detect_language``).
+    """
+    return detect_language(text, fallback_lang)
 
 
 def classifier_samples(docs: list[TopicDoc], topics: list[BrainTopic]) -> list[Sample]:
@@ -264,11 +262,11 @@ class Bot:
         """The answer of a topic the client chose from the suggestions (None if unknown)."""
         if slug in SPECIAL_TOPICS or self.topic(slug, lang) is None:
             return None
-        return self._topic_answer(slug, spoken(lang), 1.0, [])
+        return self._topic_answer(slug, supported_language(lang), 1.0, [])
 
     def crisis_answer(self, lang: str) -> BotAnswer:
         """The emergency guidance (the ``crisis`` topic) in `lang`."""
-        return self._topic_answer("crisis", spoken(lang), 1.0, [], crisis=True)
+        return self._topic_answer("crisis", supported_language(lang), 1.0, [], crisis=True)
 
     def rank(self, text: str, lang: str, limit: int = MAX_SUGGESTIONS) -> Ranking:
         """The topics best matching ``text`` (read in ``lang``), best first, with a confidence.
