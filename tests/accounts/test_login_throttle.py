@@ -25,7 +25,7 @@ from accounts.actions import DEVICE_COOKIE, delay_after
 from accounts.hashing import PasswordChecksBusy, password_check_gate
 from accounts.models import LoginThrottle
 from common.gates import Gate
-from tests.accounts.test_accounts import HttpClient, code_for, log_in, page_text, wait_out_throttle
+from tests.accounts.test_accounts import HttpClient, code_for, log_in, page_text, wait_out_throttle, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +42,6 @@ def refusal(response: Any) -> str:
 def wait_passes() -> None:
     """What the passing of time does to every wait."""
     LoginThrottle.objects.update(wait_until=timezone.now() - timedelta(seconds=1))
-
-
-def wrong_code(device: TOTPDevice) -> str:
-    return f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
 
 
 @pytest.fixture
