@@ -162,6 +162,11 @@ def read_by_signals(text: str, fallback_lang: str | None = None) -> MessageReadi
     return MessageReading(lang, detect_crisis(text, lang))
 
 
+def hits_by_signals(text: str) -> list[CrisisHit]:
+    """Every sign the signal lists and base forms find in ``text``: what is known before a bot is built."""
+    return signal_hits(text) + baseform_hits(text) if text.strip() else []
+
+
 class Bot:
     """Answers messages from a fixed brain (build a new Bot when the brain changes)."""
 

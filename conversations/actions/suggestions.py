@@ -2,7 +2,7 @@
 
 The counsellor's console asks with the staff frame `suggest`; the answer is a
 `suggestions` event (docs/protocol.md). The engine is the bot's own
-(`bot.engine.Bot.suggest`, through the per-process `get_bot`), so what the
+(`bot.engine.Bot.suggest`, through the per-process `ready_bot`), so what the
 counsellor is offered is what the chatbot knows; nothing is sent to the client
 and nothing is stored: the counsellor inserts a topic's text into the reply box,
 edits it and sends it like any reply.
@@ -14,7 +14,8 @@ import re
 from html.parser import HTMLParser
 
 from accounts.models import Staff
-from bot.cache import get_bot
+from bot.cache import ready_bot
+from bot.engine import hits_by_signals
 from bot.markdown import render_answer
 from conversations.actions.access import check_staff_conversation
 from conversations.models import Conversation, Message, SenderKind
@@ -46,7 +47,10 @@ def suggestions_for(staff: Staff, conversation_id: int, *, ref: str | None = Non
     text = latest_client_text(conversation)
     if not text:
         return suggestions_event(conversation.pk, [], [], ref)
-    suggestions, hits = get_bot().suggest(text, conversation.language)
+    bot = ready_bot()
+    # Never waited for: a new process's first bot takes seconds to build, and this
+    # thread serves every database call. Until it is built, the signal lists alone.
+    suggestions, hits = bot.suggest(text, conversation.language) if bot else ([], hits_by_signals(text))
     topics: list[SuggestedTopic] = [
         {
             "slug": s.slug,

@@ -78,6 +78,17 @@ def test_a_counsellor_gets_housing_topics_then_a_wish_to_die_sign(chat: Chat) ->
     assert not [e for e in client.events if e["type"] == "suggestions"]
 
 
+def test_before_the_bot_is_built_the_signal_lists_still_name_the_sign(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new process's first bot takes seconds to train; a counsellor's question does not wait for it."""
+    client, counsellor, conversation = taken_conversation(chat, "mä haluun kuolla")
+    monkeypatch.setattr("conversations.actions.suggestions.ready_bot", lambda: None)
+    answer = suggest(counsellor, conversation)
+    assert answer["type"] == "suggestions" and answer["topics"] == []
+    assert {"sign": "wish_to_die", "phrase": "haluun kuolla", "source": "signal"} in answer["signals"]
+
+
 def test_only_the_clients_newest_lines_since_the_last_staff_line_are_read(chat: Chat) -> None:
     client, counsellor, conversation = taken_conversation(chat, "eka", "toka")
     row = Conversation.objects.get(pk=conversation)
