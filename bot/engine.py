@@ -64,7 +64,7 @@ MAX_SUGGESTIONS = 3
 # 126 everyday lines and 11 of 564 topic questions; at 0.3, 75, 8 and 1. Beside the signal lists
 # and the examples, 0.3 kept the detector's recall there (139/141) and cut its false alarms on the
 # everyday lines from 15 to 9 (docs/performance.md, "Crisis detection").
-CRISIS_MODEL_THRESHOLD = 0.3
+CRISIS_MODEL_THRESHOLD = 0.2
 # The classifier reads only messages of at least this many words: alone, a word's letter
 # sequences mislead it ("tab-8" met "stab"); one-word cries for help are in the signal lists.
 CRISIS_MODEL_MIN_WORDS = 2

@@ -32,6 +32,9 @@ CRISIS_SIMILARITY = 0.65
 # The first rule only for a message of at least this many words: in a shorter one the
 # similarity rests on one word ("sataako huomenna" meets "huomenna se tapahtuu").
 CRISIS_NEAREST_MIN_WORDS = 3
+# A one-word message only when it is all but one of the examples: "hejdå" met "hejdå. förlåt."
+# at 0.70. One-word cries for help ("itsemurha") are the signal lists' work.
+CRISIS_SIMILARITY_ONE_WORD = 0.9
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class ExampleNet:
         """Whether a message this close to a crisis example is flagged."""
         if nearest is None:
             return False
+        if nearest.words < 2:
+            return nearest.score >= CRISIS_SIMILARITY_ONE_WORD
         return nearest.score >= CRISIS_SIMILARITY or (
             nearest.score >= CRISIS_SIMILARITY_NEAREST
             and nearest.score > nearest.other
