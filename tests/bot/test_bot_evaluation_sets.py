@@ -26,9 +26,11 @@ from bot.evaluation import Report, evaluate, parse_rows
 SETS = Path(__file__).resolve().parents[2] / "evaluation"
 SIGNS = ["wish_to_die", "plan_method", "means_at_hand", "goodbye", "burden", "self_harm", "violence_now", "friend"]
 
-# Floors below the measured rates (2026-12-07: held-out crisis 134/142, everyday 115/126 and
-# 115/126 on the tune half; topics fi/sv/en 90.4/91.0/90.4 %). The goal for crisis is 100 %.
+# Floors below the measured rates (2026-12-07: held-out crisis 134/142, the unseen set 269/275,
+# everyday 116/126 held out and 119/126 on the tune half; topics fi/sv/en 89.7/90.4/90.4 %).
+# The goal for crisis is 100 %.
 HELDOUT_CRISIS_FLOOR = 0.90
+UNSEEN_CRISIS_FLOOR = 0.95
 EVERYDAY_FLOOR = 0.88
 TOPIC_FLOOR = 0.87
 
@@ -76,6 +78,12 @@ def test_the_false_alarm_corpus_is_mostly_left_alone(tune: Report, heldout: Repo
 
 def test_the_heldout_crisis_half_stays_above_its_floor(heldout: Report) -> None:
     assert heldout.crisis.rate >= HELDOUT_CRISIS_FLOOR, f"held-out crisis recall: {heldout.crisis}"
+
+
+def test_the_unseen_crisis_set_stays_above_its_floor(bot: Bot) -> None:
+    result = report(bot, "crisis-unseen.tsv")
+    assert result.crisis.rate >= UNSEEN_CRISIS_FLOOR, f"unseen crisis recall: {result.crisis}"
+    assert result.crisis.total == 275
 
 
 def test_the_heldout_topics_stay_above_their_floor_in_every_language(bot: Bot) -> None:
