@@ -82,7 +82,7 @@ def test_before_the_bot_is_built_the_signal_lists_still_name_the_sign(
     chat: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A new process's first bot takes seconds to train; a counsellor's question does not wait for it."""
-    client, counsellor, conversation = taken_conversation(chat, "mä haluun kuolla")
+    _client, counsellor, conversation = taken_conversation(chat, "mä haluun kuolla")
     monkeypatch.setattr("conversations.actions.suggestions.ready_bot", lambda: None)
     answer = suggest(counsellor, conversation)
     assert answer["type"] == "suggestions" and answer["topics"] == []
