@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,8 @@ _bot_db_version: int | None = None  # BrainState.version the bot was built from 
 _brain_version = 0
 _db_checked_at = float("-inf")  # time.monotonic() of the last look at BrainState
 _building = False  # a background build is running
+# Called with the first bot this process builds (when_built): work that must not wait for it in its own thread.
+_waiting: list[Callable[[Bot], None]] = []
 
 
 def connect_signals() -> None:
@@ -118,6 +121,7 @@ def reset_bot() -> None:
     global _bot, _bot_db_version, _db_checked_at
     with _lock:
         _bot, _bot_db_version, _db_checked_at = None, None, float("-inf")
+        _waiting.clear()
 
 
 def get_bot() -> Bot:
@@ -165,6 +169,26 @@ def ready_bot() -> Bot | None:
     return None
 
 
+def when_built(callback: Callable[[Bot], None]) -> None:
+    """Call ``callback(bot)`` with a built bot: at once if there is one, else when the first build ends.
+
+    For work that needs the bot but must not wait for its training in the
+    thread that asks, such as the bot's answer to a client's line in a new
+    process: that thread serves every database call of the process. The
+    callback then runs in the building thread, so it should only hand the
+    work back (``common.capacity.Place.start``). If the build fails, the
+    callback waits for the next one.
+    """
+    with _lock:
+        bot = _bot
+        if bot is None:
+            _waiting.append(callback)
+    if bot is not None:
+        callback(bot)
+        return
+    _start_background_build(_brain_version, _db_version())
+
+
 def _build(version: int, db_version: int | None) -> Bot:
     global _bot, _bot_version, _bot_db_version
     try:
@@ -178,6 +202,13 @@ def _build(version: int, db_version: int | None) -> Bot:
         # Never replace a bot built from a newer brain with an older one.
         if _bot is None or version >= _bot_version:
             _bot, _bot_version, _bot_db_version = bot, version, db_version
+        waiting = _waiting[:]
+        _waiting.clear()
+    for callback in waiting:
+        try:
+            callback(bot)
+        except Exception:
+            logger.exception("bot: work waiting for the first bot failed")
     return bot
 
 

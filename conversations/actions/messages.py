@@ -36,9 +36,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Staff
-from bot.cache import get_bot, ready_bot
+from bot.cache import get_bot, ready_bot, when_built
 from bot.engine import Bot, BotAnswer, MessageReading, read_by_signals
-from common.capacity import BoundedWork, Place, run_every
+from common.capacity import BoundedWork, Place, run_every, server_loop
 from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import bot_answers, busy_message
@@ -137,10 +137,34 @@ def answer_question(question: Question, bot: Bot | None = None) -> None:
     Reading and answering come before the transaction, which is short: only
     the storing holds the conversation's lock.
     """
+    if bot is None and server_loop() is not None:
+        # In a server this is the database thread: a new process's first bot takes seconds
+        # to train, and every acknowledgement would wait behind it. Answer once it is built.
+        bot = ready_bot()
+        if bot is None:
+            reading = read_by_signals(question.body, question.language)
+            if reading.crisis is not None:
+                _store_answer(question, reading, None)  # the crisis guidance does not wait for the build
+            else:
+                _answer_when_built(question)
+            return
     bot = bot or get_bot()
     reading = bot.read(question.body, question.language)
     answer = None if reading.crisis is not None else bot.answer(question.body, reading=reading)
     _store_answer(question, reading, answer)
+
+
+def _answer_when_built(question: Question) -> None:
+    """Answer `question` as a new job once the first bot is built (a place in the line is kept for it).
+
+    With every place taken, the question is left to the sweep (`do_answer_forgotten`).
+    The signal lists have read it already (`answer_question`); the bot reads it in full,
+    crisis nets included, when it is built.
+    """
+    place = bot_workers().reserve()
+    if place is None:
+        return
+    when_built(lambda bot: place.start(partial(answer_question, question, bot)))
 
 
 def _store_answer(question: Question, reading: MessageReading, answer: BotAnswer | None) -> None:

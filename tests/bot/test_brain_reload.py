@@ -166,3 +166,21 @@ def test_after_an_edit_the_old_bot_answers_while_the_new_one_is_built_beside_it(
         assert time.monotonic() < deadline, "the new bot was never built"
         time.sleep(0.05)
     assert get_bot().answer("vuokra on liian kallis", "fi").topic == "rent-too-high"
+
+
+def test_work_waiting_for_the_first_bot_gets_it_from_the_build_not_its_own_thread() -> None:
+    """`when_built`: the bot's answer in a new process waits for the build without training in its own thread."""
+    cache.reset_bot()
+    got: list[tuple[object, str]] = []
+    cache.when_built(lambda bot: got.append((bot, threading.current_thread().name)))
+    deadline = threading.Event()
+    for _ in range(600):  # the background build: seconds of training
+        if got:
+            break
+        deadline.wait(0.1)
+    assert got and got[0][1] == "bot-rebuild"
+    built = got[0][0]
+    assert built is get_bot()
+    # With a bot built, at once and in the caller's thread.
+    cache.when_built(lambda bot: got.append((bot, threading.current_thread().name)))
+    assert got[1] == (built, threading.current_thread().name)
