@@ -212,3 +212,59 @@ def test_plain_answer_lists_render_as_lists(slug: str) -> None:
         plain = starter_topics()[slug]["languages"][lang]["plain_answer"]
         items = len(re.findall(r"^(?:- |\d+\. )", plain, flags=re.MULTILINE))
         assert render_answer(plain).count("<li>") == items, f"{slug} {lang}: a list item did not render as one"
+
+
+# --- The tone of the first words ------------------------------------------------------
+#
+# An answer is often reached by a client who is having a hard time: "mulla on tosi paha olo"
+# once got an answer that began "Kiva, että kerroit". No answer of the starter brain may open
+# with something that sounds cheerful; it acknowledges instead ("Hyvä, että kerroit.",
+# "Bra att du berättar.", "Thank you for writing."). A greeting may stand before the opening
+# ("Hei! Hyvä, että kirjoitit."), so it is looked past, and so are Markdown and emoji.
+
+CHEERFUL_OPENINGS = {
+    "fi": ("kiva", "kivaa", "hienoa", "mahtavaa", "ihanaa", "loistavaa", "upeaa", "siistiä", "jee", "jes"),
+    "sv": ("roligt", "kul", "jättekul", "härligt", "toppen", "fint", "vad fint", "underbart", "trevligt", "grymt"),
+    "en": ("great", "nice", "awesome", "glad", "happy", "wonderful", "lovely", "cool", "fantastic", "yay"),
+}
+GREETINGS = {"hei", "moi", "moikka", "terve", "hej", "hejsan", "tjena", "hi", "hello", "hey"}
+
+
+def opening(markdown: str) -> str:
+    """The first words of an answer as the client reads them, lower-cased, past a greeting, Markdown and emoji."""
+    words = WORD_RE.findall(LINK_RE.sub(r"\1", markdown).lower())
+    while words and words[0] in GREETINGS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def cheerful_opening(markdown: str) -> str | None:
+    """The cheerful phrase (of any of the languages) that `markdown` opens with, if any."""
+    first = opening(markdown)
+    for phrase in (phrase for phrases in CHEERFUL_OPENINGS.values() for phrase in phrases):
+        if first == phrase or first.startswith(phrase + " "):
+            return phrase
+    return None
+
+
+def test_the_opening_helper_looks_past_greetings_markdown_and_emoji() -> None:
+    assert cheerful_opening("Kiva, että kerroit. Kuulostaa raskaalta.") == "kiva"
+    assert cheerful_opening("Hei! 👋 Kiva, että kirjoitit.") == "kiva"
+    assert cheerful_opening("**Roligt att** du skriver!") == "roligt"
+    assert cheerful_opening("Hi! Great that you asked.") == "great"
+    assert cheerful_opening("Hyvä, että kerroit. Kuulostaa raskaalta.") is None
+    assert cheerful_opening("Hei! Hyvä, että kirjoitit.") is None
+    assert cheerful_opening("Kiusaaminen ei ole koskaan sinun vikasi.") is None  # "kiva" only as a whole word
+    assert cheerful_opening("Kulturen i skolan ...") is None
+
+
+@pytest.mark.parametrize("slug", sorted(starter_topics()))
+def test_no_answer_opens_with_a_cheerful_phrase(slug: str) -> None:
+    languages = starter_topics()[slug]["languages"]
+    cheerful = {
+        (lang, key): phrase
+        for lang in LANGUAGES
+        for key in ("answer", "plain_answer")
+        if (phrase := cheerful_opening(languages[lang].get(key) or ""))
+    }
+    assert cheerful == {}, f"{slug}: answers open cheerfully; acknowledge instead ('Hyvä, että kerroit.')"
