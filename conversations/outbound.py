@@ -35,6 +35,19 @@ class DeskRef(TypedDict):
     name: str
 
 
+class TransferDesk(DeskRef):
+    """A desk a conversation may be transferred to, with what the transfer dialog marks.
+
+    `open`: people answer there now (desks.hours.is_open, when the welcome was
+    built); `organisation`: its organisation's id, so the console can tell a desk
+    of another organisation than the conversation's (its notes then stay unless sent along).
+    """
+
+    organisation: int
+    organisation_name: str
+    open: bool
+
+
 class Cursor(TypedDict):
     delivered: int
     read: int
@@ -132,6 +145,11 @@ class WaitingItem(TypedDict):
     offered_to: int | None
     transferred: bool
     language: str
+    # What staff may read before taking: the start of the client's first line
+    # (to the bot or a person; "" when none yet) and the bot part's topics by slug,
+    # in the order first reached (the console shows their titles in its own language).
+    preview: str
+    topics: list[str]
 
 
 class ActiveItem(TypedDict):
@@ -194,7 +212,7 @@ class StaffWelcome(TypedDict):
     type: Literal["welcome"]
     staff: StaffSelf
     desks: list[DeskRef]
-    transfer_desks: list[DeskRef]
+    transfer_desks: list[TransferDesk]
     colleagues: list[Colleague]
     outcomes: list[OutcomeChoice]
     canned: list[CannedItem]
@@ -397,6 +415,16 @@ EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
 def desk_ref(desk: Desk) -> DeskRef:
     return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
+
+
+def transfer_desk(desk: Desk, *, open_now: bool) -> TransferDesk:
+    """A transfer target (select_related("organisation") on `desk`)."""
+    return {
+        **desk_ref(desk),
+        "organisation": desk.organisation_id,
+        "organisation_name": desk.organisation.name,
+        "open": open_now,
+    }
 
 
 def _receipts(conversation: Conversation) -> Receipts:

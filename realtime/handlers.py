@@ -59,7 +59,7 @@ from conversations.outbound import (
     synced_event,
 )
 from desks.actions import desks_for_staff
-from desks.models import Desk, DeskMembership
+from desks.models import DeskMembership
 from realtime import inbound
 
 T = TypeVar("T")
@@ -228,7 +228,7 @@ def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]
         "staff": {"id": staff.pk, "name": staff.public_name, "role": staff.role, "supervisor": staff.may_supervise},
         "desks": [desk_ref(d) for d in desks],
         # Transfers may go to any open desk of the region.
-        "transfer_desks": [desk_ref(d) for d in Desk.objects.filter(is_active=True)],
+        "transfer_desks": assignment.transfer_targets(),
         "colleagues": sorted(colleagues.values(), key=lambda c: c["name"]),
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
         "canned": canned_items(canned_replies_for(staff)),
@@ -265,7 +265,7 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     conversation = access.check_staff_conversation(staff, conversation_id)
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
-    events += [note_event(n) for n in notes.notes_of(conversation)]
+    events += [note_event(n) for n in notes.notes_of(conversation, staff)]
     events.append(synced_event(conversation))
     return events
 
@@ -304,6 +304,7 @@ def staff_transfer(staff: Staff, frame: inbound.TransferFrame, channel_name: str
         to_desk_id=frame["desk"],
         to_staff_id=frame.get("staff"),
         note=frame.get("note") or "",
+        share_notes=bool(frame.get("share_notes")),
     )
     return staff_conversation_event(conversation, viewer=staff)
 

@@ -167,6 +167,8 @@ class TransferFrame(Frame):
     desk: int
     staff: NotRequired[int | None]
     note: NotRequired[Annotated[str, Max(2000)] | None]
+    # To another organisation's desk: whether the private notes go along (default: they stay).
+    share_notes: NotRequired[bool]
 
 
 class Close(Frame):
