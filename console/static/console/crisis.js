@@ -5,7 +5,7 @@
 // bury a real client's alert; a later, non-fresh alert of one of them gets its own.
 
 import { openConversation, select, take } from "./conversations.js";
-import { beep, updateTitle } from "./notices.js";
+import { notify, updateTitle } from "./notices.js";
 import { colleagueName } from "./queues.js";
 import { state } from "./state.js";
 import { $, el, focusElement, t, visuallyHidden } from "./util.js";
@@ -89,8 +89,15 @@ export function onAlert(alert) {
     conv.state = { ...conv.state, crisis: true };
     conv.render();
   }
-  // The group beeps when it appears, not for each conversation that joins it.
-  if (!alert.fresh || newGroup) beep();
+  // The group sounds when it appears, not for each conversation that joins it.
+  if (!alert.fresh || newGroup) {
+    const grouped = alert.fresh && newGroup;
+    notify("crisis", {
+      title: crisisText(alert),
+      tag: grouped ? "kohtaamo-crisis-group" : `kohtaamo-crisis-${alert.conversation}`,
+      open: () => openCrisis(grouped ? firstGrouped() : alert.conversation),
+    });
+  }
   updateTitle();
 }
 
