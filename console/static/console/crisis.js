@@ -48,6 +48,7 @@ export function refreshCrisisAlerts(snapshot) {
 /** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
 export function onAlert(alert) {
   if (alert.kind !== "crisis") return;
+  state.crisisTold.add(alert.conversation);
   let existing = state.crisisAlerts.get(alert.conversation);
   if (existing && existing.grouped && !alert.fresh) {
     // It said more since: out of the group, into a banner of its own.

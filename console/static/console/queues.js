@@ -61,12 +61,16 @@ export function onDesk(snapshot) {
     const text = t("newClient", { desk: snapshot.desk.name });
     announce(text);
     // No words of the client in a system notification: it may show on a screen others see.
-    notify("queue", {
-      title: text,
-      body: t("waitingCount", { count: snapshot.waiting.length }),
-      tag: `kohtaamo-queue-${deskId}`,
-      open: () => focusWaiting(arrivals[0].id),
-    });
+    // A client whose crisis alert came already is not told of twice.
+    const untold = arrivals.filter((w) => !state.crisisTold.has(w.id));
+    if (untold.length > 0) {
+      notify("queue", {
+        title: text,
+        body: t("waitingCount", { count: snapshot.waiting.length }),
+        tag: `kohtaamo-queue-${deskId}`,
+        open: () => focusWaiting(untold[0].id),
+      });
+    }
   }
 }
 
