@@ -73,7 +73,12 @@ def no_violations(page: Page, label: str) -> None:
 
 
 def console_with_notifications(
-    staff_page: Callable[..., Page], live: Any, username: str = "counsellor", *, granted: bool = True, **options: Any
+    staff_page: Callable[..., Page],  # noqa: F811
+    live: Any,
+    username: str = "counsellor",
+    *,
+    granted: bool = True,
+    **options: Any,
 ) -> Page:
     """A console page whose Notification calls are recorded and whose visibility the test switches."""
     page = staff_page(username, path="/console/canned/", **options)
@@ -141,7 +146,11 @@ def test_notifications_for_a_new_client_a_reply_and_a_crisis_each_open_what_they
     olli, second = start_client(chat, "Olli", "Moi")
     shown = wait_notifications(page, 1)
     youth = page.evaluate("window.kohtaamoConsole.state.welcome.desks.find((d) => d.slug === 'youth').id")
-    assert shown[0] == {"title": "A new client is waiting at Nuorten chat.", "body": "2 waiting", "tag": f"kohtaamo-queue-{youth}"}
+    assert shown[0] == {
+        "title": "A new client is waiting at Nuorten chat.",
+        "body": "2 waiting",
+        "tag": f"kohtaamo-queue-{youth}",
+    }
     # Only who, never what: the client's words stay in the console.
     assert "Moi" not in str(shown)
     click_notification(page, 0)
@@ -228,15 +237,17 @@ def test_the_queue_shows_the_first_words_the_bots_topics_and_the_crisis_flag_bef
     assert answer["args"]["topic"] == "housing-allowance"
     client.send({"type": "handoff", "conversation": conversation})
     entry = youth.locator(f'.waiting-item[data-conversation="{conversation}"]')
+    # The words in <q> (the page's language sets the quotation marks), after a label for screen readers.
     expect(entry.locator(".waiting-preview")).to_have_text(
-        "Ensimmäiset sanat: “miten haen asumistukea kun muutan omaan kotiin syksyllä”"
+        "Ensimmäiset sanat: miten haen asumistukea kun muutan omaan kotiin syksyllä"
     )
+    expect(entry.locator(".waiting-preview q")).to_have_text("miten haen asumistukea kun muutan omaan kotiin syksyllä")
     title = bot.title("housing-allowance", "fi")
     expect(entry.locator(".waiting-topics")).to_have_text(f"Chatbotin aiheet: {title}")
     expect(entry.locator(".flag-crisis")).to_have_count(0)
 
     # Straight to a person, with a crisis line: the flag and the words, no topics.
-    other, second = start_client(chat, "Olli", "en jaksa enää, haluan kuolla")
+    _other, second = start_client(chat, "Olli", "en jaksa enää, haluan kuolla")
     crisis_entry = youth.locator(f'.waiting-item[data-conversation="{second}"]')
     expect(crisis_entry.locator(".flag-crisis")).to_be_visible()
     expect(crisis_entry.locator(".waiting-preview")).to_contain_text("en jaksa enää, haluan kuolla")
