@@ -363,6 +363,14 @@ class SuggestionsEvent(TypedDict):
     ref: str | None
 
 
+class TransferDesksEvent(TypedDict):
+    """(staff) The answer to `transfer_desks`: every desk a conversation may go to, as it is now."""
+
+    type: Literal["transfer_desks"]
+    desks: list[TransferDesk]
+    ref: str | None
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -406,6 +414,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "canned": (CannedEvent,),
     "gone": (GoneEvent,),
     "suggestions": (SuggestionsEvent,),
+    "transfer_desks": (TransferDesksEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
@@ -593,6 +602,10 @@ def suggestions_event(
     conversation_id: int, topics: list[SuggestedTopic], signals: list[CrisisSignal], ref: str | None
 ) -> SuggestionsEvent:
     return {"type": "suggestions", "conversation": conversation_id, "topics": topics, "signals": signals, "ref": ref}
+
+
+def transfer_desks_event(desks: list[TransferDesk], ref: str | None) -> TransferDesksEvent:
+    return {"type": "transfer_desks", "desks": desks, "ref": ref}
 
 
 def pong_event(ref: str | None) -> PongEvent:

@@ -48,6 +48,7 @@ from conversations.outbound import (
     StaffWelcome,
     SuggestionsEvent,
     SyncedEvent,
+    TransferDesksEvent,
     canned_items,
     conversation_event,
     desk_ref,
@@ -57,6 +58,7 @@ from conversations.outbound import (
     note_event,
     staff_conversation_event,
     synced_event,
+    transfer_desks_event,
 )
 from desks.actions import desks_for_staff
 from desks.models import DeskMembership
@@ -307,6 +309,11 @@ def staff_transfer(staff: Staff, frame: inbound.TransferFrame, channel_name: str
         share_notes=bool(frame.get("share_notes")),
     )
     return staff_conversation_event(conversation, viewer=staff)
+
+
+def staff_transfer_desks(staff: Staff, frame: inbound.TransferDesksFrame, channel_name: str) -> TransferDesksEvent:
+    """Asked when the transfer dialog opens: which desks are open now has changed since the welcome."""
+    return transfer_desks_event(assignment.transfer_targets(), frame["ref"])
 
 
 def staff_close(staff: Staff, frame: inbound.Close, channel_name: str) -> StaffConversationEvent:

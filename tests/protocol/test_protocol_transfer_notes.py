@@ -99,3 +99,23 @@ def test_the_welcome_marks_each_transfer_desk_with_its_organisation_and_whether_
     assert desks["study"]["organisation_name"] == study.organisation.name
     assert all(isinstance(d["open"], bool) for d in desks.values())
     assert desks["youth"]["name"] == youth.name
+
+
+def test_transfer_desks_tells_which_desks_are_open_now(chat: Chat, demo: Any) -> None:
+    """The welcome's marks age during a shift: the console asks again when its transfer dialog opens."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from desks.hours import set_hours
+
+    kalle = chat.staff("counsellor")
+    welcome = next(e for e in kalle.events if e["type"] == "welcome")
+    assert {d["slug"]: d["open"] for d in welcome["transfer_desks"]}["homework"] is True
+    tomorrow = (timezone.localtime().weekday() + 1) % 7
+    set_hours(demo["desks"]["homework"], [(tomorrow, dt.time(0, 0), dt.time(0, 1))])
+    answer = kalle.answer({"type": "transfer_desks"})
+    assert answer["type"] == "transfer_desks"
+    desks = {d["slug"]: d for d in answer["desks"]}
+    assert desks["homework"]["open"] is False and desks["youth"]["open"] is True
+    assert [d["id"] for d in answer["desks"]] == [d["id"] for d in welcome["transfer_desks"]]

@@ -28,7 +28,7 @@ import {
   take,
 } from "./conversations.js";
 import { onAlert } from "./crisis.js";
-import { dialogDone, dialogFailed, releaseDialogs } from "./dialogs.js";
+import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
 import { announce, notify, showAlert } from "./notices.js";
 import { focusWaiting, onDesk, renderDeskShells, tick } from "./queues.js";
 import { STORE_KEY, loadStore, state, stream } from "./state.js";
@@ -84,6 +84,7 @@ const HANDLERS = {
   voted: onVoted,
   canned: onCanned,
   suggestions: onSuggestions,
+  transfer_desks: onTransferDesks,
 };
 
 export function handleEvent(event) {

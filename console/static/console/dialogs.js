@@ -100,11 +100,31 @@ export function transferDeskLabel(desk, organisation) {
   return marks.length ? `${desk.name} (${marks.join(", ")})` : desk.name;
 }
 
-export function openTransferDialog(conv, opener) {
+/** The desks as options, marked; the chosen one stays chosen. */
+function fillDesks() {
   const deskSelect = $("transfer-desk");
-  const organisation = homeOrganisation(conv);
+  const chosen = deskSelect.value;
+  const organisation = homeOrganisation(dialogConv);
   const desks = state.welcome.transfer_desks.map((desk) => [String(desk.id), transferDeskLabel(desk, organisation)]);
   fillSelect(deskSelect, ["", t("chooseDesk")], desks);
+  deskSelect.value = chosen;
+  if (deskSelect.value !== chosen) deskSelect.value = "";
+}
+
+/** A `transfer_desks` event: which desks are open now (asked each time the dialog opens). */
+export function onTransferDesks(event) {
+  if (!state.welcome || !Array.isArray(event.desks)) return;
+  state.welcome.transfer_desks = event.desks;
+  if ($("transfer-dialog").open) fillDesks();
+}
+
+export function openTransferDialog(conv, opener) {
+  const deskSelect = $("transfer-desk");
+  dialogConv = conv;
+  deskSelect.value = "";
+  fillDesks();
+  // The welcome's "closed now" marks may be hours old: the desks as they are now follow at once.
+  send({ type: "transfer_desks" });
   $("transfer-note").value = "";
   $("transfer-share-notes").checked = false;
   showDialogError("transfer", "");
