@@ -219,6 +219,11 @@ class Note(models.Model):
     body = models.TextField()  # its limit is a message's (conversations.actions.transcript.clean_body)
     client_msg_id = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the conversation moved to another organisation's desk without its
+    # notes: only that organisation's staff read the note (conversations.actions.notes).
+    kept_within = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -241,6 +246,8 @@ class Transfer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    # To another organisation's desk: whether the private notes went along (else kept_within).
+    notes_along = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

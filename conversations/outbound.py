@@ -35,6 +35,19 @@ class DeskRef(TypedDict):
     name: str
 
 
+class TransferDesk(DeskRef):
+    """A desk a conversation may be transferred to, with what the transfer dialog marks.
+
+    `open`: people answer there now (desks.hours.is_open, when the welcome was
+    built); `organisation`: its organisation's id, so the console can tell a desk
+    of another organisation than the conversation's (its notes then stay unless sent along).
+    """
+
+    organisation: int
+    organisation_name: str
+    open: bool
+
+
 class Cursor(TypedDict):
     delivered: int
     read: int
@@ -132,6 +145,11 @@ class WaitingItem(TypedDict):
     offered_to: int | None
     transferred: bool
     language: str
+    # What staff may read before taking: the start of the client's first line
+    # (to the bot or a person; "" when none yet) and the bot part's topics by slug,
+    # in the order first reached (the console shows their titles in its own language).
+    preview: str
+    topics: list[str]
 
 
 class ActiveItem(TypedDict):
@@ -194,7 +212,7 @@ class StaffWelcome(TypedDict):
     type: Literal["welcome"]
     staff: StaffSelf
     desks: list[DeskRef]
-    transfer_desks: list[DeskRef]
+    transfer_desks: list[TransferDesk]
     colleagues: list[Colleague]
     outcomes: list[OutcomeChoice]
     canned: list[CannedItem]
@@ -345,6 +363,14 @@ class SuggestionsEvent(TypedDict):
     ref: str | None
 
 
+class TransferDesksEvent(TypedDict):
+    """(staff) The answer to `transfer_desks`: every desk a conversation may go to, as it is now."""
+
+    type: Literal["transfer_desks"]
+    desks: list[TransferDesk]
+    ref: str | None
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -388,6 +414,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "canned": (CannedEvent,),
     "gone": (GoneEvent,),
     "suggestions": (SuggestionsEvent,),
+    "transfer_desks": (TransferDesksEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
@@ -397,6 +424,16 @@ EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
 def desk_ref(desk: Desk) -> DeskRef:
     return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
+
+
+def transfer_desk(desk: Desk, *, open_now: bool) -> TransferDesk:
+    """A transfer target (select_related("organisation") on `desk`)."""
+    return {
+        **desk_ref(desk),
+        "organisation": desk.organisation_id,
+        "organisation_name": desk.organisation.name,
+        "open": open_now,
+    }
 
 
 def _receipts(conversation: Conversation) -> Receipts:
@@ -565,6 +602,10 @@ def suggestions_event(
     conversation_id: int, topics: list[SuggestedTopic], signals: list[CrisisSignal], ref: str | None
 ) -> SuggestionsEvent:
     return {"type": "suggestions", "conversation": conversation_id, "topics": topics, "signals": signals, "ref": ref}
+
+
+def transfer_desks_event(desks: list[TransferDesk], ref: str | None) -> TransferDesksEvent:
+    return {"type": "transfer_desks", "desks": desks, "ref": ref}
 
 
 def pong_event(ref: str | None) -> PongEvent:

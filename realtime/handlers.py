@@ -48,6 +48,7 @@ from conversations.outbound import (
     StaffWelcome,
     SuggestionsEvent,
     SyncedEvent,
+    TransferDesksEvent,
     canned_items,
     conversation_event,
     desk_ref,
@@ -57,9 +58,10 @@ from conversations.outbound import (
     note_event,
     staff_conversation_event,
     synced_event,
+    transfer_desks_event,
 )
 from desks.actions import desks_for_staff
-from desks.models import Desk, DeskMembership
+from desks.models import DeskMembership
 from realtime import inbound
 
 T = TypeVar("T")
@@ -228,7 +230,7 @@ def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]
         "staff": {"id": staff.pk, "name": staff.public_name, "role": staff.role, "supervisor": staff.may_supervise},
         "desks": [desk_ref(d) for d in desks],
         # Transfers may go to any open desk of the region.
-        "transfer_desks": [desk_ref(d) for d in Desk.objects.filter(is_active=True)],
+        "transfer_desks": assignment.transfer_targets(),
         "colleagues": sorted(colleagues.values(), key=lambda c: c["name"]),
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
         "canned": canned_items(canned_replies_for(staff)),
@@ -265,7 +267,7 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     conversation = access.check_staff_conversation(staff, conversation_id)
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
-    events += [note_event(n) for n in notes.notes_of(conversation)]
+    events += [note_event(n) for n in notes.notes_of(conversation, staff)]
     events.append(synced_event(conversation))
     return events
 
@@ -304,8 +306,14 @@ def staff_transfer(staff: Staff, frame: inbound.TransferFrame, channel_name: str
         to_desk_id=frame["desk"],
         to_staff_id=frame.get("staff"),
         note=frame.get("note") or "",
+        share_notes=bool(frame.get("share_notes")),
     )
     return staff_conversation_event(conversation, viewer=staff)
+
+
+def staff_transfer_desks(staff: Staff, frame: inbound.TransferDesksFrame, channel_name: str) -> TransferDesksEvent:
+    """Asked when the transfer dialog opens: which desks are open now has changed since the welcome."""
+    return transfer_desks_event(assignment.transfer_targets(), frame["ref"])
 
 
 def staff_close(staff: Staff, frame: inbound.Close, channel_name: str) -> StaffConversationEvent:

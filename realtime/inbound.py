@@ -167,6 +167,8 @@ class TransferFrame(Frame):
     desk: int
     staff: NotRequired[int | None]
     note: NotRequired[Annotated[str, Max(2000)] | None]
+    # To another organisation's desk: whether the private notes go along (default: they stay).
+    share_notes: NotRequired[bool]
 
 
 class Close(Frame):
@@ -192,15 +194,45 @@ class SuggestFrame(Frame):
     conversation: ConversationId
 
 
+class TransferDesksFrame(Frame):
+    """The desks a conversation may be transferred to, as they are now (open or closed by their hours)."""
+
+    type: Literal["transfer_desks"]
+
+
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote),
-    "staff": (*_COMMON, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave, SuggestFrame),
+    "staff": (
+        *_COMMON,
+        StaffHello,
+        Take,
+        NoteFrame,
+        TransferFrame,
+        TransferDesksFrame,
+        Close,
+        StepIn,
+        Leave,
+        SuggestFrame,
+    ),
 }
 
 ClientFrame = Union[Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote]  # noqa: UP007
 StaffFrame = Union[  # noqa: UP007
-    Ping, Resume, Send, Typing, Seen, StaffHello, Take, NoteFrame, TransferFrame, Close, StepIn, Leave, SuggestFrame
+    Ping,
+    Resume,
+    Send,
+    Typing,
+    Seen,
+    StaffHello,
+    Take,
+    NoteFrame,
+    TransferFrame,
+    TransferDesksFrame,
+    Close,
+    StepIn,
+    Leave,
+    SuggestFrame,
 ]
 
 

@@ -14,12 +14,12 @@ from conversations.actions.access import (
     hidden_from,
     lock_conversation,
 )
-from conversations.actions.notes import add_note
+from conversations.actions.notes import add_note, keep_notes_within
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
 from conversations.models import Conversation, Status, Transfer
-from conversations.outbound import assigned_event, offered_event
+from conversations.outbound import TransferDesk, assigned_event, offered_event, transfer_desk
 from desks.actions import desks_for_staff
 from desks.hours import is_open
 from desks.models import Desk
@@ -95,12 +95,31 @@ def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
     return conversation
 
 
+def transfer_targets() -> list[TransferDesk]:
+    """Every desk a conversation may be transferred to (any active desk of the region), open now or not.
+
+    Two queries: the desks with their organisations, and their opening hours.
+    """
+    desks = Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
+    return [transfer_desk(desk, open_now=is_open(desk)) for desk in desks]
+
+
 def do_transfer(
-    staff: Staff, conversation_id: int, *, to_desk_id: int, to_staff_id: int | None = None, note: str = ""
+    staff: Staff,
+    conversation_id: int,
+    *,
+    to_desk_id: int,
+    to_staff_id: int | None = None,
+    note: str = "",
+    share_notes: bool = False,
 ) -> Conversation:
     """Hand a conversation to another desk's queue, optionally to a named colleague.
 
-    The note goes to the private notes, so the next counsellor sees why.
+    The note goes to the private notes, so the next counsellor sees why. To
+    another organisation's desk the private notes written so far go along only
+    with `share_notes`; otherwise they stay readable only by the organisation of
+    the desk the conversation leaves (notes.keep_notes_within). The transfer
+    note itself is for the next counsellor and always goes.
     """
     note = note.strip()
     with transaction.atomic():
@@ -124,6 +143,8 @@ def do_transfer(
             if to_staff.pk == staff.pk:
                 raise ChatError("bad_message", _("You cannot transfer a conversation to yourself."), field="staff")
         from_desk_id = conversation.desk_id
+        from_organisation_id = conversation.desk.organisation_id
+        notes_along = share_notes or to_desk.organisation_id == from_organisation_id
         Transfer.objects.create(
             conversation=conversation,
             from_staff=staff,
@@ -131,7 +152,10 @@ def do_transfer(
             to_desk=to_desk,
             to_staff=to_staff,
             note=note,
+            notes_along=notes_along,
         )
+        if not notes_along:
+            keep_notes_within(conversation, from_organisation_id)
         if note:
             add_note(conversation, staff, _("Transfer note: %(note)s") % {"note": note})
         conversation.desk = to_desk

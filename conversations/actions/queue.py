@@ -18,8 +18,10 @@ from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Substr
 
+from bot.engine import SPECIAL_TOPICS
 from common.events import (
     Outbox,
     conversation_group,
@@ -31,7 +33,7 @@ from common.events import (
     send_events_after_commit,
     send_outbox,
 )
-from conversations.models import Conversation, Status, Transfer
+from conversations.models import Conversation, Message, SenderKind, Status, Transfer
 from conversations.outbound import (
     ActiveItem,
     DeskEvent,
@@ -63,16 +65,66 @@ def queue_position(conversation: Conversation) -> QueueEvent | None:
     return next((event for event in queue_events(queue) if event["conversation"] == conversation.pk), None)
 
 
+# How much of a waiting client's first line the queue shows before a counsellor takes it.
+PREVIEW_CHARS = 120
+
+
+def preview_text(body: str | None) -> str:
+    """The start of a client's first line for the queue: at most PREVIEW_CHARS, cut between words.
+
+    Lines are on one row in the queue, so line breaks become spaces.
+    """
+    text = " ".join((body or "").split())
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    cut = text[:PREVIEW_CHARS]
+    space = cut.rfind(" ")
+    if space > PREVIEW_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def bot_topics(conversation_ids: list[int]) -> dict[int, list[str]]:
+    """The topics the bot answered in each conversation, in the order first reached (one query).
+
+    The special topics (crisis guidance, the hand-off, small talk) are not the
+    client's subject; the crisis flag is shown of its own.
+    """
+    topics: dict[int, list[str]] = {pk: [] for pk in conversation_ids}
+    if not conversation_ids:
+        return topics
+    answers = (
+        Message.objects.filter(conversation_id__in=conversation_ids, sender_kind=SenderKind.BOT, code="answer")
+        .exclude(args__topic__in=SPECIAL_TOPICS)
+        .order_by("conversation_id", "seq")
+        .values_list("conversation_id", "args__topic")
+    )
+    for conversation_id, slug in answers:
+        if isinstance(slug, str) and slug and slug not in topics[conversation_id]:
+            topics[conversation_id].append(slug)
+    return topics
+
+
 def desk_snapshot(desk: Desk) -> DeskEvent:
-    """The `desk` event: who waits and who is being answered.
+    """The `desk` event: who waits (with the start of their first line and the bot's topics) and who is being answered.
 
     Sent to the desk's staff after every change of its queue, so it is built
-    with two queries whatever the queue's length (no query per conversation).
+    with at most three queries whatever the queue's length (no query per
+    conversation): the waiting with their first lines, the bot's topics of
+    those waiting (only when somebody waits), and those in progress.
     """
+    first_line = (
+        Message.objects.filter(conversation_id=OuterRef("pk"), sender_kind=SenderKind.CLIENT)
+        .order_by("seq")
+        # A little more than shown, so that preview_text knows whether it cut.
+        .annotate(start=Substr("body", 1, PREVIEW_CHARS + 1))
+        .values("start")[:1]
+    )
     waiting = (
         Conversation.objects.waiting()
         .filter(desk_id=desk.pk)
         .annotate(was_transferred=Exists(Transfer.objects.filter(conversation=OuterRef("pk"))))
+        .annotate(first_line=Subquery(first_line))
         .values(
             "pk",
             "nickname",
@@ -83,6 +135,7 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "offered_to_id",
             "was_transferred",
             "language",
+            "first_line",
         )
     )
     active = (
@@ -91,6 +144,8 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
         .only("pk", "nickname", "urgent", "crisis_at", "last_seq", "created_at", *ASSIGNED_NAME_FIELDS)
         .order_by("created_at")
     )
+    waiting_rows = list(waiting)
+    topics = bot_topics([c["pk"] for c in waiting_rows])
     waiting_items: list[WaitingItem] = [
         {
             "id": c["pk"],
@@ -102,8 +157,10 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "offered_to": c["offered_to_id"],
             "transferred": c["offered_to_id"] is not None or c["was_transferred"],
             "language": c["language"],
+            "preview": preview_text(c["first_line"]),
+            "topics": topics[c["pk"]],
         }
-        for c in waiting
+        for c in waiting_rows
     ]
     active_items: list[ActiveItem] = [
         {

@@ -662,6 +662,8 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     "seen": ({"read": 1}, SEES),
     "note": ({"id": "matrix-n", "body": "a note"}, SEES),
     "transfer": ({"desk": "{desk}"}, MANAGES),
+    # The desks a transfer may go to (every active desk of the region, as the welcome lists them).
+    "transfer_desks": ({}, "ok"),
     "close": ({"outcome": "answered"}, MANAGES),
     # Stepping in is refused by role before any conversation is looked up, so a
     # counsellor gets forbidden whatever the id (no way to tell whether it exists).

@@ -28,8 +28,9 @@ import {
   take,
 } from "./conversations.js";
 import { onAlert } from "./crisis.js";
-import { announce, beep, showAlert } from "./notices.js";
-import { onDesk, renderDeskShells, tick } from "./queues.js";
+import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
+import { announce, notify, showAlert } from "./notices.js";
+import { focusWaiting, onDesk, renderDeskShells, tick } from "./queues.js";
 import { STORE_KEY, loadStore, state, stream } from "./state.js";
 import { onSuggestions } from "./suggestions.js";
 import { $, config, t } from "./util.js";
@@ -64,6 +65,7 @@ export function showConnectionState(kind, detail = {}) {
     countdownTimer = window.setInterval(tell, 1000);
   } else countdown.textContent = "";
   $("session-ended").hidden = kind !== "ended";
+  if (kind !== "connected" && kind !== "connecting") releaseDialogs();
   document.body.classList.toggle("is-offline", kind !== "connected");
 }
 
@@ -82,15 +84,23 @@ const HANDLERS = {
   voted: onVoted,
   canned: onCanned,
   suggestions: onSuggestions,
+  transfer_desks: onTransferDesks,
 };
 
 export function handleEvent(event) {
   const context = event.ref ? state.refs.get(event.ref) : undefined;
-  if (event.type === "conversation") onConversation(event.conversation, context);
+  if (event.type === "conversation") {
+    if (context) dialogDone(context);
+    onConversation(event.conversation, context);
+  }
   else if (event.type === "assigned") openConversation(event.conversation, "mine", { select: false });
   else if (event.type === "offered") {
     announce(t("offered"));
-    beep();
+    notify("queue", {
+      title: t("offered"),
+      tag: `kohtaamo-offered-${event.conversation}`,
+      open: () => focusWaiting(event.conversation),
+    });
   } else if (event.type === "gone") onGone(event);
   else if (event.type === "error") onError(event, context);
   else HANDLERS[event.type]?.(event); // pong, and event types newer than this script, do nothing
@@ -164,6 +174,7 @@ function onError(event, context) {
   if (event.code === "unavailable" && !event.ref) return; // typing or a receipt: nothing to redo
   if (context && context.kind === "transfer") state.pendingTransfers.delete(context.conversation);
   if (context && context.kind === "close") state.pendingCloses.delete(context.conversation);
+  if (context && dialogFailed(context, message)) return; // said inside the dialog that sent it
   showAlert(t("errorPrefix", { message }));
 }
 

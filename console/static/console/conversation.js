@@ -1,6 +1,6 @@
 // One conversation on the console: its pane (built from #conversation-template),
 // its tab in "My conversations", writing, typing and read receipts. Its lines
-// are drawn by messages.js, its canned-reply picker by canned.js and its suggestions
+// are drawn by messages.js, its canned replies found by "/" by canned.js and its suggestions
 // (the chatbot's topics and crisis signs for the client's latest lines) by suggestions.js.
 
 import { newId } from "../kohtaamo/stream.js";
@@ -83,8 +83,6 @@ export class Conv {
       typing: q(".typing"),
       composer: q(".composer"),
       input: q(".composer-input"),
-      cannedSelect: q(".canned-select"),
-      cannedInsert: q(".canned-insert"),
       noteList: q(".note-list"),
       noteForm: q(".note-form"),
       noteInput: q(".note-input"),
@@ -97,7 +95,6 @@ export class Conv {
       q(labelSelector).htmlFor = fieldId;
     };
     bind(".composer-label", ui.input, `composer-${id}`);
-    bind(".canned-label", ui.cannedSelect, `canned-${id}`);
     bind(".note-label", ui.noteInput, `note-${id}`);
     const hint = q(".composer-hint");
     hint.id = `composer-${id}-hint`;
@@ -114,6 +111,7 @@ export class Conv {
       this.submitMessage();
     });
     ui.input.addEventListener("keydown", (event) => {
+      if (this.cannedKeydown(event)) return; // the canned-reply list's keys while it is open
       if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.isComposing) {
         event.preventDefault();
         this.submitMessage();
@@ -124,7 +122,6 @@ export class Conv {
       saveStore();
       this.typing(ui.input.value.trim() !== "");
     });
-    ui.cannedInsert.addEventListener("click", () => this.insertCanned());
     ui.noteForm.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submitNote();
@@ -135,7 +132,7 @@ export class Conv {
     ui.dismiss.addEventListener("click", () => removeConv(this.id, { leave: true, focusList: true }));
     this.ui = ui;
     this.setupSuggestions(q);
-    this.refreshCanned();
+    this.setupCanned(q);
     $("conversation-area").append(pane);
   }
 

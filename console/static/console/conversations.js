@@ -4,7 +4,7 @@
 import { GAP_DELAY_MS } from "../kohtaamo/stream.js";
 import { Conv } from "./conversation.js";
 import { dismissCrisis } from "./crisis.js";
-import { announce, updateTitle } from "./notices.js";
+import { announce, consoleInBackground, notify, updateTitle } from "./notices.js";
 import { renderLive } from "./queues.js";
 import { saveStore, send, sendNow, state, stream } from "./state.js";
 import { SUGGEST_OPEN_DELAY_MS } from "./suggestions.js";
@@ -175,8 +175,17 @@ export function onMessage(message) {
   if (!conv) return;
   if (!conv.addMessage(message)) return; // the stream passes each seq once; a gap it asks for itself
   conv.scrollToEnd(message.sender === "staff");
-  if (message.sender === "client" && conv.mode === "mine" && !conv.isVisible() && !conv.resuming) {
-    announce(t("newMessage", { name: conv.name }));
+  if (message.sender === "client" && conv.mode === "mine" && !conv.resuming) {
+    const unseen = !conv.isVisible() || consoleInBackground();
+    if (!conv.isVisible()) announce(t("newMessage", { name: conv.name }));
+    // Only who wrote, never what: a system notification may show on a screen others see.
+    if (unseen) {
+      notify("reply", {
+        title: t("newMessage", { name: conv.name }),
+        tag: `kohtaamo-reply-${conv.id}`,
+        open: () => select(conv.id, { focus: true }),
+      });
+    }
   }
   // A new client line in the conversation on screen: fresh suggestions once the client pauses.
   if (message.sender === "client" && state.current === conv.id && !conv.resuming) conv.requestSuggestions();

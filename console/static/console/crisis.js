@@ -5,7 +5,7 @@
 // bury a real client's alert; a later, non-fresh alert of one of them gets its own.
 
 import { openConversation, select, take } from "./conversations.js";
-import { beep, updateTitle } from "./notices.js";
+import { notify, updateTitle } from "./notices.js";
 import { colleagueName } from "./queues.js";
 import { state } from "./state.js";
 import { $, el, focusElement, t, visuallyHidden } from "./util.js";
@@ -48,6 +48,7 @@ export function refreshCrisisAlerts(snapshot) {
 /** A client's message looked like acute risk: a banner that stays until the counsellor acts on it. */
 export function onAlert(alert) {
   if (alert.kind !== "crisis") return;
+  state.crisisTold.add(alert.conversation);
   let existing = state.crisisAlerts.get(alert.conversation);
   if (existing && existing.grouped && !alert.fresh) {
     // It said more since: out of the group, into a banner of its own.
@@ -89,8 +90,15 @@ export function onAlert(alert) {
     conv.state = { ...conv.state, crisis: true };
     conv.render();
   }
-  // The group beeps when it appears, not for each conversation that joins it.
-  if (!alert.fresh || newGroup) beep();
+  // The group sounds when it appears, not for each conversation that joins it.
+  if (!alert.fresh || newGroup) {
+    const grouped = alert.fresh && newGroup;
+    notify("crisis", {
+      title: crisisText(alert),
+      tag: grouped ? "kohtaamo-crisis-group" : `kohtaamo-crisis-${alert.conversation}`,
+      open: () => openCrisis(grouped ? firstGrouped() : alert.conversation),
+    });
+  }
   updateTitle();
 }
 

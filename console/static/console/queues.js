@@ -3,9 +3,9 @@
 
 import { endWatchesGone, openConversation, stepIn, take } from "./conversations.js";
 import { refreshCrisisAlerts } from "./crisis.js";
-import { announce, beep, updateTitle } from "./notices.js";
+import { announce, notify, updateTitle } from "./notices.js";
 import { state } from "./state.js";
-import { $, clock, el, focusElement, handoffLabel, t, visuallyHidden } from "./util.js";
+import { $, clock, el, focusElement, handoffLabel, t, topicTitle, visuallyHidden } from "./util.js";
 
 export function renderDeskShells() {
   const list = $("desk-list");
@@ -58,9 +58,28 @@ export function onDesk(snapshot) {
   refreshCrisisAlerts(snapshot);
   updateTitle();
   if (!firstSnapshot && arrivals.length > 0) {
-    announce(t("newClient", { desk: snapshot.desk.name }));
-    beep();
+    const text = t("newClient", { desk: snapshot.desk.name });
+    announce(text);
+    // No words of the client in a system notification: it may show on a screen others see.
+    // A client whose crisis alert came already is not told of twice.
+    const untold = arrivals.filter((w) => !state.crisisTold.has(w.id));
+    if (untold.length > 0) {
+      notify("queue", {
+        title: text,
+        body: t("waitingCount", { count: snapshot.waiting.length }),
+        tag: `kohtaamo-queue-${deskId}`,
+        open: () => focusWaiting(untold[0].id),
+      });
+    }
   }
+}
+
+/** Bring a waiting client's entry into view with the focus on its Take button (from a notification). */
+export function focusWaiting(conversationId) {
+  const button = document.querySelector(`.waiting-item[data-conversation="${conversationId}"] .take`);
+  if (!button) return;
+  button.scrollIntoView({ block: "center" });
+  focusElement(button);
 }
 
 export function renderDesk(snapshot) {
@@ -91,6 +110,15 @@ export function renderDesk(snapshot) {
     if (w.offered_to && w.offered_to === me) flags.append(el("span", "flag flag-for-you", t("forYou")));
     else if (w.offered_to) flags.append(el("span", "flag", t("forColleague", { name: colleagueName(w.offered_to) })));
     main.append(flags);
+    // Before taking: the start of what the client wrote, and what the chatbot answered them about.
+    if (w.preview) {
+      const preview = el("span", "waiting-preview");
+      preview.append(visuallyHidden(`${t("previewLabel")} `), el("q", null, w.preview));
+      main.append(preview);
+    }
+    if (w.topics && w.topics.length) {
+      main.append(el("span", "waiting-topics", t("botTopics", { topics: w.topics.map(topicTitle).join(", ") })));
+    }
     const wait = el("span", "wait-time");
     wait.dataset.since = w.queued_at || "";
     wait.append(visuallyHidden(`${t("waitingTime")} `), el("span", "wait-clock", waitClock(w.queued_at)));

@@ -21,6 +21,7 @@ export const state = {
   pendingCloses: new Set(),
   drafts: {},
   crisisAlerts: new Map(), // conversation id -> {alert, node} of a crisis banner still shown
+  crisisTold: new Set(), // conversations whose crisis alert came: their arrival in a queue is not notified again
 };
 
 export const STORE_KEY = `kohtaamo.console.${config.staffId}`;
