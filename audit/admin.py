@@ -19,7 +19,8 @@ from audit.models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["at", "staff", "organisation", "action", "object_kind", "object_id", "desk"]
-    list_filter = ["action", "desk"]
+    # Not by desk: the filter would list every organisation's desks by name.
+    list_filter = ["action"]
     date_hierarchy = "at"
     list_select_related = ["staff", "organisation", "desk"]
 
