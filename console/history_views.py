@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -179,6 +180,7 @@ def history_conversation(request: HttpRequest, conversation_id: int) -> HttpResp
             "conversation": conversation,
             "counsellor": counsellor_name(conversation),
             "length": length_text(conversation),
+            "handoff_label": capfirst(Conversation._meta.get_field("handoff_reason").verbose_name),
             "lines": transcript_lines(conversation, found.messages, titles),
             "notes": found.notes,
             "transfers": found.transfers,

@@ -164,16 +164,20 @@ def test_a_counsellor_searches_and_reads_back_by_keyboard_on_a_narrow_screen(
 
 
 @pytest.mark.parametrize(
-    ("lang", "heading", "transcript"),
-    [("fi", "Keskusteluhistoria", "Keskustelun viestit"), ("sv", "Samtalshistorik", "Samtalets meddelanden")],
+    ("lang", "heading", "nav", "transcript"),
+    [
+        ("fi", "Keskusteluhistoria", "Historia", "Keskustelun viestit"),
+        ("sv", "Samtalshistorik", "Historik", "Samtalets meddelanden"),
+    ],
 )
 def test_the_history_in_finnish_and_swedish(
-    chat: Chat, history_page: Callable[..., Page], lang: str, heading: str, transcript: str
+    chat: Chat, history_page: Callable[..., Page], lang: str, heading: str, nav: str, transcript: str
 ) -> None:
     kalle = chat.staff("counsellor")
     conversation = chat_and_close(chat, kalle, chat.client(), "", ["Hei", "Hei, mitä kuuluu?"], "referred")
     page = history_page("counsellor", lang)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_role("link", name=nav, exact=True)).to_have_attribute("aria-current", "page")
     assert page.locator("html").get_attribute("lang") == lang
     check(page, f"history ({lang})")
     page.locator(".history-result a").first.click()
