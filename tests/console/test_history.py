@@ -420,3 +420,36 @@ def test_the_header_links_to_the_history(demo: Any) -> None:
     history = login("counsellor").get("/console/history/").content.decode()
     assert re.search(r'href="/console/history/" aria-current="page"', history)
     assert not re.search(r'href="/console/canned/" aria-current="page"', history)
+
+
+def test_pages_read_the_same_number_of_statements_however_much_they_show(demo: Any) -> None:
+    """No statement per result, line, note or other conversation: a long history is not a slow page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kalle, youth = demo.staff.counsellor, demo.desks.youth
+    client = ClientFactory.create()
+    first = closed(youth, counsellor=kalle, client=client, lines=(("client", "a"), ("staff", "b")), notes=("c",))
+    http = login("counsellor")
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert http.get(path).status_code == 200
+        return len(context.captured_queries)
+
+    search_few, open_few = count("/console/history/"), count(f"/console/history/{first.pk}/")
+    for n in range(5):
+        closed(
+            demo.desks.parents if n % 2 else youth,
+            counsellor=demo.staff.counsellor2 if n % 2 == 0 else kalle,
+            client=client,
+            lines=(("bot", "Hei!"), ("client", "x"), ("staff", "y"), ("system", "")),
+            notes=("n1", "n2"),
+        )
+    more = closed(
+        youth, counsellor=kalle, client=client, lines=tuple(("client", f"line {n}") for n in range(8)), notes=("m",) * 4
+    )
+    Transfer.objects.create(conversation=more, from_staff=kalle, from_desk=youth, to_desk=demo.desks.parents)
+    Transfer.objects.create(conversation=more, from_staff=kalle, from_desk=demo.desks.parents, to_desk=youth)
+    assert count("/console/history/") == search_few
+    assert count(f"/console/history/{more.pk}/") == open_few
