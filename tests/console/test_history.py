@@ -205,6 +205,10 @@ def test_a_wrong_date_is_said_clearly_and_nothing_is_searched(demo: Any) -> None
     page = http.get("/console/history/", {"since": "5.12.2026", "until": "1.12.2026"}).content.decode()
     assert "The end date is before the start date." in page
     assert result_ids(page) == []
+    # Another organisation's desk is no choice at all.
+    page = http.get("/console/history/", {"desk": str(demo.desks.study.pk)}).content.decode()
+    assert "Select a valid choice." in page
+    assert result_ids(page) == []
     assert not AuditEvent.objects.exists()  # nothing was shown, so nothing to audit
     fi = login("counsellor", "fi").get("/console/history/", {"until": "eilen"}).content.decode()
     assert "Kirjoita päivämäärä muodossa päivä.kuukausi.vuosi, esimerkiksi 24.12.2026." in fi
@@ -271,6 +275,9 @@ def test_opening_shows_transcript_notes_outcome_and_transfers(demo: Any) -> None
     local = timezone.localtime(last.created_at)
     assert f"{local:%H.%M}" in page
     assert 'name="body"' not in page and "<textarea" not in page  # read-only
+    # No transcript stays in a browser's or a proxy's cache.
+    response = login("counsellor").get(f"/console/history/{conversation.pk}/")
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_other_conversations_of_the_same_client_are_listed_as_far_as_the_reader_may_see(demo: Any) -> None:
