@@ -77,6 +77,18 @@ class Staff(AbstractUser):
         return self.is_active and (self.role in (Role.SUPERVISOR, Role.ADMIN) or self.is_superuser)
 
     @property
+    def may_read_desk_history(self) -> bool:
+        """May read every closed conversation of their desks in the history, not only their own.
+
+        Counsellors, supervisors and admins are the professionals responsible for
+        the desk's clients and follow up on each other's conversations.
+        Volunteers (trained students helping with homework) read back only the
+        conversations they answered themselves: what they need to continue, and
+        no more of what young people have told others (conversations.actions.history).
+        """
+        return self.may_answer and (self.role != Role.VOLUNTEER or self.is_superuser)
+
+    @property
     def public_name(self) -> str:
         return self.display_name or self.first_name or str(Role(self.role).label)
 

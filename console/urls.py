@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import views
+from console import history_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("canned/new/", views.canned_create, name="canned_create"),
     path("canned/<int:reply_id>/", views.canned_edit, name="canned_edit"),
     path("canned/<int:reply_id>/delete/", views.canned_delete, name="canned_delete"),
+    path("history/", history_views.history_search, name="history"),
+    path("history/<int:conversation_id>/", history_views.history_conversation, name="history_conversation"),
 ]

@@ -57,3 +57,19 @@ def system_texts(audience: Audience) -> dict[str, str]:
     """Every system line's text for `audience`, in the active language, ready for json_script."""
     texts = CLIENT if audience == "client" else STAFF
     return {code: str(texts[code]) for code in CODES}
+
+
+def system_line(audience: Audience, code: str, args: dict[str, object], body: str = "") -> str:
+    """One system line's text for `audience` in the active language: what the pages' systemText does.
+
+    For pages rendered on the server (the console's history). A code without a
+    text, or args that do not fill it, show the stored body instead.
+    """
+    texts = CLIENT if audience == "client" else STAFF
+    text = texts.get(code)
+    if text is None:
+        return body
+    try:
+        return str(text) % args
+    except (KeyError, TypeError, ValueError):
+        return body

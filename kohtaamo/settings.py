@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "common",
     "accounts",
     "desks",
+    "audit",
     "bot",
     "conversations",
     "realtime",

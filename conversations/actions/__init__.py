@@ -19,5 +19,6 @@ The modules, lowest first (each imports only those above it in this list):
 - `suggestions`: the chatbot's topics and the crisis signs for the client's latest lines, for the counsellor;
 - `assignment`: taking, stepping in, transferring;
 - `closing`: ending a conversation;
-- `votes`: clients rating the bot's answers.
+- `votes`: clients rating the bot's answers;
+- `history`: closed conversations for staff to search and read back (reads only).
 """

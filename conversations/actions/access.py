@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Staff
 from common.events import conversation_staff_group, desk_group, send_event, staff_group
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, Status
+from conversations.models import Client, Conversation, ConversationQuerySet, Status
 from desks.actions import desks_for_staff
 
 
@@ -44,11 +44,16 @@ def staff_may_see(staff: Staff, conversation: Conversation) -> bool:
     return desks_for_staff(staff).filter(pk=conversation.desk_id).exists()
 
 
+def visible_to(staff: Staff) -> ConversationQuerySet:
+    """Every conversation `staff` may see now: the rule of `staff_may_see`, as a query."""
+    return Conversation.objects.filter(desk__in=desks_for_staff(staff))
+
+
 def hidden_from(staff: Staff, conversation_ids: Collection[int]) -> set[int]:
     """Which of `conversation_ids` `staff` may not see now (the rule of `staff_may_see`, for many)."""
     if not conversation_ids:
         return set()
-    visible = Conversation.objects.filter(pk__in=conversation_ids, desk__in=desks_for_staff(staff))
+    visible = visible_to(staff).filter(pk__in=conversation_ids)
     return set(conversation_ids) - set(visible.values_list("pk", flat=True))
 
 

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("common",),  # event sending, rate limits, languages
     ("accounts",),  # organisations, staff, sessions
     ("desks",),  # desks, hours, canned replies
+    ("audit",),  # the audit log: who looked at what
     ("bot",),  # the brain and the chatbot
     ("conversations",),  # clients, conversations, their actions
     ("realtime",),  # the WebSocket protocol

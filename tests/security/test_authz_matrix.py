@@ -149,7 +149,8 @@ def admin_model(
         **{**vars(routes[f"{base}<path:object_id>/delete/"]), "payload": {"post": "yes"}}
     )
     if not change:
-        routes[f"{base}<path:object_id>/change/"].post.update({v: ADMIN_FORBIDDEN for v in variants if v not in hidden})
+        # Saving is refused before the object is looked up, so a hidden one answers the same.
+        routes[f"{base}<path:object_id>/change/"].post.update({v: ADMIN_FORBIDDEN for v in variants})
     # The bare object URL redirects to its change page (which then decides).
     routes[f"{base}<path:object_id>/"] = Route(
         {v: f"/{base}{{{key}}}/" for v, key in variants.items()},
@@ -195,6 +196,11 @@ def canned_route(suffix: str) -> Route:
         payload=CANNED_POST,
     )
 
+
+# A closed conversation in the history: not found for whoever may not read it (as a missing one).
+HISTORY_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403")
+# One at a desk of Jokilaakso: its supervisor and admin read every conversation of their desks.
+HISTORY_SEES = HISTORY_NONE | {"supervisor": "200", "admin": "200"}
 
 BRAIN_POST_DONE = expect(
     "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/unanswered/", admin="302:/brain/unanswered/"
@@ -257,6 +263,26 @@ CLASSIFIED: dict[str, Route] = {
     ),
     "console/canned/<int:reply_id>/": canned_route(""),
     "console/canned/<int:reply_id>/delete/": canned_route("delete/"),
+    # The history of closed conversations: everybody who answers clients, each sees their desks'
+    # (a volunteer only the ones they answered themselves: tests/console/test_history.py, kept out of
+    # this table so that a supervisor removed from every desk is still answered as the volunteer).
+    "console/history/": route("/console/history/", CHAT_STAFF, post=GET_ONLY),
+    "console/history/<int:conversation_id>/": Route(
+        paths={
+            "youth": "/console/history/{hist_youth}/",
+            "homework_other": "/console/history/{hist_homework_supervisor}/",
+            "study": "/console/history/{hist_study}/",
+            "open": "/console/history/{conv_youth}/",
+        },
+        get={
+            "youth": HISTORY_SEES | {"counsellor": "200", "counsellor2": "200"},
+            "homework_other": HISTORY_SEES,
+            "study": HISTORY_NONE | {"studycounsellor": "200"},
+            # An open conversation is not history yet: not found, as a missing one.
+            "open": HISTORY_NONE,
+        },
+        post={"youth": GET_ONLY},
+    ),
     # --- The brain editor ---
     "brain/": route("/brain/", BRAIN, post=GET_ONLY),
     "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"slug": "matrix-new", "area": "general"}),
@@ -290,7 +316,9 @@ CLASSIFIED: dict[str, Route] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": route(
         "/admin/r/{desk_ct}/{desk_study}/", expect("admin-login", admin_no_otp="otp", admin="404")
     ),
-    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|bot|conversations)/$": route("/admin/desks/", ADMIN),
+    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|audit|bot|conversations)/$": route(
+        "/admin/desks/", ADMIN
+    ),
     "admin/(?P<url>.*)$": route("/admin/no-such-page/", expect("admin-login", admin_no_otp="otp", admin="404")),
     # Setting another organisation's staff member's password would be logging in as them.
     "admin/accounts/staff/<id>/password/": Route(
@@ -319,6 +347,15 @@ CLASSIFIED: dict[str, Route] = {
     **admin_model("desks/cannedreply", {"own": "canned_youth", "other": "canned_study"}, hidden=("other",)),
     **admin_model(
         "conversations/conversation", {"own": "conv_youth", "other": "conv_study"}, add=False, hidden=("other",)
+    ),
+    # The audit log: read-only for the admin, and only their own organisation's rows (audit.admin).
+    **admin_model(
+        "audit/auditevent",
+        {"own": "audit_own", "other": "audit_study"},
+        add=False,
+        change=False,
+        delete=False,
+        hidden=("other",),
     ),
     **admin_model("bot/topic", "topic_pk"),
     **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
@@ -364,12 +401,15 @@ def matrix_objects() -> dict[str, Any]:
     """The demo data plus one object of everything the admin lists; the keys fill the path templates."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import Organisation, Staff
+    from audit.actions import record
+    from audit.models import Action
     from bot.models import AnswerVote, Topic, TopicText, UnansweredQuestion
-    from conversations.models import Conversation
+    from conversations.models import Conversation, Status
     from demo.data import seed_demo
     from desks.models import CannedReply, Desk, OpeningPeriod
     from tests.support.factories import ClientFactory
@@ -381,6 +421,18 @@ def matrix_objects() -> dict[str, Any]:
     topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
     TopicText.objects.create(topic=topic, language="fi", title="Matriisi", answer="Vastaus.")
     client = ClientFactory.create()
+
+    def closed_at(desk: str, counsellor: str) -> int:
+        """A conversation of the history: closed just now at `desk`, answered by `counsellor`."""
+        return Conversation.objects.create(
+            desk=desks[desk],
+            client=client,
+            status=Status.CLOSED,
+            assigned_to=staff[counsellor],
+            outcome="answered",
+            closed_at=timezone.now(),
+        ).pk
+
     return {
         "canned_youth": CannedReply.objects.filter(desk=desks["youth"]).earliest("pk").pk,
         "canned_study": CannedReply.objects.filter(desk=desks["study"]).earliest("pk").pk,
@@ -391,6 +443,11 @@ def matrix_objects() -> dict[str, Any]:
         "vote": AnswerVote.objects.create(topic=topic.slug, language="fi", helpful=True).pk,
         "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,
         "conv_study": Conversation.objects.create(desk=desks["study"], client=client).pk,
+        "hist_youth": closed_at("youth", "counsellor"),
+        "hist_homework_supervisor": closed_at("homework", "supervisor"),
+        "hist_study": closed_at("study", "studycounsellor"),
+        "audit_own": record(staff["counsellor"], Action.HISTORY_SEARCH).pk,
+        "audit_study": record(staff["studycounsellor"], Action.HISTORY_SEARCH).pk,
         "desk_study": desks["study"].pk,
         "desk_youth": desks["youth"].pk,
         "desk_ct": ContentType.objects.get_for_model(Desk).pk,
