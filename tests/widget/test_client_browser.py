@@ -9,39 +9,19 @@ from __future__ import annotations
 import gzip
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import expect
 
-from demo.data import DEMO_PASSWORD
 from tests.browser import ClientLine
-from tests.conftest import EXIT_URL
-from tests.wsclient import ProtocolClient, staff_cookie
+from tests.wsclient import ProtocolClient
 
 expect.set_options(timeout=10_000)
 
 WIDGET_STATIC = Path(__file__).resolve().parents[2] / "widget" / "static" / "widget"
 DESK_NAMES = ["Nuorten chat", "Läksyapu", "Vanhempien linja", "Opinto-ohjaus aikuisille"]
-
-
-@pytest.fixture
-def quick_exit_url(settings: Any) -> str:
-    settings.QUICK_EXIT_URL = EXIT_URL
-    return EXIT_URL
-
-
-@pytest.fixture
-def counsellor(live: Any) -> Iterator[ProtocolClient]:
-    """Kalle, a counsellor at the youth desk, connected to the staff socket."""
-    cookie = staff_cookie(HttpClient(), "counsellor", DEMO_PASSWORD)
-    staff = ProtocolClient(live.ws_url, "/ws/staff/", cookie=cookie)
-    staff.hello()
-    yield staff
-    staff.close()
 
 
 def desk_button(page: Any, name: str) -> Any:

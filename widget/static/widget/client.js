@@ -613,15 +613,23 @@ const sortedMessages = () => [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
 
 /** Remember the newest line the client has had in view (only while the page is shown). */
 function noteSeen() {
-  later("noteSeen", 150, () => {
-    if (S.conv == null || !S.placed || document.visibilityState !== "visible" || !S.msgs.size) return;
-    const bottom = el.log.getBoundingClientRect().bottom;
-    let top = 0;
-    for (const m of sortedMessages()) {
-      if (S.atBottom || (m.el?.isConnected && m.el.getBoundingClientRect().top < bottom)) top = m.seq;
-    }
+  const keep = (top) => {
     const kept = store.get(SEEN);
     if (top && !(kept?.c === S.conv && kept.seq >= top)) store.set(SEEN, { c: S.conv, seq: top });
+  };
+  if (S.conv == null || !S.placed || document.visibilityState !== "visible" || !S.msgs.size) return;
+  clearTimeout(S.timers.noteSeen);
+  if (S.atBottom) {
+    keep(Math.max(...S.msgs.keys()));
+    return;
+  }
+  // Scrolled up: the lines above the log's lower edge, measured once the scrolling rests.
+  later("noteSeen", 150, () => {
+    if (S.conv == null || document.visibilityState !== "visible") return;
+    const bottom = el.log.getBoundingClientRect().bottom;
+    let top = 0;
+    for (const m of sortedMessages()) if (m.el?.isConnected && m.el.getBoundingClientRect().top < bottom) top = m.seq;
+    keep(top);
   });
 }
 
@@ -670,6 +678,7 @@ function sendMessage() {
   showPending(item);
   conn.submit(item);
   el.text.value = "";
+  fitTextBox();
   updateCount();
   stopTyping();
   if (!conn.ready) el.conn.textContent = t("reconnecting");
@@ -684,6 +693,7 @@ function failSend(item, error) {
   pending.el.remove();
   // Keep the text: put it back into the composer.
   el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
+  fitTextBox();
   updateCount();
   el.error.textContent = message;
 }
