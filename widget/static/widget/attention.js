@@ -10,8 +10,22 @@ import * as store from "./store.js";
 export const SOUND = "kohtaamo.sound";
 export const NOTIFY = "kohtaamo.notify";
 
-/** Notifications can be offered here: the API exists and the page is a secure context. */
-export const canNotify = () => "Notification" in window && window.isSecureContext;
+/** The page is framed by another site (the widget on a municipality's page). */
+function crossOriginFrame() {
+  if (window.top === window) return false;
+  try {
+    return window.top.location.origin !== location.origin;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Notifications can be offered here: the API exists, the page is a secure
+ * context, and it is not inside another site's frame (browsers refuse to ask
+ * for the permission there, so the choice would only disappoint).
+ */
+export const canNotify = () => "Notification" in window && window.isSecureContext && !crossOriginFrame();
 
 /**
  * @param {object} o  texts: {titleOne, titleMany, notifyTitle, notifyJoined, notifyMessage} (titles
