@@ -958,6 +958,7 @@ el.text.addEventListener("keydown", (event) => {
   }
 });
 el.text.addEventListener("input", () => {
+  closeLeave(); // writing on: the question of leaving is no longer the one asked
   fitTextBox();
   onInput();
 });
