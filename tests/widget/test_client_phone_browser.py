@@ -47,6 +47,15 @@ SIZES: dict[str, dict[str, Any]] = {
 }
 
 
+def widget_frame(page: Any) -> Any:
+    """The chat's frame in the opened widget, once its page has loaded."""
+    element = page.locator("iframe.kohtaamo-w-frame")
+    expect(element).to_be_visible()
+    frame = element.element_handle().content_frame()
+    frame.wait_for_load_state()
+    return frame
+
+
 def in_view(locator: Any) -> bool:
     return bool(locator.evaluate(IN_VIEW))
 
@@ -145,9 +154,7 @@ def test_the_embedded_widget_fits_its_panel(
     panel = page.locator(".kohtaamo-w-panel")
     box = panel.bounding_box()
     assert (box["width"], box["height"]) == (400, 640)
-    expect(page.locator("iframe.kohtaamo-w-frame")).to_be_visible()
-    frame = page.frame(url=re.compile(r"/embed/"))
-    assert frame is not None
+    frame = widget_frame(page)
     frame.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Juttele ihmisen kanssa").click()
     expect(frame.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()
     conversation = int(frame.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
@@ -437,7 +444,19 @@ def test_escape_twice_while_writing_asks_and_a_third_escape_leaves(
     expect(box).to_be_focused()
     expect(box).to_have_value("Kirjoitan tätä vielä")
 
+    # Writing on puts the question away: a later single Esc does not leave.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(question).to_be_visible()
+    box.press_sequentially(" ja vielä")
+    expect(question).to_be_hidden()
+    page.wait_for_timeout(900)  # the next Esc is a single one
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    assert page.url.startswith(live.url)
+
     # Esc twice asks again, and one more Esc leaves at once.
+    page.wait_for_timeout(900)
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     expect(question).to_be_visible()
@@ -523,3 +542,27 @@ def test_every_page_has_the_favicon(new_page: Any, live: Any) -> None:
         for href in hrefs:
             response = page.request.get(live.url + href)
             assert response.ok and response.headers["content-type"].startswith("image/"), href
+
+
+def test_the_minimised_widget_says_that_someone_answered(
+    new_page: Any, live: Any, demo: Any, counsellor: ProtocolClient, axe_check: Any
+) -> None:
+    page = new_page()
+    page.goto(live.url + "/widget-test/")
+    page.get_by_role("button", name="Avaa chat").click()
+    frame = widget_frame(page)
+    frame.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Juttele ihmisen kanssa").click()
+    expect(frame.get_by_text("Olet jonossa sijalla 1.")).to_be_visible()
+    page.get_by_role("button", name="Pienennä chat").click()
+    launcher = page.get_by_role("button", name="Avaa chat", exact=True)
+    expect(launcher).to_be_focused()
+
+    take(counsellor, demo)
+    news = page.get_by_role("button", name="Avaa chat – uusia viestejä")
+    expect(news).to_be_visible()
+    no_violations(axe_check, page, "host page with news on the launcher")
+    # Opening the chat shows the line, and the launcher is plain again.
+    news.click()
+    expect(frame.locator("li.k-sys--joined")).to_have_text("Kalle tuli chattiin.")
+    page.get_by_role("button", name="Pienennä chat").click()
+    expect(launcher).to_be_visible()

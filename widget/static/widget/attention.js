@@ -29,9 +29,10 @@ export const canNotify = () => "Notification" in window && window.isSecureContex
 
 /**
  * @param {object} o  texts: {titleOne, titleMany, notifyTitle, notifyJoined, notifyMessage} (titles
- *   with %(count)s and %(title)s); icons: {svg, png, badgeSvg, badgePng} (the tab's icons); fill
+ *   with %(count)s and %(title)s); icons: {svg, png, badgeSvg, badgePng} (the tab's icons); fill;
+ *   onCount(count): told whenever the count changes (the widget's frame tells its launcher)
  */
-export function createAttention({ texts, icons, fill }) {
+export function createAttention({ texts, icons, fill, onCount }) {
   const baseTitle = document.title;
   let count = 0;
   let audio = null;
@@ -103,6 +104,7 @@ export function createAttention({ texts, icons, fill }) {
     count += 1;
     document.title = fill(count === 1 ? texts.titleOne : texts.titleMany, { count, title: baseTitle });
     setIcons(true);
+    onCount?.(count);
     if (store.get(SOUND)) {
       chime();
       navigator.vibrate?.([150, 100, 150]);
@@ -115,6 +117,7 @@ export function createAttention({ texts, icons, fill }) {
     count = 0;
     document.title = baseTitle;
     setIcons(false);
+    onCount?.(0);
     shown?.close();
     shown = null;
   }

@@ -82,7 +82,11 @@ const S = {
   unseen: 0, // lines that arrived below while the reader was scrolled up
 };
 
-const attention = createAttention({ texts: T, icons: config.icons || {}, fill });
+// In the widget, the host page's launcher shows the count while the chat is minimised.
+const toLauncher = (count) => {
+  if (config.embedded && window.parent !== window) window.parent.postMessage({ type: "kohtaamo:attention", count }, "*");
+};
+const attention = createAttention({ texts: T, icons: config.icons || {}, fill, onCount: toLauncher });
 
 function later(name, ms, fn) {
   clearTimeout(S.timers[name]);

@@ -22,9 +22,9 @@
   var WORDS = {
     // "Minimise", not "close": the chat goes on behind the button, and a client
     // must not think that the button ends it.
-    fi: { open: "Avaa chat", minimise: "Pienennä chat", title: "Kohtaamo-chat" },
-    sv: { open: "Öppna chatten", minimise: "Minimera chatten", title: "Kohtaamo-chatt" },
-    en: { open: "Open chat", minimise: "Minimise chat", title: "Kohtaamo chat" },
+    fi: { open: "Avaa chat", minimise: "Pienennä chat", title: "Kohtaamo-chat", news: "uusia viestejä" },
+    sv: { open: "Öppna chatten", minimise: "Minimera chatten", title: "Kohtaamo-chatt", news: "nya meddelanden" },
+    en: { open: "Open chat", minimise: "Minimise chat", title: "Kohtaamo chat", news: "new messages" },
   };
   var lang = ((script.getAttribute("data-lang") || document.documentElement.lang || "fi") + "")
     .slice(0, 2)
@@ -109,6 +109,11 @@
       location.replace(safeUrl(data.url));
     } else if (data.type === "kohtaamo:close") {
       hide();
+    } else if (data.type === "kohtaamo:attention") {
+      // Someone answered while the chat was minimised: the button says so (a dot, and in its name).
+      var news = data.count > 0;
+      launcher.textContent = news ? words.open + " – " + words.news : words.open;
+      launcher.className = news ? "kohtaamo-w-launcher kohtaamo-w-news" : "kohtaamo-w-launcher";
     }
   });
 
