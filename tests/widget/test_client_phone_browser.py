@@ -566,3 +566,25 @@ def test_the_minimised_widget_says_that_someone_answered(
     expect(frame.locator("li.k-sys--joined")).to_have_text("Kalle tuli chattiin.")
     page.get_by_role("button", name="Pienennä chat").click()
     expect(launcher).to_be_visible()
+
+
+@pytest.mark.parametrize("locale", ["fi-FI", "sv-SE", "en-US"])
+def test_the_header_is_one_line_in_every_language_on_the_smallest_phone(
+    new_page: Any, live: Any, axe_check: Any, locale: str
+) -> None:
+    page = new_page(locale=locale, **SIZES["320x568"])
+    page.goto(live.url + "/")
+    page.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button").last.click()
+    box = page.locator("#k-text")
+    expect(box).to_be_focused()
+    exit_height = page.locator("#k-exit").bounding_box()["height"]
+    assert page.get_by_role("banner").bounding_box()["height"] < exit_height * 1.6
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert in_view(box)
+    assert not page.evaluate(PAGE_SCROLLS)
+    # The menu opens wholly on screen.
+    page.locator("#k-menu-button").click()
+    for control in page.locator("#k-menu").locator("input, button, a").all():
+        if control.is_visible():
+            expect(control).to_be_in_viewport(ratio=1)
+    no_violations(axe_check, page, f"menu at 320 px, {locale}")
