@@ -13,6 +13,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
@@ -85,6 +86,19 @@ def client_texts() -> dict[str, str]:
         "phone": _("Phone:"),
         "hours": _("Opening hours:"),
         "newTab": _("(opens in a new tab)"),
+        # The button over the log when lines arrive below the place the client is reading.
+        "newOne": _("1 new message"),
+        "newMany": _("%(count)s new messages"),
+        # The tab's title while the client looks elsewhere (%(title)s: the page's own title).
+        "titleOne": _("(1) New message – %(title)s"),
+        "titleMany": _("(%(count)s) New messages – %(title)s"),
+        # System notifications: never the message or a name (the screen may be shared).
+        "notifyTitle": _("Kohtaamo chat"),
+        "notifyJoined": _("Someone joined your chat."),
+        "notifyMessage": _("You have a new message in the chat."),
+        "notifyBlocked": _(
+            "Your browser does not allow notifications from this page. You can allow them in the browser's settings."
+        ),
     }
 
 
@@ -119,6 +133,13 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "embedded": embedded,
             "retentionDays": settings.CHAT_RETENTION_DAYS,
             "systemTexts": system_texts("client"),
+            # The tab's icons, with and without the badge that says someone answered (attention.js).
+            "icons": {
+                "svg": static("kohtaamo/favicon.svg"),
+                "png": static("kohtaamo/favicon.png"),
+                "badgeSvg": static("kohtaamo/favicon-badge.svg"),
+                "badgePng": static("kohtaamo/favicon-badge.png"),
+            },
         },
     }
 

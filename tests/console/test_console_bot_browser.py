@@ -118,7 +118,8 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
     expect(bot_answer.locator(".msg-vote")).to_contain_text("The client found this answer not helpful.")
-    expect(bot_answer.locator(".msg-vote-icon")).to_have_text("👎")
+    expect(bot_answer.locator(".msg-vote-icon")).to_have_attribute("data-icon", "thumb-down")
+    expect(bot_answer.locator(".msg-vote-icon svg")).to_be_visible()
     expect(bot_answer.locator(".msg-vote-icon")).to_have_attribute("aria-hidden", "true")
 
     guidance = view.locator(".msg-bot-crisis")
@@ -140,7 +141,8 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     # The client changes the vote: the console follows live.
     client.send({"type": "vote", "conversation": conversation, "seq": answer["seq"], "helpful": True})
     expect(bot_answer.locator(".msg-vote")).to_contain_text("The client found this answer helpful.")
-    expect(bot_answer.locator(".msg-vote-icon")).to_have_text("👍")
+    expect(bot_answer.locator(".msg-vote-icon")).to_have_attribute("data-icon", "thumb-up")
+    expect(bot_answer.locator(".msg-vote-icon svg")).to_be_visible()
     run_axe(aino, label="console with the bot part of a crisis conversation")
 
     # Kalle's queue: Mimi is now Aino's, still flagged; his banner opens it read-only.

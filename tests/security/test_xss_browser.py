@@ -457,7 +457,9 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
     assert kept(PAYLOADS[11]) in chips or kept(PAYLOADS[11])[:120] in chips, chips
     client.check("client page with the bot's answers")
     # The plain-language answers (payloads too) in their turn.
+    page.get_by_role("button", name="Menu").click()
     page.get_by_label("Easy-to-read answers").check()
+    page.keyboard.press("Escape")  # closes the menu
     expect(bot_lines.nth(1).locator(".k-body")).not_to_contain_text(WORDS[0])
     client.check("client page with plain-language answers")
 

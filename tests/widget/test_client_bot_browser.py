@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from django.test import Client as HttpClient
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from conversations.models import Conversation
-from demo.data import DEMO_PASSWORD
 from desks.hours import set_hours
 from tests.widget.test_client_browser import send
-from tests.wsclient import ProtocolClient, staff_cookie
+from tests.wsclient import ProtocolClient
 
 expect.set_options(timeout=10_000)
-
-
-@pytest.fixture
-def counsellor(live: Any) -> Iterator[ProtocolClient]:
-    """Kalle, a counsellor at the youth desk, connected to the staff socket."""
-    staff = ProtocolClient(live.ws_url, "/ws/staff/", cookie=staff_cookie(HttpClient(), "counsellor", DEMO_PASSWORD))
-    staff.hello()
-    yield staff
-    staff.close()
 
 
 def ask_the_bot(page: Any, live: Any, desk: str = "Nuorten chat", *, button: str = "Ask the chatbot") -> int:
@@ -59,6 +46,9 @@ def test_the_bot_answers_and_hands_over_to_a_counsellor_who_sees_the_bot_part(
     answer.get_by_role("button", name="This helped").click()
     expect(answer.get_by_role("button", name="This helped")).to_have_attribute("aria-pressed", "true")
     expect(answer.get_by_text("Thank you for your feedback.")).to_be_visible()
+    # The thumbs are drawn (SVG), not emoji that depend on the phone's fonts.
+    expect(answer.locator(".k-vote svg")).to_have_count(2)
+    assert "👍" not in answer.locator(".k-votes").inner_text()
 
     # A related topic from the buttons: the choice shows as the client's line, the bot answers it.
     chips = answer.locator(".k-suggest button")
@@ -68,6 +58,11 @@ def test_the_bot_answers_and_hands_over_to_a_counsellor_who_sees_the_bot_part(
     expect(bot_lines(page)).to_have_count(3)
 
     axe_check(page, label="client chat with the bot")
+    # While the bot answers, its easy-to-read answers can be chosen in the menu.
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_label("Easy-to-read answers")).to_be_visible()
+    axe_check(page, label="client chat with the bot, menu open")
+    page.keyboard.press("Escape")
 
     page.get_by_role("button", name="Talk to a person").first.click()
     expect(page.get_by_text("You are now in the queue for Nuorten chat.")).to_be_visible()
@@ -88,6 +83,10 @@ def test_the_bot_answers_and_hands_over_to_a_counsellor_who_sees_the_bot_part(
     counsellor.say(conversation, "Hei, täällä Kalle. Miten voin auttaa?")
     expect(page.get_by_text("Hei, täällä Kalle. Miten voin auttaa?")).to_be_visible()
     expect(page.locator("#k-log .k-suggest button").first).to_be_disabled()
+    # A person has taken over: the chatbot's easy-to-read choice is gone from the menu.
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("button", name="End chat")).to_be_visible()
+    expect(page.get_by_label("Easy-to-read answers")).to_be_hidden()
 
 
 def test_not_sure_offers_a_person_and_plain_language_can_be_chosen(new_page: Any, live: Any) -> None:
@@ -100,9 +99,11 @@ def test_not_sure_offers_a_person_and_plain_language_can_be_chosen(new_page: Any
     answer = bot_lines(page).nth(2)
     expect(answer).to_contain_text("Kela")
     normal = answer.locator(".k-body").inner_text()
+    page.get_by_role("button", name="Menu").click()
     page.get_by_label("Easy-to-read answers").check()
     expect(answer.locator(".k-body")).not_to_have_text(normal)
     page.reload()
+    page.get_by_role("button", name="Menu").click()
     expect(page.get_by_label("Easy-to-read answers")).to_be_checked()
     page.get_by_label("Easy-to-read answers").uncheck()
     expect(bot_lines(page).nth(2).locator(".k-body")).to_have_text(normal)

@@ -9,39 +9,19 @@ from __future__ import annotations
 import gzip
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import expect
 
-from demo.data import DEMO_PASSWORD
 from tests.browser import ClientLine
-from tests.conftest import EXIT_URL
-from tests.wsclient import ProtocolClient, staff_cookie
+from tests.wsclient import ProtocolClient
 
 expect.set_options(timeout=10_000)
 
 WIDGET_STATIC = Path(__file__).resolve().parents[2] / "widget" / "static" / "widget"
 DESK_NAMES = ["Nuorten chat", "Läksyapu", "Vanhempien linja", "Opinto-ohjaus aikuisille"]
-
-
-@pytest.fixture
-def quick_exit_url(settings: Any) -> str:
-    settings.QUICK_EXIT_URL = EXIT_URL
-    return EXIT_URL
-
-
-@pytest.fixture
-def counsellor(live: Any) -> Iterator[ProtocolClient]:
-    """Kalle, a counsellor at the youth desk, connected to the staff socket."""
-    cookie = staff_cookie(HttpClient(), "counsellor", DEMO_PASSWORD)
-    staff = ProtocolClient(live.ws_url, "/ws/staff/", cookie=cookie)
-    staff.hello()
-    yield staff
-    staff.close()
 
 
 def desk_button(page: Any, name: str) -> Any:
@@ -65,6 +45,12 @@ def send(page: Any, text: str, *, label: str = "Your message") -> None:
     box = page.get_by_role("textbox", name=label)
     box.fill(text)
     box.press("Enter")
+
+
+def from_menu(page: Any, name: str) -> None:
+    """Open the chat's menu and press one of its buttons (end the chat, download the transcript)."""
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("button", name=name).click()
 
 
 def own_messages(page: Any) -> Any:
@@ -107,7 +93,7 @@ def test_client_page_lists_desks_and_shows_live_queue_position(new_page: Any, li
     expect(other.get_by_text("You are number 2 in the queue.")).to_be_visible()
 
     # The first one leaves: the second moves up without reloading.
-    page.get_by_role("button", name="End chat").click()
+    from_menu(page, "End chat")
     page.get_by_role("button", name="Yes, end the chat").click()
     expect(page.get_by_text("You ended the chat.")).to_be_visible()
     expect(page.get_by_role("button", name="Start a new chat")).to_be_focused()
@@ -118,11 +104,12 @@ def test_client_page_lists_desks_and_shows_live_queue_position(new_page: Any, li
 def test_end_chat_asks_first(new_page: Any, live: Any) -> None:
     page = new_page()
     start_chat(page, live)
-    page.get_by_role("button", name="End chat").click()
+    from_menu(page, "End chat")
     expect(page.get_by_text("Do you want to end the chat?")).to_be_visible()
+    expect(page.get_by_role("button", name="No, continue")).to_be_focused()
     page.get_by_role("button", name="No, continue").click()
     expect(page.get_by_text("Do you want to end the chat?")).to_be_hidden()
-    expect(page.get_by_role("button", name="End chat")).to_be_focused()
+    expect(page.get_by_role("button", name="Menu")).to_be_focused()
     expect(page.get_by_role("textbox", name="Your message")).to_be_visible()
 
 
@@ -394,8 +381,11 @@ def test_transcript_download_contains_the_messages(
     expect(page.get_by_text("Vastaus sinulle")).to_be_visible()
 
     page.on("request", lambda request: requests.append(request.url))
+    from_menu(page, "Download transcript")
+    # The client is told first that the file stays on the device.
+    expect(page.get_by_text("The transcript is saved on this device.")).to_be_visible()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download transcript").click()
+        page.get_by_role("button", name="Download", exact=True).click()
     download = info.value
     assert download.suggested_filename.endswith(".txt")
     text = Path(download.path()).read_text(encoding="utf-8")
@@ -423,7 +413,7 @@ def test_no_horizontal_scroll_at_360px(new_page: Any, live: Any) -> None:
     send(page, "x" * 300 + " https://example.invalid/" + "a" * 200)
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sent")
     assert no_horizontal_scroll(page)
-    page.get_by_role("button", name="End chat").click()
+    from_menu(page, "End chat")
     assert no_horizontal_scroll(page)
     # The quick exit stays in view while the chat scrolls.
     expect(page.get_by_role("button", name="Quick exit")).to_be_in_viewport()
@@ -474,7 +464,7 @@ def test_client_pages_are_accessible(new_page: Any, live: Any, axe_check: Any, p
 def test_widget_test_page_with_widget_open_is_accessible(new_page: Any, live: Any, axe_check: Any, locale: str) -> None:
     page = new_page(locale=locale)
     page.goto(live.url + "/widget-test/")
-    page.get_by_role("button", name="Chat").click()
+    page.get_by_role("button", name="Avaa chat").click()
     frame_element = page.locator("iframe.kohtaamo-w-frame")
     expect(frame_element).to_be_visible()
     frame = frame_element.element_handle().content_frame()
@@ -492,7 +482,7 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
 ) -> None:
     page = new_page()
     page.goto(live.url + "/widget-test/")
-    launcher = page.get_by_role("button", name="Chat")
+    launcher = page.get_by_role("button", name="Avaa chat")
     expect(launcher).to_be_visible()
     launcher.focus()
     expect(launcher).to_be_focused()
@@ -505,7 +495,8 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
     assert frame_element.get_attribute("src") == live.url + "/embed/?lang=fi"
 
     # Closing hides the panel and gives focus back to the launcher.
-    page.get_by_role("button", name="Sulje chat").click()
+    # "Minimise", so that nobody takes it for ending the chat.
+    page.get_by_role("button", name="Pienennä chat").click()
     expect(frame_element).to_be_hidden()
     expect(launcher).to_be_focused()
     launcher.click()
@@ -527,7 +518,7 @@ def test_widget_opens_chat_in_iframe_and_quick_exit_replaces_host_page(
 def test_widget_ignores_messages_from_other_origins(new_page: Any, live: Any) -> None:
     page = new_page()
     page.goto(live.url + "/widget-test/")
-    page.get_by_role("button", name="Chat").click()
+    page.get_by_role("button", name="Avaa chat").click()
     expect(page.locator("iframe.kohtaamo-w-frame")).to_be_visible()
     # The host page itself (not the chat frame) posts a quick-exit: nothing happens.
     page.evaluate("window.postMessage({type: 'kohtaamo:quick-exit', url: 'https://weather.example/'}, '*')")
@@ -540,7 +531,7 @@ def test_widget_scripts_and_styles_are_small() -> None:
     # The widget's own files and the shared modules it imports (static/kohtaamo/: the stream and text helpers).
     shared = WIDGET_STATIC.parents[2] / "static" / "kohtaamo"
     files = [p for p in WIDGET_STATIC.iterdir() if p.suffix in (".js", ".css")]
-    files += [shared / "stream.js", shared / "text.js"]
+    files += [shared / "stream.js", shared / "text.js", shared / "icons.js"]
     assert {"kohtaamo-widget.js", "kohtaamo-widget.css", "client.js", "client.css"} <= {p.name for p in files}
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in files)
     print(f"widget scripts and styles: {total} bytes gzipped")
@@ -564,7 +555,7 @@ def test_no_request_leaves_the_server(new_page: Any, live: Any, demo: Any, couns
     page.goto(live.url + "/embed/")
     expect(page.get_by_text("Moi", exact=True)).to_be_visible()
     page.goto(live.url + "/widget-test/")
-    page.get_by_role("button", name="Chat").click()
+    page.get_by_role("button", name="Avaa chat").click()
     expect(page.frame_locator("iframe.kohtaamo-w-frame").get_by_text("Moi", exact=True)).to_be_visible()
 
     assert requests
@@ -578,8 +569,10 @@ def test_language_switch_reloads_and_resumes_the_chat(new_page: Any, live: Any) 
     start_chat(page, live)
     send(page, "Kieli vaihtuu")
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sent")
+    page.get_by_role("button", name="Menu").click()
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Suomi").click()
     expect(page.locator("html")).to_have_attribute("lang", "fi")
+    page.get_by_role("button", name="Valikko").click()
     expect(page.get_by_role("link", name="Suomi")).to_have_attribute("aria-current", "true")
     # (The Finnish texts come from widget/locale; `make messages` compiles them.)
     expect(page.get_by_role("button", name="Poistu nopeasti")).to_be_visible()

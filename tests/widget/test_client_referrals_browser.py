@@ -82,6 +82,7 @@ def test_a_crisis_answer_shows_where_to_get_help_with_links_phone_and_hours(
     # Easy-to-read answers change the answer's text, not its services.
     body = guidance.locator(".k-body")
     normal = body.inner_text()
+    page.get_by_role("button", name="Menu").click()
     page.get_by_label("Easy-to-read answers").check()
     expect(body).not_to_have_text(normal)
     expect(card.get_by_role("link", name="MIELI Kriisipuhelin")).to_be_visible()

@@ -1,6 +1,7 @@
 // How a conversation shows its lines: messages, bot lines, receipts, votes and notes.
 // Methods of Conv (conversation.js), kept here to keep each file about one thing.
 
+import { icon as svgIcon } from "../kohtaamo/icons.js";
 import { state } from "./state.js";
 import { el, formatTime, percentFormat, sysText, t, topicTitle, visuallyHidden } from "./util.js";
 
@@ -102,7 +103,10 @@ export class ConvLines {
       vote.replaceChildren();
       return;
     }
-    const icon = el("span", "msg-vote-icon", helpful ? "👍" : "👎");
+    // An SVG thumb (the client page's own), not an emoji that depends on the workstation's fonts.
+    const icon = el("span", "msg-vote-icon");
+    icon.dataset.icon = helpful ? "thumb-up" : "thumb-down";
+    icon.append(svgIcon(icon.dataset.icon, "msg-vote-svg"));
     icon.setAttribute("aria-hidden", "true");
     vote.replaceChildren(icon, visuallyHidden(t(helpful ? "votedHelpful" : "votedNotHelpful")));
     vote.dataset.vote = helpful ? "helpful" : "not-helpful";

@@ -1,6 +1,8 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
+import { icon } from "../kohtaamo/icons.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, node, readJSON, systemText as sysText, timeFormatter } from "../kohtaamo/text.js";
+import { NOTIFY, SOUND, canNotify, createAttention } from "./attention.js";
 import { installQuickExit } from "./quick-exit.js";
 import * as store from "./store.js";
 
@@ -40,8 +42,29 @@ const el = {
   handoff: $("k-handoff"),
   plainbar: $("k-plainbar"),
   plain: $("k-plain"),
+  chatId: $("k-chat-id"),
+  menuWrap: $("k-menu-wrap"),
+  menuButton: $("k-menu-button"),
+  menu: $("k-menu"),
+  sound: $("k-sound"),
+  notifybar: $("k-notifybar"),
+  notify: $("k-notify"),
+  notifyError: $("k-notify-error"),
+  newer: $("k-newer"),
+  newerText: $("k-newer-text"),
+  announce: $("k-announce"),
+  leave: $("k-leave"),
+  leaveYes: $("k-leave-yes"),
+  leaveNo: $("k-leave-no"),
+  downloadConfirm: $("k-download-confirm"),
+  downloadYes: $("k-download-yes"),
+  downloadNo: $("k-download-no"),
 };
 const PLAIN = "kohtaamo.plain";
+// The highest seq the client has had in view, {c: conversation, seq}: after a
+// reload the log opens at the first line after it. Kept apart from the read
+// receipts, which say only that the page was shown.
+const SEEN = "kohtaamo.seen";
 
 const S = {
   conv: null, // id of the conversation on screen
@@ -54,7 +77,16 @@ const S = {
   typingOn: false,
   typingAt: 0,
   timers: {},
+  placed: false, // the log has been put at its opening place (after the first `synced`)
+  atBottom: true, // the reader is at the newest line: new lines keep it in view
+  unseen: 0, // lines that arrived below while the reader was scrolled up
 };
+
+// In the widget, the host page's launcher shows the count while the chat is minimised.
+const toLauncher = (count) => {
+  if (config.embedded && window.parent !== window) window.parent.postMessage({ type: "kohtaamo:attention", count }, "*");
+};
+const attention = createAttention({ texts: T, icons: config.icons || {}, fill, onCount: toLauncher });
 
 function later(name, ms, fn) {
   clearTimeout(S.timers[name]);
@@ -164,6 +196,7 @@ function onSynced(event) {
   if (event.conversation !== S.conv) return;
   // The stream sends the outbox now; show what it holds for this conversation.
   for (const item of conn.outbox.values()) if (item.c === S.conv && !S.pending.has(item.id)) showPending(item);
+  if (!S.placed) openAtFirstUnread();
   scheduleSeen();
 }
 
@@ -228,7 +261,7 @@ function onError(event) {
 
 function onMessage(m) {
   if (m.conversation !== S.conv || S.msgs.has(m.seq)) return; // the stream passes each seq once
-  const nearBottom = isNearBottom();
+  const nearBottom = S.atBottom || isNearBottom();
   let element = null;
   if (m.sender === "client" && m.id) {
     const pending = S.pending.get(m.id);
@@ -241,10 +274,15 @@ function onMessage(m) {
   m.el = element || renderMessage(m);
   remember(m);
   place(m.el, m.seq);
-  if (m.sender === "bot") updateBotControls();
+  if (m.sender === "bot" || m.sender === "staff" || m.code === "joined") updateBotControls();
   if (m.sender === "client") updateMark(m);
   else scheduleSeen();
+  if (!S.placed) return; // the history of a resume: the log is placed once it is all here
+  // A person joined or wrote while this page is hidden or not focused: the title, the icon and the chosen signals say so.
+  if (m.sender === "staff") attention.notice("message");
+  else if (m.sender === "system" && m.code === "joined") attention.notice("joined");
   if (nearBottom || m.sender === "client") scrollDown();
+  else showNewer(1);
 }
 
 // Stored: placed at its seq and marked sent; its `message` (or a resume) replaces it.
@@ -276,6 +314,11 @@ function renderMessage(m) {
   const li = document.createElement("li");
   if (m.sender === "system") {
     li.className = "k-sys";
+    if (m.code === "joined") {
+      // The moment a person is there: a line of its own that cannot be missed (and the log announces it).
+      li.className = "k-sys k-sys--joined";
+      li.append(icon("person"));
+    }
     li.append(node("p", "", systemText(m)));
     return li;
   }
@@ -436,7 +479,8 @@ function renderBotMessage(m) {
       [true, "helpful"],
       [false, "notHelpful"],
     ]) {
-      const button = node("button", "k-vote", t(key));
+      const button = node("button", "k-vote");
+      button.append(icon(helpful ? "thumb-up" : "thumb-down"), node("span", "", t(key)));
       button.type = "button";
       button.dataset.vote = helpful ? "1" : "0";
       button.setAttribute("aria-pressed", String(args.vote === helpful));
@@ -454,9 +498,15 @@ function updateBotControls(scope = el.list) {
   const status = S.state?.status;
   for (const button of scope.querySelectorAll(".k-chip")) button.disabled = !(status === "bot" || status === "queued");
   for (const button of scope.querySelectorAll(".k-offer")) button.hidden = status !== "bot";
+  // Easy-to-read answers are the chatbot's: once a person has taken over, the choice goes away.
   const anyPlain = [...S.msgs.values()].some((m) => m.plain_html);
-  el.plainbar.hidden = !anyPlain;
+  el.plainbar.hidden = !anyPlain || personJoined();
   el.plain.checked = plainOn();
+}
+
+function personJoined() {
+  if (S.state?.status === "active" || S.state?.assigned) return true;
+  return [...S.msgs.values()].some((m) => m.sender === "staff" || (m.sender === "system" && m.code === "joined"));
 }
 
 function rerenderBotBodies() {
@@ -530,12 +580,83 @@ function place(element, seq) {
   el.list.append(element);
 }
 
+// --- Keeping the newest lines in view ---------------------------------------------
+// The log follows new lines only while the reader is at its end, and it jumps
+// there at once: a smooth scroll still under way when the next line arrives
+// used to stop short of it. Scrolled up, the reader gets a button "2 new
+// messages" instead, and a reload opens the log at the first line they have
+// not had in view (SEEN).
+
 function isNearBottom() {
-  return el.log.scrollHeight - el.log.scrollTop - el.log.clientHeight < 80;
+  return el.log.scrollHeight - el.log.scrollTop - el.log.clientHeight < 40;
 }
 
 function scrollDown() {
   el.log.scrollTop = el.log.scrollHeight;
+  S.atBottom = true;
+  hideNewer();
+  noteSeen();
+}
+
+function showNewer(count) {
+  S.unseen += count;
+  const text = S.unseen === 1 ? t("newOne") : t("newMany", { count: S.unseen });
+  el.newerText.textContent = text;
+  el.newer.hidden = false;
+  el.announce.textContent = text;
+}
+
+function hideNewer() {
+  if (el.newer.hidden && !S.unseen) return;
+  S.unseen = 0;
+  el.newer.hidden = true;
+  el.announce.textContent = "";
+}
+
+const sortedMessages = () => [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
+
+/** Remember the newest line the client has had in view (only while the page is shown). */
+function noteSeen() {
+  const keep = (top) => {
+    const kept = store.get(SEEN);
+    if (top && !(kept?.c === S.conv && kept.seq >= top)) store.set(SEEN, { c: S.conv, seq: top });
+  };
+  if (S.conv == null || !S.placed || document.visibilityState !== "visible" || !S.msgs.size) return;
+  clearTimeout(S.timers.noteSeen);
+  if (S.atBottom) {
+    keep(Math.max(...S.msgs.keys()));
+    return;
+  }
+  // Scrolled up: the lines above the log's lower edge, measured once the scrolling rests.
+  later("noteSeen", 150, () => {
+    if (S.conv == null || document.visibilityState !== "visible") return;
+    const bottom = el.log.getBoundingClientRect().bottom;
+    let top = 0;
+    for (const m of sortedMessages()) if (m.el?.isConnected && m.el.getBoundingClientRect().top < bottom) top = m.seq;
+    keep(top);
+  });
+}
+
+function openAtFirstUnread() {
+  S.placed = true;
+  const kept = store.get(SEEN);
+  const after = kept?.c === S.conv ? kept.seq : null;
+  const unread = after == null ? [] : sortedMessages().filter((m) => m.seq > after && m.sender !== "client");
+  const first = unread[0]?.el;
+  if (!first) {
+    scrollDown();
+    return;
+  }
+  el.log.scrollTop += first.getBoundingClientRect().top - el.log.getBoundingClientRect().top - 8;
+  S.atBottom = isNearBottom();
+  if (S.atBottom) scrollDown();
+  else showNewer(unread.length);
+}
+
+function onLogScroll() {
+  S.atBottom = isNearBottom();
+  if (S.atBottom) hideNewer();
+  noteSeen();
 }
 
 // --- Sending ------------------------------------------------------------------------
@@ -561,6 +682,7 @@ function sendMessage() {
   showPending(item);
   conn.submit(item);
   el.text.value = "";
+  fitTextBox();
   updateCount();
   stopTyping();
   if (!conn.ready) el.conn.textContent = t("reconnecting");
@@ -575,6 +697,7 @@ function failSend(item, error) {
   pending.el.remove();
   // Keep the text: put it back into the composer.
   el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
+  fitTextBox();
   updateCount();
   el.error.textContent = message;
 }
@@ -625,7 +748,10 @@ function scheduleSeen() {
 function showChat(focus) {
   el.start.hidden = true;
   el.chat.hidden = false;
+  el.chatId.hidden = false;
+  el.menuWrap.hidden = false;
   document.body.classList.add("k-chatting");
+  fitViewport();
   if (focus) el.text.focus();
 }
 
@@ -637,6 +763,9 @@ function clearChat() {
   S.staff = { delivered: 0, read: 0 };
   S.seenSent = { delivered: 0, read: 0 };
   S.typingOn = false;
+  S.placed = false;
+  S.atBottom = true;
+  hideNewer();
   el.list.replaceChildren();
   el.queue.replaceChildren();
   for (const e of [el.typing, el.error, el.title, el.who]) e.textContent = "";
@@ -646,6 +775,7 @@ function clearChat() {
   el.botbar.hidden = true;
   el.plainbar.hidden = true;
   el.confirm.hidden = true;
+  el.downloadConfirm.hidden = true;
 }
 
 function resetToStart() {
@@ -654,6 +784,9 @@ function resetToStart() {
   store.set(store.CONVERSATION, null, true);
   el.chat.hidden = true;
   el.start.hidden = false;
+  el.chatId.hidden = true;
+  setMenu(false, false);
+  el.menuWrap.hidden = true;
   document.body.classList.remove("k-chatting");
 }
 
@@ -683,6 +816,7 @@ function renderState() {
   el.end.hidden = closed;
   el.ended.hidden = !closed;
   if (closed) el.confirm.hidden = true;
+  if (closed) closeLeave();
 }
 
 function setStarting(busy) {
@@ -733,9 +867,64 @@ function downloadTranscript() {
   setTimeout(() => URL.revokeObjectURL(link.href), 30000);
 }
 
+// --- The menu, the questions and the viewport ---------------------------------------------
+
+// A disclosure: the button says whether the menu is open; Esc closes it and
+// focus goes back to the button (Esc still counts toward a quick exit).
+function setMenu(open, focusButton = true) {
+  const wasOpen = !el.menu.hidden;
+  el.menu.hidden = !open;
+  el.menuButton.setAttribute("aria-expanded", String(open));
+  if (open) {
+    el.notifyError.textContent = "";
+    el.menu.querySelector(".k-check:not([hidden]) input, button")?.focus();
+  } else if (wasOpen && focusButton) el.menuButton.focus();
+}
+
+/** Close the menu and show one of the chat's questions (end, download), focus on its first answer. */
+function askInChat(box, focus) {
+  setMenu(false, false);
+  el.confirm.hidden = box !== el.confirm;
+  el.downloadConfirm.hidden = box !== el.downloadConfirm;
+  box.hidden = false;
+  focus.focus();
+}
+
+function closeQuestion(box) {
+  box.hidden = true;
+  el.menuButton.focus();
+}
+
+function closeLeave() {
+  if (el.leave.hidden) return;
+  el.leave.hidden = true;
+  quickExit.stay();
+}
+
+// The page is made exactly as tall as the visual viewport, which shrinks when
+// the on-screen keyboard opens (on iOS the layout viewport does not): the
+// message box stays above the keyboard. While pinch-zoomed the visual viewport
+// is a magnified part of the page, so the page keeps its own height then.
+// (A custom property set through the CSSOM, which the CSP allows.)
+function fitViewport() {
+  const vv = window.visualViewport;
+  if (!vv) return;
+  const height = vv.scale > 1.01 ? window.innerHeight : vv.height;
+  document.documentElement.style.setProperty("--k-vvh", `${Math.round(height)}px`);
+  document.documentElement.classList.add("k-vv");
+  // A browser that scrolled the page to show the focused box puts it back: only the log scrolls.
+  if (document.body.classList.contains("k-chatting") && vv.scale <= 1.01 && window.scrollY) window.scrollTo(0, 0);
+}
+
+/** The message box grows with its text up to five lines (its CSS max-height), then scrolls. */
+function fitTextBox() {
+  el.text.rows = 1;
+  while (el.text.rows < 5 && el.text.scrollHeight > el.text.clientHeight + 1) el.text.rows += 1;
+}
+
 // --- Wiring -----------------------------------------------------------------------------
 
-installQuickExit({
+const quickExit = installQuickExit({
   url: config.quickExitUrl,
   embedded: Boolean(config.embedded),
   button: $("k-exit"),
@@ -743,6 +932,17 @@ installQuickExit({
     if (conn.ready && S.conv && !isClosed()) conn.send({ type: "end", conversation: S.conv });
     conn.stop();
   },
+  shouldAsk: () => document.activeElement === el.text && el.text.value.trim() !== "" && !el.chat.hidden,
+  ask() {
+    setMenu(false, false);
+    el.leave.hidden = false;
+    el.leaveYes.focus();
+  },
+});
+el.leaveYes.addEventListener("click", () => quickExit.exit());
+el.leaveNo.addEventListener("click", () => {
+  closeLeave();
+  el.text.focus();
 });
 
 // The desk buttons are plain buttons, not a form: a click before this script
@@ -761,20 +961,17 @@ el.text.addEventListener("keydown", (event) => {
     sendMessage();
   }
 });
-el.text.addEventListener("input", onInput);
-el.end.addEventListener("click", () => {
-  el.confirm.hidden = false;
-  el.no.focus();
+el.text.addEventListener("input", () => {
+  closeLeave(); // writing on: the question of leaving is no longer the one asked
+  fitTextBox();
+  onInput();
 });
-el.no.addEventListener("click", () => {
-  el.confirm.hidden = true;
-  el.end.focus();
-});
+el.end.addEventListener("click", () => askInChat(el.confirm, el.no));
+el.no.addEventListener("click", () => closeQuestion(el.confirm));
 el.yes.addEventListener("click", () => {
   if (!conn.send({ type: "end", conversation: S.conv, ref: "end" })) {
     el.error.textContent = t("offline");
-    el.confirm.hidden = true;
-    el.end.focus();
+    closeQuestion(el.confirm);
     return;
   }
   stopTyping();
@@ -784,14 +981,67 @@ el.newChat.addEventListener("click", () => {
   resetToStart();
   el.nickname.focus();
 });
-el.download.addEventListener("click", downloadTranscript);
+// A downloaded transcript stays on the device (and in its downloads list): the client is told before it is saved.
+el.download.addEventListener("click", () => askInChat(el.downloadConfirm, el.downloadYes));
+el.downloadYes.addEventListener("click", () => {
+  downloadTranscript();
+  closeQuestion(el.downloadConfirm);
+});
+el.downloadNo.addEventListener("click", () => closeQuestion(el.downloadConfirm));
+el.menuButton.addEventListener("click", () => setMenu(el.menu.hidden));
+el.menu.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") setMenu(false);
+});
+el.menuWrap.addEventListener("focusout", (event) => {
+  if (event.relatedTarget && !el.menuWrap.contains(event.relatedTarget)) setMenu(false, false);
+});
+document.addEventListener("pointerdown", (event) => {
+  if (!el.menu.hidden && !el.menuWrap.contains(event.target)) setMenu(false, false);
+});
+el.sound.checked = Boolean(store.get(SOUND));
+el.sound.addEventListener("change", () => {
+  store.set(SOUND, el.sound.checked || null);
+  if (el.sound.checked) attention.prepareAudio();
+});
+el.notifybar.hidden = !canNotify();
+el.notify.checked = canNotify() && Boolean(store.get(NOTIFY)) && Notification.permission === "granted";
+el.notify.addEventListener("change", async () => {
+  el.notifyError.textContent = "";
+  if (!el.notify.checked) {
+    store.set(NOTIFY, null);
+    return;
+  }
+  // Permission is asked only now, on the client's own click.
+  const granted = await attention.askPermission();
+  store.set(NOTIFY, granted || null);
+  el.notify.checked = granted;
+  if (!granted) el.notifyError.textContent = t("notifyBlocked");
+});
+el.newer.addEventListener("click", () => {
+  scrollDown();
+  el.log.focus();
+});
+el.log.addEventListener("scroll", onLogScroll, { passive: true });
+// The log keeps its newest line in view while it changes size (the keyboard
+// opens, the typing line comes and goes) or its lines grow.
+const pinned = new ResizeObserver(() => {
+  if (S.placed && S.atBottom) el.log.scrollTop = el.log.scrollHeight;
+});
+pinned.observe(el.list);
+pinned.observe(el.log);
+window.visualViewport?.addEventListener("resize", fitViewport);
+window.visualViewport?.addEventListener("scroll", fitViewport);
+fitViewport();
 el.list.addEventListener("click", onListClick);
 el.handoff.addEventListener("click", () => handOff("asked"));
 el.plain.addEventListener("change", () => {
   store.set(PLAIN, el.plain.checked || null);
   rerenderBotBodies();
 });
-document.addEventListener("visibilitychange", scheduleSeen);
+document.addEventListener("visibilitychange", () => {
+  scheduleSeen();
+  noteSeen();
+});
 window.addEventListener("focus", scheduleSeen);
 
 setStarting(false); // the desk buttons are disabled until this script runs

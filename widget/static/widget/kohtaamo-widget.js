@@ -1,7 +1,10 @@
 /* Kohtaamo chat widget. Add to any web page:
  *   <script src="https://CHAT-HOST/static/widget/kohtaamo-widget.js" async></script>
- * It adds a "Chat" button that opens the chat (served from CHAT-HOST) in an iframe.
- * It sets no cookies and sends nothing anywhere until the button is pressed. */
+ * It adds a button that opens the chat (served from CHAT-HOST) in an iframe.
+ * It sets no cookies and sends nothing anywhere until the button is pressed.
+ * Its words are in the host page's language (<html lang>), or in the one the
+ * script tag names with data-lang="fi|sv|en". They live here, not in the chat's
+ * catalogs: the host page shows the button before anything is asked from CHAT-HOST. */
 (function () {
   "use strict";
   if (window.kohtaamoWidget) return;
@@ -16,12 +19,18 @@
   if (!script) return;
   var base = new URL(script.src, location.href);
   var origin = base.origin;
-  var lang = (document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
-  var words = {
-    fi: { close: "Sulje chat", title: "Kohtaamo-chat" },
-    sv: { close: "Stäng chatten", title: "Kohtaamo-chatt" },
-    en: { close: "Close chat", title: "Kohtaamo chat" },
-  }[lang] || { close: "Close chat", title: "Kohtaamo chat" };
+  var WORDS = {
+    // "Minimise", not "close": the chat goes on behind the button, and a client
+    // must not think that the button ends it.
+    fi: { open: "Avaa chat", minimise: "Pienennä chat", title: "Kohtaamo-chat", news: "uusia viestejä" },
+    sv: { open: "Öppna chatten", minimise: "Minimera chatten", title: "Kohtaamo-chatt", news: "nya meddelanden" },
+    en: { open: "Open chat", minimise: "Minimise chat", title: "Kohtaamo chat", news: "new messages" },
+  };
+  var lang = ((script.getAttribute("data-lang") || document.documentElement.lang || "fi") + "")
+    .slice(0, 2)
+    .toLowerCase();
+  if (!WORDS[lang]) lang = "en";
+  var words = WORDS[lang];
   var launcher, panel, frame, mounted;
 
   function make(tag, className, text) {
@@ -34,7 +43,8 @@
   function mount() {
     if (mounted || !document.body) return;
     mounted = true;
-    launcher = make("button", "kohtaamo-w-launcher", "Chat");
+    launcher = make("button", "kohtaamo-w-launcher", words.open);
+    launcher.lang = lang;
     launcher.type = "button";
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-controls", "kohtaamo-w-panel");
@@ -42,9 +52,10 @@
     panel.id = "kohtaamo-w-panel";
     panel.hidden = true;
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "Chat");
+    panel.setAttribute("aria-label", words.title);
+    panel.lang = lang;
     var bar = make("div", "kohtaamo-w-bar");
-    var close = make("button", "kohtaamo-w-close", words.close);
+    var close = make("button", "kohtaamo-w-close", words.minimise);
     close.type = "button";
     bar.appendChild(make("span", "kohtaamo-w-title", "Kohtaamo"));
     bar.appendChild(close);
@@ -61,10 +72,9 @@
       frame.title = words.title;
       // The chat server need not know which page the client came from.
       frame.referrerPolicy = "no-referrer";
-      // The chat opens in the host page's language when it is one the server
-      // speaks; the server passes over any other (widget/views.py).
-      const pageLang = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
-      frame.src = origin + "/embed/" + (pageLang ? "?lang=" + encodeURIComponent(pageLang) : "");
+      // The chat opens in the widget's language (the host page's, or English
+      // for a language the chat does not speak), the same as the button's.
+      frame.src = origin + "/embed/?lang=" + encodeURIComponent(lang);
       panel.appendChild(frame);
     }
     panel.hidden = false;
@@ -99,6 +109,11 @@
       location.replace(safeUrl(data.url));
     } else if (data.type === "kohtaamo:close") {
       hide();
+    } else if (data.type === "kohtaamo:attention") {
+      // Someone answered while the chat was minimised: the button says so (a dot, and in its name).
+      var news = data.count > 0;
+      launcher.textContent = news ? words.open + " – " + words.news : words.open;
+      launcher.className = news ? "kohtaamo-w-launcher kohtaamo-w-news" : "kohtaamo-w-launcher";
     }
   });
 

@@ -2,8 +2,18 @@
 // here is synchronous: nothing waits for the network.
 import { forgetAll } from "./store.js";
 
-export function installQuickExit({ url, embedded, button, beforeExit }) {
+/**
+ * The quick-exit button always leaves at once, and so does Esc pressed twice,
+ * with one exception: while the client is writing in the message box
+ * (`shouldAsk()`), an Esc pressed twice may well be meant for the box (closing
+ * the phone keyboard's suggestions, an old habit), so `ask()` shows a question
+ * first. A third Esc then leaves without any further step, so a young person
+ * who must hide the chat quickly still does it with the keys alone; the
+ * button stays instant in every case.
+ */
+export function installQuickExit({ url, embedded, button, beforeExit, shouldAsk, ask }) {
   let lastEscape = 0;
+  let asking = false;
   const exit = () => {
     try {
       beforeExit?.();
@@ -25,9 +35,28 @@ export function installQuickExit({ url, embedded, button, beforeExit }) {
   button.addEventListener("click", exit);
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
+    if (asking) {
+      exit();
+      return;
+    }
     const now = Date.now();
-    if (now - lastEscape < 800) exit();
+    const twice = now - lastEscape < 800;
     lastEscape = now;
+    if (!twice) return;
+    if (shouldAsk?.() && ask) {
+      asking = true;
+      lastEscape = 0;
+      ask();
+      return;
+    }
+    exit();
   });
-  return exit;
+  return {
+    exit,
+    /** The client chose to stay: the next Esc pressed twice asks again if they are still writing. */
+    stay() {
+      asking = false;
+      lastEscape = 0;
+    },
+  };
 }

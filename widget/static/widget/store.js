@@ -21,7 +21,12 @@ export function get(key, session = false) {
   }
 }
 
+// After a quick exit nothing is written again: a timer or a socket event that
+// fires while the page is leaving must not leave a trace behind.
+let forgotten = false;
+
 export function set(key, value, session = false) {
+  if (forgotten) return;
   try {
     const store = area(session ? "sessionStorage" : "localStorage");
     if (value == null) store?.removeItem(key);
@@ -32,6 +37,7 @@ export function set(key, value, session = false) {
 }
 
 export function forgetAll() {
+  forgotten = true;
   for (const kind of ["localStorage", "sessionStorage"]) {
     const store = area(kind);
     if (!store) continue;
