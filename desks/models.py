@@ -122,7 +122,7 @@ class OpeningPeriod(models.Model):
     before it opens runs past midnight (e.g. 18:00-02:00).
     """
 
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="opening_periods")
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="opening_periods")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -139,8 +139,13 @@ class OpeningPeriod(models.Model):
 class DeskMembership(models.Model):
     """Who may answer at a desk."""
 
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="memberships")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_memberships")
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="memberships")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="desk_memberships",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desk", "staff"], name="unique_desk_membership")]
@@ -168,7 +173,7 @@ class CannedReply(models.Model):
         blank=True,
         related_name="canned_replies",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["title"]

@@ -11,3 +11,9 @@ class KohtaamoAdminConfig(AdminConfig):
     """
 
     default_site = "kohtaamo.admin_site.KohtaamoAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from kohtaamo.admin_site import label_fields
+
+        label_fields()
