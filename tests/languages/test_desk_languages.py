@@ -46,7 +46,7 @@ def test_every_stored_desk_is_named_in_every_language(demo: Any) -> None:
 
 @pytest.mark.parametrize("missing", ["name_sv", "name_en"])
 def test_a_desk_without_a_swedish_or_english_name_cannot_be_saved(db: Any, missing: str) -> None:
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory.create()
     fields = {"name_fi": "Testilinja", "name_sv": "Testlinjen", "name_en": "Test desk", missing: ""}
     desk = Desk(organisation=organisation, slug="test", audience=Audience.YOUTH, **fields)
     with pytest.raises(ValidationError) as refused:
@@ -120,7 +120,9 @@ def test_the_console_lists_desks_in_the_organisations_order(chat: Chat, demo: An
 
 
 def test_a_desk_reads_its_texts_in_the_active_language_with_finnish_for_a_missing_one(db: Any) -> None:
-    desk = DeskFactory(name_fi="Linja", name_sv="Linjen", name_en="Line", description_fi="Kuvaus", description_sv="")
+    desk = DeskFactory.create(
+        name_fi="Linja", name_sv="Linjen", name_en="Line", description_fi="Kuvaus", description_sv=""
+    )
     for lang, name in (("fi", "Linja"), ("sv", "Linjen"), ("en", "Line")):
         with translation.override(lang):
             assert desk.name == name and desk.description == "Kuvaus"
