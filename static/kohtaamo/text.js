@@ -60,6 +60,6 @@ export function timeFormatter(lang, options = {}) {
     // Finnish writes the hour without a leading zero (9.05), as Django's "G.i".
     const hour = base === "fi" ? String(Number(part.hour)) : part.hour;
     const time = `${hour}${separator}${part.minute}`;
-    return withDate ? `${part.day}.${part.month}.${part.year} ${time}` : time;
+    return withDate ? `${Number(part.day)}.${Number(part.month)}.${part.year} ${time}` : time;
   };
 }
