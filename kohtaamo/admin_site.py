@@ -12,7 +12,7 @@ translated labels here, at start-up, without a migration: a field's
 (`Field._verbose_name`), so `makemigrations` sees nothing to do. Why not in
 the models: a migration in the conversations and bot apps only for labels
 would collide with the migrations of their own work, and django-otp's models
-are not ours. tests/admin/test_admin_languages.py checks that every field and
+are not ours. tests/languages/test_admin_languages.py checks that every field and
 model the admin shows has a translated label.
 """
 
