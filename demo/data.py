@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
 from desks.hours import set_hours
-from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership
+from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
 
 DEMO_PASSWORD = "kohtaamo-demo-2026"
 # A fixed TOTP key for the demo admin and supervisor, so that `manage.py totp_code`
@@ -124,6 +124,12 @@ DESKS = [
 ]
 
 
+def _untranslated(desk: Desk) -> bool:
+    """Whether a stored desk still has its Finnish name in every language (desks' migration 0004)."""
+    names = desk_names(desk)
+    return names["fi"] == names["sv"] == names["en"]
+
+
 def desk_fields(desk: DemoDesk) -> dict[str, object]:
     """A demo desk's translated fields (name_fi, name_sv, ...) for Desk.objects.create."""
     fields: dict[str, object] = {}
@@ -178,6 +184,11 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
         )
         if created:
             set_hours(desks[demo_desk.slug], demo_desk.hours)
+        elif _untranslated(desks[demo_desk.slug]):
+            # A demo database from before desks had languages: the migration gave
+            # every language the Finnish texts; the demo's own translations replace them.
+            Desk.objects.filter(pk=desks[demo_desk.slug].pk).update(**desk_fields(demo_desk))
+            desks[demo_desk.slug].refresh_from_db()
     for spec in STAFF:
         staff, created = Staff.objects.get_or_create(
             username=spec.username,

@@ -126,3 +126,15 @@ def test_a_desk_reads_its_texts_in_the_active_language_with_finnish_for_a_missin
     for lang, name in (("fi", "Linja"), ("sv", "Linjen"), ("en", "Line")):
         with translation.override(lang):
             assert desk.name == name and desk.description == "Kuvaus"
+
+
+def test_seeding_again_translates_a_demo_desk_left_finnish_by_the_migration(demo: Any) -> None:
+    from demo.data import seed_demo
+
+    Desk.objects.filter(slug="youth").update(name_sv="Nuorten chat", name_en="Nuorten chat", description_sv="")
+    seed_demo(brain=False)
+    assert desk_names(Desk.objects.get(slug="youth")) == DESK_NAMES["youth"]
+    # A desk an admin has translated is left as it is.
+    Desk.objects.filter(slug="parents").update(name_en="Parents' chat")
+    seed_demo(brain=False)
+    assert desk_names(Desk.objects.get(slug="parents"))["en"] == "Parents' chat"
