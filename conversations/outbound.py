@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from conversations.errors import ChatError, ErrorCode
 from conversations.models import Conversation, Message, Note, SenderKind
+from desks.models import desk_names
 
 if TYPE_CHECKING:
     from accounts.models import Staff
@@ -399,10 +400,7 @@ EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
 def desk_ref(desk: Desk) -> DeskRef:
     """A desk in an event: its name in every language; each socket sends its reader's as `name` (`localise`)."""
-    from desks.models import desk_names
-
-    names = desk_names(desk)
-    return {"id": desk.pk, "slug": desk.slug, "name": desk.name, "names": names}
+    return {"id": desk.pk, "slug": desk.slug, "name": desk.name, "names": desk_names(desk)}
 
 
 # Events that never carry a desk: sent as they are (the message path's own events among them).
