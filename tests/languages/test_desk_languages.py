@@ -138,3 +138,9 @@ def test_seeding_again_translates_a_demo_desk_left_finnish_by_the_migration(demo
     Desk.objects.filter(slug="parents").update(name_en="Parents' chat")
     seed_demo(brain=False)
     assert desk_names(Desk.objects.get(slug="parents"))["en"] == "Parents' chat"
+
+
+def test_desks_are_written_in_the_service_s_languages(settings: Any) -> None:
+    """One list of languages: the desks' fields, the constraint and modeltranslation follow settings.LANGUAGES."""
+    languages = tuple(code for code, _label in settings.LANGUAGES)
+    assert DESK_LANGUAGES == languages == tuple(settings.MODELTRANSLATION_LANGUAGES)
