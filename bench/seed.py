@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Organisation, Role, Staff
-from desks.models import Desk, DeskMembership
+from desks.models import Desk, DeskMembership, same_name_in_every_language
 
 BENCH_PASSWORD = "kohtaamo-bench-2026"  # noqa: S105 - a throwaway account in a throwaway database
 BENCH_ORGANISATION = "bench"
@@ -38,7 +38,12 @@ def seed_bench(staff_count: int) -> list[str]:
     for index in range(staff_count):
         desk, _created = Desk.objects.get_or_create(
             slug=desk_slug(index),
-            defaults={"name": f"Bench {index}", "organisation": org, "audience": "adults", "bot_enabled": False},
+            defaults={
+                **same_name_in_every_language(f"Bench {index}"),
+                "organisation": org,
+                "audience": "adults",
+                "bot_enabled": False,
+            },
         )
         staff, created = Staff.objects.get_or_create(
             username=staff_username(index),

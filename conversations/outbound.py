@@ -12,11 +12,12 @@ type each party receives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from conversations.errors import ChatError, ErrorCode
 from conversations.models import Conversation, Message, Note, SenderKind
+from desks.models import desk_names
 
 if TYPE_CHECKING:
     from accounts.models import Staff
@@ -32,7 +33,9 @@ Status = Literal["bot", "queued", "active", "closed"]
 class DeskRef(TypedDict):
     id: int
     slug: str
+    # In the reader's language: each socket picks it from `names` (`localise`).
     name: str
+    names: dict[str, str]
 
 
 class TransferDesk(DeskRef):
@@ -423,7 +426,52 @@ EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
 
 def desk_ref(desk: Desk) -> DeskRef:
-    return {"id": desk.pk, "slug": desk.slug, "name": desk.name}
+    """A desk in an event: its name in every language; each socket sends its reader's as `name` (`localise`)."""
+    return {"id": desk.pk, "slug": desk.slug, "name": desk.name, "names": desk_names(desk)}
+
+
+# Events that never carry a desk: sent as they are (the message path's own events among them).
+_WITHOUT_DESKS = frozenset({"ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error"})
+
+
+def localise(event: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+    """`event` as one socket's reader sees it: desk names in `lang`.
+
+    Why here and not when the event is built: one broadcast reaches a Swedish
+    client and a Finnish and an English counsellor alike, so an event carries
+    every name (`DeskRef.names`, a system line's `desk_names`) and each socket
+    (realtime.consumers: `send_event`) puts its reader's into `name` (`desk`).
+    The event itself is never changed: the same object goes to other sockets.
+    """
+    kind = event.get("type")
+    if kind in _WITHOUT_DESKS:
+        return event
+    if kind == "message":
+        args = event.get("args") or {}
+        names = args.get("desk_names")
+        if isinstance(names, dict) and names.get(lang):
+            return {**event, "args": {**args, "desk": names[lang]}}
+        return event
+    return _localised(event, lang)
+
+
+def _localised(value: Any, lang: str) -> Any:
+    """`value` with every desk reference's (a dict with `names`) `name` in `lang`; the same object if none."""
+    if isinstance(value, list):
+        items = [_localised(item, lang) for item in value]
+        return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
+    if not isinstance(value, dict):
+        return value
+    changed: dict[str, Any] = {}
+    names = value.get("names")
+    if isinstance(names, dict) and "name" in value and names.get(lang) and names[lang] != value["name"]:
+        changed["name"] = names[lang]
+    for key, item in value.items():
+        if isinstance(item, (dict, list)):
+            new = _localised(item, lang)
+            if new is not item:
+                changed[key] = new
+    return {**value, **changed} if changed else value
 
 
 def transfer_desk(desk: Desk, *, open_now: bool) -> TransferDesk:

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
 from desks.hours import set_hours
-from desks.models import Audience, CannedReply, Desk, DeskMembership
+from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
 
 DEMO_PASSWORD = "kohtaamo-demo-2026"
 # A fixed TOTP key for the demo admin and supervisor, so that `manage.py totp_code`
@@ -32,58 +32,112 @@ ORGANISATIONS = {
     "rantala-college": "Rantalan aikuisopisto",
 }
 
+
+@dataclass(frozen=True)
+class DemoDesk:
+    """A demo desk; its texts per language ("fi", "sv", "en"), every name in all three (desks.models)."""
+
+    slug: str
+    organisation: str
+    audience: str
+    languages: str
+    name: dict[str, str]
+    description: dict[str, str]
+    bot_enabled: bool
+    # Weekly hours as (weekday, opens, closes); none = always open.
+    hours: list[tuple[int, dt.time, dt.time]]
+    closed_message: dict[str, str]
+
+
+# In the order of the client page (Desk.position): the youth desk first. Texts
+# follow docs/terminology.md. The youth line has no hours, so the demo always
+# has a desk where a person can answer.
 DESKS = [
-    # slug, name, organisation, audience, languages, description
-    (
-        "youth",
-        "Nuorten chat",
-        "jokilaakso",
-        Audience.YOUTH,
-        "fi,sv,en",
-        "Nuorisotyöntekijät vastaavat, kysyit mitä tahansa elämästä.",
+    DemoDesk(
+        slug="youth",
+        organisation="jokilaakso",
+        audience=Audience.YOUTH,
+        languages="fi,sv,en",
+        name={"fi": "Nuorten chat", "sv": "Ungdomschatten", "en": "Youth chat"},
+        description={
+            "fi": "Juttele mistä tahansa, mikä mietityttää. Sinulle vastaavat nuoriso-ohjaajat.",
+            "sv": "Prata om vad som helst som du funderar på. Ungdomshandledare svarar dig.",
+            "en": "Talk about anything on your mind. Youth workers answer you.",
+        },
+        bot_enabled=True,
+        hours=[],
+        closed_message={},
     ),
-    (
-        "homework",
-        "Läksyapu",
-        "jokilaakso",
-        Audience.HOMEWORK,
-        "fi,en",
-        "Koulutetut opiskelijavapaaehtoiset auttavat läksyissä.",
+    DemoDesk(
+        slug="homework",
+        organisation="jokilaakso",
+        audience=Audience.HOMEWORK,
+        languages="fi,en",
+        name={"fi": "Läksyapu", "sv": "Läxhjälpen", "en": "Homework help"},
+        description={
+            "fi": "Koulutetut vapaaehtoiset opiskelijat auttavat sinua läksyissä.",
+            "sv": "Utbildade frivilliga studerande hjälper dig med läxorna.",
+            "en": "Trained student volunteers help you with your homework.",
+        },
+        bot_enabled=False,
+        hours=[(day, dt.time(14), dt.time(20)) for day in range(4)],
+        closed_message={
+            "fi": "Läksyapu on auki maanantaista torstaihin kello 14–20.",
+            "sv": "Läxhjälpen är öppen måndag–torsdag klockan 14–20.",
+            "en": "Homework help is open from Monday to Thursday, 14–20.",
+        },
     ),
-    (
-        "parents",
-        "Vanhempien linja",
-        "jokilaakso",
-        Audience.PARENTS,
-        "fi,sv",
-        "Nuorten vanhemmille: kysy kasvatuksesta ja arjesta.",
+    DemoDesk(
+        slug="parents",
+        organisation="jokilaakso",
+        audience=Audience.PARENTS,
+        languages="fi,sv",
+        name={"fi": "Vanhempien linja", "sv": "Föräldralinjen", "en": "Parents' line"},
+        description={
+            "fi": "Nuorten vanhemmille: kysy kasvatuksesta ja arjesta.",
+            "sv": "För föräldrar till unga: fråga om fostran och vardagen.",
+            "en": "For parents of young people: ask about parenting and everyday life.",
+        },
+        bot_enabled=True,
+        hours=[(day, dt.time(17), dt.time(20)) for day in range(4)],
+        closed_message={
+            "fi": "Voit kysyä chatbotilta milloin vain. Kiireellisissä asioissa soita kunnan perheneuvolaan.",
+            "sv": "Du kan fråga chattbotten när som helst. Om det är brådskande, ring kommunens familjerådgivning.",
+            "en": "You can ask the chatbot at any time. If it is urgent, call your municipality's family counselling.",
+        },
     ),
-    (
-        "study",
-        "Opinto-ohjaus aikuisille",
-        "rantala-college",
-        Audience.ADULTS,
-        "fi,sv,en",
-        "Opinto- ja uraohjausta aikuisille.",
+    DemoDesk(
+        slug="study",
+        organisation="rantala-college",
+        audience=Audience.ADULTS,
+        languages="fi,sv,en",
+        name={"fi": "Opinto-ohjaus aikuisille", "sv": "Studiehandledning för vuxna", "en": "Study guidance for adults"},
+        description={
+            "fi": "Opinto- ja uraohjausta aikuisille. Kysy koulutuksesta, opiskelusta ja työstä.",
+            "sv": "Studie- och karriärhandledning för vuxna. Fråga om utbildning, studier och arbete.",
+            "en": "Study and career guidance for adults. Ask about education, studying and work.",
+        },
+        bot_enabled=True,
+        hours=[(day, dt.time(9), dt.time(16)) for day in range(5)],
+        closed_message={},
     ),
 ]
 
-# slug -> (chatbot answers first, weekly hours as (weekday, opens, closes), message when closed).
-# The youth line has no hours, so the demo always has a desk where a person can answer.
-DESK_SETTINGS: dict[str, tuple[bool, list[tuple[int, dt.time, dt.time]], str]] = {
-    "youth": (True, [], ""),
-    "homework": (
-        False,
-        [(day, dt.time(14), dt.time(20)) for day in range(4)],
-        "Läksyapu on auki maanantaista torstaihin kello 14–20.",
-    ),
-    "parents": (
-        True,
-        [(day, dt.time(17), dt.time(20)) for day in range(4)],
-        "Voit kysyä chatbotilta milloin vain. Kiireellisissä asioissa soita kunnan perheneuvolaan.",
-    ),
-    "study": (True, [(day, dt.time(9), dt.time(16)) for day in range(5)], ""),
-}
+
+def _untranslated(desk: Desk) -> bool:
+    """Whether a stored desk still has its Finnish name in every language (desks' migration 0004)."""
+    names = desk_names(desk)
+    return names["fi"] == names["sv"] == names["en"]
+
+
+def desk_fields(desk: DemoDesk) -> dict[str, object]:
+    """A demo desk's translated fields (name_fi, name_sv, ...) for Desk.objects.create."""
+    fields: dict[str, object] = {}
+    for field in ("name", "description", "closed_message"):
+        texts: dict[str, str] = getattr(desk, field)
+        fields.update({f"{field}_{lang}": texts.get(lang, "") for lang in DESK_LANGUAGES})
+    return fields
+
 
 STAFF = [
     DemoStaff("admin", "Admin", Role.ADMIN, "jokilaakso", ("youth", "homework", "parents")),
@@ -96,7 +150,7 @@ STAFF = [
 ]
 
 CANNED = [
-    ("youth", "Tervehdys", "Hei! Kiva että kirjoitit. Mistä haluaisit jutella?"),
+    ("youth", "Tervehdys", "Hei! Kiva, että kirjoitit. Mistä haluaisit jutella?"),
     ("youth", "Lopetus", "Kiitos keskustelusta. Voit kirjoittaa tänne milloin vain uudestaan."),
     ("homework", "Tervehdys", "Hei! Missä aineessa tarvitset apua?"),
     ("study", "Tervehdys", "Hei! Kerro vähän, millaisia opintoja mietit."),
@@ -116,22 +170,25 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
         for slug, name in ORGANISATIONS.items()
     }
     desks = {}
-    for slug, name, org, audience, languages, description in DESKS:
-        bot_enabled, hours, closed_message = DESK_SETTINGS[slug]
-        desks[slug], created = Desk.objects.get_or_create(
-            slug=slug,
+    for position, demo_desk in enumerate(DESKS, start=1):
+        desks[demo_desk.slug], created = Desk.objects.get_or_create(
+            slug=demo_desk.slug,
             defaults={
-                "name": name,
-                "organisation": orgs[org],
-                "audience": audience,
-                "languages": languages,
-                "description": description,
-                "bot_enabled": bot_enabled,
-                "closed_message": closed_message,
+                **desk_fields(demo_desk),
+                "organisation": orgs[demo_desk.organisation],
+                "audience": demo_desk.audience,
+                "languages": demo_desk.languages,
+                "bot_enabled": demo_desk.bot_enabled,
+                "position": position * 10,
             },
         )
         if created:
-            set_hours(desks[slug], hours)
+            set_hours(desks[demo_desk.slug], demo_desk.hours)
+        elif _untranslated(desks[demo_desk.slug]):
+            # A demo database from before desks had languages: the migration gave
+            # every language the Finnish texts; the demo's own translations replace them.
+            Desk.objects.filter(pk=desks[demo_desk.slug].pk).update(**desk_fields(demo_desk))
+            desks[demo_desk.slug].refresh_from_db()
     for spec in STAFF:
         staff, created = Staff.objects.get_or_create(
             username=spec.username,

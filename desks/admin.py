@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
 
 from accounts.admin import in_own_organisation, own_organisation_only, own_staff
 from accounts.models import Organisation
@@ -35,12 +36,19 @@ class OpeningPeriodInline(admin.TabularInline[OpeningPeriod, Desk]):
 
 
 @admin.register(Desk)
-class DeskAdmin(admin.ModelAdmin[Desk]):
-    list_display = ["name", "organisation", "audience", "languages", "is_active", "bot_enabled"]
+class DeskAdmin(TranslationAdmin[Desk]):
+    """Desks with their texts in every language (desks/translation.py) and the order of the client page.
+
+    The names are required in Finnish, Swedish and English (the form, and the
+    database constraint behind it); `position` can be changed in the list.
+    """
+
+    list_display = ["name", "position", "organisation", "audience", "languages", "is_active", "bot_enabled"]
+    list_editable = ["position"]
     list_filter = ["organisation", "audience", "is_active", "bot_enabled"]
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_fi"]}
     inlines = [OpeningPeriodInline, MembershipInline]
-    search_fields = ["name"]
+    search_fields = ["name_fi", "name_sv", "name_en"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Desk]:
         return in_own_organisation(request, super().get_queryset(request), "organisation_id")

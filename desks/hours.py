@@ -78,7 +78,9 @@ def next_opening(desk: Desk, at: dt.datetime | None = None) -> dt.datetime | Non
 
 
 def _time(value: dt.time) -> str:
-    return value.strftime("%H.%M") if value.minute else str(value.hour)
+    """ "14" for a whole hour, else the active language's clock (14.30 in Finnish and Swedish, 14:30 in
+    English: kohtaamo/formats), always 24-hour."""
+    return formats.time_format(value) if value.minute else str(value.hour)
 
 
 def describe_hours(desk: Desk) -> list[str]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from accounts.models import Organisation
+
+# The languages a desk's texts are written in (desks/translation.py); the same
+# as settings.LANGUAGES, listed here so that the constraint below is static.
+DESK_LANGUAGES = ("fi", "sv", "en")
 
 
 class Audience(models.TextChoices):
@@ -21,10 +26,15 @@ class Audience(models.TextChoices):
 class Desk(models.Model):
     """A line with its own queue and staff (e.g. the general youth line)."""
 
+    # django-modeltranslation's manager (desks/translation.py), named here so that
+    # the type checker knows it: `filter(name=...)` reads the active language's field.
+    objects: ClassVar[MultilingualManager[Desk]] = MultilingualManager()
+
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="desks"
     )
     slug = models.SlugField(_("slug"), unique=True)
+    # Written in every language (desks/translation.py adds name_fi, name_sv, name_en).
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description for clients"), blank=True)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
@@ -48,11 +58,29 @@ class Desk(models.Model):
         verbose_name=_("staff"),
         blank=True,
     )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=100,
+        help_text=_("Desks are listed from the smallest number up, on the client page and in the console."),
+    )
 
     class Meta:
-        ordering = ["organisation__name", "name"]
+        # The organisation's own order (e.g. the youth desk first): every list of desks follows it.
+        ordering = ["position", "organisation__name", "slug"]
         verbose_name = _("desk")
         verbose_name_plural = _("desks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    *(
+                        models.Q(**{f"name_{lang}__isnull": False}) & ~models.Q(**{f"name_{lang}": ""})
+                        for lang in DESK_LANGUAGES
+                    )
+                ),
+                name="desk_named_in_every_language",
+                violation_error_message=_("Give the desk a name in Finnish, Swedish and English."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -60,6 +88,21 @@ class Desk(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+def same_name_in_every_language(name: str) -> dict[str, str]:
+    """The name fields of a desk whose name is no word to translate (a benchmark's "Bench 3")."""
+    return {f"name_{lang}": name for lang in DESK_LANGUAGES}
+
+
+def desk_names(desk: Desk) -> dict[str, str]:
+    """The desk's name in every language, for events and stored lines that each reader shows in their own.
+
+    Why: a broadcast reaches a Swedish client and a Finnish counsellor alike;
+    each socket picks its reader's name (conversations.outbound.localise).
+    """
+    fallback = str(getattr(desk, "name_fi", "") or desk.name)
+    return {lang: str(getattr(desk, f"name_{lang}", "") or fallback) for lang in DESK_LANGUAGES}
 
 
 class Weekday(models.IntegerChoices):
@@ -79,7 +122,7 @@ class OpeningPeriod(models.Model):
     before it opens runs past midnight (e.g. 18:00-02:00).
     """
 
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="opening_periods")
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="opening_periods")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -96,8 +139,13 @@ class OpeningPeriod(models.Model):
 class DeskMembership(models.Model):
     """Who may answer at a desk."""
 
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="memberships")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_memberships")
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="memberships")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="desk_memberships",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desk", "staff"], name="unique_desk_membership")]
@@ -125,7 +173,7 @@ class CannedReply(models.Model):
         blank=True,
         related_name="canned_replies",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["title"]

@@ -78,7 +78,11 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Desks' names and texts per language (desks/translation.py); before the
+    # admin, so that its admin classes and the migrations see the language fields.
+    "modeltranslation",
+    # The Django admin with Kohtaamo's branding (kohtaamo/apps.py, kohtaamo/admin_site.py).
+    "kohtaamo.apps.KohtaamoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -294,10 +298,19 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated model fields (django-modeltranslation, desks/translation.py): a
+# field `name` gets `name_fi`, `name_sv` and `name_en`, and `desk.name` reads the
+# active language's, falling back to Finnish where a text is left empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
+MODELTRANSLATION_LANGUAGES = ("fi", "sv", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fi",)
 LANGUAGE_COOKIE_SAMESITE: Literal["Lax"] = "Lax"  # typed for the client page's own set_cookie (widget/views.py)
 # A chosen language is remembered for a year (the client page's ?lang= and set_language alike).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Helsinki"
+# A Finnish service: a 24-hour clock and day.month. dates in every language
+# version, English included (kohtaamo/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["kohtaamo.formats"]
 USE_I18N = True
 USE_TZ = True
 

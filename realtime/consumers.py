@@ -34,7 +34,7 @@ from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
-from conversations.outbound import error_event, gone_event, pong_event
+from conversations.outbound import error_event, gone_event, localise, pong_event
 from realtime import handlers
 from realtime.inbound import Party, ProtocolError, parse_frame
 
@@ -108,8 +108,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             self.groups_joined.discard(group)
 
     async def send_event(self, event: Mapping[str, Any]) -> None:
-        """Send one event (conversations.outbound) to this socket's party."""
-        await self.send(text_data=dumps(event))
+        """Send one event (conversations.outbound) to this socket's party, desk names in its language."""
+        await self.send(text_data=dumps(localise(event, self.language)))
 
     async def send_error(self, error: ChatError, ref: str | None = None) -> None:
         await self.send_event(error_event(error, ref))

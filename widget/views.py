@@ -104,10 +104,8 @@ def client_texts() -> dict[str, str]:
 
 def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
     desks = list(
-        Desk.objects.filter(is_active=True)
-        .select_related("organisation")
-        .prefetch_related("opening_periods")
-        .order_by("name")
+        Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
+        # The organisation's order (Desk.position), e.g. the youth desk first.
     )
     return {
         "desks": [

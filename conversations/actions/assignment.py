@@ -16,7 +16,7 @@ from conversations.actions.access import (
 )
 from conversations.actions.notes import add_note, keep_notes_within
 from conversations.actions.queue import publish_desks, publish_state
-from conversations.actions.transcript import system_message
+from conversations.actions.transcript import desk_args, system_message
 from conversations.errors import ChatError
 from conversations.models import Conversation, Status, Transfer
 from conversations.outbound import TransferDesk, assigned_event, offered_event, transfer_desk
@@ -164,7 +164,7 @@ def do_transfer(
         conversation.offered_to = to_staff
         conversation.queued_at = timezone.now()
         conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "queued_at"])
-        system_message(conversation, "transferred", desk=to_desk.name)
+        system_message(conversation, "transferred", **desk_args(conversation, to_desk))
         publish_state(conversation)
         publish_desks([from_desk_id, to_desk.pk])
         if to_staff is not None:

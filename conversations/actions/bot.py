@@ -23,7 +23,7 @@ from bot.engine import SPECIAL_TOPICS, BotAnswer
 from bot.feedback import do_record_unanswered
 from conversations.actions.access import check_client_conversation, closed_error, lock_conversation
 from conversations.actions.queue import publish_desks, publish_state
-from conversations.actions.transcript import append_message, store_once, store_party_message, system_message
+from conversations.actions.transcript import append_message, desk_args, store_once, store_party_message, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Message, SenderKind, Status, Transfer
 from desks.hours import describe_hours, describe_next_opening, is_open
@@ -207,7 +207,7 @@ def hand_off(conversation: Conversation, reason: HandoffReason) -> None:
     conversation.queued_at = timezone.now()
     conversation.handoff_reason = reason
     conversation.save(update_fields=["desk", "status", "queued_at", "handoff_reason"])
-    system_message(conversation, "handed_off", desk=desk.name)
+    system_message(conversation, "handed_off", **desk_args(conversation, desk))
     publish_state(conversation)
     publish_desks({from_desk_id, desk.pk})
 

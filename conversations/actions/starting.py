@@ -15,7 +15,7 @@ from conversations.actions.access import lock_conversation
 from conversations.actions.bot import closed_text, greet
 from conversations.actions.clients import open_conversations_of
 from conversations.actions.queue import publish_desks
-from conversations.actions.transcript import system_message
+from conversations.actions.transcript import desk_args, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Status
 from desks.hours import is_open
@@ -147,7 +147,7 @@ def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot:
         handoff_reason=HandoffReason.DIRECT if desk.bot_enabled and not with_bot else "",
     )
     conversation = lock_conversation(conversation.pk)
-    system_message(conversation, "started", desk=desk.name)
+    system_message(conversation, "started", **desk_args(conversation, desk))
     if with_bot:
         greet(conversation)
     else:

@@ -22,6 +22,7 @@ from conversations.actions.access import check_staff_can_write, closed_error, no
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Message, SenderKind, Status
 from conversations.outbound import message_event
+from desks.models import Desk, desk_names
 
 
 def clean_body(body: str, *, empty: str = "") -> str:
@@ -69,6 +70,17 @@ def append_message(
 def system_message(conversation: Conversation, code: str, **args: Any) -> Message:
     """A system line (joined, transferred, closed...): each party renders `code` in its own language."""
     return append_message(conversation, sender_kind=SenderKind.SYSTEM, code=code, args=args)
+
+
+def desk_args(conversation: Conversation, desk: Desk) -> dict[str, Any]:
+    """A system line's `desk` argument: the name in the client's language, and in every language.
+
+    Stored with the line, so a transcript read later still names the desk; each
+    socket shows its own reader's name (conversations.outbound.localise), a
+    Finnish counsellor and a Swedish client alike.
+    """
+    names = desk_names(desk)
+    return {"desk": names.get(conversation.language) or names["fi"], "desk_names": names}
 
 
 def store_party_message(

@@ -29,11 +29,37 @@ export function node(tag, className, text) {
   return element;
 }
 
-/** "14.05" from an ISO time, in the page's language; "" for no or a bad time. */
-export function timeFormatter(lang, options = { hour: "2-digit", minute: "2-digit" }) {
-  const format = new Intl.DateTimeFormat(lang, options);
+// A Finnish service keeps Finland's conventions in every language version: a
+// 24-hour clock and the day before the month (as the server's formats,
+// kohtaamo/formats). Finnish and Swedish write 14.05, English 14:05; dates are
+// 7.12.2026 in all three. The parts come from Intl (the browser's clock and
+// time zone); the order and the separators are ours, so no locale's own
+// habits (12-hour clocks, month first) can slip in.
+const TIME_SEPARATOR = { fi: ".", sv: ".", en: ":" };
+
+/**
+ * A function from an ISO time to "14.05" (or "7.12.2026 14.05" when `options`
+ * asks for a date: `dateStyle`, `day` or `month`) in the page's language;
+ * "" for a bad time, now for none.
+ */
+export function timeFormatter(lang, options = {}) {
+  const withDate = Boolean(options.dateStyle || options.day || options.month);
+  const format = new Intl.DateTimeFormat("en-GB", {
+    hourCycle: "h23",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(withDate ? { day: "numeric", month: "numeric", year: "numeric" } : {}),
+  });
+  const base = String(lang || "fi").split("-")[0];
+  const separator = TIME_SEPARATOR[base] || ".";
   return (iso) => {
     const date = iso ? new Date(iso) : new Date();
-    return Number.isNaN(date.getTime()) ? "" : format.format(date);
+    if (Number.isNaN(date.getTime())) return "";
+    const part = {};
+    for (const { type, value } of format.formatToParts(date)) part[type] = value;
+    // Finnish writes the hour without a leading zero (9.05), as Django's "G.i".
+    const hour = base === "fi" ? String(Number(part.hour)) : part.hour;
+    const time = `${hour}${separator}${part.minute}`;
+    return withDate ? `${Number(part.day)}.${Number(part.month)}.${part.year} ${time}` : time;
   };
 }

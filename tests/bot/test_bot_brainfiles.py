@@ -72,7 +72,14 @@ languages:
 @pytest.fixture
 def youth_desk(db):
     organisation = Organisation.objects.create(name="Testikunta", slug="testikunta")
-    return Desk.objects.create(organisation=organisation, slug="youth", name="Nuoret", audience=Audience.YOUTH)
+    return Desk.objects.create(
+        organisation=organisation,
+        slug="youth",
+        name_fi="Nuoret",
+        name_sv="Unga",
+        name_en="Young people",
+        audience=Audience.YOUTH,
+    )
 
 
 def write(directory: Path, name: str, text: str) -> Path:

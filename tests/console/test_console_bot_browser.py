@@ -61,7 +61,7 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     # Someone already waits for a person; then Mimi talks to the chatbot.
     earlier = chat.client()
     chat.start(earlier, nickname="Olli")
-    youth = desk_region(aino, "Nuorten chat")
+    youth = desk_region(aino, "Youth chat")
     expect(youth.locator(".waiting-item")).to_have_count(1)
     client = chat.client()
     conversation = start_with_bot(client, "Mimi")
@@ -76,10 +76,10 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     for page in (aino, kalle):
         banner = crisis_banner(page, "Mimi")
         expect(banner).to_be_visible()
-        expect(banner).to_contain_text("Possible crisis: Mimi at Nuorten chat")
+        expect(banner).to_contain_text("Possible crisis: Mimi at Youth chat")
         expect(banner.get_by_role("button", name="Open Mimi")).to_be_visible()
         expect(banner.get_by_role("button", name="Dismiss Mimi")).to_be_visible()
-        first = desk_region(page, "Nuorten chat").locator(".waiting-item").first
+        first = desk_region(page, "Youth chat").locator(".waiting-item").first
         expect(first).to_contain_text("Mimi")
         expect(first.locator(".flag-crisis")).to_have_text("Possible crisis")
         expect(page).to_have_title(re.compile(r"^\(!\d*\) "))
@@ -126,7 +126,7 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     expect(guidance).to_have_count(1)
     expect(guidance.locator(".msg-head")).to_contain_text("Chatbot · crisis guidance")
     expect(guidance).to_contain_text("112")
-    expect(log).to_contain_text("Handed over from the chatbot to Nuorten chat.")
+    expect(log).to_contain_text("Handed over from the chatbot to Youth chat.")
     expect(log).to_contain_text("Aino joined the conversation.")
 
     # A long bot part is shortened to its first lines until the counsellor asks for all of it.
@@ -146,12 +146,12 @@ def test_a_crisis_alerts_both_counsellors_and_the_one_who_opens_it_sees_the_bot_
     run_axe(aino, label="console with the bot part of a crisis conversation")
 
     # Kalle's queue: Mimi is now Aino's, still flagged; his banner opens it read-only.
-    kalle_youth = desk_region(kalle, "Nuorten chat")
+    kalle_youth = desk_region(kalle, "Youth chat")
     expect(kalle_youth.locator(".waiting-item")).to_have_count(1)
     in_progress = kalle_youth.locator(".active-item").filter(has_text="Mimi")
     expect(in_progress).to_contain_text("with Aino")
     expect(in_progress.locator(".flag-crisis")).to_have_text("Possible crisis")
-    expect(crisis_banner(kalle, "Mimi")).to_have_text(re.compile(r"Possible crisis: Mimi at Nuorten chat, with Aino"))
+    expect(crisis_banner(kalle, "Mimi")).to_have_text(re.compile(r"Possible crisis: Mimi at Youth chat, with Aino"))
     crisis_banner(kalle, "Mimi").get_by_role("button", name="Open Mimi").click()
     watched = pane(kalle, conversation)
     expect(watched).to_be_visible()
@@ -181,9 +181,9 @@ def test_several_alerts_stack_and_dismiss_one_by_one(
     second.say(two, "mä viiltelen taas itteeni")
     alerts = page.locator("#crisis-alerts").get_by_role("alert")
     expect(alerts).to_have_count(2)
-    expect(alerts.first).to_contain_text("Possible crisis: A client at Nuorten chat")  # the newest on top
-    expect(alerts.nth(1)).to_contain_text("Possible crisis: Eka at Nuorten chat")
-    waiting = desk_region(page, "Nuorten chat").locator(".waiting-item")
+    expect(alerts.first).to_contain_text("Possible crisis: A client at Youth chat")  # the newest on top
+    expect(alerts.nth(1)).to_contain_text("Possible crisis: Eka at Youth chat")
+    waiting = desk_region(page, "Youth chat").locator(".waiting-item")
     expect(waiting).to_have_count(2)
     expect(waiting.locator(".flag-crisis")).to_have_count(2)
     expect(page).to_have_title(re.compile(r"^\(!2\) "))
@@ -220,9 +220,9 @@ def test_alerts_of_new_conversations_that_said_nothing_else_share_one_banner_bel
     real.say(conversation, "mulla on tosi paha olo")
     real.say(conversation, "en jaksa enää, haluan kuolla")
     expect(alerts).to_have_count(2)
-    expect(alerts.first).to_contain_text("Possible crisis: Oikea at Nuorten chat")
+    expect(alerts.first).to_contain_text("Possible crisis: Oikea at Youth chat")
     expect(alerts.nth(1)).to_contain_text("by their first message: 3")
-    waiting = desk_region(page, "Nuorten chat").locator(".waiting-item")
+    waiting = desk_region(page, "Youth chat").locator(".waiting-item")
     expect(waiting.first).to_contain_text("Oikea")  # first in the queue too
     expect(page).to_have_title(re.compile(r"^\(!4\) "))
 
@@ -251,14 +251,14 @@ def test_a_crisis_written_to_a_counsellor_flags_the_open_conversation(
 
     client.say(conversation, "mä viiltelen taas itteeni")
     mine = crisis_banner(kalle, "Sami")
-    expect(mine).to_have_text(re.compile(r"Possible crisis in your conversation with Sami at Nuorten chat"))
+    expect(mine).to_have_text(re.compile(r"Possible crisis in your conversation with Sami at Youth chat"))
     # The counsellor keeps writing: the banner does not take the focus.
     expect(view.get_by_label("Message to the client")).to_be_focused()
     expect(view.locator(".conv-meta .flag-crisis")).to_be_visible()
     expect(view.locator(".msg-bot-crisis")).to_have_count(1)
     expect(view.locator(".msg-bot-crisis")).to_contain_text("112")
-    expect(crisis_banner(aino, "Sami")).to_have_text(re.compile(r"Possible crisis: Sami at Nuorten chat, with Kalle"))
-    active = desk_region(aino, "Nuorten chat").locator(".active-item").filter(has_text="Sami")
+    expect(crisis_banner(aino, "Sami")).to_have_text(re.compile(r"Possible crisis: Sami at Youth chat, with Kalle"))
+    active = desk_region(aino, "Youth chat").locator(".active-item").filter(has_text="Sami")
     expect(active.locator(".flag-crisis")).to_be_visible()
 
     mine.get_by_role("button", name="Open Sami").click()
@@ -280,7 +280,7 @@ def test_asking_the_bot_for_a_person_shows_the_reason_in_the_queue_and_the_conve
     handoff = bot_reply(client, conversation, "haluun puhua ihmisen kanssa")
     assert handoff["args"]["topic"] == "handoff"
 
-    waiting = desk_region(page, "Nuorten chat").locator(".waiting-item").filter(has_text="Nea")
+    waiting = desk_region(page, "Youth chat").locator(".waiting-item").filter(has_text="Nea")
     expect(waiting.locator(".flag-handoff")).to_have_text("Asked for a person")
     expect(waiting.locator(".flag-crisis")).to_have_count(0)
     expect(page.locator("#crisis-alerts").get_by_role("alert")).to_have_count(0)
@@ -293,7 +293,7 @@ def test_asking_the_bot_for_a_person_shows_the_reason_in_the_queue_and_the_conve
     expect(view.locator(".conv-handoff")).to_have_text("Came through the chatbot: Asked for a person.")
     expect(view.locator(".conv-meta .flag-crisis")).to_be_hidden()
     log = view.get_by_role("log")
-    expect(log).to_contain_text("Handed over from the chatbot to Nuorten chat.")
+    expect(log).to_contain_text("Handed over from the chatbot to Youth chat.")
     expect(view.locator(".msg-bot")).to_have_count(3)  # greeting, the answer, the hand-off answer
     expect(view.locator(".msg-bot").first.locator(".msg-head")).to_contain_text("Chatbot · greeting")
     expect(finnish.locator(".active-item").filter(has_text="Nea")).to_contain_text("ohjaajana Kalle")

@@ -175,7 +175,7 @@ def test_counsellor_takes_replies_notes_and_uses_a_canned_reply(
     watch_page(page)
     login_with_form(page, live, "counsellor")
     expect(page.get_by_role("banner")).to_contain_text("Kalle")
-    youth = desk_region(page, "Nuorten chat")
+    youth = desk_region(page, "Youth chat")
     expect(youth).to_be_visible()
 
     client, conversation = start_client(chat, "Mimi", "Hei, onko siellä joku?")
@@ -248,8 +248,8 @@ def test_two_conversations_transfer_and_close(
 ) -> None:
     page = staff_page("counsellor")
     volunteer = staff_page("volunteer")
-    expect(desk_region(volunteer, "Läksyapu")).to_be_visible()
-    expect(desk_region(volunteer, "Nuorten chat")).to_have_count(0)  # not the volunteer's desk
+    expect(desk_region(volunteer, "Homework help")).to_be_visible()
+    expect(desk_region(volunteer, "Youth chat")).to_have_count(0)  # not the volunteer's desk
 
     mimi, first = start_client(chat, "Mimi", "Tarvitsen apua matikassa.")
     olli, second = start_client(chat, "Olli", "Moi")
@@ -283,18 +283,18 @@ def test_two_conversations_transfer_and_close(
     expect(dialog.get_by_label("Desk")).to_be_focused()
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     expect(dialog.locator("#transfer-error")).to_have_text("Choose a desk.")
-    dialog.get_by_label("Desk").select_option(label="Läksyapu")
+    dialog.get_by_label("Desk").select_option(label="Homework help")
     expect(dialog.get_by_label("Colleague (optional)").locator("option")).to_contain_text(["Anyone at the desk"])
     dialog.get_by_label("Note for the next counsellor (optional)").fill("Matematiikan kotitehtävä, yhtälöt.")
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     expect(dialog).to_be_hidden()
     expect(mine.get_by_role("button").filter(has_text="Mimi")).to_have_count(0)
-    expect(page.locator("#announcer")).to_contain_text("transferred to Läksyapu")
+    expect(page.locator("#announcer")).to_contain_text("transferred to Homework help")
     moved = mimi.wait_for("conversation")["conversation"]
     assert moved["status"] == "queued" and moved["desk"]["slug"] == "homework"
 
     # The volunteer sees Mimi waiting, takes her, and reads the note and the history.
-    homework = desk_region(volunteer, "Läksyapu")
+    homework = desk_region(volunteer, "Homework help")
     waiting = homework.get_by_role("listitem").filter(has_text="Mimi")
     expect(waiting).to_contain_text("Transferred")
     volunteer_view = take(volunteer, "Mimi", first)
@@ -302,7 +302,7 @@ def test_two_conversations_transfer_and_close(
         "Matematiikan kotitehtävä, yhtälöt."
     )
     expect(volunteer_view.get_by_role("log")).to_contain_text("Tarvitsen apua matikassa.")
-    expect(volunteer_view.get_by_role("log")).to_contain_text("The conversation was transferred to Läksyapu.")
+    expect(volunteer_view.get_by_role("log")).to_contain_text("The conversation was transferred to Homework help.")
     say(volunteer_view, "Hei, olen Ville läksyavusta.")
     wait_client_message(mimi, first, "Hei, olen Ville läksyavusta.")
 
@@ -584,7 +584,7 @@ def test_html_from_clients_is_shown_as_text(staff_page: Callable[..., Page], cha
     nickname = "<img src=x onerror=alert(1)>"
     body = "<b>lihava</b> <script>alert(2)</script>"
     client, conversation = start_client(chat, nickname, body)
-    waiting = desk_region(page, "Nuorten chat").locator(".waiting-item")
+    waiting = desk_region(page, "Youth chat").locator(".waiting-item")
     expect(waiting).to_contain_text(nickname)
     page.locator(".waiting-item .take").first.click()
     view = pane(page, conversation)
@@ -696,7 +696,7 @@ def test_narrow_screen_has_no_horizontal_scroll(
 def test_keyboard_only(staff_page: Callable[..., Page], chat: Chat) -> None:
     page = staff_page("counsellor")
     client, conversation = start_client(chat, "Mimi", "Hei")
-    expect(desk_region(page, "Nuorten chat").locator(".waiting-item")).to_have_count(1)
+    expect(desk_region(page, "Youth chat").locator(".waiting-item")).to_have_count(1)
     page.keyboard.press("Alt+n")  # take the next client
     view = pane(page, conversation)
     composer = view.get_by_label("Message to the client")
@@ -741,12 +741,12 @@ def test_removal_from_a_desk_takes_its_queue_and_conversation_off_the_open_conso
     page = staff_page("counsellor")
     client, conversation = start_client(chat, "Pekka", "Moi")
     view = take(page, "Pekka", conversation)
-    expect(desk_region(page, "Nuorten chat")).to_be_visible()
+    expect(desk_region(page, "Youth chat")).to_be_visible()
 
     as_an_admin_would(lambda: DeskMembership.objects.filter(staff__username="counsellor", desk__slug="youth").delete())
 
     expect(view).to_have_count(0)
-    expect(desk_region(page, "Nuorten chat")).to_have_count(0)
+    expect(desk_region(page, "Youth chat")).to_have_count(0)
     expect(page.locator("#announcer")).to_have_text(re.compile("no longer have access|Your desks have changed"))
     # The desks he still works at stay, without a reload; the client is not left alone.
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")

@@ -56,14 +56,14 @@ def test_client_and_counsellors_full_conversation(
     line = ClientLine(client)
     client.goto(live.url + "/")
     client.get_by_label("Nickname (optional)").fill("Mimi")
-    client.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Chat with a person").click()
+    client.locator("li.k-desk", has_text="Youth chat").get_by_role("button", name="Chat with a person").click()
     expect(client.get_by_text("You are number 1 in the queue.")).to_be_visible()
     client_says(client, "Hei, tarvitsen apua matikan läksyissä.")
     expect(client.locator("#k-log li.k-msg--client .k-mark").first).to_have_text("Sent")
 
     # The counsellor sees Mimi waiting, takes her and answers.
     counsellor = staff_page("counsellor")
-    youth = counsellor.get_by_role("region", name="Nuorten chat", exact=True)
+    youth = counsellor.get_by_role("region", name="Youth chat", exact=True)
     expect(youth.get_by_role("listitem").filter(has_text="Mimi")).to_be_visible()
     counsellor.get_by_role("button", name="Take Mimi", exact=True).click()
     conversation = Conversation.objects.get(nickname="Mimi")
@@ -78,11 +78,11 @@ def test_client_and_counsellors_full_conversation(
     # Transfer to the homework desk with a note for the volunteer.
     view.get_by_role("button", name="Transfer…").click()
     dialog = counsellor.get_by_role("dialog", name="Transfer the conversation")
-    dialog.get_by_label("Desk").select_option(label="Läksyapu")
+    dialog.get_by_label("Desk").select_option(label="Homework help")
     dialog.get_by_label("Note for the next counsellor (optional)").fill("Yhtälöt, 8. luokka.")
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     expect(dialog).to_be_hidden()
-    expect(client_log(client)).to_contain_text("Läksyapu")
+    expect(client_log(client)).to_contain_text("Homework help")
     expect(client.get_by_text("You are number 1 in the queue.")).to_be_visible()
 
     # The volunteer takes it and sees the history and the note.

@@ -383,10 +383,10 @@ def new_context(browser: Any) -> Any:
 
 
 def queue_on_client_page(context: Any, server: Server) -> tuple[Any, int]:
-    """A client's page in the queue of Nuorten chat: the page and its conversation's id."""
+    """A client's page in the queue of Youth chat: the page and its conversation's id."""
     page = context.new_page()
     page.goto(server.url + "/")
-    page.locator("li.k-desk", has_text="Nuorten chat").get_by_role(
+    page.locator("li.k-desk", has_text="Youth chat").get_by_role(
         "button", name=re.compile("Chat with a person|Start chat")
     ).click()
     expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()

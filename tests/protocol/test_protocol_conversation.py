@@ -7,6 +7,7 @@ from typing import Any
 from django.test import Client as HttpClient
 
 from demo.data import DEMO_PASSWORD
+from tests.support.demo import YOUTH_NAMES
 from tests.wsclient import ProtocolClient, staff_cookie
 
 
@@ -24,7 +25,9 @@ def test_client_and_counsellor_chat(live: Any, demo: Any) -> None:
     staff = ProtocolClient(live.ws_url, "/ws/staff/", cookie=cookie)
     welcome = staff.hello()
     assert {d["slug"] for d in welcome["desks"]} == {"youth", "parents"}
-    snapshot = staff.wait_for("desk", desk={"id": demo["desks"]["youth"].pk, "slug": "youth", "name": "Nuorten chat"})
+    snapshot = staff.wait_for(
+        "desk", desk={"id": demo["desks"]["youth"].pk, "slug": "youth", "name": "Nuorten chat", "names": YOUTH_NAMES}
+    )
     assert [w["nickname"] for w in snapshot["waiting"]] == ["Mimi"]
 
     staff.send({"type": "take", "desk": demo["desks"]["youth"].pk})

@@ -7,6 +7,7 @@ from typing import Any
 
 from conversations.models import Conversation, Message, Transfer
 from tests.chat_helpers import Chat, messages, new_id, rows
+from tests.support.demo import YOUTH_NAMES
 from tests.wsclient import ProtocolClient
 
 
@@ -249,7 +250,9 @@ def test_a_client_ends_while_waiting(chat: Chat, demo: Any) -> None:
     client.send({"type": "end", "conversation": conversation})
     state = client.wait_for("conversation")["conversation"]
     assert (state["status"], state["closed_by_client"], state["outcome"]) == ("closed", True, "client_left")
-    snapshot = kalle.wait_for("desk", desk={"id": desk_id(demo, "youth"), "slug": "youth", "name": "Nuorten chat"})
+    snapshot = kalle.wait_for(
+        "desk", desk={"id": desk_id(demo, "youth"), "slug": "youth", "name": "Nuorten chat", "names": YOUTH_NAMES}
+    )
     assert snapshot["waiting"] == []
     assert kalle.answer({"type": "take", "desk": desk_id(demo, "youth")})["code"] == "queue_empty"
     # Ending twice changes nothing.

@@ -211,7 +211,7 @@ def test_no_csp_violation_during_normal_use(browser: Any, live: Any, demo: Any) 
         page.on("console", lambda m: console_messages.append(m.text))
         # The client: pick a desk, chat, end.
         page.goto(live.url + "/")
-        page.locator("li.k-desk", has_text="Nuorten chat").get_by_role(
+        page.locator("li.k-desk", has_text="Youth chat").get_by_role(
             "button", name=re.compile("Chat with a person|Start chat")
         ).click()
         box = page.get_by_role("textbox", name="Your message")

@@ -292,7 +292,7 @@ def test_chat_payloads_are_text_in_the_client_page_and_the_console(
     client.page.goto(live.url + "/")
     client.page.get_by_label("Nickname (optional)").fill(nickname)
     person = re.compile("Chat with a person|Start chat")
-    client.page.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name=person).click()
+    client.page.locator("li.k-desk", has_text="Youth chat").get_by_role("button", name=person).click()
     expect(client.page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
     conversation = int(client.page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))
     token = client.page.evaluate("JSON.parse(localStorage.getItem('kohtaamo.token'))")
@@ -436,7 +436,7 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
     page = client.page
     page.goto(live.url + "/")
     page.get_by_label("Nickname (optional)").fill(nickname)
-    page.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button", name="Ask the chatbot").click()
+    page.locator("li.k-desk", has_text="Youth chat").get_by_role("button", name="Ask the chatbot").click()
     bot_lines = page.locator("#k-log li.k-msg--bot")
     expect(bot_lines.first).to_be_visible()
     conversation = int(page.evaluate("sessionStorage.getItem('kohtaamo.conversation')"))

@@ -11,7 +11,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from accounts.models import Staff
+from demo.data import DESKS
 from desks.models import Desk
+
+# The demo desks' names per language (demo/data.py), e.g. YOUTH_NAMES["sv"].
+DESK_NAMES: dict[str, dict[str, str]] = {desk.slug: desk.name for desk in DESKS}
+YOUTH_NAMES = DESK_NAMES["youth"]
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,10 @@ class DeskFactory(DjangoModelFactory[Desk]):
 
     organisation = SubFactory(OrganisationFactory)
     slug = Sequence(lambda n: f"desk-{n}")
-    name = Sequence(lambda n: f"Desk {n}")
+    # Every desk is named in every language (desks.models: the constraint).
+    name_fi = Sequence(lambda n: f"Linja {n}")
+    name_sv = LazyAttribute(lambda desk: desk.name_fi.replace("Linja", "Linje"))
+    name_en = LazyAttribute(lambda desk: desk.name_fi.replace("Linja", "Desk"))
     audience = Audience.YOUTH
     languages = "fi,sv,en"
     bot_enabled = False

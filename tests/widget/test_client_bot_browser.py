@@ -18,7 +18,7 @@ from tests.wsclient import ProtocolClient
 expect.set_options(timeout=10_000)
 
 
-def ask_the_bot(page: Any, live: Any, desk: str = "Nuorten chat", *, button: str = "Ask the chatbot") -> int:
+def ask_the_bot(page: Any, live: Any, desk: str = "Youth chat", *, button: str = "Ask the chatbot") -> int:
     page.goto(live.url + "/")
     page.locator("li.k-desk", has_text=desk).get_by_role("button", name=button).click()
     expect(page.locator("#k-log li.k-msg--bot").first).to_contain_text(desk)
@@ -65,7 +65,7 @@ def test_the_bot_answers_and_hands_over_to_a_counsellor_who_sees_the_bot_part(
     page.keyboard.press("Escape")
 
     page.get_by_role("button", name="Talk to a person").first.click()
-    expect(page.get_by_text("You are now in the queue for Nuorten chat.")).to_be_visible()
+    expect(page.get_by_text("You are now in the queue for Youth chat.")).to_be_visible()
     expect(page.get_by_text("You are number 1 in the queue.")).to_be_visible()
     expect(page.get_by_text("You are chatting with the chatbot. A person is not reading this.")).to_be_hidden()
     # Suggestion buttons of the bot part still work while waiting; the offer of a person is gone.

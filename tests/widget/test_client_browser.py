@@ -21,7 +21,7 @@ from tests.wsclient import ProtocolClient
 expect.set_options(timeout=10_000)
 
 WIDGET_STATIC = Path(__file__).resolve().parents[2] / "widget" / "static" / "widget"
-DESK_NAMES = ["Nuorten chat", "Läksyapu", "Vanhempien linja", "Opinto-ohjaus aikuisille"]
+DESK_NAMES = ["Youth chat", "Homework help", "Parents' line", "Study guidance for adults"]
 
 
 def desk_button(page: Any, name: str) -> Any:
@@ -30,7 +30,7 @@ def desk_button(page: Any, name: str) -> Any:
     return page.locator("li.k-desk", has_text=name).get_by_role("button", name=person)
 
 
-def start_chat(page: Any, live: Any, *, desk: str = "Nuorten chat", nickname: str = "", path: str = "/") -> int:
+def start_chat(page: Any, live: Any, *, desk: str = "Youth chat", nickname: str = "", path: str = "/") -> int:
     """Open the client page, start a chat and return the conversation id."""
     page.goto(live.url + path)
     if nickname:
@@ -86,7 +86,7 @@ def test_client_page_lists_desks_and_shows_live_queue_position(new_page: Any, li
 
     start_chat(page, live, nickname="Mimi")
     expect(page.get_by_text("You are number 1 in the queue.")).to_be_visible()
-    expect(page.get_by_text("You started a chat: Nuorten chat.")).to_be_visible()
+    expect(page.get_by_text("You started a chat: Youth chat.")).to_be_visible()
 
     other = new_page()
     start_chat(other, live)
@@ -130,7 +130,7 @@ def test_message_is_shown_once_with_sent_mark_and_survives_reload(new_page: Any,
     expect(own_messages(page).first.locator(".k-mark")).to_have_text("Sent")
     page.wait_for_timeout(500)
     expect(own_messages(page)).to_have_count(1)
-    expect(page.get_by_text("You started a chat: Nuorten chat.")).to_have_count(1)
+    expect(page.get_by_text("You started a chat: Youth chat.")).to_have_count(1)
     assert page.evaluate("localStorage.getItem('kohtaamo.token')")
 
 
@@ -201,8 +201,8 @@ def test_transfer_is_shown_and_the_client_waits_again(
     counsellor.send(
         {"type": "transfer", "conversation": conversation, "desk": demo["desks"]["parents"].pk, "note": "Vanhemmat"}
     )
-    expect(page.get_by_text("Your chat was moved to Vanhempien linja.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Vanhempien linja")).to_be_visible()
+    expect(page.get_by_text("Your chat was moved to Parents' line.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Parents' line")).to_be_visible()
     expect(page.get_by_text("You are number 1 in the queue.")).to_be_visible()
     expect(page.get_by_text("You are chatting with Kalle.")).to_be_hidden()
     # The private transfer note never reaches the client.
@@ -235,7 +235,7 @@ def test_a_busy_desk_says_so_and_the_start_works_again_after_the_wait(new_page: 
     settings.CHAT_DESK_ADMISSIONS_PER_MINUTE = 30
     page = new_page()
     page.goto(live.url + "/")
-    button = desk_button(page, "Nuorten chat")
+    button = desk_button(page, "Youth chat")
     button.click()
     expect(page.locator("#k-start-error")).to_have_text(
         "Many people are trying to reach this desk right now. Try again in a moment."
@@ -389,7 +389,7 @@ def test_transcript_download_contains_the_messages(
     download = info.value
     assert download.suggested_filename.endswith(".txt")
     text = Path(download.path()).read_text(encoding="utf-8")
-    assert "Nuorten chat" in text
+    assert "Youth chat" in text
     assert "You: Ensimmäinen kysymys" in text
     assert "You: Toinen rivi\n    ja kolmas" in text
     assert "Kalle: Vastaus sinulle" in text
@@ -422,7 +422,7 @@ def test_no_horizontal_scroll_at_360px(new_page: Any, live: Any) -> None:
 def test_keyboard_only_flow(new_page: Any, live: Any) -> None:
     page = new_page()
     page.goto(live.url + "/")
-    target = desk_button(page, "Nuorten chat")
+    target = desk_button(page, "Youth chat")
     for _ in range(30):
         page.keyboard.press("Tab")
         if target.evaluate("element => element === document.activeElement"):
@@ -452,7 +452,8 @@ def test_client_pages_are_accessible(new_page: Any, live: Any, axe_check: Any, p
     page.goto(live.url + path)
     expect(page.locator("html")).to_have_attribute("lang", locale[:2])
     axe_check(page, label=f"{path} {locale} start")
-    page.locator("li.k-desk").first.get_by_role("button").click()
+    # The youth desk comes first (Desk.position): straight to a person, into its queue.
+    page.locator("li.k-desk").first.locator("button[data-person]").click()
     expect(page.locator("#k-queue .k-pos")).to_be_visible()
     page.get_by_role("textbox").last.fill("Hei")
     page.get_by_role("textbox").last.press("Enter")

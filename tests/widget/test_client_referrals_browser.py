@@ -99,7 +99,7 @@ def test_a_crisis_answer_shows_where_to_get_help_with_links_phone_and_hours(
 
 def test_the_card_speaks_the_pages_language(new_page: Any, live: Any, axe_check: Any) -> None:
     page = new_page(locale="fi-FI")
-    ask_the_bot(page, live, button="Kysy chatbotilta")
+    ask_the_bot(page, live, "Nuorten chat", button="Kysy chatbotilta")
     send(page, "miten haen asumistukea", label="Viestisi")
     answer = bot_lines(page).nth(1)
     expect(answer).to_contain_text("Kela")

@@ -1,0 +1,109 @@
+"""The one place of the Django admin's branding and of the labels it lacks in Finnish and Swedish.
+
+Branding: Kohtaamo's name instead of "Django administration", in the staff
+member's language.
+
+Labels: the admin shows every field's `verbose_name`. Kohtaamo's own models
+name their fields with gettext; a few fields shown in the admin (read-only
+conversation details, and django-otp's authenticator devices, a library
+without Finnish or Swedish catalogs) have plain English names. They get
+translated labels here, at start-up, without a migration: a field's
+`verbose_name` is changed but not the value its migrations record
+(`Field._verbose_name`), so `makemigrations` sees nothing to do. Why not in
+the models: a migration in the conversations and bot apps only for labels
+would collide with the migrations of their own work, and django-otp's models
+are not ours. tests/languages/test_admin_languages.py checks that every field and
+model the admin shows has a translated label.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.admin import AdminSite
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# app label -> model name -> field name -> label.
+FIELD_LABELS: dict[str, dict[str, dict[str, Promise]]] = {
+    "conversations": {
+        "conversation": {
+            "client": _("client"),
+            "offered_to": _("offered to"),
+            "created_at": _("started"),
+            "queued_at": _("in the queue since"),
+            "closed_at": _("closed"),
+            "closed_by_client": _("ended by the client"),
+            "purged_at": _("messages deleted"),
+            "last_seq": _("last message number"),
+            "client_delivered_seq": _("delivered to the client up to"),
+            "client_read_seq": _("read by the client up to"),
+            "staff_delivered_seq": _("delivered to staff up to"),
+            "staff_read_seq": _("read by staff up to"),
+        },
+    },
+    "bot": {
+        "answervote": {"message": _("message")},
+        "unansweredquestion": {"normalised": _("normalised text")},
+    },
+    "otp_totp": {
+        "totpdevice": {
+            "user": _("staff member"),
+            "name": _("name"),
+            "confirmed": _("confirmed"),
+            "throttling_failure_timestamp": _("last failed try"),
+            "throttling_failure_count": _("failed tries"),
+            "created_at": _("created"),
+            "last_used_at": _("last used"),
+            "key": _("key"),
+            "step": _("time step"),
+            "t0": _("start time"),
+            "digits": _("digits"),
+            "tolerance": _("tolerance"),
+            "drift": _("drift"),
+            "last_t": _("last time step"),
+        },
+    },
+    "otp_static": {
+        "staticdevice": {
+            "user": _("staff member"),
+            "name": _("name"),
+            "confirmed": _("confirmed"),
+            "throttling_failure_timestamp": _("last failed try"),
+            "throttling_failure_count": _("failed tries"),
+            "created_at": _("created"),
+            "last_used_at": _("last used"),
+        },
+        "statictoken": {"device": _("device"), "token": _("code")},
+    },
+}
+
+# app label -> model name -> (verbose name, plural): django-otp's models.
+MODEL_LABELS: dict[str, dict[str, tuple[Promise, Promise]]] = {
+    "otp_totp": {"totpdevice": (_("authenticator app"), _("authenticator apps"))},
+    "otp_static": {
+        "staticdevice": (_("backup code list"), _("backup code lists")),
+        "statictoken": (_("backup code"), _("backup codes")),
+    },
+}
+
+
+def label_fields() -> None:
+    """Give the fields and models of FIELD_LABELS and MODEL_LABELS their translated labels (once, at start-up)."""
+    for app_label, models in FIELD_LABELS.items():
+        for model_name, labels in models.items():
+            model = apps.get_model(app_label, model_name)
+            for field_name, label in labels.items():
+                # Only the shown label: `_verbose_name`, which migrations record, stays.
+                model._meta.get_field(field_name).verbose_name = label
+    for app_label, names in MODEL_LABELS.items():
+        for model_name, (singular, plural) in names.items():
+            meta = apps.get_model(app_label, model_name)._meta
+            meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
+class KohtaamoAdminSite(AdminSite):
+    """Django's admin site with Kohtaamo's name instead of "Django administration"."""
+
+    site_header = _("Kohtaamo administration")
+    site_title = _("Kohtaamo administration")
+    index_title = _("Organisations, staff and desks")
