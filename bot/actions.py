@@ -36,7 +36,7 @@ from bot.models import (
     TopicText,
     UnansweredQuestion,
 )
-from common.languages import is_supported
+from common.languages import is_supported, language_name
 from desks.models import Desk
 
 if TYPE_CHECKING:
@@ -175,14 +175,24 @@ def do_save_draft(
 def check_publishable(data: TopicData) -> None:
     """Raise ValidationError when `data` cannot be what clients see.
 
-    Finnish is the language every topic has (docs/brain-format.md): without it
-    the brain could not be exported and imported again, and the bot would have
-    no answer for the service's main language.
+    The rules of the brain files (docs/brain-format.md), so that every
+    published topic can be exported and imported again: Finnish is the
+    language every topic has, and each language has a title, an answer and at
+    least one example question (without one the bot could not learn to find
+    the topic in that language).
     """
-    fi = data.get("languages", {}).get(REQUIRED_LANGUAGE, {})
+    languages = data.get("languages", {})
+    fi = languages.get(REQUIRED_LANGUAGE, {})
     if not str(fi.get("title", "")).strip() or not str(fi.get("answer", "")).strip():
         raise ValidationError(
             _("A topic needs its Finnish title and answer before it can be published."), code="finnish"
+        )
+    lacking = [language_name(code) for code, entry in languages.items() if not entry.get("questions")]
+    if lacking:
+        raise ValidationError(
+            _("Add at least one example question in each language before publishing: %(languages)s.")
+            % {"languages": ", ".join(lacking)},
+            code="questions",
         )
 
 

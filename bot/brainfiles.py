@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bot.models import SLUG_PATTERN, Topic, TopicStatus
@@ -489,10 +490,21 @@ def dump_topic(data: TopicData) -> str:
 
 
 def export_brain(directory: Path) -> list[Path]:
-    """Write every topic to `directory/<slug>.yaml`; returns the files written."""
+    """Write every topic to `directory/<slug>.yaml` (see export_data); returns the files written.
+
+    A draft that could not be published yet (bot.actions.check_publishable:
+    the file format's rules) is left out, so that the folder always imports.
+    """
+    from bot.actions import check_publishable  # bot.actions builds on this module
+
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for topic in topics_for_export():
+        if topic.status == TopicStatus.DRAFT and topic.draft is not None:
+            try:
+                check_publishable(topic.draft)
+            except ValidationError:
+                continue
         path = directory / f"{topic.slug}.yaml"
         path.write_text(dump_topic(export_data(topic)), encoding="utf-8")
         written.append(path)

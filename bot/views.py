@@ -471,18 +471,17 @@ class UnansweredRow:
 
 
 def confident_topic(question: UnansweredQuestion, bot: Bot) -> str:
-    """The topic the bot now matches `question` to with its own confidence (engine), or "".
+    """The topic the bot now answers `question` with, by its own rules and confidence (engine), or "".
 
-    Only then is it preselected for "add as example question": a guess below
-    the bot's threshold is shown as the closest topic but left for the editor
-    to confirm by searching, so that a hasty click does not teach the bot a
-    wrong topic.
+    Only then is it preselected for "add as example question": a guess the bot
+    would not answer with is shown as the closest topic but left for the
+    editor to confirm by searching, so that a hasty click does not teach the
+    bot a wrong topic.
     """
-    ranking = bot.rank(question.text, question.language, 1)
-    if not ranking.matches or ranking.confidence < CONFIDENCE_THRESHOLD:
+    answer = bot.answer(question.text, question.language)
+    if answer.topic in SPECIAL_TOPICS or answer.topic == "unknown" or answer.confidence < CONFIDENCE_THRESHOLD:
         return ""
-    slug = ranking.matches[0].slug
-    return "" if slug in SPECIAL_TOPICS else slug
+    return answer.topic
 
 
 def unanswered_back(data: QueryDict) -> HttpResponseRedirect:
