@@ -68,9 +68,9 @@ def management(prefix: str, total: int, initial: int) -> dict[str, str]:
     }
 
 
-def edit_data(topic: Topic) -> dict[str, str]:
+def edit_data(topic: Topic) -> dict[str, Any]:
     """The edit form of `topic` posted back unchanged, as a browser would (from what clients see)."""
-    data: dict[str, str] = {"area": topic.area, "handoff_desk": topic.handoff_desk.slug if topic.handoff_desk else ""}
+    data: dict[str, Any] = {"area": topic.area, "handoff_desk": topic.handoff_desk.slug if topic.handoff_desk else ""}
     follow_ups = [t.slug for t in topic.follow_ups.all()]
     for lang in LANGS:
         text = topic.texts.filter(language=lang).first()
@@ -90,7 +90,7 @@ def edit_data(topic: Topic) -> dict[str, str]:
                 f"r-{lang}-{i}-phone": r.phone,
                 f"r-{lang}-{i}-hours": r.hours,
             }
-    return data | ({"follow_ups": follow_ups} if follow_ups else {})  # type: ignore[dict-item]
+    return data | ({"follow_ups": follow_ups} if follow_ups else {})
 
 
 def publish(client: HttpClient, slug: str) -> None:
@@ -98,7 +98,7 @@ def publish(client: HttpClient, slug: str) -> None:
     assert response.status_code == 302 and response["Location"] == f"/brain/{slug}/"
 
 
-def add_question(data: dict[str, str], lang: str, text: str) -> None:
+def add_question(data: dict[str, Any], lang: str, text: str) -> None:
     prefix = f"q-{lang}"
     index = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-{index}-text"] = text

@@ -139,6 +139,7 @@ def test_the_history_shows_the_differences_and_reverts_to_a_draft(demo: Any, bra
     assert found[1].staff == demo["staff"]["editor"]
 
     # Two versions before the first: compared by default, newest with the one before.
+    assert found[0].data is not None
     old = {
         **{k: v for k, v in found[0].data.items() if k != "follow_ups"},
         "languages": {"fi": {"title": "Vuokra", "questions": ["miten saan asumistukea"], "answer": "Kysy."}},
