@@ -79,7 +79,7 @@ def picker_texts() -> dict[str, str]:
         "remove": str(_("Remove %(title)s")),
         "chosen": str(_("Chosen topics")),
         "none": str(_("No topic matches. Try other words.")),
-        "found": str(_("%(count)s topics found. Move with the arrow keys, choose with Enter.")),
+        "found": str(_("Topics found: %(count)s. Move with the arrow keys, choose with Enter.")),
         "added": str(_("%(title)s chosen.")),
         "removed": str(_("%(title)s removed.")),
     }
