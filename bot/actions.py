@@ -146,7 +146,7 @@ def do_create_topic(staff: Staff, data: TopicData) -> Topic:
     slug = slug_for_title(title)
     draft = {**data, "slug": slug, "status": TopicStatus.DRAFT.value}
     topic = Topic.objects.create(slug=slug, area=data["area"], status=TopicStatus.DRAFT, draft=draft)
-    do_record_edit(topic, staff, "Created in the editor", EditKind.CREATED, draft)
+    do_record_edit(topic, staff, "", EditKind.CREATED, draft)
     return topic
 
 
@@ -223,7 +223,7 @@ def do_publish_topic(staff: Staff, topic: Topic) -> Topic:
     topic.follow_ups.set(follow_ups)
     Topic.objects.filter(pk=topic.pk).update(draft=None)
     topic.draft = None
-    do_record_edit(topic, staff, "Published", EditKind.PUBLISHED, topic_data(topic))
+    do_record_edit(topic, staff, "", EditKind.PUBLISHED, topic_data(topic))
     brain_changed()
     return topic
 
@@ -236,7 +236,7 @@ def do_discard_draft(staff: Staff, topic: Topic) -> None:
     if topic.draft is None or topic.status != TopicStatus.PUBLISHED:
         raise ValidationError(_("There is no draft to discard."), code="no_draft")
     Topic.objects.filter(pk=topic.pk).update(draft=None)
-    do_record_edit(topic, staff, "Draft discarded", EditKind.DISCARDED, topic_data(topic))
+    do_record_edit(topic, staff, "", EditKind.DISCARDED, topic_data(topic))
 
 
 def versions(topic: Topic) -> list[TopicEdit]:
@@ -278,7 +278,7 @@ def do_archive_topic(staff: Staff, topic: Topic) -> Topic:
         raise ValidationError(_("The topic is archived already."), code="archived")
     topic.archived_at = timezone.now()
     topic.save(update_fields=["archived_at"])
-    do_record_edit(topic, staff, "Archived", EditKind.ARCHIVED)
+    do_record_edit(topic, staff, "", EditKind.ARCHIVED)
     brain_changed()
     return topic
 
@@ -292,7 +292,7 @@ def do_restore_topic(staff: Staff, topic: Topic) -> Topic:
         raise ValidationError(_("The topic is not archived."), code="not_archived")
     topic.archived_at = None
     topic.save(update_fields=["archived_at"])
-    do_record_edit(topic, staff, "Restored", EditKind.RESTORED)
+    do_record_edit(topic, staff, "", EditKind.RESTORED)
     brain_changed()
     return topic
 

@@ -313,8 +313,11 @@ def topic_revert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("brain:history", slug=topic.slug)
+    topic.refresh_from_db()
     if edit is None:
         messages.info(request, _("That version is the draft already."))
+    elif not topic.has_draft:
+        messages.success(request, _("Saved: this is again the version clients see."))
     else:
         messages.success(request, _("The earlier version is now the draft. Check it and publish it."))
     return redirect("brain:edit", slug=topic.slug)
