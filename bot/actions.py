@@ -168,7 +168,7 @@ def do_save_draft(
         return None
     live = topic.status == TopicStatus.PUBLISHED and data == topic_data(topic)
     # An update, not save(): no signal, so a draft does not make every process rebuild its bot.
-    Topic.objects.filter(pk=topic.pk).update(draft=None if live else data, area=data["area"])
+    Topic.objects.filter(pk=topic.pk).update(draft=None if live else data)
     return do_record_edit(topic, staff, summary or "Draft: " + ", ".join(parts), kind, data)
 
 
