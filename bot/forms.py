@@ -31,6 +31,7 @@ class TopicChoice:
     title: str
     lang: str  # the title's language
     fallback: bool  # not in the editor's language
+    others: str = ""  # its titles in every language, for the topic search
 
     @property
     def label(self) -> str:
@@ -47,10 +48,16 @@ def titles_of(data: TopicData) -> dict[str, str]:
 def choose_title(slug: str, titles: dict[str, str], lang: str | None = None) -> TopicChoice:
     """The title to show an editor: in `lang` (the page's language), else in fi, sv, en; the slug if none."""
     lang = lang or get_language() or REQUIRED_LANGUAGE
+    others = " ".join(titles.values())
     for code in (lang, *language_codes()):
         if titles.get(code):
-            return TopicChoice(slug, titles[code], code, code != lang)
-    return TopicChoice(slug, slug, "", True)
+            return TopicChoice(slug, titles[code], code, code != lang, others)
+    return TopicChoice(slug, slug, "", True, others)
+
+
+def search_index(choices: list[TopicChoice]) -> dict[str, str]:
+    """Slug -> every title of the topic: the topic search finds a topic by a title in any language."""
+    return {c.slug: c.others for c in choices}
 
 
 def topic_choices(exclude: Topic | None = None, lang: str | None = None) -> list[TopicChoice]:

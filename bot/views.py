@@ -60,6 +60,7 @@ from bot.forms import (
     WordFilterForm,
     choose_title,
     picker_texts,
+    search_index,
     titles_of,
     topic_choices,
     topic_data_from_forms,
@@ -229,7 +230,7 @@ def _edit(request: HttpRequest, topic: Topic | None) -> HttpResponse:
         "has_errors": post is not None,
         "error": error,
         "special": topic is not None and topic.slug in SPECIAL_TOPICS,
-        "choices_json": [{"value": c.slug, "label": c.label} for c in topic_form.choices],
+        "topic_search": search_index(topic_form.choices),
         "picker_texts": picker_texts(),
     }
     if topic is not None:
@@ -528,6 +529,7 @@ def unanswered_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "choices": choices,
+            "topic_search": search_index(choices),
             "picker_texts": picker_texts(),
             # Clients' words, kept as long as a chat's messages (conversations.retention).
             "retention_days": settings.CHAT_RETENTION_DAYS,

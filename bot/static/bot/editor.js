@@ -11,6 +11,8 @@
 import { fill, node, readJSON } from "../kohtaamo/text.js";
 
 const texts = readJSON("picker-texts");
+// Slug -> the topic's titles in every language: a topic is found by any of them.
+const searchIndex = readJSON("topic-search");
 
 // --- 1. Tabs ------------------------------------------------------------------------------
 
@@ -194,9 +196,8 @@ function setUpPicker(select) {
 
   const open = () => {
     const words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
-    shown = options.filter(
-      (o) => !(multiple && o.selected) && words.every((w) => o.textContent.toLocaleLowerCase().includes(w)),
-    );
+    const haystack = (o) => `${o.textContent} ${searchIndex[o.value] || ""}`.toLocaleLowerCase();
+    shown = options.filter((o) => !(multiple && o.selected) && words.every((w) => haystack(o).includes(w)));
     list.replaceChildren(
       ...shown.map((o, i) => {
         const li = node("li", "picker-option", o.textContent);
