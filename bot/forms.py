@@ -80,7 +80,7 @@ def topic_choices(exclude: Topic | None = None, lang: str | None = None) -> list
 
 
 def picker_texts() -> dict[str, str]:
-    """The texts of the topic search (bot/static/bot/editor.js), in the editor's language."""
+    """The texts of the editor's scripts (bot/static/bot/editor.js), in the editor's language."""
     return {
         "search": str(_("Search topics by title")),
         "remove": str(_("Remove %(title)s")),
@@ -89,6 +89,10 @@ def picker_texts() -> dict[str, str]:
         "found": str(_("Topics found: %(count)s. Move with the arrow keys, choose with Enter.")),
         "added": str(_("%(title)s chosen.")),
         "removed": str(_("%(title)s removed.")),
+        # The marks of the language tabs, kept up to date as the editor writes (as missing_parts marks them).
+        "title": str(_("title missing")),
+        "answer": str(_("answer missing")),
+        "questions": str(_("no example questions")),
     }
 
 

@@ -82,6 +82,13 @@ def test_create_preview_draft_publish_history_revert_archive(browser: Any, live:
         expect(page.locator("#panel-sv")).to_be_visible()
         expect(page.locator("#panel-fi")).to_be_hidden()
         no_violations(page, "new topic, Swedish tab")
+        # The marks follow the writing.
+        page.locator("#id_text-sv-title").fill("Sommarjobb")
+        expect(sv_tab).not_to_contain_text("title missing")
+        expect(sv_tab).to_contain_text("answer missing")
+        page.locator("#id_text-sv-title").fill("")
+        expect(sv_tab).to_contain_text("title missing")
+        sv_tab.focus()
         page.keyboard.press("ArrowLeft")
         expect(fi_tab).to_have_attribute("aria-selected", "true")
 

@@ -45,9 +45,34 @@ function setUpTabs() {
       select((moves[event.key] + tabs.length) % tabs.length, true);
     });
   });
+  panels.forEach((panel, i) => {
+    const update = () => markMissing(tabs[i], panel);
+    panel.addEventListener("input", update);
+    panel.addEventListener("change", update);
+  });
   tablist.hidden = false;
   const withErrors = tabs.findIndex((tab) => tab.dataset.errors);
   select(withErrors >= 0 ? withErrors : 0, false);
+}
+
+/** The tab's mark of what its language still lacks, as the server marks it (bot.forms.missing_parts). */
+function markMissing(tab, panel) {
+  const filled = (selector) => [...panel.querySelectorAll(selector)].some((field) => field.value.trim());
+  const questions = [...panel.querySelectorAll('input[name$="-text"]')].some(
+    (field) =>
+      field.value.trim() && !field.closest(".inline-row")?.querySelector('[name$="-DELETE"]')?.checked,
+  );
+  const missing = [];
+  if (!filled('input[name$="-title"]')) missing.push(texts.title);
+  if (!filled('textarea[name$="-answer"]:not([name$="plain_answer"])')) missing.push(texts.answer);
+  if (!questions) missing.push(texts.questions);
+  let mark = tab.querySelector(".tab-missing");
+  if (!mark) {
+    mark = node("span", "tab-missing");
+    tab.append(mark);
+  }
+  mark.textContent = missing.join(", ");
+  mark.hidden = !missing.length;
 }
 
 // --- 2. The live preview --------------------------------------------------------------------
