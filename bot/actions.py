@@ -167,6 +167,10 @@ def do_save_draft(
     if not parts:
         return None
     live = topic.status == TopicStatus.PUBLISHED and data == topic_data(topic)
+    if topic.draft is None and not topic.edits.filter(data__isnull=False).exists():
+        # A topic with no version yet (made before the history, or outside the editor): what it
+        # held comes first, so that the first draft can be compared with it and reverted.
+        TopicEdit.objects.create(topic=topic, kind=EditKind.BASELINE, data=topic_data(topic))
     # An update, not save(): no signal, so a draft does not make every process rebuild its bot.
     Topic.objects.filter(pk=topic.pk).update(draft=None if live else data)
     return do_record_edit(topic, staff, summary or "Draft: " + ", ".join(parts), kind, data)

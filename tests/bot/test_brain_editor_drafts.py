@@ -135,8 +135,11 @@ def test_the_history_shows_the_differences_and_reverts_to_a_draft(demo: Any, bra
     client.post("/brain/housing-rent/", data)
     publish(client, "housing-rent")
     found = versions(rent)
-    assert [v.kind for v in found] == [EditKind.PUBLISHED, EditKind.DRAFT]
+    # What the topic held before its first draft comes first (it was made outside the editor).
+    assert [v.kind for v in found] == [EditKind.PUBLISHED, EditKind.DRAFT, EditKind.BASELINE]
     assert found[1].staff == demo["staff"]["editor"]
+    page = client.get("/brain/housing-rent/history/", {"old": found[2].pk, "new": found[1].pk}).content.decode()
+    assert "Changes from version 1 to version 2" in page and "Hyra och bidrag" in page
 
     # Two versions before the first: compared by default, newest with the one before.
     assert found[0].data is not None
@@ -145,13 +148,13 @@ def test_the_history_shows_the_differences_and_reverts_to_a_draft(demo: Any, bra
         "languages": {"fi": {"title": "Vuokra", "questions": ["miten saan asumistukea"], "answer": "Kysy."}},
     }
     first = TopicEdit.objects.create(topic=rent, kind=EditKind.BASELINE, data=old)
-    TopicEdit.objects.filter(pk=first.pk).update(at=found[1].at - timedelta(days=1))
+    TopicEdit.objects.filter(pk=first.pk).update(at=found[2].at - timedelta(days=1))
     page = client.get("/brain/housing-rent/history/").content.decode()
-    assert "Changes from version 2 to version 3" in page
+    assert "Changes from version 3 to version 4" in page
     assert "No differences" in page  # the draft and what was published from it are the same
 
     page = client.get("/brain/housing-rent/history/", {"old": first.pk, "new": found[0].pk}).content.decode()
-    assert "Changes from version 1 to version 3" in page
+    assert "Changes from version 1 to version 4" in page
     assert "<h3>Swedish</h3>" in page and "Hyra och bidrag" in page
     assert "saako opiskelija asumistukea" in page
     assert "Työnhaku" in page  # the follow-up, by its title

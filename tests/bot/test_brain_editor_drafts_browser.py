@@ -16,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from bot.models import ExampleQuestion, Topic, TopicText, UnansweredQuestion
-from tests.bot.test_brain_editor_browser import assert_fit_360, editor_session, seed_topic
+from tests.bot.test_brain_editor_browser import assert_fit_360, editor_session, editor_session_in, seed_topic
 from tests.browser import run_axe
 
 expect.set_options(timeout=10_000)
@@ -170,3 +170,21 @@ def test_the_editor_pages_fit_a_360_px_screen(browser: Any, live: Any, demo: Any
         expect(page.locator(".topic-state")).to_be_visible()
         no_violations(page, "draft at 360 px (fi)")
         assert_fit_360(page, live, ("/brain/new/", "/brain/housing-rent/", "/brain/housing-rent/history/"))
+
+
+def test_the_draft_and_the_history_in_swedish(browser: Any, live: Any, demo: Any) -> None:
+    seed_topic()
+    with editor_session_in(browser, live, "sv") as page:
+        page.goto(live.url + "/brain/housing-rent/")
+        # Only a Finnish title: shown, and marked as Finnish.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vuokra (fi)")
+        expect(page.get_by_role("tab", name=re.compile("Svenska"))).to_contain_text("svar saknas")
+        page.locator("#id_text-fi-answer").fill("Kysy **Kelasta** asumistukea heti.")
+        expect(page.locator("#panel-fi .answer-preview strong")).to_have_text("Kelasta")
+        page.locator("form.topic-form button[type=submit]").click()
+        expect(page.locator(".messages")).to_contain_text("Utkastet sparades")
+        expect(page.locator(".topic-state")).to_contain_text("Opublicerade ändringar")
+        no_violations(page, "draft (sv)")
+        page.get_by_role("link", name="Historik och skillnader").click()
+        expect(page.locator("section.diff ins").first).to_contain_text("heti")
+        no_violations(page, "history (sv)")
