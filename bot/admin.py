@@ -9,7 +9,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from bot.actions import do_record_edit
-from bot.models import AnswerVote, ExampleQuestion, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
+from bot.brainfiles import topic_data
+from bot.models import AnswerVote, EditKind, ExampleQuestion, Referral, Topic, TopicEdit, TopicText, UnansweredQuestion
 
 
 class TopicTextInline(admin.StackedInline[TopicText, Topic]):
@@ -51,7 +52,9 @@ class TopicAdmin(admin.ModelAdmin[Topic]):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # After the inlines, so that the edit record covers the whole save.
         super().save_related(request, form, formsets, change)
-        do_record_edit(form.instance, request.user, "Changed in admin" if change else "Created in admin")  # type: ignore[arg-type]
+        # Written straight into what clients see, so recorded with its version for the editor's history.
+        summary = "Changed in admin" if change else "Created in admin"
+        do_record_edit(form.instance, request.user, summary, EditKind.EDIT, topic_data(form.instance))  # type: ignore[arg-type]
 
 
 @admin.register(AnswerVote)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bot.models import SLUG_PATTERN, Topic, TopicStatus
@@ -386,7 +387,9 @@ def topic_data(topic: Topic) -> TopicData:
     data: TopicData = {"slug": topic.slug, "area": topic.area, "status": topic.status}
     if topic.handoff_desk is not None:
         data["handoff_desk"] = topic.handoff_desk.slug
-    follow_ups = sorted(t.slug for t in topic.follow_ups.all())
+    # Links to archived topics are kept in the database (they come back when the topic is
+    # restored) but are no part of the topic meanwhile: not offered, not exported.
+    follow_ups = sorted(t.slug for t in topic.follow_ups.all() if t.archived_at is None)
     if follow_ups:
         data["follow_ups"] = follow_ups
     texts = {t.language: t for t in topic.texts.all()}
@@ -423,16 +426,30 @@ def topic_data(topic: Topic) -> TopicData:
 
 
 def topics_for_export() -> list[Topic]:
-    """Every topic, with what `topic_data` reads fetched in a few queries."""
-    return list(_topics_with_parts())
+    """Every topic but the archived ones, with what `topic_data` reads fetched in a few queries."""
+    return list(topics_with_parts().filter(archived_at__isnull=True))
+
+
+def export_data(topic: Topic) -> TopicData:
+    """What `brain export` writes for `topic`: what clients see, or the draft of a topic never published.
+
+    A published topic is written as published, without its pending draft (the
+    file says what the bot answers). A topic never published has nothing else
+    than its draft, written with status draft so that the work moves with the
+    brain (and an import keeps it out of the bot).
+    """
+    if topic.status == TopicStatus.DRAFT and topic.draft is not None:
+        return {**topic.draft, "slug": topic.slug, "status": TopicStatus.DRAFT.value}
+    return topic_data(topic)
 
 
 def published_topics() -> list[Topic]:
-    """The published topics (what the bot answers from), as `topics_for_export` fetches them."""
-    return list(_topics_with_parts().filter(status=TopicStatus.PUBLISHED))
+    """The published topics that are not archived (what the bot answers from), fetched as for export."""
+    return list(topics_with_parts().filter(status=TopicStatus.PUBLISHED, archived_at__isnull=True))
 
 
-def _topics_with_parts() -> QuerySet[Topic]:
+def topics_with_parts() -> QuerySet[Topic]:
+    """Every topic (archived too) with what `topic_data` reads, for a few queries in all."""
     return Topic.objects.select_related("handoff_desk").prefetch_related(
         "follow_ups", "texts", "questions", "referrals"
     )
@@ -473,11 +490,22 @@ def dump_topic(data: TopicData) -> str:
 
 
 def export_brain(directory: Path) -> list[Path]:
-    """Write every topic to `directory/<slug>.yaml`; returns the files written."""
+    """Write every topic to `directory/<slug>.yaml` (see export_data); returns the files written.
+
+    A draft that could not be published yet (bot.actions.check_publishable:
+    the file format's rules) is left out, so that the folder always imports.
+    """
+    from bot.actions import check_publishable  # bot.actions builds on this module
+
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for topic in topics_for_export():
+        if topic.status == TopicStatus.DRAFT and topic.draft is not None:
+            try:
+                check_publishable(topic.draft)
+            except ValidationError:
+                continue
         path = directory / f"{topic.slug}.yaml"
-        path.write_text(dump_topic(topic_data(topic)), encoding="utf-8")
+        path.write_text(dump_topic(export_data(topic)), encoding="utf-8")
         written.append(path)
     return written

@@ -44,6 +44,12 @@ class Topic(models.Model):
     follow_ups: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "self", verbose_name=_("follow-up topics"), symmetrical=False, blank=True, related_name="followed_by"
     )
+    # The editor's unpublished changes in the canonical form of bot.brainfiles (TopicData), or None.
+    # Clients (the bot, the API, the suggestions) read only the tables above, which hold what was
+    # published; bot.actions.do_publish_topic moves the draft there.
+    draft = models.JSONField(_("unpublished changes"), null=True, blank=True, editable=False)
+    # Archived topics are out of the bot and the lists but kept, with their status, to be restored.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -65,7 +71,17 @@ class Topic(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == TopicStatus.PUBLISHED
+        """Clients see the topic: published and not archived."""
+        return self.status == TopicStatus.PUBLISHED and self.archived_at is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def has_draft(self) -> bool:
+        """The editor has saved changes that clients do not see yet."""
+        return self.draft is not None
 
 
 class TopicText(models.Model):
@@ -126,8 +142,29 @@ class Referral(models.Model):
         return self.name
 
 
+class EditKind(models.TextChoices):
+    """What a TopicEdit did; the kinds with a version (TopicEdit.data) make the topic's history."""
+
+    EDIT = "edit", _("Edited")
+    CREATED = "created", _("Created")
+    DRAFT = "draft", _("Draft saved")
+    PUBLISHED = "published", _("Published")
+    REVERTED = "reverted", _("Earlier version taken back as a draft")
+    DISCARDED = "discarded", _("Draft discarded")
+    ARCHIVED = "archived", _("Archived")
+    RESTORED = "restored", _("Restored")
+    IMPORTED = "imported", _("Imported")
+    EXAMPLE = "example", _("Example question added")
+    BASELINE = "baseline", _("Version when the history began")
+
+
 class TopicEdit(models.Model):
-    """Who changed a topic and when, so that content owners can follow changes."""
+    """Who changed a topic, when and how; with `data`, also a version of the topic for the history.
+
+    `data` is the topic after the edit in the canonical form of bot.brainfiles:
+    the draft saved (kind draft, created, reverted) or what clients see
+    (published, imported, example). Older edits and archive/restore have none.
+    """
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="edits")
     staff = models.ForeignKey(
@@ -140,6 +177,8 @@ class TopicEdit(models.Model):
     )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EditKind.choices, default=EditKind.EDIT)
+    data = models.JSONField(_("version"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -94,7 +94,7 @@ def test_brain_editor_accessibility(lang: str, browser: Any, live: Any, demo: An
         run_axe(page, label=f"brain edit ({lang})")
 
         page.locator("#id_text-fi-answer").fill("")
-        page.locator("main form button[type=submit]").click()
+        page.locator("form.topic-form button[type=submit]").click()
         expect(page.locator(".form-error")).to_be_visible()
         run_axe(page, label=f"brain edit with errors ({lang})")
 

@@ -121,10 +121,10 @@ def test_no_topic_can_take_the_path_of_an_editor_page(demo: Any) -> None:
     assert "signals" in fixed
     assert fixed <= RESERVED_SLUGS
     client = login("editor")
-    data = {"slug": "signals", "area": "general", "status": "published", "handoff_desk": ""}
+    data = {"area": "general", "handoff_desk": ""}
     for lang in LANGS:
         data |= {f"text-{lang}-title": "", f"text-{lang}-answer": "", f"text-{lang}-plain_answer": ""}
         data |= management(f"q-{lang}", 0, 0) | management(f"r-{lang}", 0, 0)
-    response = client.post("/brain/new/", data)
-    assert response.status_code == 200
-    assert "This slug is reserved for the editor&#x27;s own pages." in response.content.decode()
+    # A topic titled like an editor's page gets a slug of its own (slugs are made from titles).
+    response = client.post("/brain/new/", data | {"text-fi-title": "Signals", "text-fi-answer": "Vastaus."})
+    assert response["Location"] == "/brain/signals-2/"

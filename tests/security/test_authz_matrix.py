@@ -202,6 +202,10 @@ HISTORY_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403"
 # One at a desk of Jokilaakso: its supervisor and admin read every conversation of their desks.
 HISTORY_SEES = HISTORY_NONE | {"supervisor": "200", "admin": "200"}
 
+# The topic's buttons (publish, discard, archive, restore, revert) come back to the topic.
+BRAIN_TOPIC_DONE = expect(
+    "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/matrix-topic/", admin="302:/brain/matrix-topic/"
+)
 BRAIN_POST_DONE = expect(
     "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/unanswered/", admin="302:/brain/unanswered/"
 )
@@ -285,7 +289,7 @@ CLASSIFIED: dict[str, Route] = {
     ),
     # --- The brain editor ---
     "brain/": route("/brain/", BRAIN, post=GET_ONLY),
-    "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"slug": "matrix-new", "area": "general"}),
+    "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"area": "general", "text-fi-title": "Matrix"}),
     "brain/try/": route("/brain/try/", BRAIN, post=GET_ONLY),
     "brain/signals/": route("/brain/signals/", BRAIN, post=GET_ONLY),
     "brain/words/": route("/brain/words/", BRAIN, post=GET_ONLY),
@@ -297,6 +301,15 @@ CLASSIFIED: dict[str, Route] = {
         "/brain/unanswered/{unanswered}/dismiss/", GET_ONLY, post=BRAIN_POST_DONE
     ),
     "brain/<slug:slug>/": route("/brain/{topic}/", BRAIN, post=BRAIN, payload={"slug": "renamed", "area": "x"}),
+    "brain/preview/": route("/brain/preview/", GET_ONLY, post=BRAIN, payload={"lang": "fi", "answer": "**x**"}),
+    "brain/<slug:slug>/publish/": route("/brain/{topic}/publish/", GET_ONLY, post=BRAIN_TOPIC_DONE),
+    "brain/<slug:slug>/discard/": route("/brain/{topic}/discard/", GET_ONLY, post=BRAIN_TOPIC_DONE),
+    "brain/<slug:slug>/archive/": route("/brain/{topic}/archive/", GET_ONLY, post=BRAIN_TOPIC_DONE),
+    "brain/<slug:slug>/restore/": route("/brain/{topic}/restore/", GET_ONLY, post=BRAIN_TOPIC_DONE),
+    "brain/<slug:slug>/history/": route("/brain/{topic}/history/", BRAIN, post=GET_ONLY),
+    "brain/<slug:slug>/history/<int:pk>/revert/": route(
+        "/brain/{topic}/history/{topic_version}/revert/", GET_ONLY, post=BRAIN_TOPIC_DONE
+    ),
     # --- The bot's public API ---
     "api/bot/ask": route("/api/bot/ask", expect("405", admin_no_otp="otp")),
     "api/bot/status": route("/api/bot/status", PUBLIC, post=GET_ONLY),
@@ -408,7 +421,8 @@ def matrix_objects() -> dict[str, Any]:
     from accounts.models import Organisation, Staff
     from audit.actions import record
     from audit.models import Action
-    from bot.models import AnswerVote, Topic, TopicText, UnansweredQuestion
+    from bot.brainfiles import topic_data
+    from bot.models import AnswerVote, Topic, TopicEdit, TopicText, UnansweredQuestion
     from conversations.models import Conversation, Status
     from demo.data import seed_demo
     from desks.models import CannedReply, Desk, OpeningPeriod
@@ -420,6 +434,7 @@ def matrix_objects() -> dict[str, Any]:
     desks = {d.slug: d for d in Desk.objects.all()}
     topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
     TopicText.objects.create(topic=topic, language="fi", title="Matriisi", answer="Vastaus.")
+    version = TopicEdit.objects.create(topic=topic, kind="baseline", data=topic_data(topic))
     client = ClientFactory.create()
 
     def closed_at(desk: str, counsellor: str) -> int:
@@ -439,6 +454,7 @@ def matrix_objects() -> dict[str, Any]:
         "canned_mine": CannedReply.objects.create(owner=staff["counsellor"], title="Mine", body="Only mine").pk,
         "topic": topic.slug,
         "topic_pk": topic.pk,
+        "topic_version": version.pk,
         "unanswered": UnansweredQuestion.objects.create(language="fi", text="matriisi", normalised="matriisi").pk,
         "vote": AnswerVote.objects.create(topic=topic.slug, language="fi", helpful=True).pk,
         "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,

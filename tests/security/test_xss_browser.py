@@ -498,8 +498,10 @@ def test_brain_payloads_are_sanitised_for_the_client_the_counsellor_and_the_edit
     editor.page.goto(live.url + "/brain/hostile-1/")
     editor.page.locator("#id_text-fi-title").fill(edited_title)
     editor.page.locator("#id_text-fi-answer").fill(f"**{WORDS[1]}**\n\n{edited_answer}")
-    editor.page.locator("main form button[type=submit]").click()
+    editor.page.locator("form.topic-form button[type=submit]").click()
     expect(editor.page.locator(".form-error")).to_have_count(0)
+    editor.page.get_by_role("button", name="Publish").click()  # a draft reaches the bot once published
+    expect(editor.page.locator(".messages")).to_contain_text("Published")
     editor.page.goto(live.url + "/brain/hostile-1/")
     expect(editor.page.locator("#id_text-fi-title")).to_have_value(edited_title)
     expect(editor.page.locator(".answer-preview strong").first).to_have_text(WORDS[1])
