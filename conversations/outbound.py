@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from conversations.errors import ChatError, ErrorCode
 from conversations.models import Conversation, Message, Note, SenderKind
+from conversations.system_texts import localised_args
 from desks.models import desk_names
 
 if TYPE_CHECKING:
@@ -448,10 +449,8 @@ def localise(event: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
         return event
     if kind == "message":
         args = event.get("args") or {}
-        names = args.get("desk_names")
-        if isinstance(names, dict) and names.get(lang):
-            return {**event, "args": {**args, "desk": names[lang]}}
-        return event
+        localised = localised_args(args, lang)
+        return event if localised is args else {**event, "args": localised}
     return _localised(event, lang)
 
 

@@ -11,10 +11,11 @@ pages get the map in their JSON config and fill it in with one shared function
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 Audience = Literal["client", "staff"]
 
@@ -70,6 +71,19 @@ def system_line(audience: Audience, code: str, args: dict[str, object], body: st
     if text is None:
         return body
     try:
-        return str(text) % args
+        return str(text) % localised_args(args, (get_language() or "fi")[:2])
     except (KeyError, TypeError, ValueError):
         return body
+
+
+def localised_args(args: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+    """A system line's args with the desk named in `lang` (its stored `desk_names`), else as stored.
+
+    A line names the desk in the client's language when it is written and keeps
+    every language's name beside it (`transcript.desk_args`), so each reader,
+    live (`outbound.localise`) or later (`system_line`), reads their own.
+    """
+    names = args.get("desk_names")
+    if isinstance(names, dict) and names.get(lang):
+        return {**args, "desk": names[lang]}
+    return args

@@ -150,7 +150,7 @@ STAFF = [
 ]
 
 CANNED = [
-    ("youth", "Tervehdys", "Hei! Kiva, että kirjoitit. Mistä haluaisit jutella?"),
+    ("youth", "Tervehdys", "Hei! Hyvä, että kirjoitit. Mistä haluaisit jutella?"),
     ("youth", "Lopetus", "Kiitos keskustelusta. Voit kirjoittaa tänne milloin vain uudestaan."),
     ("homework", "Tervehdys", "Hei! Missä aineessa tarvitset apua?"),
     ("study", "Tervehdys", "Hei! Kerro vähän, millaisia opintoja mietit."),

@@ -147,7 +147,7 @@ def test_notifications_for_a_new_client_a_reply_and_a_crisis_each_open_what_they
     shown = wait_notifications(page, 1)
     youth = page.evaluate("window.kohtaamoConsole.state.welcome.desks.find((d) => d.slug === 'youth').id")
     assert shown[0] == {
-        "title": "A new client is waiting at Nuorten chat.",
+        "title": "A new client is waiting at Youth chat.",
         "body": "2 waiting",
         "tag": f"kohtaamo-queue-{youth}",
     }
@@ -179,7 +179,7 @@ def test_notifications_for_a_new_client_a_reply_and_a_crisis_each_open_what_they
     bot_reply(client, crisis, "moi")  # not a new conversation's only line: an alert of its own, not the group's
     bot_reply(client, crisis, "en jaksa enää, haluan kuolla")
     shown = wait_notifications(page, 4)
-    assert shown[3]["title"] == "Possible crisis: Pia at Nuorten chat"
+    assert shown[3]["title"] == "Possible crisis: Pia at Youth chat"
     assert shown[3]["tag"] == f"kohtaamo-crisis-{crisis}"
     click_notification(page, 3)
     expect(pane(page, crisis)).to_be_visible()
@@ -339,11 +339,11 @@ def test_canned_replies_are_found_by_slash_and_a_few_letters(
     composer.fill("/terv")
     expect(options).to_have_count(1)
     composer.press("Enter")
-    expect(composer).to_have_value("Hei! Kiva että kirjoitit. Mistä haluaisit jutella?")
+    expect(composer).to_have_value("Hei! Hyvä, että kirjoitit. Mistä haluaisit jutella?")
     expect(listbox).to_be_hidden()
     client.drain(0.3)
     composer.press("Enter")
-    wait_client_message(client, conversation, "Hei! Kiva että kirjoitit. Mistä haluaisit jutella?")
+    wait_client_message(client, conversation, "Hei! Hyvä, että kirjoitit. Mistä haluaisit jutella?")
 
     # Nothing matches: said in the list, and Enter does not send "/…".
     composer.fill("/zzz")
@@ -387,15 +387,15 @@ def test_the_transfer_dialog_marks_closed_and_other_organisations_desks_and_asks
     view.get_by_role("button", name="Transfer…").click()
     dialog = page.get_by_role("dialog", name="Transfer the conversation")
     desk = dialog.get_by_label("Desk")
-    expect(desk.locator("option", has_text="Läksyapu")).to_have_text("Läksyapu (closed now)")
+    expect(desk.locator("option", has_text="Homework help")).to_have_text("Homework help (closed now)")
     option_texts = desk.locator("option").all_inner_texts()
-    assert "Opinto-ohjaus aikuisille (another organisation: Rantalan aikuisopisto)" in option_texts
-    assert "Nuorten chat" in option_texts
+    assert "Study guidance for adults (another organisation: Rantalan aikuisopisto)" in option_texts
+    assert "Youth chat" in option_texts
     share = dialog.get_by_label("Send the private notes along")
     expect(share).to_be_hidden()
 
     # A closed desk: the server's refusal is shown inside the dialog, which stays open.
-    desk.select_option(label="Läksyapu (closed now)")
+    desk.select_option(label="Homework help (closed now)")
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     error = dialog.locator("#transfer-error")
     expect(error).to_have_text("Could not do that: This desk is not taking new conversations right now.")
@@ -405,20 +405,20 @@ def test_the_transfer_dialog_marks_closed_and_other_organisations_desks_and_asks
     no_violations(page, "transfer dialog with an error (360 px)")
 
     # Another organisation's desk: the choice about the notes, off until chosen; choosing clears the error.
-    desk.select_option(label="Opinto-ohjaus aikuisille (another organisation: Rantalan aikuisopisto)")
+    desk.select_option(label="Study guidance for adults (another organisation: Rantalan aikuisopisto)")
     expect(error).to_be_hidden()
     expect(share).to_be_visible()
     expect(share).not_to_be_checked()
     no_violations(page, "transfer dialog to another organisation (360 px)")
     no_horizontal_scroll(page)
-    desk.select_option(label="Nuorten chat")
+    desk.select_option(label="Youth chat")
     expect(share).to_be_hidden()
-    desk.select_option(label="Opinto-ohjaus aikuisille (another organisation: Rantalan aikuisopisto)")
+    desk.select_option(label="Study guidance for adults (another organisation: Rantalan aikuisopisto)")
     dialog.get_by_label("Note for the next counsellor (optional)").fill("Kysyy opinnoista")
     dialog.get_by_role("button", name="Transfer", exact=True).click()
     expect(dialog).to_be_hidden()
     expect(error).to_be_hidden()
-    expect(page.locator("#announcer")).to_contain_text("transferred to Opinto-ohjaus aikuisille")
+    expect(page.locator("#announcer")).to_contain_text("transferred to Study guidance for adults")
     transfer = Transfer.objects.get(conversation_id=conversation)
     assert transfer.notes_along is False
     assert Note.objects.get(body="Kotona vaikeaa").kept_within_id == demo["desks"]["youth"].organisation_id
@@ -437,7 +437,7 @@ def test_the_notes_go_along_when_the_counsellor_chooses(
     view.get_by_role("button", name="Transfer…").click()
     dialog = page.get_by_role("dialog", name="Transfer the conversation")
     dialog.get_by_label("Desk").select_option(
-        label="Opinto-ohjaus aikuisille (another organisation: Rantalan aikuisopisto)"
+        label="Study guidance for adults (another organisation: Rantalan aikuisopisto)"
     )
     dialog.get_by_label("Send the private notes along").check()
     dialog.get_by_role("button", name="Transfer", exact=True).click()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Staff
 from audit.models import Action, AuditEvent
+from conversations.actions.transcript import desk_args
 from conversations.models import Client, Conversation, Message, Note, SenderKind, Status, Transfer
 from conversations.retention import purge_expired
 from demo.data import DEMO_PASSWORD
@@ -158,7 +159,7 @@ def test_a_result_shows_date_desk_counsellor_outcome_length_and_first_words(demo
     item = page[page.index(f'href="/console/history/{conversation.pk}/') :]
     item = item[: item.index("</li>")]
     assert "3.12.2026 09.05" in item  # day.month.year, 24-hour clock
-    assert "Nuorten chat" in item
+    assert "Youth chat" in item
     assert "Kalle" in item
     assert "Follow-up agreed" in item
     assert "1 h 5 min" in item
@@ -257,7 +258,7 @@ def test_opening_shows_transcript_notes_outcome_and_transfers(demo: Any) -> None
         seq=4,
         sender_kind=SenderKind.SYSTEM,
         code="transferred",
-        args={"desk": parents.name},
+        args=desk_args(conversation, parents),
         body="",
     )
     Message.objects.create(conversation=conversation, seq=5, sender_kind=SenderKind.SYSTEM, code="closed", args={})
@@ -267,11 +268,11 @@ def test_opening_shows_transcript_notes_outcome_and_transfers(demo: Any) -> None
     assert "Haluan puhua ihmiselle &lt;b&gt;nyt&lt;/b&gt;" in page  # escaped, never markup
     assert "Hei Mimi, täällä Kalle." in page
     assert "Olen <strong>chatbot</strong>" in page  # the bot's answer as the client saw it
-    assert "The conversation was transferred to Vanhempien linja." in page
+    assert "The conversation was transferred to Parents&#x27; line." in page
     assert "The conversation was closed." in page
     assert "Ohjattu perheneuvolaan." in page
     assert "Referred to another service" in page
-    assert "from Nuorten chat to Vanhempien linja" in page and "by Kalle" in page
+    assert "from Youth chat to Parents&#x27; line" in page and "by Kalle" in page
     local = timezone.localtime(last.created_at)
     assert f"{local:%H.%M}" in page
     assert 'name="body"' not in page and "<textarea" not in page  # read-only

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.demo import YOUTH_NAMES
 from tests.widget.test_client_browser import from_menu, send, start_chat, stored_kohtaamo_keys, take
 from tests.wsclient import ProtocolClient
 
@@ -225,7 +226,7 @@ def fill_the_log(page: Any, counsellor: ProtocolClient, conversation: int, count
 
 def scroll_log_to_top(page: Any) -> None:
     page.locator("#k-log").evaluate("log => { log.scrollTop = 0; }")
-    expect(page.get_by_text("You started a chat: Nuorten chat.")).to_be_in_viewport()
+    expect(page.get_by_text("You started a chat: Youth chat.")).to_be_in_viewport()
 
 
 def test_new_messages_follow_at_the_bottom_and_a_button_tells_when_scrolled_up(
@@ -253,7 +254,7 @@ def test_new_messages_follow_at_the_bottom_and_a_button_tells_when_scrolled_up(
     counsellor.say(conversation, "Toinen uusi")
     expect(newer).to_have_text("2 new messages")
     assert not in_view(page.get_by_text("Toinen uusi"))
-    expect(page.get_by_text("You started a chat: Nuorten chat.")).to_be_in_viewport()
+    expect(page.get_by_text("You started a chat: Youth chat.")).to_be_in_viewport()
     no_violations(axe_check, page, "chat with the new-messages button")
 
     newer.click()
@@ -574,7 +575,7 @@ def test_the_header_is_one_line_in_every_language_on_the_smallest_phone(
 ) -> None:
     page = new_page(locale=locale, **SIZES["320x568"])
     page.goto(live.url + "/")
-    page.locator("li.k-desk", has_text="Nuorten chat").get_by_role("button").last.click()
+    page.locator("li.k-desk", has_text=YOUTH_NAMES[locale[:2]]).get_by_role("button").last.click()
     box = page.locator("#k-text")
     expect(box).to_be_focused()
     exit_height = page.locator("#k-exit").bounding_box()["height"]
