@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages lint typecheck pytest messages totp clean bench
+.PHONY: run test setup system-packages lint typecheck pytest messages totp clean bench screenshots
 
 setup: system-packages $(VENV)/.installed node_modules/.installed messages
 
@@ -57,6 +57,10 @@ pytest: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: setup lint typecheck pytest
+
+# The README's pictures, made again from the demo data through the real pages (docs/screenshots/).
+screenshots: setup
+	DEBUG=1 $(PY) scripts/screenshots.py
 
 totp: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
