@@ -536,7 +536,8 @@ def test_the_widget_speaks_the_host_pages_language(
 
 def test_every_page_has_the_favicon(new_page: Any, live: Any) -> None:
     page = new_page()
-    for path in ("/", "/embed/", "/console/"):
+    # /console/ shows the login page to a visitor; /admin/login/ is Django's admin with Kohtaamo's icon.
+    for path in ("/", "/embed/", "/console/", "/admin/login/"):
         page.goto(live.url + path)
         hrefs = icon_hrefs(page)
         assert len(hrefs) == 2, (path, hrefs)
