@@ -21,6 +21,7 @@ from django.test import Client as HttpClient
 from demo.data import DEMO_PASSWORD
 from tests.chat_helpers import messages
 from tests.processes import Processes, Redis, Server, server_env
+from tests.support.demo import YOUTH_NAMES
 from tests.wsclient import ProtocolClient, staff_cookie
 
 
@@ -56,7 +57,7 @@ def test_a_client_on_one_process_and_a_counsellor_on_another_chat_normally(serve
         counsellor = ProtocolClient(two.ws_url, "/ws/staff/", cookie=cookie)
         sockets.append(counsellor)
         counsellor.hello()
-        desk = {"id": youth.pk, "slug": "youth", "name": youth.name}
+        desk = {"id": youth.pk, "slug": "youth", "name": YOUTH_NAMES["fi"], "names": YOUTH_NAMES}
         snapshot = counsellor.wait_for("desk", desk=desk)
         assert [w["nickname"] for w in snapshot["waiting"]] == ["Across"]
 

@@ -7,6 +7,9 @@ import { announce, notify, updateTitle } from "./notices.js";
 import { state } from "./state.js";
 import { $, clock, el, focusElement, handoffLabel, t, topicTitle, visuallyHidden } from "./util.js";
 
+// How long a crisis-flagged arrival in a queue waits for its crisis alert (onDesk).
+const CRISIS_ALERT_WAIT_MS = 2000;
+
 export function renderDeskShells() {
   const list = $("desk-list");
   list.replaceChildren();
@@ -61,16 +64,22 @@ export function onDesk(snapshot) {
     const text = t("newClient", { desk: snapshot.desk.name });
     announce(text);
     // No words of the client in a system notification: it may show on a screen others see.
-    // A client whose crisis alert came already is not told of twice.
-    const untold = arrivals.filter((w) => !state.crisisTold.has(w.id));
-    if (untold.length > 0) {
+    // A client whose crisis alert came is told of once, as a crisis: the alert and this
+    // snapshot leave the server together in either order, so a flagged arrival waits a moment
+    // for its alert before it is told of as an ordinary one.
+    const tell = (waiting) => {
+      const untold = waiting.filter((w) => !state.crisisTold.has(w.id));
+      if (untold.length === 0) return;
       notify("queue", {
         title: text,
         body: t("waitingCount", { count: snapshot.waiting.length }),
         tag: `kohtaamo-queue-${deskId}`,
         open: () => focusWaiting(untold[0].id),
       });
-    }
+    };
+    tell(arrivals.filter((w) => !w.crisis));
+    const flagged = arrivals.filter((w) => w.crisis);
+    if (flagged.length > 0) setTimeout(() => tell(flagged), CRISIS_ALERT_WAIT_MS);
   }
 }
 
