@@ -25,14 +25,10 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(BASE_DIR))  # `python scripts/screenshots.py` puts only scripts/ on the path
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the browser the tests use, started alike
+
 DEMO_PASSWORD = "kohtaamo-demo-2026"  # noqa: S105 - the demo staff's published password (demo/data.py)
 PHONE: Any = {"width": 390, "height": 844}
 DESKTOP: Any = {"width": 1280, "height": 800}
