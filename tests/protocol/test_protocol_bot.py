@@ -45,7 +45,8 @@ def closed_now(desk: Any) -> str:
     opens = (timezone.localtime() + dt.timedelta(hours=12)).replace(second=0, microsecond=0)
     closes = opens + dt.timedelta(hours=1)
     set_hours(desk, [(opens.weekday(), opens.time(), closes.time())])
-    return opens.strftime("%H.%M") if opens.minute else str(opens.hour)
+    # As Finnish writes the time (Django's fi TIME_FORMAT "G.i"): no leading zero, "0.13", "9.05".
+    return f"{opens.hour}.{opens.minute:02d}" if opens.minute else str(opens.hour)
 
 
 def test_the_bot_greets_answers_in_the_clients_language_and_waits_outside_the_queue(chat: Chat, demo: Any) -> None:
