@@ -6,6 +6,7 @@ Clients never appear here: they are anonymous (see conversations.models.Client).
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,14 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
+    # Clients' words (messages, notes, attachments, call details) are deleted this many days after
+    # a conversation closes (conversations.retention); the anonymous statistics stay.
+    retention_days = models.PositiveSmallIntegerField(
+        _("days conversations are kept"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Messages and files are deleted this many days after a conversation ends."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,6 +14,7 @@ def record(
     kind: ObjectKind | None = None,
     object_id: int | None = None,
     desk: Desk | None = None,
+    detail: str = "",
 ) -> AuditEvent:
     """Record that `staff` did `action` (to the object `kind` `object_id`, at `desk`).
 
@@ -30,4 +31,5 @@ def record(
         object_kind=kind or "",
         object_id=object_id,
         desk=desk,
+        detail=detail[:300],
     )

@@ -9,6 +9,8 @@ two indexes. Rows are written only by `audit.actions.record`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -23,12 +25,45 @@ class Action(models.TextChoices):
 
     HISTORY_SEARCH = "history.search", _("Searched closed conversations")
     HISTORY_OPEN = "history.open", _("Opened a closed conversation")
+    REPORT_VIEW = "report.view", _("Viewed a report")
+    REPORT_EXPORT = "report.export", _("Exported a report")
+    SURVEY_EXPORT = "survey.export", _("Exported survey results")
+    POPULATION_IMPORT = "population.import", _("Imported population figures")
+    STAFF_ROLE = "staff.role", _("Changed a staff member's role")
+    STAFF_ACCESS = "staff.access", _("Changed a staff member's access")
+    DESK_MEMBERS = "desk.members", _("Changed who works at a desk")
+    DESK_CHANGE = "desk.change", _("Changed a desk")
+    BRAIN_CHANGE = "brain.change", _("Changed the chatbot's brain")
+    ADMIN_ADD = "admin.add", _("Added in the admin")
+    ADMIN_CHANGE = "admin.change", _("Changed in the admin")
+    ADMIN_DELETE = "admin.delete", _("Deleted in the admin")
+    AUDIT_VIEW = "audit.view", _("Read the audit log")
 
 
 class ObjectKind(models.TextChoices):
     """What kind of object an event names (blank: none, as for a search)."""
 
     CONVERSATION = "conversation", _("Conversation")
+    STAFF = "staff", _("Staff member")
+    DESK = "desk", _("Desk")
+    TOPIC = "topic", _("Chatbot topic")
+    SURVEY = "survey", _("Survey")
+    REPORT = "report", _("Report")
+    OTHER = "other", _("Other")
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any try to change or delete an audit row from the application."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Rows are added, never changed or deleted: a log that its readers can change proves nothing."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AuditLogIsAppendOnly("the audit log is not changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("the audit log is not deleted from")
 
 
 class AuditEvent(models.Model):
@@ -54,6 +89,11 @@ class AuditEvent(models.Model):
     desk = models.ForeignKey(
         Desk, verbose_name=_("desk"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What changed, in words a supervisor reads ("role: counsellor -> supervisor", a report's filters);
+    # never a client's words.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -67,3 +107,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         target = f" {self.object_kind} {self.object_id}" if self.object_kind else ""
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff_id} {self.action}{target}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("the audit log is not changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("the audit log is not deleted from")

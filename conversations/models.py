@@ -143,11 +143,21 @@ class Conversation(models.Model):
     handoff_reason = models.CharField(_("hand-off reason"), max_length=20, choices=HandoffReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When a person first took the conversation (the wait a contact record reports ends here).
+    answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closed_by_client = models.BooleanField(default=False)
     # When the messages, notes and nickname were deleted after the retention period.
     purged_at = models.DateTimeField(null=True, blank=True)
+    # When the client deleted the conversation themselves (purged at once; staff see only this).
+    deleted_by_client_at = models.DateTimeField(null=True, blank=True)
+    # The client's optional answers about themselves (common.demographics), copied into the contact
+    # record; never required, and never shown beside the conversation's words.
+    client_age_group = models.CharField(max_length=20, blank=True)
+    client_municipality = models.CharField(max_length=5, blank=True)
+    # When the client rated the conversation: one rating per conversation (stats.Feedback holds it).
+    feedback_at = models.DateTimeField(null=True, blank=True)
     # The protocol's cursors. last_seq is the sequence number of the newest
     # message; the others are what each side has received and read.
     last_seq = models.PositiveIntegerField(default=0)

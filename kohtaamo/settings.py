@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "audit",
     "bot",
     "conversations",
+    "stats",
+    "surveys",
     "realtime",
     "console",
     "widget",

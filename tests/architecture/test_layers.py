@@ -24,6 +24,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit",),  # the audit log: who looked at what
     ("bot",),  # the brain and the chatbot
     ("conversations",),  # clients, conversations, their actions
+    ("stats",),  # contact records, feedback, reports, the region's population
+    ("surveys",),  # anonymous surveys shared by link
     ("realtime",),  # the WebSocket protocol
     ("console", "widget"),  # the staff's and the clients' pages
     ("demo",),  # demo data and its commands
