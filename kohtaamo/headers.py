@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 
 # The staff's areas, as mounted in kohtaamo/urls.py: the login and second-factor
 # pages, the console with its canned replies, the brain editor and the Django admin.
-STAFF_PATH_PREFIXES = ("/staff/", "/console/", "/brain/", "/admin/")
+STAFF_PATH_PREFIXES = ("/staff/", "/console/", "/brain/", "/surveys/", "/admin/")
 
 # Browser features the service does not use, denied to our pages and to anything
 # they might frame. Voice and video calls (a later issue) will need the camera and

@@ -10,6 +10,8 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("console/", include("console.urls")),
     path("brain/", include("bot.editor_urls")),
+    path("surveys/", include("surveys.urls")),
+    path("s/", include("surveys.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("bot.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
