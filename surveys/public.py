@@ -153,14 +153,13 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             for n, q in enumerate(questions, start=1)
             if q.pk in errors
         ]
-        response = _render(
+        # 200, as a form with errors is: a client's slip is not worth a warning in the server's log.
+        return _render(
             request,
             "surveys/public/answer.html",
             {"survey": survey, "items": question_items(questions, raw, errors), "summary": summary},
             token=token if fresh else None,
         )
-        response.status_code = 400
-        return response
     response = redirect("survey_public:thanks", survey.slug)
     if fresh:
         set_token(request, response, token)

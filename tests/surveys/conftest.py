@@ -10,6 +10,15 @@ from tests.support.demo import Demo
 from tests.wsclient import staff_cookie
 
 
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """The tests read English texts (the msgids); the service's default language is Finnish."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def demo_db(db: Any) -> Demo:
     """The demo organisations, desks and staff in a plain (rolled back) test database."""
@@ -24,7 +33,7 @@ def logged_in(demo_db: Demo) -> Any:
     """A test client logged in as a demo staff member through the real login (with TOTP where required)."""
 
     def login(username: str) -> HttpClient:
-        http = HttpClient()
+        http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
         staff_cookie(http, username, DEMO_PASSWORD, otp=demo_db.staff_by_username[username].requires_2fa)
         return http
 
