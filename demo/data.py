@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
+from demo.surveys import seed_surveys
 from desks.hours import set_hours
 from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
 
@@ -214,6 +215,7 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
             TOTPDevice.objects.create(user=staff, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
     for desk_slug, title, body in CANNED:
         CannedReply.objects.get_or_create(desk=desks[desk_slug], title=title, defaults={"body": body})
+    seed_surveys(Staff.objects.get(username="supervisor"))
     if brain:
         seed_brain()
     return STAFF

@@ -210,6 +210,49 @@ BRAIN_POST_DONE = expect(
     "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/unanswered/", admin="302:/brain/unanswered/"
 )
 
+# Surveys (surveys.actions): supervisors and admins build their organisation's; counsellors read
+# the results of its open and closed ones; a draft is not a counsellor's to see, and another
+# organisation's survey looks missing (404) to everybody.
+SURVEY_NONE = expect("403", anonymous="login", admin_no_otp="otp")
+SURVEY_LIST = SURVEY_NONE | {"counsellor": "200", "counsellor2": "200", "studycounsellor": "200"}
+SURVEY_LIST |= {"supervisor": "200", "admin": "200"}
+SURVEY_BUILD = SURVEY_NONE | {"supervisor": "200", "admin": "200"}
+# A survey's own pages (build): Jokilaakso's open one, its draft, and Rantala's open one.
+SURVEY_OWN = SURVEY_BUILD | {"studycounsellor": "404"}
+SURVEY_DRAFT = SURVEY_OWN | {"counsellor": "404", "counsellor2": "404"}
+SURVEY_OTHER = SURVEY_NONE | {"supervisor": "404", "admin": "404", "counsellor": "404", "counsellor2": "404"}
+# Results: also counsellors of the organisation.
+RESULTS_OWN = SURVEY_OWN | {"counsellor": "200", "counsellor2": "200"}
+RESULTS_OTHER = SURVEY_OTHER | {"studycounsellor": "200"}
+
+
+def survey_route(
+    suffix: str, *, own: dict[str, str], draft: dict[str, str], other: dict[str, str], form: bool = False
+) -> Route:
+    """A survey's page, tried on the three surveys; `form`: it takes a POST too (the builder), else GET only."""
+    path = "/surveys/{%s}/" + suffix
+    return Route(
+        paths={"own": path % "survey_own", "draft": path % "survey_draft", "other": path % "survey_study"},
+        get={"own": own, "draft": draft, "other": other},
+        post={"own": own, "draft": draft, "other": other} if form else {"own": GET_ONLY},
+        payload={"title": "Matrix", "questions": "0"} if form else {},
+    )
+
+
+def survey_post_route(suffix: str) -> Route:
+    """A button's POST (open, close, copy): GET is not allowed; refused roles change nothing."""
+    path = "/surveys/{%s}/" + suffix
+
+    def posts(table: dict[str, str]) -> dict[str, str]:
+        return {role: ("302" if outcome == "200" else outcome) for role, outcome in table.items()}
+
+    return Route(
+        paths={"own": path % "survey_own", "draft": path % "survey_draft", "other": path % "survey_study"},
+        get={"own": GET_ONLY, "draft": GET_ONLY, "other": GET_ONLY},
+        post={"own": posts(SURVEY_OWN), "draft": posts(SURVEY_DRAFT), "other": posts(SURVEY_OTHER)},
+    )
+
+
 CLASSIFIED: dict[str, Route] = {
     # --- The client's pages (widget) ---
     "": route("/", PUBLIC, post=GET_ONLY),
@@ -310,6 +353,38 @@ CLASSIFIED: dict[str, Route] = {
     "brain/<slug:slug>/history/<int:pk>/revert/": route(
         "/brain/{topic}/history/{topic_version}/revert/", GET_ONLY, post=BRAIN_TOPIC_DONE
     ),
+    # --- Surveys: the staff's pages and the public answering page ---
+    "surveys/": route("/surveys/", SURVEY_LIST, post=GET_ONLY),
+    "surveys/new/": route(
+        "/surveys/new/", SURVEY_BUILD, post=SURVEY_BUILD, payload={"title": "Matrix", "questions": "0"}
+    ),
+    "surveys/<int:survey_id>/": survey_route("", own=SURVEY_OWN, draft=SURVEY_DRAFT, other=SURVEY_OTHER),
+    # An open survey's builder sends its builders back to the survey: only a draft changes.
+    "surveys/<int:survey_id>/edit/": survey_route(
+        "edit/",
+        own=SURVEY_OWN | {"supervisor": "302:/surveys/{survey_own}/", "admin": "302:/surveys/{survey_own}/"},
+        draft=SURVEY_DRAFT,
+        other=SURVEY_OTHER,
+        form=True,
+    ),
+    "surveys/<int:survey_id>/preview/": survey_route(
+        "preview/", own=SURVEY_OWN, draft=SURVEY_DRAFT, other=SURVEY_OTHER
+    ),
+    "surveys/<int:survey_id>/open/": survey_post_route("open/"),
+    "surveys/<int:survey_id>/close/": survey_post_route("close/"),
+    "surveys/<int:survey_id>/duplicate/": survey_post_route("duplicate/"),
+    "surveys/<int:survey_id>/results/": survey_route(
+        "results/", own=RESULTS_OWN, draft=SURVEY_DRAFT, other=RESULTS_OTHER
+    ),
+    "surveys/<int:survey_id>/results.csv": survey_route(
+        "results.csv", own=RESULTS_OWN, draft=SURVEY_DRAFT, other=RESULTS_OTHER
+    ),
+    # Anybody with the link; a draft answers with the plain "not open" page.
+    "s/<str:slug>/": Route(
+        paths={"open": "/s/{survey_slug}/", "draft": "/s/{survey_draft_slug}/", "missing": "/s/no-such-survey/"},
+        get={"open": PUBLIC, "draft": PUBLIC, "missing": expect("404", admin_no_otp="otp")},
+    ),
+    "s/<str:slug>/thanks/": route("/s/{survey_slug}/thanks/", PUBLIC, post=GET_ONLY),
     # --- The bot's public API ---
     "api/bot/ask": route("/api/bot/ask", expect("405", admin_no_otp="otp")),
     "api/bot/status": route("/api/bot/status", PUBLIC, post=GET_ONLY),
@@ -425,8 +500,12 @@ def matrix_objects() -> dict[str, Any]:
     from bot.models import AnswerVote, Topic, TopicEdit, TopicText, UnansweredQuestion
     from conversations.models import Conversation, Status
     from demo.data import seed_demo
+    from demo.surveys import YOUTH_PANEL_TITLE
     from desks.models import CannedReply, Desk, OpeningPeriod
+    from surveys.actions import do_save_survey
+    from surveys.models import Question, Survey
     from tests.support.factories import ClientFactory
+    from tests.surveys.helpers import youth_panel_draft
 
     seed_demo(brain=False)
     OpeningPeriod.objects.all().delete()  # every desk open, whatever the hour
@@ -448,7 +527,19 @@ def matrix_objects() -> dict[str, Any]:
             closed_at=timezone.now(),
         ).pk
 
+    survey_own = Survey.objects.get(title=YOUTH_PANEL_TITLE)
+    survey_draft = do_save_survey(staff["supervisor"], youth_panel_draft())
+    survey_study = Survey.objects.create(
+        organisation=Organisation.objects.get(slug="rantala-college"), title="Rantala", status="open"
+    )
+    Question.objects.create(survey=survey_study, position=1, kind="text", text="Mitä kuuluu?")
+
     return {
+        "survey_own": survey_own.pk,
+        "survey_slug": survey_own.slug,
+        "survey_draft": survey_draft.pk,
+        "survey_draft_slug": survey_draft.slug,
+        "survey_study": survey_study.pk,
         "canned_youth": CannedReply.objects.filter(desk=desks["youth"]).earliest("pk").pk,
         "canned_study": CannedReply.objects.filter(desk=desks["study"]).earliest("pk").pk,
         "canned_mine": CannedReply.objects.create(owner=staff["counsellor"], title="Mine", body="Only mine").pk,
