@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import get_language_info
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.languages import is_supported, language_codes
@@ -120,6 +121,7 @@ def question_items(
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # a shared phone's back button must not bring back someone's answers from the cache
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the survey and take its answers; a survey not open shows a plain page that says so."""
     survey = _survey(slug)

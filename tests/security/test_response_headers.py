@@ -27,6 +27,7 @@ STAFF_PAGES = [
     ("editor", "/brain/try/?text=hei"),
     ("editor", "/brain/signals/?text=hei"),
     ("editor", "/brain/unanswered/"),
+    ("counsellor", "/surveys/"),
     ("admin", "/admin/"),
     ("admin", "/admin/accounts/staff/"),
     ("admin", "/admin/conversations/conversation/"),
