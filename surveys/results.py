@@ -1,12 +1,21 @@
 """A survey's results with the small-cell rule: no figure tells about fewer than 5 people.
 
-The rule (the same as the reports' of issue 12, `suppress` below until the
-reports' own module and this one are joined):
-- any count below 5 (0 included) is shown as "<5";
-- when exactly one cell of a question is hidden, the next smallest is hidden
-  too, or the total and the other cells would give it away (complementary
-  suppression). An optional question has a cell "No answer" of its own, so the
-  number who skipped it cannot be worked out from the total either;
+The rule is the reports' of issue 12 (stats/suppression.py on the reports'
+branch: primary "<5", complementary "×", the bounds check), applied here to
+one question at a time; `suppress` is the small function to join with that
+module when both are merged:
+- any count below 5 (0 included) is hidden and shown as "<5";
+- a single-choice or scale question's cells, with a cell "No answer" for an
+  optional one, add up to the number of responses: an additive line. When
+  exactly one cell is hidden, the next smallest is hidden too, or the total
+  and the others would give it away; and when the hidden cells' known sum
+  leaves one of them a single value (two "<5" adding up to 8 are both 4, and
+  hidden cells adding up to 0 are all 0), one more is hidden, until none is
+  pinned. A cell hidden only to protect another counts 5 or more and is shown
+  as "×", so that nobody adding up a column is misled;
+- a multiple-choice question's cells do not add up to anything published (one
+  person may choose several), so only its small cells are hidden, and the next
+  smallest when exactly one is (the simple rule, kept for every question);
 - the number of responses is shown only when it is 5 or more;
 - a scale's average only when none of its cells is hidden (the total, the
   average and the visible cells could otherwise give the hidden ones away);
@@ -31,19 +40,50 @@ from surveys.models import SCALE_MAX, SCALE_MIN, Answer, Kind, Question, Survey
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
+COMPLEMENTARY = "×"
 
 
-def suppress(counts: Sequence[int], threshold: int = SMALL_CELL) -> list[int | None]:
-    """The cells as they may be shown: None for a hidden one (counts below `threshold`, and a complement).
+def _pinned(counts: Sequence[int], hidden: set[int], primary: set[int], total: int, threshold: int) -> bool:
+    """Whether the line's bounds leave a hidden cell a single value.
 
-    If exactly one cell is below the threshold, the smallest of the others is
-    hidden too (ties: the first), so that no total or difference reveals it.
+    The hidden cells add up to `total` minus the shown ones; a "<5" cell is 0
+    to threshold-1, a "×" cell threshold or more.
     """
-    hidden = {i for i, count in enumerate(counts) if count < threshold}
+    known = total - sum(count for i, count in enumerate(counts) if i not in hidden)
+    bounds = {i: (0, threshold - 1) if i in primary else (threshold, total) for i in hidden}
+    for i in hidden:
+        low_others = sum(bounds[j][0] for j in hidden if j != i)
+        high_others = sum(bounds[j][1] for j in hidden if j != i)
+        low = max(bounds[i][0], known - high_others)
+        high = min(bounds[i][1], known - low_others)
+        if low == high:
+            return True
+    return False
+
+
+def suppress(counts: Sequence[int], *, additive: bool = True, threshold: int = SMALL_CELL) -> list[str | None]:
+    """How each cell may be shown: None (shown as it is), SUPPRESSED ("<5") or COMPLEMENTARY ("×").
+
+    `additive`: the cells add up to a published total (their sum), so a hidden
+    cell must not be recoverable from it (see the module's docstring).
+    """
+    primary = {i for i, count in enumerate(counts) if count < threshold}
+    hidden = set(primary)
+
+    def hide_next_smallest() -> bool:
+        shown_cells = [(count, i) for i, count in enumerate(counts) if i not in hidden]
+        if not shown_cells:
+            return False
+        hidden.add(min(shown_cells)[1])
+        return True
+
     if len(hidden) == 1 and len(counts) > 1:
-        rest = min((count, i) for i, count in enumerate(counts) if i not in hidden)
-        hidden.add(rest[1])
-    return [None if i in hidden else count for i, count in enumerate(counts)]
+        hide_next_smallest()
+    if additive:
+        total = sum(counts)
+        while hidden and _pinned(counts, hidden, primary, total, threshold) and hide_next_smallest():
+            pass
+    return [None if i not in hidden else SUPPRESSED if i in primary else COMPLEMENTARY for i in range(len(counts))]
 
 
 def suppress_total(total: int, threshold: int = SMALL_CELL) -> int | None:
@@ -51,18 +91,19 @@ def suppress_total(total: int, threshold: int = SMALL_CELL) -> int | None:
 
 
 def shown(count: int | None) -> str:
-    """A cell as text: the number, or "<5"."""
+    """A total as text: the number, or "<5"."""
     return SUPPRESSED if count is None else str(count)
 
 
 @dataclass(frozen=True)
 class Cell:
     label: str
-    count: int | None  # None: hidden ("<5")
+    count: int | None  # None: hidden
+    hidden_as: str = SUPPRESSED  # how a hidden cell reads: "<5", or "×" for one hidden to protect another
 
     @property
     def text(self) -> str:
-        return shown(self.count)
+        return self.hidden_as if self.count is None else str(self.count)
 
 
 @dataclass(frozen=True)
@@ -151,7 +192,11 @@ def survey_results(survey: Survey) -> SurveyResults:
         if not question.required:
             labels.append(_("No answer"))
             counts.append(total - answered.get(question.pk, 0))
-        cells = [Cell(label, count) for label, count in zip(labels, suppress(counts), strict=True)]
+        marks = suppress(counts, additive=question.kind != Kind.MULTIPLE)
+        cells = [
+            Cell(label, count if mark is None else None, mark or SUPPRESSED)
+            for label, count, mark in zip(labels, counts, marks, strict=True)
+        ]
         if question.kind == Kind.SCALE and all(c.count is not None for c in cells):
             values = [(v, by_scale[(question.pk, v)]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
             n = sum(count for _v, count in values)
@@ -170,6 +215,7 @@ def results_csv_rows(results: SurveyResults) -> list[list[str]]:
     rows = [
         [_("Survey"), results.survey.title],
         [_("Responses"), results.responses_text],
+        [_("“<5”: fewer than 5. “×”: 5 or more, hidden so that a small number cannot be worked out.")],
         [],
         [_("Question"), _("Answer"), _("Count")],
     ]

@@ -14,14 +14,22 @@ from tests.support.demo import Demo
 from tests.surveys.helpers import open_survey, questions
 
 
-def test_suppress_hides_small_cells_and_one_complement() -> None:
-    assert suppress([10, 7, 6]) == [10, 7, 6]
-    # One small cell: the next smallest goes too, or the total would give it away.
-    assert suppress([10, 3, 6, 8]) == [10, None, None, 8]
-    assert suppress([0, 9, 12]) == [None, None, 12]
-    # Two small cells already hide each other.
-    assert suppress([1, 2, 20]) == [None, None, 20]
-    assert suppress([4, 4, 4]) == [None, None, None]
+def test_suppress_hides_small_cells_and_what_would_give_them_away() -> None:
+    shown, small, other = None, "<5", "×"
+    assert suppress([10, 7, 6]) == [shown, shown, shown]
+    # One small cell: the next smallest goes too (as "×": it counts 5 or more), or the total gives it away.
+    assert suppress([10, 3, 6, 8]) == [shown, small, other, shown]
+    # Two small cells adding up to 8 (the total 30 minus 22) are both 4: one more is hidden.
+    assert suppress([4, 4, 10, 12]) == [small, small, other, shown]
+    # Hidden cells adding up to 0 are all 0: hidden until that no longer shows.
+    assert suppress([0, 0, 0, 5, 7]) == [small, small, small, other, other]
+    assert suppress([0, 0, 0, 14, 16]) == [small, small, small, other, shown]
+    # Two small cells whose sum leaves each more than one value hide each other.
+    assert suppress([1, 2, 20]) == [small, small, shown]
+    assert suppress([4, 4, 4]) == [small, small, small]
+    # Cells that add up to nothing published (a multiple choice): only the simple rule.
+    assert suppress([0, 0, 28], additive=False) == [small, small, shown]
+    assert suppress([3, 9, 28], additive=False) == [small, other, shown]
 
 
 def answer(survey: Survey, **by_kind: Any) -> None:
@@ -67,9 +75,10 @@ def test_complementary_suppression_and_the_no_answer_cell(demo_db: Demo) -> None
     assert results.responses == 12
     # "Somesta" (0) and "No answer" (1) hide each other; the others show.
     assert cells(survey, "single") == {"Koulusta": "6", "Kavereilta": "5", "Somesta": "<5", "No answer": "<5"}
-    # The scale is required (no "No answer" cell): 1, 2 and 3 are 0 and hidden, 4 and 5 shown.
+    # The scale is required (no "No answer" cell): 1, 2 and 3 are 0, which 4 and 5 (5 + 7 = 12, the
+    # total) would give away, so those are hidden too, as "×".
     scale = cells(survey, "scale")
-    assert scale == {"1 (Ei yhtään)": "<5", "2": "<5", "3": "<5", "4": "5", "5 (Todella)": "7"}
+    assert scale == {"1 (Ei yhtään)": "<5", "2": "<5", "3": "<5", "4": "×", "5 (Todella)": "×"}
     # With cells hidden the average is not shown: with the total it could give them away.
     assert next(r for r in results.questions if r.question.kind == "scale").average is None
     # Free text is shown from 5 responses on, in alphabetical order, not the order it came.
@@ -87,8 +96,8 @@ def test_one_small_cell_hides_the_next_smallest_and_the_average_shows_when_nothi
     assert scale.average == round((5 + 10 + 15 + 24 + 35) / 28, 1)
     # Multiple choice: "Retkiä" 28, the others 0 and hidden; "No answer" 0 hidden too.
     assert cells(survey, "multiple") == {"Retkiä": "28", "Pelejä": "<5", "Kursseja": "<5", "No answer": "<5"}
-    # One small cell ("Somesta" 0, "No answer" 0 are two): both hidden, the rest shown.
-    assert cells(survey, "single") == {"Koulusta": "21", "Kavereilta": "7", "Somesta": "<5", "No answer": "<5"}
+    # "Somesta" and "No answer" are 0 and 21 + 7 is the total, which would show it: "Kavereilta" goes too.
+    assert cells(survey, "single") == {"Koulusta": "21", "Kavereilta": "×", "Somesta": "<5", "No answer": "<5"}
 
 
 def test_the_results_page_and_csv_hide_the_same_cells_and_the_export_is_audited(demo_db: Demo, logged_in: Any) -> None:
