@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from surveys.actions import browser_mark, do_close_survey, do_save_survey
+from surveys.actions import browser_mark, do_close_survey, do_save_survey, do_submit_response
 from surveys.models import Answer, BrowserMark, Response, Survey
 from surveys.public import COOKIE
 from tests.support.demo import Demo
@@ -155,3 +156,22 @@ def test_a_closed_survey_refuses_even_a_form_loaded_while_it_was_open(demo_db: D
     Survey.objects.filter(pk=survey.pk).update(status="closed")
     assert "This survey is not open" in post_answers(http, survey, scale=3).content.decode()
     assert counts() == before
+
+
+def test_a_failure_while_storing_leaves_nothing_half_written(demo_db: Demo, monkeypatch: Any) -> None:
+    """The mark, the response and its answers go in one transaction: a failure on the last leaves none."""
+    survey = open_survey(demo_db.staff.supervisor)
+    qs = questions(survey)
+    before = counts()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        do_submit_response(survey, {qs["scale"].pk: ["4"]}, "the-same-browser-token-0123456789abcdef")
+    assert counts() == before
+    monkeypatch.undo()
+    # Not marked as answered: the same browser may send its answers again.
+    do_submit_response(survey, {qs["scale"].pk: ["4"]}, "the-same-browser-token-0123456789abcdef")
+    assert Response.objects.filter(survey=survey).count() == 1
