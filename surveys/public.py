@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.languages import is_supported, language_codes
+from common.ratelimit import make_limiter
 from surveys.actions import (
     AlreadyAnswered,
     SurveyClosed,
@@ -38,6 +39,9 @@ from surveys.models import SCALE_MAX, SCALE_MIN, Question, Survey
 COOKIE = "kohtaamo_survey"
 COOKIE_AGE = 365 * 24 * 3600
 # A token the server made is 43 characters of base64url; anything else in the cookie is replaced.
+# Responses a survey takes at once, then per second (per survey, shared by every process with Redis): a
+# youth panel answering together after an event passes, a script posting thousands does not.
+RESPONSE_LIMITER = make_limiter("survey-responses", burst=200, per_second=2.0)
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -140,6 +144,15 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             token=None if token else new_browser_token(),
         )
     raw = {q.pk: request.POST.getlist(f"q-{q.pk}") for q in questions}
+    if RESPONSE_LIMITER.hit(f"survey-{survey.slug}") > 0:
+        # The answers stay on the page; nothing was stored.
+        response = _render(
+            request,
+            "surveys/public/answer.html",
+            {"survey": survey, "items": question_items(questions, raw, {}), "busy": True},
+        )
+        response.status_code = 429
+        return response
     fresh = token is None
     token = token or new_browser_token()
     try:

@@ -175,3 +175,18 @@ def test_a_failure_while_storing_leaves_nothing_half_written(demo_db: Demo, monk
     # Not marked as answered: the same browser may send its answers again.
     do_submit_response(survey, {qs["scale"].pk: ["4"]}, "the-same-browser-token-0123456789abcdef")
     assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_a_flood_of_responses_is_slowed_down_and_the_answers_stay_on_the_page(demo_db: Demo, monkeypatch: Any) -> None:
+    from common.ratelimit import RateLimiter
+    from surveys import public
+
+    monkeypatch.setattr(public, "RESPONSE_LIMITER", RateLimiter(burst=1, per_second=0.001))
+    survey = open_survey(demo_db.staff.supervisor)
+    assert post_answers(HttpClient(HTTP_ACCEPT_LANGUAGE="en"), survey, scale=4).status_code == 302
+    before = counts()
+    response = post_answers(HttpClient(HTTP_ACCEPT_LANGUAGE="en"), survey, scale=2, text="Odotan vuoroani")
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "Many people are answering right now" in page and ">Odotan vuoroani</textarea>" in page
+    assert counts() == before
