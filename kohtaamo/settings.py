@@ -195,7 +195,8 @@ if REDIS_URL:
             # it delivers at most once, which the protocol allows for (every
             # party catches up from its sequence cursor).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Deployments (or test workers) sharing one Redis keep their groups apart by prefix.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")},
         }
     }
 else:
