@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.demographics import (
@@ -155,8 +155,6 @@ class OutsideContactForm(RecordForm):
         error_messages={
             "required": _("Give the number of people."),
             "invalid": _("Give the number of people as a whole number."),
-            "min_value": _("Give a number from 1 to %(max)s.") % {"max": MAX_PEOPLE},
-            "max_value": _("Give a number from 1 to %(max)s.") % {"max": MAX_PEOPLE},
         },
     )
 
@@ -172,6 +170,9 @@ class OutsideContactForm(RecordForm):
         self.fields["day"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 12})
         self.fields["day"].error_messages["required"] = _("Give the date of the contact.")
         self.fields["people"].help_text = _("For a group session or a pop-up, how many people you reached.")
+        # Formatted here, in the request's language (a lazy text formatted at import would be fixed in one).
+        between = gettext("Give a number from 1 to %(max)s.") % {"max": MAX_PEOPLE}
+        self.fields["people"].error_messages.update({"min_value": between, "max_value": between})
         self.fields["people"].widget.attrs.update({"inputmode": "numeric"})
 
     def chosen_desk(self) -> Desk | None:

@@ -185,7 +185,7 @@ def test_the_list_shows_own_incomplete_records_and_a_supervisor_their_desks(demo
     assert "1 record to fill in" in page
     assert "Youth chat" in page and "Answered" in page
     assert "yksityistä" not in page
-    assert 'class="nav-count">1<' in page  # the header's count
+    assert '<span class="nav-count-number">1<' in page  # the header's count
 
     supervisor_page = login("supervisor").get("/console/records/").content.decode()
     assert set(record_ids(supervisor_page)) == {kalles, ainos}
@@ -201,7 +201,7 @@ def test_the_console_reminds_of_records_older_than_an_hour(demo: Any) -> None:
     ContactRecord.objects.filter(pk=record_id).update(started_at=timezone.now() - dt.timedelta(hours=2))
     page = http.get("/console/").content.decode()
     assert "You have 1 contact record from over an hour ago to fill in." in page
-    assert 'class="nav-count">1<' in page
+    assert '<span class="nav-count-number">1<' in page
 
 
 # --- Contacts outside Kohtaamo ---------------------------------------------------------------

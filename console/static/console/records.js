@@ -11,6 +11,15 @@ function recordUrl(conversationId) {
   return config.recordUrl.replace("/0/", `/${conversationId}/`);
 }
 
+/** The header's count of records to fill in (console/_header.html): the closed conversation's is one more. */
+function countOneMore() {
+  const count = $("records-count");
+  if (!count) return;
+  const number = count.querySelector(".nav-count-number");
+  number.textContent = String((Number(number.textContent) || 0) + 1);
+  count.hidden = false;
+}
+
 /** Show the prompt for a closed conversation (one per conversation) and move the focus to its link. */
 export function showRecordPrompt(conversationId, name) {
   const box = $("record-prompts");
@@ -33,6 +42,7 @@ export function showRecordPrompt(conversationId, name) {
     });
     prompt.append(text, link, later);
     box.prepend(prompt);
+    countOneMore();
   }
   announce(t("recordPrompt", { name }));
   focusElement(prompt.querySelector("a"));
