@@ -337,7 +337,9 @@ def _apply(record: ContactRecord, answers: Answers) -> None:
 def do_complete_record(staff: Staff, record_id: int, answers: Answers) -> ContactRecord:
     """Save the counsellor's part of a record and mark it complete (may be saved again to correct it)."""
     with transaction.atomic():
-        record = visible_records(staff).select_for_update().get(pk=record_id)
+        # Authorised first, then locked by its key alone (no row lock over the rule's subqueries).
+        record_id = visible_records(staff).values_list("pk", flat=True).get(pk=record_id)
+        record = ContactRecord.objects.select_for_update().get(pk=record_id)
         keep = set(record.categories.values_list("pk", flat=True))
         _check_categories(record.organisation_id, answers.categories, keep)
         _apply(record, answers)
