@@ -330,3 +330,13 @@ def test_the_admin_lists_only_the_organisations_categories_and_never_deletes_a_u
     assert http.get(f"/admin/stats/category/{used.pk}/delete/").status_code == 403
     unused = category(demo.desks.youth.organisation_id, "Pelit", "interest")
     assert http.get(f"/admin/stats/category/{unused.pk}/delete/").status_code == 200
+
+
+def test_the_form_speaks_swedish_with_the_swedish_names_of_municipalities(demo: Any) -> None:
+    record_id = answered(demo.desks.youth, demo.staff.counsellor)
+    page = login("counsellor", lang="sv").get(f"/console/records/{record_id}/").content.decode()
+    assert "Kontaktregistrering" in page
+    assert "Esbo" in page and "Grankulla" in page and "En annan kommun" in page
+    assert "Flicka eller kvinna" in page and "Hänvisad till en annan tjänst" in page
+    finnish = login("counsellor", lang="fi").get(f"/console/records/{record_id}/").content.decode()
+    assert "Tilastomerkintä" in finnish and "Espoo" in finnish and "Tyttö tai nainen" in finnish
