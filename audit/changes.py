@@ -244,7 +244,8 @@ def admin_change_summary(message: str | list[dict[str, Any]]) -> str:
                 continue
             fields = ", ".join(str(f) for f in what.get("fields", []))
             name = str(what.get("name", ""))
-            parts.append(" ".join(p for p in (verb + ":", name, f"({fields})" if fields and name else fields) if p))
+            said = " ".join(p for p in (name, f"({fields})" if fields and name else fields) if p)
+            parts.append(f"{verb}: {said}" if said else verb)
     return "; ".join(parts)
 
 
