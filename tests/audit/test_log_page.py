@@ -35,14 +35,18 @@ def at(event: AuditEvent, when: dt.datetime) -> None:
 def test_staff_who_do_not_supervise_may_not_read_it(demo: Any, username: str) -> None:
     http = login(username)
     assert http.get("/console/audit/").status_code == 403
-    assert 'href="/console/audit/"' not in http.get("/console/history/" if username != "editor" else "/brain/").content.decode()
+    other_page = "/console/history/" if username != "editor" else "/brain/"
+    assert 'href="/console/audit/"' not in http.get(other_page).content.decode()
     assert not AuditEvent.objects.filter(action=Action.AUDIT_VIEW).exists()
 
 
 def test_a_supervisor_reads_their_organisations_rows_only_and_the_reading_is_recorded(demo: Any) -> None:
     youth, study = demo.desks.youth, demo.desks.study
-    own = record(demo.staff.counsellor, Action.HISTORY_OPEN, kind=ObjectKind.CONVERSATION, object_id=1, desk=youth, detail="own-row")
-    other = record(demo.staff.studycounsellor, Action.HISTORY_OPEN, kind=ObjectKind.CONVERSATION, object_id=2, desk=study, detail="other-row")
+    conversation = ObjectKind.CONVERSATION
+    own = record(demo.staff.counsellor, Action.HISTORY_OPEN, kind=conversation, object_id=1, desk=youth, detail="own-row")
+    other = record(
+        demo.staff.studycounsellor, Action.HISTORY_OPEN, kind=conversation, object_id=2, desk=study, detail="other-row"
+    )
     http = login("supervisor")
     page = http.get("/console/audit/").content.decode()
     shown = event_ids(page)
@@ -79,7 +83,7 @@ def test_the_admin_reads_it_and_a_superuser_reads_every_organisations(demo: Any)
 def test_the_filters_narrow_by_period_action_staff_and_desk(demo: Any) -> None:
     kalle, aino, youth, parents = demo.staff.counsellor, demo.staff.counsellor2, demo.desks.youth, demo.desks.parents
     old = record(kalle, Action.HISTORY_SEARCH, desk=youth, detail="old-search")
-    at(old, timezone.make_aware(dt.datetime(2026, 11, 2, 10, 0)))
+    at(old, dt.datetime(2026, 11, 2, 10, 0, tzinfo=timezone.get_current_timezone()))
     record(kalle, Action.HISTORY_OPEN, kind=ObjectKind.CONVERSATION, object_id=7, desk=parents, detail="kalle-open")
     record(aino, Action.HISTORY_OPEN, kind=ObjectKind.CONVERSATION, object_id=8, desk=youth, detail="aino-open")
     http = login("supervisor")
