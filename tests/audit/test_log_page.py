@@ -43,7 +43,8 @@ def test_staff_who_do_not_supervise_may_not_read_it(demo: Any, username: str) ->
 def test_a_supervisor_reads_their_organisations_rows_only_and_the_reading_is_recorded(demo: Any) -> None:
     youth, study = demo.desks.youth, demo.desks.study
     conversation = ObjectKind.CONVERSATION
-    own = record(demo.staff.counsellor, Action.HISTORY_OPEN, kind=conversation, object_id=1, desk=youth, detail="own-row")
+    kalle = demo.staff.counsellor
+    own = record(kalle, Action.HISTORY_OPEN, kind=conversation, object_id=1, desk=youth, detail="own-row")
     other = record(
         demo.staff.studycounsellor, Action.HISTORY_OPEN, kind=conversation, object_id=2, desk=study, detail="other-row"
     )
