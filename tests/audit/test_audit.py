@@ -16,7 +16,7 @@ from audit.models import Action, AuditEvent, AuditLogIsAppendOnly, ObjectKind
 from bot.actions import do_add_example_question, do_create_topic, do_publish_topic
 from bot.models import Topic
 from conversations.models import Conversation, Message, SenderKind, Status
-from desks.models import CannedReply, DeskMembership, OpeningPeriod
+from desks.models import CannedReply, Desk, DeskMembership, OpeningPeriod
 from tests.audit.helpers import admin_form, login
 from tests.support.factories import ClientFactory
 
@@ -240,3 +240,29 @@ def test_the_log_cannot_be_changed_or_deleted(demo: Any) -> None:
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.detail == "" and event.at <= timezone.now() + dt.timedelta(seconds=1)
     assert AuditEvent.objects.filter(action=Action.HISTORY_SEARCH).count() == 1
+
+
+def test_deleting_a_desk_or_a_staff_member_in_the_admin_is_one_row_and_still_works(demo: Any) -> None:
+    """Their memberships and opening hours go with them: the admin's deletion is the one row."""
+    organisation = demo.desks.youth.organisation
+    desk = Desk.objects.create(
+        organisation=organisation,
+        slug="temp",
+        audience="youth",
+        name_fi="Väliaikainen",
+        name_sv="Tillfällig",
+        name_en="Temp",
+    )
+    person = Staff.objects.create_user("temp", organisation=organisation, role=Role.COUNSELLOR)
+    DeskMembership.objects.create(desk=desk, staff=person)
+    DeskMembership.objects.create(desk=demo.desks.youth, staff=person)
+    OpeningPeriod.objects.create(desk=desk, weekday=0, opens=dt.time(9), closes=dt.time(15))
+    http = login("admin")
+    assert http.post(f"/admin/desks/desk/{desk.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Desk.objects.filter(pk=desk.pk).exists()
+    assert http.post(f"/admin/accounts/staff/{person.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Staff.objects.filter(pk=person.pk).exists()
+    assert [(e.action, e.object_kind, e.object_id, e.desk_id) for e in AuditEvent.objects.order_by("pk")] == [
+        (Action.ADMIN_DELETE, ObjectKind.DESK, desk.pk, None),
+        (Action.ADMIN_DELETE, ObjectKind.STAFF, person.pk, None),
+    ]
