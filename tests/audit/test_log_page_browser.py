@@ -122,3 +122,27 @@ def test_a_supervisor_reads_and_filters_the_log_by_keyboard_on_a_narrow_screen(
     expect(page.get_by_text("Write the date as day.month.year, for example 24.12.2026.")).to_be_visible()
     expect(events).to_have_count(0)
     check(page, "audit log, wrong date")
+
+
+def test_a_role_changed_in_the_admin_over_the_asgi_server_names_the_admin(browser: Any, live: Any, demo: Any) -> None:
+    """Who acted is known in the real server too (audit.middleware under ASGI), not only in the test client."""
+    http = HttpClient()
+    staff_cookie(http, "admin", DEMO_PASSWORD, otp=True)
+    context = browser.new_context(locale="en-US")
+    try:
+        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
+        page = context.new_page()
+        aino = demo.staff.counsellor2
+        page.goto(f"{live.url}/admin/accounts/staff/{aino.pk}/change/")
+        page.get_by_label("Role").select_option("supervisor")
+        page.locator('input[name="_save"]').click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    finally:
+        context.close()
+    [role] = AuditEvent.objects.filter(action=Action.STAFF_ROLE)
+    assert (role.staff_id, role.object_id, role.detail) == (
+        demo.staff.admin.pk,
+        aino.pk,
+        "counsellor2: role: counsellor → supervisor",
+    )
+    assert AuditEvent.objects.filter(action=Action.ADMIN_CHANGE, object_id=aino.pk).count() == 1
