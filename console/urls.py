@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import history_views, records_views, views
+from console import audit_views, history_views, records_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     path("categories/", records_views.categories, name="categories"),
     path("categories/<int:category_id>/", records_views.category_change, name="category_change"),
+    path("audit/", audit_views.audit_log, name="audit"),
 ]

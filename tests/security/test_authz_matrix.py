@@ -71,6 +71,8 @@ PUBLIC = expect("200", admin_no_otp="otp")
 GET_ONLY = expect("405", admin_no_otp="otp")
 # The console: staff who answer clients.
 CHAT_STAFF = expect("200", anonymous="login", admin_no_otp="otp", editor="403")
+# The audit log: supervisors and admins (Staff.may_read_audit_log).
+AUDIT_READERS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
 # The brain editor: editors and admins (bot.actions.BRAIN_EDITOR_ROLES).
 BRAIN = expect("403", anonymous="login", admin_no_otp="otp", editor="200", admin="200")
 # The Django admin: only the admin (is_staff, with every permission) after TOTP.
@@ -364,6 +366,9 @@ CLASSIFIED: dict[str, Route] = {
         post={"own": CATEGORY_OWN, "other": CATEGORY_OTHER},
         payload={"do": "retire"},
     ),
+    # The audit log: supervisors and admins, each their organisation's rows (audit.actions.audit_events_for,
+    # tests/audit/test_log_page.py). GET only: no URL changes or deletes a row.
+    "console/audit/": route("/console/audit/", AUDIT_READERS, post=GET_ONLY),
     # --- The brain editor ---
     "brain/": route("/brain/", BRAIN, post=GET_ONLY),
     "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"area": "general", "text-fi-title": "Matrix"}),
@@ -1045,6 +1050,8 @@ def test_every_url_answers_by_the_rights_after_a_change(username: str, change: s
     if change == "removed_from_desks":
         # The organisation's lists are kept by its supervisors, whatever desks they work at.
         overrides.update({route: username for route in ORGANISATION_ROUTES})
+        # The audit log is the organisation's, read by role, not by desk: still the supervisor's.
+        overrides["console/audit/"] = username
     wrong, changed = try_routes(answered_as, objects, set(all_url_patterns()), http=http, overrides=overrides)
     assert not wrong, f"{len(wrong)} cells differ for {username} {change}:\n" + "\n".join(map(str, wrong))
     assert not changed, "\n".join(changed)
