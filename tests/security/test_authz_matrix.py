@@ -1119,7 +1119,12 @@ def change_access(username: str, change: str) -> None:
 # The login steps answer by whether the role needs a second factor, not by desks.
 SECOND_FACTOR_STEPS = ("staff/login/code/", "staff/login/authenticator/")
 # Pages a supervisor or admin reaches by their organisation, not by their desks.
-ORGANISATION_ROUTES = ("console/categories/", "console/categories/<int:category_id>/")
+# Surveys are the organisation's too: built by its supervisors, whatever desks they work at.
+ORGANISATION_ROUTES = (
+    "console/categories/",
+    "console/categories/<int:category_id>/",
+    *(pattern for pattern in CLASSIFIED if pattern.startswith("surveys/")),
+)
 # (who, what changes, the matrix role whose column they are answered by afterwards)
 HTTP_CHANGES = [
     ("counsellor", "deactivated", "anonymous"),
