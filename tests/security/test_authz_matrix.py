@@ -661,6 +661,10 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     # Seq 1 is the "started" system line: no bot answer to vote on (refused only after
     # the conversation was found to be the client's own).
     "vote": ({"seq": 1, "helpful": True}, "bad_message"),
+    "about": ({"age_group": "16_17", "municipality": "other"}, "ok"),
+    # Feedback only once the conversation has ended (refused after it was found to be the client's own).
+    "feedback": ({"rating": 5, "helped": True}, "forbidden"),
+    "delete": ({}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
