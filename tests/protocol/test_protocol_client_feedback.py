@@ -104,7 +104,14 @@ def test_client_rates_an_ended_conversation_once(chat: Any) -> None:
 
     ref = new_id()
     client.send(
-        {"type": "feedback", "conversation": conversation, "rating": 4, "helped": True, "comment": " Kiitos! ", "ref": ref}
+        {
+            "type": "feedback",
+            "conversation": conversation,
+            "rating": 4,
+            "helped": True,
+            "comment": " Kiitos! ",
+            "ref": ref,
+        }
     )
     assert client.wait_for_ref(ref)["frame"] == "feedback"
     feedback = Feedback.objects.get()
@@ -136,7 +143,8 @@ def test_rating_goes_into_the_contact_record(chat: Any) -> None:
     client.read_until(lambda e: e.get("type") == "conversation" and e["conversation"]["status"] == "closed", "end")
     row = Conversation.objects.get(pk=conversation)
     record, _created = ContactRecord.objects.get_or_create(
-        conversation=row, defaults={"organisation": row.desk.organisation, "desk": row.desk, "started_at": row.created_at}
+        conversation=row,
+        defaults={"organisation": row.desk.organisation, "desk": row.desk, "started_at": row.created_at},
     )
     ref = new_id()
     client.send({"type": "feedback", "conversation": conversation, "rating": 2, "helped": False, "ref": ref})
