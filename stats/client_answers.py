@@ -11,6 +11,7 @@ counsellor recorded then stands).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.demographics import MUNICIPALITY_ELSEWHERE, MUNICIPALITY_UNKNOWN, AgeGroup
@@ -27,8 +28,6 @@ def client_age_groups() -> list[tuple[str, str]]:
 
 def client_municipalities() -> list[tuple[str, str]]:
     """The region's municipalities (code, name in the active language), then "another municipality"."""
-    from django.utils.translation import get_language
-
     swedish = (get_language() or "").startswith("sv")
     rows = [(m.code, (m.name_sv if swedish and m.name_sv else m.name)) for m in Municipality.objects.all()]
     rows.sort(key=lambda row: row[1])
