@@ -833,7 +833,9 @@ function renderState() {
   if (c.status !== "queued") el.queue.replaceChildren();
   const closed = c.status === "closed";
   if (closed) {
-    const focusLost = !document.activeElement || document.activeElement === document.body || el.confirm.contains(document.activeElement);
+    // Focus in what the close hides (the message box, the question of ending) goes to what comes next.
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || el.confirm.contains(active) || el.composer.contains(active);
     el.typing.textContent = "";
     for (const [id, pending] of S.pending) {
       if (pending.seq) continue; // stored; its line comes with the history
