@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import audit_views, history_views, records_views, views
+from console import audit_views, feedback_views, history_views, records_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("categories/", records_views.categories, name="categories"),
     path("categories/<int:category_id>/", records_views.category_change, name="category_change"),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("feedback/", feedback_views.feedback_page, name="feedback"),
 ]

@@ -106,6 +106,7 @@ def console_strings() -> dict[str, str]:
         "convGone": _("A conversation was removed from your list: you no longer have access to it."),
         "desksChanged": _("Your desks have changed. The queues show the desks you work at now."),
         "closeDone": _("The conversation was closed."),
+        "convDeleted": _("The client deleted this conversation. Its messages are gone."),
         "saving": _("Saving…"),
         "newMessage": _("New message from {name}."),
         "anyone": _("Anyone at the desk"),

@@ -22,6 +22,7 @@ ErrorCode = Literal[
     "too_many",
     "busy",
     "unavailable",
+    "already_given",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
 

@@ -86,9 +86,14 @@ class _ConversationFields(TypedDict):
 
 
 class ConversationState(_ConversationFields):
-    """A conversation as its client sees it: staff by public name only."""
+    """A conversation as its client sees it: staff by public name only.
+
+    `rated`: the client has given their feedback on it (only the client sees
+    this: staff who saw when a conversation was rated could tie a comment to it).
+    """
 
     assigned: PublicName | None
+    rated: bool
 
 
 class StaffConversationState(_ConversationFields):
@@ -97,6 +102,8 @@ class StaffConversationState(_ConversationFields):
     assigned: NamedStaff | None
     language: str
     handoff_reason: str
+    # The client deleted it (conversations.actions.deletion): its words are gone; staff see only that.
+    deleted: bool
     # Only on a staff socket (realtime.consumers computes it per socket).
     can_write: NotRequired[bool]
 
@@ -375,6 +382,22 @@ class TransferDesksEvent(TypedDict):
     ref: str | None
 
 
+class DoneEvent(TypedDict):
+    """(client) The answer to `about`, `feedback` or `delete`: it was stored (`frame` names which)."""
+
+    type: Literal["done"]
+    conversation: int
+    frame: Literal["about", "feedback", "delete"]
+    ref: str | None
+
+
+class DeletedEvent(TypedDict):
+    """The client deleted the conversation: its messages and notes are gone (to everybody in it)."""
+
+    type: Literal["deleted"]
+    conversation: int
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -397,6 +420,7 @@ _COMMON: dict[str, tuple[type, ...]] = {
     "typing": (TypingEvent,),
     "receipt": (ReceiptEvent,),
     "voted": (VotedEvent,),
+    "deleted": (DeletedEvent,),
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
 }
@@ -405,6 +429,7 @@ CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     "welcome": (ClientWelcome,),
     "conversation": (ConversationEvent,),
     "queue": (QueueEvent,),
+    "done": (DoneEvent,),
 }
 STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -506,6 +531,7 @@ def conversation_state(conversation: Conversation) -> ConversationState:
         "closed_by_client": conversation.closed_by_client,
         "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
         "receipts": _receipts(conversation),
+        "rated": conversation.feedback_at is not None,
     }
 
 
@@ -515,11 +541,14 @@ def staff_conversation_state(conversation: Conversation, *, viewer: Staff | None
     Broadcasts go without `can_write`: each staff socket adds its own.
     """
     assigned = conversation.assigned_to
+    client_view: dict[str, Any] = dict(conversation_state(conversation))
+    del client_view["rated"]  # never to staff (see ConversationState)
     state: StaffConversationState = {
-        **conversation_state(conversation),  # type: ignore[typeddict-item]  # assigned is replaced below
+        **client_view,  # type: ignore[typeddict-item]  # assigned is replaced below
         "assigned": {"id": assigned.pk, "name": assigned.public_name} if assigned else None,
         "language": conversation.language,
         "handoff_reason": conversation.handoff_reason,
+        "deleted": conversation.deleted_by_client_at is not None,
     }
     if viewer is not None:
         state["can_write"] = conversation.writable_by(viewer.pk)
@@ -653,6 +682,14 @@ def suggestions_event(
 
 def transfer_desks_event(desks: list[TransferDesk], ref: str | None) -> TransferDesksEvent:
     return {"type": "transfer_desks", "desks": desks, "ref": ref}
+
+
+def done_event(conversation_id: int, frame: Literal["about", "feedback", "delete"], ref: str | None) -> DoneEvent:
+    return {"type": "done", "conversation": conversation_id, "frame": frame, "ref": ref}
+
+
+def deleted_event(conversation_id: int) -> DeletedEvent:
+    return {"type": "deleted", "conversation": conversation_id}
 
 
 def pong_event(ref: str | None) -> PongEvent:

@@ -402,6 +402,20 @@ BOT_RECOVER_SECONDS = float(os.environ.get("BOT_RECOVER_SECONDS", "30"))
 BOT_API_CONCURRENT_ANSWERS = int(os.environ.get("BOT_API_CONCURRENT_ANSWERS", "1"))
 BOT_API_QUEUE_MAX = int(os.environ.get("BOT_API_QUEUE_MAX", "10"))
 
+# --- Clients' feedback and the public notices (issue 12) ------------------------------
+# A client's comment after a conversation (stats.feedback) is at most this long.
+FEEDBACK_MAX_COMMENT_CHARS = int(os.environ.get("FEEDBACK_MAX_COMMENT_CHARS", "1000"))
+# Fewer ratings than this for a desk and period show "<5" instead of their average (console/feedback).
+FEEDBACK_MIN_CELL = int(os.environ.get("FEEDBACK_MIN_CELL", "5"))
+# The privacy notice (/privacy/) and the accessibility statement (/accessibility/) are filled from these.
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Kohtaamo-palvelun kunnat (esimerkki)")
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "tietosuoja@kohtaamo.example")
+PRIVACY_CONTACT_ADDRESS = os.environ.get("PRIVACY_CONTACT_ADDRESS", "Esimerkkikatu 1, 00100 Helsinki")
+DATA_PROTECTION_OFFICER = os.environ.get("DATA_PROTECTION_OFFICER", "Tietosuojavastaava, tietosuoja@kohtaamo.example")
+ACCESSIBILITY_FEEDBACK_EMAIL = os.environ.get("ACCESSIBILITY_FEEDBACK_EMAIL", "saavutettavuus@kohtaamo.example")
+# The day the accessibility statement was written or last reviewed (ISO date), and the day of the last check.
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-07")
+
 # --- Logging: no client IP addresses or user agents ----------------------------------
 LOGGING = {
     "version": 1,

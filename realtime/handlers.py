@@ -21,6 +21,7 @@ from conversations.actions import (
     assignment,
     bot,
     closing,
+    deletion,
     messages,
     notes,
     starting,
@@ -38,6 +39,7 @@ from conversations.outbound import (
     Colleague,
     ConversationEvent,
     DeskEvent,
+    DoneEvent,
     Limits,
     MessageAck,
     MessageEvent,
@@ -52,6 +54,7 @@ from conversations.outbound import (
     canned_items,
     conversation_event,
     desk_ref,
+    done_event,
     message_ack,
     message_event,
     note_ack,
@@ -63,6 +66,8 @@ from conversations.outbound import (
 from desks.actions import desks_for_staff
 from desks.models import DeskMembership
 from realtime import inbound
+from stats.client_answers import do_client_about
+from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
 ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
@@ -158,6 +163,29 @@ def client_seen(client: Client, frame: inbound.Seen, channel_name: str) -> None:
 
 def client_end(client: Client, frame: inbound.End, channel_name: str) -> None:
     closing.do_client_end(client, frame["conversation"])
+
+
+def client_about(client: Client, frame: inbound.About, channel_name: str) -> DoneEvent:
+    do_client_about(
+        client, frame["conversation"], age_group=frame.get("age_group"), municipality=frame.get("municipality")
+    )
+    return done_event(frame["conversation"], "about", frame["ref"])
+
+
+def client_feedback(client: Client, frame: inbound.FeedbackFrame, channel_name: str) -> DoneEvent:
+    do_give_feedback(
+        client,
+        frame["conversation"],
+        rating=frame.get("rating"),
+        helped=frame.get("helped"),
+        comment=frame.get("comment"),
+    )
+    return done_event(frame["conversation"], "feedback", frame["ref"])
+
+
+def client_delete(client: Client, frame: inbound.Delete, channel_name: str) -> DoneEvent:
+    deletion.do_client_delete(client, frame["conversation"])
+    return done_event(frame["conversation"], "delete", frame["ref"])
 
 
 # --- Staff -------------------------------------------------------------------------

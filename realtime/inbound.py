@@ -140,6 +140,33 @@ class Vote(Frame):
     helpful: bool
 
 
+class About(Frame):
+    """The client's optional answers about themselves (stats.client_answers): any may be left out."""
+
+    type: Literal["about"]
+    conversation: ConversationId
+    age_group: NotRequired[Annotated[str, Max(20)] | None]
+    municipality: NotRequired[Annotated[str, Max(5)] | None]
+
+
+class FeedbackFrame(Frame):
+    """The client's feedback on their ended conversation (stats.feedback): rating 1-5, got help, a comment."""
+
+    type: Literal["feedback"]
+    conversation: ConversationId
+    rating: NotRequired[int | None]
+    helped: NotRequired[bool | None]
+    # The action's limit is FEEDBACK_MAX_COMMENT_CHARS; the frame's own size limit bounds it here.
+    comment: NotRequired[str | None]
+
+
+class Delete(Frame):
+    """The client deletes their conversation at once (conversations.actions.deletion)."""
+
+    type: Literal["delete"]
+    conversation: ConversationId
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -202,7 +229,7 @@ class TransferDesksFrame(Frame):
 
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
-    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote),
+    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete),
     "staff": (
         *_COMMON,
         StaffHello,
@@ -217,7 +244,9 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     ),
 }
 
-ClientFrame = Union[Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote]  # noqa: UP007
+ClientFrame = Union[  # noqa: UP007
+    Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete
+]
 StaffFrame = Union[  # noqa: UP007
     Ping,
     Resume,

@@ -19,8 +19,10 @@ from tests.wsclient import ProtocolClient, staff_cookie
 def rows() -> dict[str, int]:
     """How many rows the chat tables hold: an error must leave these unchanged."""
     from conversations.models import Client, Conversation, Message, Note, Transfer
+    from stats.models import Feedback
 
     return {
+        "feedback": Feedback.objects.count(),
         "clients": Client.objects.count(),
         "conversations": Conversation.objects.count(),
         "messages": Message.objects.count(),

@@ -15,15 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import translation
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from accounts.models import Organisation
 from common.languages import is_supported, language_codes
 from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Audience, Desk
+from stats.client_answers import client_age_groups, client_municipalities
+from stats.feedback import RATINGS
 
 
 def own_name(code: str) -> str:
@@ -93,6 +97,8 @@ def client_texts() -> dict[str, str]:
         "titleOne": _("(1) New message – %(title)s"),
         "titleMany": _("(%(count)s) New messages – %(title)s"),
         # System notifications: never the message or a name (the screen may be shared).
+        "feedbackEmpty": _("Choose a rating or write a comment first, or skip."),
+        "commentTooLong": _("The comment is too long."),
         "notifyTitle": _("Kohtaamo chat"),
         "notifyJoined": _("Someone joined your chat."),
         "notifyMessage": _("You have a new message in the chat."),
@@ -123,6 +129,10 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
         ],
         "embedded": embedded,
         "texts": client_texts(),
+        # The optional questions (stats.client_answers) and the rating's values (stats.feedback).
+        "age_groups": client_age_groups(),
+        "municipalities": client_municipalities(),
+        "rating_values": RATINGS,
         "config": {
             "wsPath": "/ws/client/",
             "quickExitUrl": settings.QUICK_EXIT_URL,
@@ -130,6 +140,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
             "retentionDays": settings.CHAT_RETENTION_DAYS,
+            "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
@@ -193,3 +204,41 @@ def embed_page(request: HttpRequest) -> HttpResponse:
 def widget_test_page(request: HttpRequest) -> HttpResponse:
     """A plain page that embeds the widget with one script tag, as a municipality's site would."""
     return render(request, "widget/widget_test.html", {})
+
+
+# --- The public notices -----------------------------------------------------------------------
+
+
+def _notice_context(request: HttpRequest) -> dict[str, Any]:
+    """What both notices show: the language links and the settings they are filled from."""
+    chosen = request.GET.get("lang", "")
+    if is_supported(chosen):
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+    return {
+        "languages": [
+            {"code": code, "name": own_name(code), "current": code == translation.get_language()}
+            for code in language_codes()
+        ],
+        "controller": settings.PRIVACY_CONTROLLER,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "contact_address": settings.PRIVACY_CONTACT_ADDRESS,
+        "dpo": settings.DATA_PROTECTION_OFFICER,
+        "accessibility_email": settings.ACCESSIBILITY_FEEDBACK_EMAIL,
+        "statement_date": parse_date(settings.ACCESSIBILITY_STATEMENT_DATE),
+    }
+
+
+@require_GET
+def privacy_page(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what is stored, for how long, who sees it, the client's rights (filled from settings)."""
+    context = _notice_context(request)
+    context["organisations"] = list(Organisation.objects.order_by("name").values("name", "retention_days"))
+    context["unanswered_days"] = settings.CHAT_RETENTION_DAYS
+    return render(request, "widget/privacy.html", context)
+
+
+@require_GET
+def accessibility_page(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement in the form Finnish public bodies publish (Act 306/2019)."""
+    return render(request, "widget/accessibility.html", _notice_context(request))

@@ -20,5 +20,6 @@ The modules, lowest first (each imports only those above it in this list):
 - `assignment`: taking, stepping in, transferring;
 - `closing`: ending a conversation;
 - `votes`: clients rating the bot's answers;
+- `deletion`: the client deletes their conversation at once;
 - `history`: closed conversations for staff to search and read back (reads only).
 """

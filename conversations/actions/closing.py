@@ -47,6 +47,13 @@ def _close(conversation: Conversation, *, outcome: str, when: dt.datetime, code:
     publish_desks([conversation.desk_id])
 
 
+def close_locked(
+    conversation: Conversation, *, outcome: str, when: dt.datetime, code: str, by_client: bool = False
+) -> None:
+    """`_close` for the other families of actions (a client's deletion closes an open conversation first)."""
+    _close(conversation, outcome=outcome, when=when, code=code, by_client=by_client)
+
+
 def nobody_answered(conversation: Conversation) -> bool:
     """Whether no counsellor answered a conversation that ends without one closing it.
 

@@ -52,10 +52,16 @@ class HistoryFilters:
 
 
 def history_for(staff: Staff, now: dt.datetime | None = None) -> ConversationQuerySet:
-    """The closed conversations `staff` may read in the history now."""
+    """The closed conversations `staff` may read in the history now.
+
+    One the client deleted (conversations.actions.deletion) stays listed until its
+    retention ends, with nothing of its words: staff see only that it was deleted.
+    """
     now = now or timezone.now()
     conversations = visible_to(staff).filter(
-        status=Status.CLOSED, purged_at__isnull=True, closed_at__gte=retention_cutoff(now)
+        Q(purged_at__isnull=True) | Q(deleted_by_client_at__isnull=False),
+        status=Status.CLOSED,
+        closed_at__gte=retention_cutoff(now),
     )
     if not staff.may_read_desk_history:
         wrote = Message.objects.filter(conversation=OuterRef("pk"), sender_staff=staff)

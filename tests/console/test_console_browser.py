@@ -343,6 +343,27 @@ def test_client_leaves_and_the_counsellor_records_the_outcome(staff_page: Callab
     assert Conversation.objects.get(pk=conversation).outcome == "client_left"
 
 
+def test_client_deletes_the_conversation_and_it_leaves_the_console(staff_page: Callable[..., Page], chat: Chat) -> None:
+    page = staff_page("counsellor")
+    client, conversation = start_client(chat, "Leena", "Tämä on yksityistä")
+    view = take(page, "Leena", conversation)
+    expect(view.get_by_role("log")).to_contain_text("Tämä on yksityistä")
+    client.send({"type": "delete", "conversation": conversation})
+    # The conversation and its words leave the console; the counsellor is told why.
+    expect(view).to_have_count(0)
+    expect(page.get_by_role("region", name="My conversations").get_by_role("button")).to_have_count(0)
+    expect(page.locator("#alert-text")).to_have_text(
+        "Leena: The client deleted this conversation. Its messages are gone."
+    )
+    expect(page.get_by_text("Tämä on yksityistä")).to_have_count(0)
+    # A reload does not bring it back.
+    page.reload()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(page.get_by_text("Tämä on yksityistä")).to_have_count(0)
+    expect(page.get_by_role("region", name="My conversations").get_by_role("button")).to_have_count(0)
+    assert_no_page_errors(page)
+
+
 def test_supervisor_watches_read_only_and_steps_in(new_context: Callable[..., Any], live: Any, chat: Chat) -> None:
     counsellor = chat.staff("counsellor")
     client, conversation = start_client(chat, "Mimi", "Hei")

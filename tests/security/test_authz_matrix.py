@@ -284,6 +284,9 @@ CLASSIFIED: dict[str, Route] = {
     "": route("/", PUBLIC, post=GET_ONLY),
     "embed/": route("/embed/", PUBLIC, post=GET_ONLY),
     "widget-test/": route("/widget-test/", PUBLIC, post=GET_ONLY),
+    # The public notices (issue 12): the privacy notice and the accessibility statement.
+    "privacy/": route("/privacy/", PUBLIC, post=GET_ONLY),
+    "accessibility/": route("/accessibility/", PUBLIC, post=GET_ONLY),
     # --- Health check (kohtaamo/health.py): public, 200 when well, 503 when not ---
     "health": route("/health", expect("200|503", admin_no_otp="otp")),
     # --- Staff login (accounts) ---
@@ -340,6 +343,8 @@ CLASSIFIED: dict[str, Route] = {
     # (a volunteer only the ones they answered themselves: tests/console/test_history.py, kept out of
     # this table so that a supervisor removed from every desk is still answered as the volunteer).
     "console/history/": route("/console/history/", CHAT_STAFF, post=GET_ONLY),
+    # Clients' feedback: everybody who answers clients, each their own desks' (tests/console/test_feedback.py).
+    "console/feedback/": route("/console/feedback/", CHAT_STAFF, post=GET_ONLY),
     "console/history/<int:conversation_id>/": Route(
         paths={
             "youth": "/console/history/{hist_youth}/",
@@ -854,6 +859,10 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     # Seq 1 is the "started" system line: no bot answer to vote on (refused only after
     # the conversation was found to be the client's own).
     "vote": ({"seq": 1, "helpful": True}, "bad_message"),
+    "about": ({"age_group": "16_17", "municipality": "other"}, "ok"),
+    # Feedback only once the conversation has ended (refused after it was found to be the client's own).
+    "feedback": ({"rating": 5, "helped": True}, "forbidden"),
+    "delete": ({}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).

@@ -176,6 +176,8 @@ class Context:
             "outcome": self.outcomes,
             "topic": self.topics,
             "reason": ["asked", "bot_unsure"],
+            "age_group": ["16_17", "65_plus", "unknown", ""],
+            "municipality": ["other", ""],
         }.get(name, [])
         return st.sampled_from(known) | text if known else text
 
@@ -432,7 +434,8 @@ def start(client: ProtocolClient, *, person: bool) -> int:
 def fuzz_each_type(
     party: Party, run: Callable[[str, st.SearchStrategy[Any], int], None], context: Context, exchange: Exchange
 ) -> None:
-    for frame_type in sorted(FRAMES[party]):
+    # `delete` last: once it deletes the client's conversations, every later frame on them is not_found.
+    for frame_type in sorted(FRAMES[party], key=lambda kind: (kind == "delete", kind)):
         run(frame_type, context.valid_frame(party, frame_type), LIVE_VALID_EXAMPLES)
         run(frame_type, context.hostile_frame(party, frame_type), LIVE_HOSTILE_EXAMPLES)
         # Over 16 KiB (but under the 64 KiB that closes the socket): too_large, and the socket goes on.

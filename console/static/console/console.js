@@ -89,10 +89,11 @@ const HANDLERS = {
 
 export function handleEvent(event) {
   const context = event.ref ? state.refs.get(event.ref) : undefined;
-  if (event.type === "conversation") {
+  if (event.type === "conversation" && event.conversation.deleted) onDeleted({ conversation: event.conversation.id });
+  else if (event.type === "conversation") {
     if (context) dialogDone(context);
     onConversation(event.conversation, context);
-  }
+  } else if (event.type === "deleted") onDeleted(event);
   else if (event.type === "assigned") openConversation(event.conversation, "mine", { select: false });
   else if (event.type === "offered") {
     announce(t("offered"));
@@ -147,6 +148,16 @@ function onWelcome(welcome) {
 }
 
 /** The staff member may no longer see this conversation (moved to another desk, or their access changed). */
+// The client deleted the conversation: its lines are gone from the server, so they leave the console too.
+function onDeleted(event) {
+  if (!state.convs.has(event.conversation)) return;
+  const conv = state.convs.get(event.conversation);
+  const name = conv.name;
+  removeConv(event.conversation, { leave: true, focusList: conv.ui.pane.contains(document.activeElement) });
+  announce(`${name}: ${t("convDeleted")}`);
+  showAlert(`${name}: ${t("convDeleted")}`);
+}
+
 function onGone(event) {
   if (!state.convs.has(event.conversation)) return; // e.g. their own transfer, already closed
   removeConv(event.conversation, { leave: false });

@@ -59,6 +59,19 @@ const el = {
   downloadConfirm: $("k-download-confirm"),
   downloadYes: $("k-download-yes"),
   downloadNo: $("k-download-no"),
+  age: $("k-age"),
+  municipality: $("k-municipality"),
+  deleted: $("k-deleted"),
+  del: $("k-delete"),
+  deleteConfirm: $("k-delete-confirm"),
+  deleteYes: $("k-delete-yes"),
+  deleteNo: $("k-delete-no"),
+  deleteError: $("k-delete-error"),
+  feedback: $("k-feedback"),
+  feedbackError: $("k-feedback-error"),
+  feedbackSkip: $("k-feedback-skip"),
+  feedbackDone: $("k-feedback-done"),
+  comment: $("k-comment"),
 };
 const PLAIN = "kohtaamo.plain";
 // The highest seq the client has had in view, {c: conversation, seq}: after a
@@ -131,6 +144,8 @@ const handlers = {
   typing: onTyping,
   receipt: onReceipt,
   voted: onVoted,
+  done: onDone,
+  deleted: onDeleted,
   error: onError,
 };
 
@@ -179,6 +194,7 @@ function onConversation(event) {
     store.set(store.CONVERSATION, c.id, true);
     dropOutbox((item) => item.c === c.id);
     showChat(true);
+    sendAbout(c.id);
   }
   if (c.id !== S.conv) return;
   if (event.ref?.startsWith("resume")) showChat(false);
@@ -240,6 +256,16 @@ function onError(event) {
     return;
   }
   if (event.code === "unavailable" && !event.ref) return; // a receipt or typing: the notice says enough
+  if (event.ref === "feedback") {
+    el.feedbackError.textContent = message;
+    if (event.code === "already_given") showFeedbackDone();
+    return;
+  }
+  if (event.ref === "delete") {
+    el.deleteError.textContent = message;
+    return;
+  }
+  if (event.ref === "about") return; // optional answers: the chat goes on whatever happened to them
   if (event.ref === "start") {
     el.startError.textContent = message;
     if (event.code === "busy") {
@@ -776,6 +802,13 @@ function clearChat() {
   el.plainbar.hidden = true;
   el.confirm.hidden = true;
   el.downloadConfirm.hidden = true;
+  el.deleteConfirm.hidden = true;
+  el.deleteError.textContent = "";
+  S.feedbackShown = false;
+  el.feedback.hidden = true;
+  el.feedback.reset();
+  el.feedbackError.textContent = "";
+  el.feedbackDone.hidden = true;
 }
 
 function resetToStart() {
@@ -800,7 +833,9 @@ function renderState() {
   if (c.status !== "queued") el.queue.replaceChildren();
   const closed = c.status === "closed";
   if (closed) {
-    const focusLost = !document.activeElement || document.activeElement === document.body || el.confirm.contains(document.activeElement);
+    // Focus in what the close hides (the message box, the question of ending) goes to what comes next.
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || el.confirm.contains(active) || el.composer.contains(active);
     el.typing.textContent = "";
     for (const [id, pending] of S.pending) {
       if (pending.seq) continue; // stored; its line comes with the history
@@ -808,13 +843,19 @@ function renderState() {
       updateMark({ el: pending.el, failed: true });
       S.pending.delete(id);
     }
-    if (focusLost) queueMicrotask(() => el.newChat.focus());
+    if (focusLost) queueMicrotask(() => (c.rated ? el.newChat : el.feedback.querySelector("input"))?.focus());
   }
   el.botbar.hidden = c.status !== "bot";
   updateBotControls();
   el.composer.hidden = closed;
   el.end.hidden = closed;
   el.ended.hidden = !closed;
+  if (closed && !S.feedbackShown) {
+    // Once per chat on screen: the form, or the thanks when it was rated already (from another tab too).
+    S.feedbackShown = true;
+    el.feedback.hidden = Boolean(c.rated);
+    el.feedbackDone.hidden = !c.rated;
+  }
   if (closed) el.confirm.hidden = true;
   if (closed) closeLeave();
 }
@@ -826,6 +867,7 @@ function setStarting(busy) {
 
 function startChat(desk, person = false) {
   el.startError.textContent = "";
+  el.deleted.hidden = true;
   if (S.starting) return;
   setStarting(true);
   if (!conn.ready) {
@@ -839,6 +881,60 @@ function startChat(desk, person = false) {
   }
   const nickname = el.nickname.value.trim();
   conn.send({ type: "start", desk, person: person || undefined, nickname: nickname || undefined, lang, ref: "start" });
+}
+
+// --- The optional questions, feedback and deleting (docs/protocol.md: about, feedback, delete) ---------
+
+/** The answers chosen beside the nickname, sent once the conversation exists; none chosen, nothing sent. */
+function sendAbout(id) {
+  const age = el.age.value;
+  const municipality = el.municipality.value;
+  if (!age && !municipality) return;
+  conn.send({ type: "about", conversation: id, age_group: age || undefined, municipality: municipality || undefined, ref: "about" });
+}
+
+function sendFeedback() {
+  el.feedbackError.textContent = "";
+  const data = new FormData(el.feedback);
+  const rating = data.get("rating");
+  const helped = data.get("helped");
+  const comment = el.comment.value.trim();
+  if (!rating && !helped && !comment) {
+    el.feedbackError.textContent = t("feedbackEmpty");
+    return;
+  }
+  if (comment.length > (config.maxCommentChars || 1000)) {
+    el.feedbackError.textContent = t("commentTooLong");
+    return;
+  }
+  const frame = { type: "feedback", conversation: S.conv, ref: "feedback" };
+  if (rating) frame.rating = Number(rating);
+  if (helped) frame.helped = helped === "yes";
+  if (comment) frame.comment = comment;
+  if (!conn.send(frame)) el.feedbackError.textContent = t("offline");
+}
+
+function showFeedbackDone() {
+  el.feedback.hidden = true;
+  el.feedbackDone.hidden = false;
+  el.feedbackDone.focus();
+}
+
+function onDone(event) {
+  if (event.frame === "feedback" && event.conversation === S.conv) showFeedbackDone();
+  if (event.frame === "delete") onDeleted(event);
+}
+
+/** The conversation is deleted (here or in another tab): forget it in this browser and say so plainly. */
+function onDeleted(event) {
+  const id = event.conversation;
+  dropOutbox((item) => item.c !== id);
+  conn.forget(id);
+  if (store.get(SEEN)?.c === id) store.set(SEEN, null);
+  if (S.conv !== id) return;
+  resetToStart();
+  el.deleted.hidden = false;
+  el.deleted.focus();
 }
 
 // --- Transcript -----------------------------------------------------------------------
@@ -886,6 +982,7 @@ function askInChat(box, focus) {
   setMenu(false, false);
   el.confirm.hidden = box !== el.confirm;
   el.downloadConfirm.hidden = box !== el.downloadConfirm;
+  el.deleteConfirm.hidden = box !== el.deleteConfirm;
   box.hidden = false;
   focus.focus();
 }
@@ -967,6 +1064,21 @@ el.text.addEventListener("input", () => {
   onInput();
 });
 el.end.addEventListener("click", () => askInChat(el.confirm, el.no));
+el.del.addEventListener("click", () => askInChat(el.deleteConfirm, el.deleteNo));
+el.deleteNo.addEventListener("click", () => closeQuestion(el.deleteConfirm));
+el.deleteYes.addEventListener("click", () => {
+  el.deleteError.textContent = "";
+  if (!conn.send({ type: "delete", conversation: S.conv, ref: "delete" })) el.deleteError.textContent = t("offline");
+  else stopTyping();
+});
+el.feedback.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sendFeedback();
+});
+el.feedbackSkip.addEventListener("click", () => {
+  el.feedback.hidden = true;
+  el.newChat.focus();
+});
 el.no.addEventListener("click", () => closeQuestion(el.confirm));
 el.yes.addEventListener("click", () => {
   if (!conn.send({ type: "end", conversation: S.conv, ref: "end" })) {
