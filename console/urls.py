@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import history_views, views
+from console import history_views, report_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("canned/<int:reply_id>/delete/", views.canned_delete, name="canned_delete"),
     path("history/", history_views.history_search, name="history"),
     path("history/<int:conversation_id>/", history_views.history_conversation, name="history_conversation"),
+    path("reports/", report_views.report_page, name="reports"),
+    path("reports/csv/", report_views.report_csv, name="report_csv"),
+    path("reports/xlsx/", report_views.report_xlsx, name="report_xlsx"),
 ]

@@ -54,6 +54,7 @@ from desks.models import Desk
 from stats.models import Category, CategoryKind, ContactRecord, Medium, Municipality
 from stats.suppression import (
     SMALL,
+    SMALL_TEXT,
     Cell,
     GenderTotals,
     Row,
@@ -418,8 +419,8 @@ def _feedback(records: QuerySet[ContactRecord]) -> tuple[ReportTable, ReportTabl
     for c, column in enumerate((*GENDERS, "total")):
         count_cell = rated_totals.cells[c]
         total = sum(sums.values()) if column == "total" else sums.get(column, 0)
-        if count_cell.hidden or count_cell.value is None or small_sample(count_cell.value):
-            cells.append(Cell(None, "<5"))
+        if count_cell.value is None or small_sample(count_cell.value):
+            cells.append(Cell(None, count_cell.text if count_cell.hidden else SMALL_TEXT))
         else:
             average = total / count_cell.value
             cells.append(Cell(round(average * 100), f"{average:.1f}"))
