@@ -49,10 +49,6 @@ def header_rows(report: Report) -> list[ExportRow]:
     return rows
 
 
-def _value(cell: Cell) -> ExportValue:
-    return cell.text if cell.value is None else cell.text
-
-
 def table_rows(report: Report, table: ReportTable) -> list[ExportRow]:
     rows: list[ExportRow] = [[table.caption], [table.row_heading, *report.column_labels, _("All")]]
     rows += [[row.label, *(_number(cell) for cell in row.cells)] for row in shown_rows(table.table)]

@@ -33,8 +33,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -214,9 +213,27 @@ def count_by(records: QuerySet[ContactRecord], dimension: str) -> dict[tuple[str
     return {(str(key if key is not None else ""), gender): n for key, gender, n in rows}
 
 
-def count_answered(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
-    rows = records.annotate(answered=answered_by()).values_list("answered", "gender").annotate(n=Count("pk"))
-    return {(key, gender): n for key, gender, n in rows.order_by()}
+# The single-valued dimensions, counted in three GROUP BYs of a few hundred groups each (not one
+# statement per dimension: each statement is a pass over the period's records), then added up here.
+DIMENSION_PASSES: tuple[tuple[str, ...], ...] = (
+    ("answered", "medium", "desk_id"),
+    ("age_group", "education", "labour_status"),
+    ("mother_tongue", "municipality"),
+)
+
+
+def count_dimensions(records: QuerySet[ContactRecord]) -> dict[str, dict[tuple[str, str], int]]:
+    """Contacts per (value, gender) of every single-valued dimension, e.g. `counts["age_group"][("18_24", "other")]`."""
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for dimensions in DIMENSION_PASSES:
+        for dimension in dimensions:
+            counts[dimension] = defaultdict(int)
+        rows = records.annotate(answered=answered_by()) if "answered" in dimensions else records
+        for row in rows.values_list(*dimensions, "gender").annotate(n=Count("pk")).order_by():
+            *keys, gender, n = row
+            for dimension, key in zip(dimensions, keys, strict=True):
+                counts[dimension][(str(key if key is not None else ""), gender)] += n
+    return counts
 
 
 def count_bot_topics(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
@@ -252,32 +269,80 @@ def nearest_rank(values: Sequence[int], percentile: int) -> int:
     return values[max(1, math.ceil(percentile * len(values) / 100)) - 1]
 
 
-def percentiles(records: QuerySet[ContactRecord], field_name: str) -> dict[str, tuple[int, dict[int, int]]]:
-    """Per gender and for all ("total"): (number of values, {percentile: value}), in SQL.
+TIME_FIELDS = ("wait_seconds", "first_response_seconds", "duration_seconds")
 
-    A window numbers each gender's sorted values; the outer query keeps only
-    the ranks the percentiles need, so 100,000 values never leave the database.
+
+def time_values(records: QuerySet[ContactRecord]) -> dict[str, dict[str, list[tuple[int, int]]]]:
+    """Each time field's distinct values with their counts, per gender and for all ("total"), in order.
+
+    One GROUP BY (gender, value) per field: times are whole seconds, so a year
+    of records has a few thousand distinct values where it has 100,000 rows,
+    and the exact nearest-rank percentile is read from the running counts.
     """
-    present = records.filter(**{f"{field_name}__isnull": False})
-    result: dict[str, tuple[int, dict[int, int]]] = {}
-    for partition in ("gender", None):
-        ranked = present.annotate(
-            part=F("gender") if partition else Value("total", output_field=CharField()),
-            v=F(field_name),
-            rn=Window(RowNumber(), partition_by=[F("gender")] if partition else [], order_by=F(field_name).asc()),
-            n=Window(Count("pk"), partition_by=[F("gender")] if partition else []),
-        ).values_list("part", "v", "rn", "n")
-        inner, params = ranked.query.sql_with_params()
-        wanted = " OR ".join(f"rn = (n * {p} + 99) / 100" for p in PERCENTILES)
-        with connection.cursor() as cursor:
-            # No user text: the inner query is Django's, with its parameters bound.
-            cursor.execute(f"SELECT part, v, rn, n FROM ({inner}) ranked WHERE {wanted}", params)  # noqa: S608
-            for part, value, rank, n in cursor.fetchall():
-                _count, found = result.setdefault(str(part), (n, {}))
-                for p in PERCENTILES:
-                    if rank == max(1, (n * p + 99) // 100):
-                        found[p] = value
-    return result
+    found: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for name in TIME_FIELDS:
+        per_gender: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        all_values: dict[int, int] = defaultdict(int)
+        rows = (
+            records.filter(**{f"{name}__isnull": False})
+            .values_list("gender", name)
+            .annotate(n=Count("pk"))
+            .order_by(name)
+        )
+        for gender, value, n in rows:
+            per_gender[gender].append((value, n))
+            all_values[value] += n
+        per_gender["total"] = sorted(all_values.items())
+        found[name] = per_gender
+    return found
+
+
+def nearest_rank_counted(values: Sequence[tuple[int, int]], percentile: int) -> tuple[int, int]:
+    """(number of values, the nearest-rank percentile) of sorted (value, count) pairs."""
+    total = sum(n for _value, n in values)
+    rank = max(1, math.ceil(percentile * total / 100))
+    seen = 0
+    for value, n in values:
+        seen += n
+        if seen >= rank:
+            return total, value
+    return total, 0
+
+
+@dataclass(frozen=True)
+class GenderFigures:
+    """What one GROUP BY gender gives: contacts, people reached, ratings and "got help" per gender."""
+
+    contacts: dict[str, int]
+    people: dict[str, int]
+    ratings: dict[tuple[str, str], int]
+    helped: dict[tuple[str, str], int]
+
+
+def gender_figures(records: QuerySet[ContactRecord]) -> GenderFigures:
+    """Contacts, people reached (not returning), ratings 1-5 and got help yes/no per gender, in one statement."""
+    ratings = {f"r{i}": Count("pk", filter=Q(feedback_rating=i)) for i in range(1, 6)}
+    rows = (
+        records.values("gender")
+        .annotate(
+            n=Count("pk"),
+            people_sum=Sum("people", filter=Q(returning=False)),
+            yes=Count("pk", filter=Q(feedback_helped=True)),
+            no=Count("pk", filter=Q(feedback_helped=False)),
+            **ratings,
+        )
+        .order_by()
+    )
+    figures = GenderFigures({}, {}, {}, {})
+    for row in rows:
+        gender = row["gender"]
+        figures.contacts[gender] = row["n"]
+        figures.people[gender] = int(row["people_sum"] or 0)
+        for i in range(1, 6):
+            figures.ratings[(str(i), gender)] = row[f"r{i}"]
+        figures.helped[("yes", gender)] = row["yes"]
+        figures.helped[("no", gender)] = row["no"]
+    return figures
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -342,7 +407,7 @@ def choice_rows(choices: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in choices]
 
 
-def _people_reached(records: QuerySet[ContactRecord], totals: GenderTotals, contacts: Mapping[str, int]) -> FigureRow:
+def _people_reached(sums: Mapping[str, int], totals: GenderTotals, contacts: Mapping[str, int]) -> FigureRow:
     """People reached per gender; hidden under 5, and where its difference from the contacts is 1-4.
 
     The difference between contacts and people reached counts returning clients'
@@ -350,7 +415,6 @@ def _people_reached(records: QuerySet[ContactRecord], totals: GenderTotals, cont
     small count away, so that column's figure is hidden, then the row is made
     safe like any other line (one hidden cell of the row hides the next-smallest).
     """
-    sums = dict(records.filter(returning=False).values_list("gender").annotate(n=Sum("people")).order_by())
     values = [int(sums.get(g) or 0) for g in GENDERS]
     values.append(sum(values))
     grid = SuppressionGrid([values], [[*(((0, c), 1) for c in range(len(GENDERS))), ((0, len(GENDERS)), -1)]])
@@ -368,17 +432,17 @@ def _people_reached(records: QuerySet[ContactRecord], totals: GenderTotals, cont
     return FigureRow(_("People reached"), cells)
 
 
-def _percentile_rows(records: QuerySet[ContactRecord], field_name: str, label: str) -> list[FigureRow]:
-    found = percentiles(records, field_name)
+def _percentile_rows(found: Mapping[str, list[tuple[int, int]]], label: str) -> list[FigureRow]:
+    """p50 and p90 per gender and for all; hidden (as "<5") over fewer than 5 values."""
     rows = []
     for p in PERCENTILES:
         cells = []
         for column in (*GENDERS, "total"):
-            n, values = found.get(column, (0, {}))
-            if small_sample(n) or p not in values:
-                cells.append(Cell(None, "<5"))
+            count, value = nearest_rank_counted(found.get(column, []), p)
+            if small_sample(count):
+                cells.append(Cell(None, SMALL_TEXT))
             else:
-                cells.append(Cell(values[p], duration_text(values[p])))
+                cells.append(Cell(value, duration_text(value)))
         rows.append(FigureRow(_("%(figure)s, p%(p)s") % {"figure": label, "p": p}, tuple(cells)))
     return rows
 
@@ -390,9 +454,8 @@ def duration_text(seconds: int) -> str:
     return _("%(m)s min %(s)02d s") % {"m": seconds // 60, "s": seconds % 60}
 
 
-def _feedback(records: QuerySet[ContactRecord]) -> tuple[ReportTable, ReportTable, FigureRow]:
-    rated = records.filter(feedback_rating__isnull=False)
-    ratings = count_by(rated, "feedback_rating")
+def _feedback(figures: GenderFigures) -> tuple[ReportTable, ReportTable, FigureRow]:
+    ratings = figures.ratings
     rated_totals = gender_totals({g: sum(n for (_k, gg), n in ratings.items() if gg == g) for g in GENDERS}, GENDERS)
     rating_table = split_table(
         ratings,
@@ -401,8 +464,7 @@ def _feedback(records: QuerySet[ContactRecord]) -> tuple[ReportTable, ReportTabl
         totals=rated_totals,
         total_label=_("Contacts that were rated"),
     )
-    answered = records.filter(feedback_helped__isnull=False)
-    helped = {("yes" if key == "True" else "no", g): n for (key, g), n in count_by(answered, "feedback_helped").items()}
+    helped = figures.helped
     helped_totals = gender_totals({g: sum(n for (_k, gg), n in helped.items() if gg == g) for g in GENDERS}, GENDERS)
     helped_table = split_table(
         helped,
@@ -447,7 +509,8 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
     """The whole report for `scope` and `filters`, every cell through stats.suppression."""
     records = scoped_records(scope, filters)
     columns_labels = tuple(str(Gender(g).label) for g in GENDERS)
-    contacts = dict(records.values_list("gender").annotate(n=Count("pk")).order_by())
+    figures = gender_figures(records)
+    contacts = figures.contacts
     totals = gender_totals(contacts, GENDERS)
     report = Report(scope, filters, GENDERS, columns_labels, totals)
     all_label = _("All contacts")
@@ -479,26 +542,28 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         (ANSWERED_BOT, _("The chatbot only")),
         (ANSWERED_ABANDONED, _("Left the queue before an answer")),
     ]
-    single("answered", _("Contacts by who answered"), _("Answered by"), count_answered(records), answered_rows)
+    dimensions = count_dimensions(records)
+    single("answered", _("Contacts by who answered"), _("Answered by"), dimensions["answered"], answered_rows)
     single(
         "medium",
         _("Contacts by contact method"),
         _("Contact method"),
-        count_by(records, "medium"),
+        dimensions["medium"],
         choice_rows(Medium.choices),
     )
     desk_rows = [(str(d.pk), _desk_label(d, scope)) for d in scope.desks]
-    desk_counts = count_by(records, "desk_id")
+    desk_counts = dimensions["desk_id"]
     if scope.desk_ids is None:
         desk_rows.append(("", _("No desk")))
     single("desk", _("Contacts by desk"), _("Desk"), desk_counts, desk_rows)
 
     # Figures that are not counts.
-    reached = _people_reached(records, totals, contacts)
+    reached = _people_reached(figures.people, totals, contacts)
+    times_found = time_values(records)
     times = [
-        *_percentile_rows(records, "wait_seconds", _("Wait until a person answered")),
-        *_percentile_rows(records, "first_response_seconds", _("First response time")),
-        *_percentile_rows(records, "duration_seconds", _("Duration")),
+        *_percentile_rows(times_found["wait_seconds"], _("Wait until a person answered")),
+        *_percentile_rows(times_found["first_response_seconds"], _("First response time")),
+        *_percentile_rows(times_found["duration_seconds"], _("Duration")),
     ]
     report.figures.append(
         FigureTable(
@@ -554,7 +619,7 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         "age_group",
         _("Contacts by age group"),
         _("Age group"),
-        count_by(records, "age_group"),
+        dimensions["age_group"],
         choice_rows(AgeGroup.choices),
         groups=[(band, _esf_age_label(band), members) for band, members in ESF_AGE_BANDS]
         + [("esf_unknown", str(AgeGroup.UNKNOWN.label), (AgeGroup.UNKNOWN,))],
@@ -563,33 +628,33 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         "municipality",
         _("Contacts by municipality"),
         _("Municipality"),
-        _municipality_counts(records),
+        _municipality_counts(dimensions["municipality"]),
         _municipality_rows(records),
     )
     single(
         "mother_tongue",
         _("Contacts by mother tongue or language"),
         _("Language"),
-        count_by(records, "mother_tongue"),
+        dimensions["mother_tongue"],
         choice_rows(MotherTongue.choices),
     )
     education = single(
         "education",
         _("Contacts by education level"),
         _("Education"),
-        count_by(records, "education"),
+        dimensions["education"],
         choice_rows(EducationLevel.choices),
     )
     labour = single(
         "labour_status",
         _("Contacts by labour-market status"),
         _("Labour-market status"),
-        count_by(records, "labour_status"),
+        dimensions["labour_status"],
         choice_rows(LabourStatus.choices),
         groups=[(ESF_INACTIVE[0], _("Inactive, including in education"), ESF_INACTIVE[1])],
     )
 
-    rating_table, helped_table, average = _feedback(records)
+    rating_table, helped_table, average = _feedback(figures)
     report.tables += [rating_table, helped_table]
     report.figures.append(FigureTable("feedback", _("Clients' feedback"), _("Figure"), (average,)))
 
@@ -606,10 +671,10 @@ def _esf_age_label(band: str) -> str:
     return {"under_30": _("Under 30"), "30_54": _("30–54"), "55_plus": _("55 or over")}[band]
 
 
-def _municipality_counts(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
+def _municipality_counts(by_code: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], int]:
     known = set(Municipality.objects.values_list("code", flat=True))
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for (code, gender), n in count_by(records, "municipality").items():
+    for (code, gender), n in by_code.items():
         if code == MUNICIPALITY_UNKNOWN or (code != MUNICIPALITY_ELSEWHERE and code not in known):
             # An unlisted code (a municipality removed from the list) reads as "elsewhere"; none as "not known".
             code = MUNICIPALITY_UNKNOWN if code == MUNICIPALITY_UNKNOWN else MUNICIPALITY_ELSEWHERE
