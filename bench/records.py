@@ -48,7 +48,7 @@ def make_records(
     batch_size: int = 2000,
 ) -> list[ContactRecord]:
     """`count` records spread over `desks` (and their organisations) and the days since..until, saved."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - made-up data, seeded to be the same every run
     municipalities = [*Municipality.objects.values_list("code", flat=True), "other", "", "999"]
     ages = [a for a in AgeGroup.values]
     tongues = list(MotherTongue.values)
@@ -95,8 +95,6 @@ def make_records(
             links.append((i, rng.sample(own, min(len(own), rng.randrange(0, 3)))))
     ContactRecord.objects.bulk_create(made, batch_size=batch_size)
     through = ContactRecord.categories.through
-    rows = [
-        through(contactrecord_id=made[i].pk, category_id=category.pk) for i, chosen in links for category in chosen
-    ]
+    rows = [through(contactrecord_id=made[i].pk, category_id=category.pk) for i, chosen in links for category in chosen]
     through.objects.bulk_create(rows, batch_size=batch_size)
     return made

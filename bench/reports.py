@@ -16,6 +16,7 @@ process also builds its templates and translations, so it is reported apart.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -34,6 +35,7 @@ class ReportBench:
     records: int
     first: float
     times: list[float]
+    cpu: list[float]
     queries: int
     html_bytes: int
     csv_seconds: float
@@ -48,6 +50,9 @@ class ReportBench:
                 f"  first request of the process: {self.first:.3f} s",
                 f"  then {len(self.times)} requests: median {median:.3f} s, "
                 f"min {min(self.times):.3f} s, max {max(self.times):.3f} s",
+                f"  CPU time of this process per request (SQLite runs in it; PostgreSQL's own is not counted): "
+                f"median {statistics.median(self.cpu):.3f} s",
+                f"  load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
                 f"  SQL statements per page: {self.queries}; page size {self.html_bytes / 1024:.0f} KiB",
                 f"  CSV export {self.csv_seconds:.3f} s, XLSX export {self.xlsx_seconds:.3f} s",
             ]
@@ -106,11 +111,12 @@ def run_report_bench(records: int, repeats: int) -> ReportBench:
     response = http.get("/console/reports/" + QUERY)
     first = time.perf_counter() - start
     assert response.status_code == 200, response.status_code
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = http.get("/console/reports/" + QUERY)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         assert response.status_code == 200
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
@@ -125,6 +131,7 @@ def run_report_bench(records: int, repeats: int) -> ReportBench:
         records=records,
         first=first,
         times=times,
+        cpu=cpu,
         queries=len(captured.captured_queries),
         html_bytes=len(response.content),
         csv_seconds=csv_seconds,

@@ -83,7 +83,8 @@ def shown_tables(report: Report) -> list[ShownTable]:
             ShownRow(row, share(row.cells[-1], total.cells[-1]) if total is not None else "")
             for row in shown_rows(table.table)
         ]
-        chart = bar_chart(table, _("%(caption)s: a bar chart of the totals in the table below") % {"caption": table.caption})
+        title = _("%(caption)s: a bar chart of the totals in the table below") % {"caption": table.caption}
+        chart = bar_chart(table, title)
         out.append(ShownTable(table, rows, chart))
     return out
 

@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -222,18 +223,32 @@ DIMENSION_PASSES: tuple[tuple[str, ...], ...] = (
 )
 
 
-def count_dimensions(records: QuerySet[ContactRecord]) -> dict[str, dict[tuple[str, str], int]]:
-    """Contacts per (value, gender) of every single-valued dimension, e.g. `counts["age_group"][("18_24", "other")]`."""
+def count_dimensions(records: QuerySet[ContactRecord]) -> tuple[dict[str, dict[tuple[str, str], int]], GenderFigures]:
+    """Contacts per (value, gender) of every single-valued dimension, and the per-gender figures.
+
+    `counts["age_group"][("18_24", "other")]`. The first pass also sums people
+    reached, ratings and "got help" per group, so they cost no pass of their own.
+    """
     counts: dict[str, dict[tuple[str, str], int]] = {}
-    for dimensions in DIMENSION_PASSES:
+    figures = GenderFigures(defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int))
+    for index, dimensions in enumerate(DIMENSION_PASSES):
         for dimension in dimensions:
             counts[dimension] = defaultdict(int)
         rows = records.annotate(answered=answered_by()) if "answered" in dimensions else records
-        for row in rows.values_list(*dimensions, "gender").annotate(n=Count("pk")).order_by():
-            *keys, gender, n = row
-            for dimension, key in zip(dimensions, keys, strict=True):
+        extra = gender_aggregates() if index == 0 else {}
+        for row in rows.values(*dimensions, "gender").annotate(n=Count("pk"), **extra).order_by():
+            gender, n = row["gender"], row["n"]
+            for dimension in dimensions:
+                key = row[dimension]
                 counts[dimension][(str(key if key is not None else ""), gender)] += n
-    return counts
+            if index == 0:
+                figures.contacts[gender] += n
+                figures.people[gender] += int(row["people_sum"] or 0)
+                for i in range(1, 6):
+                    figures.ratings[(str(i), gender)] += row[f"r{i}"]
+                figures.helped[("yes", gender)] += row["yes"]
+                figures.helped[("no", gender)] += row["no"]
+    return counts, figures
 
 
 def count_bot_topics(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
@@ -319,30 +334,14 @@ class GenderFigures:
     helped: dict[tuple[str, str], int]
 
 
-def gender_figures(records: QuerySet[ContactRecord]) -> GenderFigures:
-    """Contacts, people reached (not returning), ratings 1-5 and got help yes/no per gender, in one statement."""
-    ratings = {f"r{i}": Count("pk", filter=Q(feedback_rating=i)) for i in range(1, 6)}
-    rows = (
-        records.values("gender")
-        .annotate(
-            n=Count("pk"),
-            people_sum=Sum("people", filter=Q(returning=False)),
-            yes=Count("pk", filter=Q(feedback_helped=True)),
-            no=Count("pk", filter=Q(feedback_helped=False)),
-            **ratings,
-        )
-        .order_by()
-    )
-    figures = GenderFigures({}, {}, {}, {})
-    for row in rows:
-        gender = row["gender"]
-        figures.contacts[gender] = row["n"]
-        figures.people[gender] = int(row["people_sum"] or 0)
-        for i in range(1, 6):
-            figures.ratings[(str(i), gender)] = row[f"r{i}"]
-        figures.helped[("yes", gender)] = row["yes"]
-        figures.helped[("no", gender)] = row["no"]
-    return figures
+def gender_aggregates() -> dict[str, Any]:
+    """People reached (not returning), ratings 1-5 and got help yes/no, as aggregates of a GROUP BY."""
+    return {
+        "people_sum": Sum("people", filter=Q(returning=False)),
+        "yes": Count("pk", filter=Q(feedback_helped=True)),
+        "no": Count("pk", filter=Q(feedback_helped=False)),
+        **{f"r{i}": Count("pk", filter=Q(feedback_rating=i)) for i in range(1, 6)},
+    }
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -509,8 +508,8 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
     """The whole report for `scope` and `filters`, every cell through stats.suppression."""
     records = scoped_records(scope, filters)
     columns_labels = tuple(str(Gender(g).label) for g in GENDERS)
-    figures = gender_figures(records)
-    contacts = figures.contacts
+    dimensions, figures = count_dimensions(records)
+    contacts = dict(figures.contacts)
     totals = gender_totals(contacts, GENDERS)
     report = Report(scope, filters, GENDERS, columns_labels, totals)
     all_label = _("All contacts")
@@ -542,7 +541,6 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         (ANSWERED_BOT, _("The chatbot only")),
         (ANSWERED_ABANDONED, _("Left the queue before an answer")),
     ]
-    dimensions = count_dimensions(records)
     single("answered", _("Contacts by who answered"), _("Answered by"), dimensions["answered"], answered_rows)
     single(
         "medium",
