@@ -157,6 +157,25 @@ def pinned_cells(grid: Grid) -> set[Position]:
     return found
 
 
+def _hide_near(grid: Grid, pos: Position) -> bool:
+    """Hide the smallest published cell of the lines through `pos`, or, where they have none, of the
+    lines one hidden cell further (breadth first): a cell fixed by a chain of hidden cells is freed
+    by hiding a published cell anywhere on that chain."""
+    seen_cells = {pos}
+    seen_lines: set[int] = set()
+    frontier = {pos}
+    while frontier:
+        lines = [i for i, line in enumerate(grid.lines) if i not in seen_lines and any(p in frontier for p, _ in line)]
+        seen_lines.update(lines)
+        candidates = [p for i in lines for p, _sign in grid.lines[i] if p not in grid.hidden and p not in grid.locked]
+        if candidates:
+            grid.hidden.add(min(candidates, key=lambda p: (grid.value(p), p)))
+            return True
+        frontier = {p for i in lines for p, _sign in grid.lines[i] if p in grid.hidden} - seen_cells
+        seen_cells |= frontier
+    return False
+
+
 def suppress(grid: Grid) -> Grid:
     """Apply the rule to `grid` (see the module's docstring); returns it with `primary` and `hidden` set."""
     for r, row in enumerate(grid.values):
@@ -172,11 +191,8 @@ def suppress(grid: Grid) -> Grid:
         if changed:
             continue
         for pos in sorted(determined_cells(grid) | pinned_cells(grid)):
-            for line in grid.lines:
-                if any(p == pos for p, _ in line) and _hide_next_smallest(grid, line):
-                    changed = True
-                    break
-            if changed:
+            if _hide_near(grid, pos):
+                changed = True
                 break
         if not changed:
             return grid
