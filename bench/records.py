@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from common.demographics import AgeGroup, EducationLevel, Gender, LabourStatus, MotherTongue
@@ -19,8 +19,8 @@ from stats.models import Category, ContactRecord, Medium, Municipality
 HELSINKI = ZoneInfo("Europe/Helsinki")
 BOT_TOPICS = ("studies", "work", "money", "housing", "relationships", "mental-health", "rare-topic")
 
-GENDER_WEIGHTS = {Gender.GIRL_WOMAN: 50, Gender.BOY_MAN: 40, Gender.OTHER: 2, Gender.UNKNOWN: 8}
-MEDIUM_WEIGHTS = {
+GENDER_WEIGHTS: dict[str, int] = {Gender.GIRL_WOMAN: 50, Gender.BOY_MAN: 40, Gender.OTHER: 2, Gender.UNKNOWN: 8}
+MEDIUM_WEIGHTS: dict[str, int] = {
     Medium.CHAT: 70,
     Medium.PHONE: 12,
     Medium.EMAIL: 6,
@@ -31,8 +31,8 @@ MEDIUM_WEIGHTS = {
 }
 
 
-def weighted(rng: random.Random, weights: dict[str, int] | Sequence[str]) -> str:
-    if isinstance(weights, dict):
+def weighted(rng: random.Random, weights: Mapping[str, int] | Sequence[str]) -> str:
+    if isinstance(weights, Mapping):
         return rng.choices(list(weights), weights=list(weights.values()))[0]
     return rng.choice(list(weights))
 

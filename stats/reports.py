@@ -402,7 +402,7 @@ class Report:
         raise KeyError(key)
 
 
-def choice_rows(choices: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+def choice_rows(choices: Sequence[tuple[str, object]]) -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in choices]
 
 
@@ -528,7 +528,9 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         report.tables.append(made)
         return made
 
-    def multi(key: str, caption: str, heading: str, counts: Mapping[tuple[str, str], int], rows: list[tuple[str, str]]):
+    def multi(
+        key: str, caption: str, heading: str, counts: Mapping[tuple[str, str], int], rows: list[tuple[str, str]]
+    ) -> None:
         table = split_table(counts, rows, GENDERS, totals=None)
         report.tables.append(
             ReportTable(
