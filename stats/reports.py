@@ -18,8 +18,11 @@ How figures are made (docs/architecture.md, "Reports"):
 - topics: the chatbot's topics and the organisation's categories; a contact
   may have several, so their rows do not add up to the contacts;
 - feedback: ratings 1-5, the average rating and "got help", from the records.
-Every count is one SQL GROUP BY on ContactRecord (by the dimension and gender),
-using the (organisation, started_at) and (desk, started_at) indexes.
+Counting is SQL GROUP BY on ContactRecord, a few passes for the whole report
+(`DIMENSION_PASSES`, one per time field, topics, categories) rather than one
+per table: each pass reads the period's records once, from the covering index
+`record_report_idx` (an admin's or the region's view) or (desk, started_at) (a
+supervisor's). docs/performance.md has what a year of 100,000 records costs.
 """
 
 from __future__ import annotations
