@@ -91,12 +91,23 @@ def esf_rows(report: Report) -> list[ExportRow]:
     return rows
 
 
+# A text a spreadsheet would run as a formula (a category named "=HYPERLINK(...)"): written with a quote first.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: ExportValue) -> ExportValue:
+    """A cell as written to a file: numbers as they are, text never read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_bytes(report: Report) -> bytes:
     """The whole report as one CSV (UTF-8 with a byte-order mark, so that spreadsheets read ä and ö)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in [*header_rows(report), *report_rows(report), *esf_rows(report)]:
-        writer.writerow(row)
+        writer.writerow([safe(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -118,7 +129,7 @@ def _fill(sheet: object, rows: Sequence[ExportRow]) -> None:
 
     assert isinstance(sheet, Worksheet)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe(value) for value in row])
         if len(row) == 1:
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 48

@@ -195,3 +195,15 @@ def test_a_superuser_sees_the_region(data: Data) -> None:
     assert http.get(f"/console/reports/{QUERY}&organisation={study.organisation_id}").status_code == 200
     assert http.get(f"/console/reports/{QUERY}&desk={study.pk}").status_code == 200
     assert "scope=region" in AuditEvent.objects.filter(action=Action.REPORT_VIEW).latest("pk").detail
+
+
+def test_a_category_name_is_never_a_formula_in_the_files(data: Data) -> None:
+    from stats.models import Category
+
+    Category.objects.filter(pk=data.categories[0].pk).update(name='=HYPERLINK("http://example.com","x")')
+    http = login("admin")
+    text = http.get("/console/reports/csv/" + QUERY).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    book = load_workbook(io.BytesIO(http.get("/console/reports/xlsx/" + QUERY).content))
+    values = [v for row in book["Report"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert not any(v.startswith("=") for v in values)
