@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('accounts', '0003_issue12_foundation'),
         ('conversations', '0006_issue12_foundation'),
         ('desks', '0004_desk_texts_per_language_and_position'),
-        ('stats', '0001_initial'),
+        ('stats', '0002_i12_records_fill_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
