@@ -40,15 +40,25 @@ def demo_in_transaction() -> Demo:
 
 
 def seed(demo: Demo, count: int = 3000) -> Data:
-    Municipality.objects.create(code="091", name="Helsinki", name_sv="Helsingfors")
-    Municipality.objects.create(code="049", name="Espoo", name_sv="Esbo")
-    Municipality.objects.create(code="092", name="Vantaa", name_sv="Vanda")
+    # The demo may list the region's municipalities already.
+    Municipality.objects.get_or_create(code="091", defaults={"name": "Helsinki", "name_sv": "Helsingfors"})
+    Municipality.objects.get_or_create(code="049", defaults={"name": "Espoo", "name_sv": "Esbo"})
+    Municipality.objects.get_or_create(code="092", defaults={"name": "Vantaa", "name_sv": "Vanda"})
     categories = []
     for desk in (demo.desks.youth, demo.desks.study):
         for i, name in enumerate(("Opiskelu", "Työ", "Harvinainen")):
-            categories.append(Category.objects.create(organisation=desk.organisation, name=name, position=i))
+            categories.append(
+                Category.objects.get_or_create(
+                    organisation=desk.organisation,
+                    kind=CategoryKind.TOPIC,
+                    name=f"Testi {name}",
+                    defaults={"position": i},
+                )[0]
+            )
         categories.append(
-            Category.objects.create(organisation=desk.organisation, name="Musiikki", kind=CategoryKind.INTEREST)
+            Category.objects.get_or_create(
+                organisation=desk.organisation, name="Testimusiikki", kind=CategoryKind.INTEREST
+            )[0]
         )
     desks = [demo.desks.youth, demo.desks.homework, demo.desks.parents, demo.desks.study, demo.desks.youth]
     make_records(count, desks, since=YEAR_START, until=YEAR_END, categories=categories, seed=2026)
