@@ -212,7 +212,8 @@ def answered_by() -> Case:
 
 
 def count_by(records: QuerySet[ContactRecord], dimension: str) -> dict[tuple[str, str], int]:
-    """Contacts per (value of `dimension`, gender): one GROUP BY."""
+    """Contacts per (value of `dimension`, gender): one GROUP BY, for a table of its own (a report's
+    tables come from `count_dimensions`, which adds several dimensions up in one pass)."""
     rows = records.values_list(dimension, "gender").annotate(n=Count("pk")).order_by()
     return {(str(key if key is not None else ""), gender): n for key, gender, n in rows}
 
@@ -280,11 +281,6 @@ def count_categories(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], 
         .order_by()
     )
     return {(str(category), gender): n for category, gender, n in rows}
-
-
-def nearest_rank(values: Sequence[int], percentile: int) -> int:
-    """The nearest-rank percentile of sorted `values`: the value at rank ceil(p/100·n) (1-based)."""
-    return values[max(1, math.ceil(percentile * len(values) / 100)) - 1]
 
 
 TIME_FIELDS = ("wait_seconds", "first_response_seconds", "duration_seconds")
