@@ -21,6 +21,7 @@ CATALOG_DIRS = [
     settings.BASE_DIR / "widget/locale",
     settings.BASE_DIR / "console/locale",
     settings.BASE_DIR / "surveys/locale",
+    settings.BASE_DIR / "stats/locale",
 ]
 
 

@@ -4,6 +4,7 @@
     manage.py bench chat ... --processes 2 --database-url private --redis-url private
     manage.py bench idle --clients 5000
     manage.py bench attack --clients 60 --duration 20 [--login-flood 8]
+    manage.py bench report --records 100000 --repeats 5 [--database-url private]
 
 By default the command starts its own server as `make run` does (a fresh
 SQLite database in a temporary directory, migrate, seed_demo, the bench
@@ -83,6 +84,14 @@ class Command(BaseCommand):
         attack.add_argument("--grace", type=float, default=60, help="seconds to wait for late acks and answers")
         self.common(attack)
 
+        report = actions.add_parser("report", help="the reports page for a year of contact records (bench.reports)")
+        report.add_argument("--records", type=int, default=100_000)
+        report.add_argument("--repeats", type=int, default=5)
+        report.add_argument("--database-url", default="", help="PostgreSQL URL, or `private` for a throwaway cluster")
+        report_run = actions.add_parser("report-run", help="(used by `bench report`) measure in this database")
+        report_run.add_argument("--records", type=int, required=True)
+        report_run.add_argument("--repeats", type=int, required=True)
+
         seed = actions.add_parser("seed", help="(used by the benchmark) create the bench counsellors and desks")
         seed.add_argument("--staff", type=int, required=True)
 
@@ -111,6 +120,14 @@ class Command(BaseCommand):
         if action == "seed":
             seed_bench(options["staff"])
             return
+        if action == "report-run":
+            from bench.reports import run_report_bench
+
+            self.stdout.write(run_report_bench(options["records"], options["repeats"]).text())
+            return
+        if action == "report":
+            self.report(options)
+            return
         if action == "profile":
             from bench.profile import summarise_raw
 
@@ -126,6 +143,44 @@ class Command(BaseCommand):
                 self.idle(options)
         except StartFailed as exc:
             raise CommandError(str(exc)) from exc
+
+    def report(self, options: dict[str, Any]) -> None:
+        """The reports page's benchmark in a fresh database (bench.reports), run in a child process."""
+        import subprocess
+
+        with temporary_directory() as directory:
+            processes = Processes(directory)
+            try:
+                database_url = options["database_url"]
+                if database_url == "private":
+                    self.log("  starting a private PostgreSQL cluster")
+                    database_url = private_postgres(processes)
+                env = server_env(directory, database_url=database_url, redis_url="", debug=True, raise_limits=False)
+                self.log("  migrate, seed_demo")
+                prepare_database(env, 0)
+                self.log(f"  {options['records']:,} contact records, then the page")
+                done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "bench",
+                        "report-run",
+                        "--records",
+                        str(options["records"]),
+                        "--repeats",
+                        str(options["repeats"]),
+                    ],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=1800,
+                )
+                if done.returncode != 0:
+                    raise CommandError(f"bench report-run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+                self.stdout.write(done.stdout)
+            finally:
+                processes.stop()
 
     def log(self, text: str) -> None:
         self.stderr.write(text)

@@ -1,0 +1,194 @@
+"""The small-cell rule (stats.suppression) on tables made by hand and by hypothesis.
+
+The property: for any table, after suppression, no hidden cell can be worked
+out from what is published: every additive line has 0 or at least 2 hidden
+cells, the lines' equations leave every hidden cell free (solved here
+independently with fractions, not with the module's numpy), and no single
+line's bounds ("<5" is 0-4, "×" is 5 or more) pin a cell to one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stats.suppression import COMPLEMENTARY_TEXT, SMALL_TEXT, Table, gender_totals, share, split_table
+
+COLUMNS = ("girl_woman", "boy_man", "other", "unknown")
+
+Position = tuple[int, int]
+
+
+def published(table: Table) -> list[list[tuple[int | None, str]]]:
+    """The rows as shown (values or None), the total row last."""
+    rows = [[(c.value, c.text) for c in row.cells] for row in table.rows]
+    if table.total is not None:
+        rows.append([(c.value, c.text) for c in table.total.cells])
+    return rows
+
+
+def additive_lines(
+    n_rows: int, n_cols: int, with_total: bool, groups: Sequence[Sequence[int]] = ()
+) -> list[list[tuple[Position, int]]]:
+    """Every line whose signed cells add up to 0: rows with row totals; with a total row, columns with theirs."""
+    lines = [
+        [*(((r, c), 1) for c in range(n_cols)), ((r, n_cols), -1)] for r in range(n_rows + (1 if with_total else 0))
+    ]
+    body = n_rows - len(groups)
+    if with_total:
+        lines += [[*(((r, c), 1) for r in range(body)), ((n_rows, c), -1)] for c in range(n_cols + 1)]
+        lines += [
+            [*(((m, c), 1) for m in members), ((body + g, c), -1)]
+            for g, members in enumerate(groups)
+            for c in range(n_cols + 1)
+        ]
+    return lines
+
+
+def rank(matrix: list[list[Fraction]]) -> int:
+    """Gaussian elimination over fractions."""
+    rows = [row[:] for row in matrix]
+    r = 0
+    width = len(rows[0]) if rows else 0
+    for c in range(width):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                factor = rows[i][c] / rows[r][c]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r], strict=True)]
+        r += 1
+    return r
+
+
+def recoverable(cells: list[list[tuple[int | None, str]]], lines: list[list[tuple[Position, int]]]) -> list[Position]:
+    """Hidden cells the published figures determine: their unit vector lies in the lines' row space."""
+    hidden = [(r, c) for r, row in enumerate(cells) for c, (value, _t) in enumerate(row) if value is None]
+    if not hidden:
+        return []
+    index = {pos: i for i, pos in enumerate(hidden)}
+    matrix = []
+    for line in lines:
+        row = [Fraction(0)] * len(hidden)
+        for pos, sign in line:
+            if pos in index:
+                row[index[pos]] += sign
+        if any(row):
+            matrix.append(row)
+    if not matrix:
+        return hidden
+    base = rank(matrix)
+    found = []
+    for pos, i in index.items():
+        unit = [Fraction(0)] * len(hidden)
+        unit[i] = Fraction(1)
+        if rank([*matrix, unit]) == base:
+            found.append(pos)
+    return found
+
+
+def check_safe(values: list[list[int]], table: Table, groups: Sequence[Sequence[int]] = ()) -> None:
+    cells = published(table)
+    n_rows = len(table.rows)
+    lines = additive_lines(n_rows, len(COLUMNS), table.total is not None, groups)
+    for line in lines:
+        assert sum(1 for pos, _s in line if cells[pos[0]][pos[1]][0] is None) != 1, line
+    assert recoverable(cells, lines) == []
+    # Every count under 5 reads "<5"; complementary cells read "×"; shown cells are the true values.
+    full = [*values, [sum(row[c] for row in values[: n_rows - len(groups)]) for c in range(len(COLUMNS) + 1)]]
+    for r, row in enumerate(cells):
+        for c, (value, text) in enumerate(row):
+            if full[r][c] < 5:
+                assert text == SMALL_TEXT
+            elif value is None:
+                assert text == COMPLEMENTARY_TEXT
+            else:
+                assert value == full[r][c]
+
+
+def build(values: list[list[int]], multi: bool = False) -> Table:
+    counts = {(f"r{r}", col): v for r, row in enumerate(values) for col, v in zip(COLUMNS, row, strict=False)}
+    rows = [(f"r{r}", f"Row {r}") for r in range(len(values))]
+    if multi:
+        return split_table(counts, rows, COLUMNS, totals=None)
+    totals = gender_totals({col: sum(row[c] for row in values) for c, col in enumerate(COLUMNS)}, COLUMNS)
+    return split_table(counts, rows, COLUMNS, totals=totals, total_label="All")
+
+
+def with_totals(values: list[list[int]]) -> list[list[int]]:
+    return [[*row, sum(row)] for row in values]
+
+
+def test_a_small_cell_and_its_complement() -> None:
+    """Girls 20, boys 3, other 9, not known 8: the 3 is hidden, and so is the next-smallest of its row and column."""
+    table = build([[20, 3, 9, 8], [30, 40, 50, 60]])
+    row = [c.text for c in table.rows[0].cells]
+    assert row == ["20", SMALL_TEXT, "9", COMPLEMENTARY_TEXT, "40"]
+    # The column of boys: 3 hidden, so the other row's 40 hides too (else 43 - 40 = 3).
+    assert table.rows[1].cells[1].hidden
+    check_safe(with_totals([[20, 3, 9, 8], [30, 40, 50, 60]]), table)
+
+
+def test_a_small_total_hides_through_every_table() -> None:
+    """Three "other" contacts in all: the total itself is under 5, so every cell of the column is too."""
+    values = [[20, 30, 1, 8], [30, 40, 2, 60]]
+    table = build(values)
+    assert table.total is not None and table.total.cells[2].text == SMALL_TEXT
+    assert all(row.cells[2].text == SMALL_TEXT for row in table.rows)
+    check_safe(with_totals(values), table)
+
+
+def test_bounds_do_not_pin_two_small_cells() -> None:
+    """Two "<5" cells adding up to 8 would both be 4: a third cell is hidden."""
+    values = [[4, 4, 30, 40], [50, 60, 70, 80]]
+    table = build(values)
+    assert sum(cell.hidden for cell in table.rows[0].cells) >= 3
+    check_safe(with_totals(values), table)
+
+
+def test_topics_rows_only() -> None:
+    table = build([[1, 20, 30, 40], [50, 2, 60, 70]], multi=True)
+    assert table.total is None
+    for row in table.rows:
+        assert sum(cell.hidden for cell in row.cells) in (0, 2, 3, 4, 5)
+
+
+def test_shares_of_hidden_cells_are_hidden() -> None:
+    table = build([[20, 3, 9, 8], [30, 40, 50, 60]])
+    assert table.total is not None
+    assert share(table.rows[0].cells[1], table.total.cells[1]) == SMALL_TEXT
+    assert share(table.rows[0].cells[0], table.total.cells[0]) == "40 %"
+
+
+def test_subtotal_groups_cannot_give_a_fine_row_away() -> None:
+    """A band of rows published elsewhere (the ESF age bands): band minus the other rows must not recover a cell."""
+    values = [[20, 30, 7, 9], [2, 30, 8, 10], [40, 50, 6, 12]]
+    counts = {(f"r{r}", col): v for r, row in enumerate(values) for col, v in zip(COLUMNS, row, strict=True)}
+    rows = [(f"r{r}", f"Row {r}") for r in range(3)]
+    totals = gender_totals({col: sum(row[c] for row in values) for c, col in enumerate(COLUMNS)}, COLUMNS)
+    table = split_table(counts, rows, COLUMNS, totals=totals, groups=[("band", "Rows 0-1", ("r0", "r1"))])
+    band = [values[0][c] + values[1][c] for c in range(4)]
+    check_safe(with_totals([*values, band]), table, groups=[[0, 1]])
+
+
+small_counts = st.one_of(st.integers(0, 4), st.integers(5, 40))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(small_counts, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_no_hidden_cell_can_be_recovered(values: list[list[int]]) -> None:
+    check_safe(with_totals(values), build(values))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(small_counts, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_no_hidden_topic_cell_can_be_recovered(values: list[list[int]]) -> None:
+    table = build(values, multi=True)
+    cells = published(table)
+    lines = additive_lines(len(values), 4, False)
+    assert recoverable(cells, lines) == []
