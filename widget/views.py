@@ -107,6 +107,9 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
         Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
         # The organisation's order (Desk.position), e.g. the youth desk first.
     )
+    # The promise of how long messages are kept is the desk's organisation's (conversations.retention):
+    # said once when every desk keeps them as long, else beside each desk.
+    retention = {d.organisation.retention_days for d in desks}
     return {
         "desks": [
             {
@@ -118,6 +121,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
                 "open": is_open(d),
                 "hours": describe_hours(d),
                 "next_opening": describe_next_opening(d),
+                "retention_days": d.organisation.retention_days,
             }
             for d in desks
         ],
@@ -129,7 +133,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
             "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
-            "retentionDays": settings.CHAT_RETENTION_DAYS,
+            "retentionDays": retention.pop() if len(retention) == 1 else None,
             "systemTexts": system_texts("client"),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {

@@ -10,11 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import Organisation
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, UnansweredQuestion
 from conversations.actions import assignment, clients, closing, messages, notes, starting, votes
 from conversations.models import Client, Conversation, Message, Note, Status
-from conversations.retention import purge_expired
+from stats.purge import purge_expired
 
 # The actions' after-commit events need a thread without a running event loop (conftest).
 
@@ -36,7 +37,7 @@ def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Con
 
 @pytest.mark.django_db(transaction=True)
 def test_old_conversations_lose_their_messages_and_client_but_keep_their_statistics(demo: Any, settings: Any) -> None:
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     old = closed_conversation(demo, days_ago=31)
     old_bot = closed_conversation(demo, days_ago=40, bot=True)
     answer = Message.objects.get(conversation=old_bot, code="answer")
@@ -91,7 +92,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
     demo: Any, settings: Any
 ) -> None:
     settings.CHAT_IDLE_CLOSE_HOURS = 24
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     counsellor = demo["staff"]["counsellor"]
     youth = demo["desks"]["youth"]
 
@@ -124,7 +125,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
     assert Conversation.objects.get(pk=quiet_but_recent).status == Status.ACTIVE
     assert purge_expired().idle_conversations_closed == 0
 
-    # CHAT_RETENTION_DAYS after that close, their words go like any closed conversation's.
+    # The organisation's retention days after that close, their words go like any closed conversation's.
     later = timezone.now() + dt.timedelta(days=31)
     report = purge_expired(later)
     assert report.conversations_purged == 2
@@ -141,7 +142,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
 
 @pytest.mark.django_db(transaction=True)
 def test_unanswered_questions_are_kept_as_long_as_messages(demo: Any, settings: Any) -> None:
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     do_record_unanswered("qwerty blorp", "fi")
     do_record_unanswered("zxcv vanha", "fi")
     do_record_unanswered("asked again", "en")
