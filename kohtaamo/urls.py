@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("console/", include("console.urls")),
     path("brain/", include("bot.editor_urls")),
+    path("stats/", include("stats.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("bot.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
