@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-CATALOG_DIRS = [settings.BASE_DIR / "locale", settings.BASE_DIR / "widget/locale", settings.BASE_DIR / "console/locale"]
+CATALOG_DIRS = [
+    settings.BASE_DIR / "locale",
+    settings.BASE_DIR / "widget/locale",
+    settings.BASE_DIR / "console/locale",
+    settings.BASE_DIR / "stats/locale",
+]
 
 
 @dataclass

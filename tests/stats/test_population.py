@@ -10,17 +10,27 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from common.demographics import AGE_BOUNDS
 from stats.models import Municipality, PopulationCount
 from stats.population import EXAMPLE_FILE, PopulationFileError, check_population_file, do_import_population
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The problems are read in English here (the site's default language is Finnish)."""
+    with translation.override("en"):
+        yield
+
 
 EXAMPLE = EXAMPLE_FILE.read_bytes()
 GENDER = {"Miehet": "boy_man", "Naiset": "girl_woman"}
