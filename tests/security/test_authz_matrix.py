@@ -202,6 +202,10 @@ HISTORY_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403"
 # One at a desk of Jokilaakso: its supervisor and admin read every conversation of their desks.
 HISTORY_SEES = HISTORY_NONE | {"supervisor": "200", "admin": "200"}
 
+# Reach (stats.reach.may_view_reach) and the population import (stats.reach.may_import_population).
+REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+POPULATION = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
+
 # The topic's buttons (publish, discard, archive, restore, revert) come back to the topic.
 BRAIN_TOPIC_DONE = expect(
     "403", anonymous="login", admin_no_otp="otp", editor="302:/brain/matrix-topic/", admin="302:/brain/matrix-topic/"
@@ -310,6 +314,12 @@ CLASSIFIED: dict[str, Route] = {
     "brain/<slug:slug>/history/<int:pk>/revert/": route(
         "/brain/{topic}/history/{topic_version}/revert/", GET_ONLY, post=BRAIN_TOPIC_DONE
     ),
+    # --- Reach and the region's population (stats) ---
+    # Reach: supervisors (their desks' records), admins (their organisation's), superusers (the region's).
+    "stats/reach/": route("/stats/reach/", REACH, post=GET_ONLY),
+    "stats/reach/export/": route("/stats/reach/export/", REACH, post=GET_ONLY),
+    # The population is public and one for the region: any admin imports it (a POST without a file changes nothing).
+    "stats/population/": route("/stats/population/", POPULATION, post=POPULATION, payload={"year": "2024"}),
     # --- The bot's public API ---
     "api/bot/ask": route("/api/bot/ask", expect("405", admin_no_otp="otp")),
     "api/bot/status": route("/api/bot/status", PUBLIC, post=GET_ONLY),
@@ -943,6 +953,10 @@ def test_every_url_answers_by_the_rights_after_a_change(username: str, change: s
     http = http_for(username)  # logged in before the change
     change_access(username, change)
     overrides = {step: username for step in SECOND_FACTOR_STEPS} if answered_as != "anonymous" else {}
+    if change == "removed_from_desks":
+        # Reach is the supervisor's by role: at no desk they still reach it, and it counts no records
+        # (tests/stats/test_reach.py: stats.reach.records_in_scope).
+        overrides |= {pattern: username for pattern in ("stats/reach/", "stats/reach/export/")}
     wrong, changed = try_routes(answered_as, objects, set(all_url_patterns()), http=http, overrides=overrides)
     assert not wrong, f"{len(wrong)} cells differ for {username} {change}:\n" + "\n".join(map(str, wrong))
     assert not changed, "\n".join(changed)
