@@ -127,9 +127,17 @@ class Reach:
         return f"<{SMALL_CELL}" if is_small(self.contacts) else str(self.contacts)
 
     @property
-    def under_reached(self) -> list[ReachRow]:
-        """The under-reached groups of the single tables (the municipality × age table is listed on its own)."""
-        return [row for table in self.tables if table.dimension != MUNICIPALITY_AGE for row in table.under_reached]
+    def under_reached(self) -> list[str]:
+        """The under-reached groups of the single tables, named with their table ("Age group: 65 or over").
+
+        The municipality × age group table is read on its own: it would list most of its cells again.
+        """
+        return [
+            f"{table.title}: {row.label}"
+            for table in self.tables
+            if table.dimension != MUNICIPALITY_AGE
+            for row in table.under_reached
+        ]
 
     def table(self, dimension: str) -> ReachTable:
         return next(t for t in self.tables if t.dimension == dimension)

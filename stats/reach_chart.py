@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from stats.reach import ReachTable
 
-LABEL_WIDTH = 150
-BAR_AREA = 200
-ROW_HEIGHT = 34
-BAR_HEIGHT = 12
-VALUE_WIDTH = 60
+# Sizes in the SVG's units: about as many pixels on a 360 px screen, so that the 13-unit text stays legible.
+LABEL_WIDTH = 105
+BAR_AREA = 150
+ROW_HEIGHT = 38
+BAR_HEIGHT = 14
+VALUE_WIDTH = 50
 TOP = 28
 
 
@@ -42,7 +43,7 @@ def reach_chart(table: ReachTable, chart_id: str) -> SafeString:
             (
                 LABEL_WIDTH - 6,
                 y + 17,
-                row.label[:24],
+                row.label if len(row.label) <= 16 else row.label[:15] + "…",
                 LABEL_WIDTH,
                 y + 4,
                 f"{client:.1f}",
@@ -52,10 +53,10 @@ def reach_chart(table: ReachTable, chart_id: str) -> SafeString:
                 f"{people:.1f}",
                 BAR_HEIGHT - 2,
                 LABEL_WIDTH + max(client, people) + 4,
-                y + 14,
+                y + 15,
                 shown,
                 LABEL_WIDTH + people + 4,
-                y + 26,
+                y + 30,
                 _percent(row.population_share),
             )
         )
@@ -75,8 +76,8 @@ def reach_chart(table: ReachTable, chart_id: str) -> SafeString:
     legend = format_html(
         '<rect x="0" y="4" width="12" height="12" class="chart-clients"/>'
         '<text x="16" y="14" class="chart-legend">{}</text>'
-        '<rect x="130" y="4" width="12" height="12" class="chart-population"/>'
-        '<text x="146" y="14" class="chart-legend">{}</text>',
+        '<rect x="120" y="4" width="12" height="12" class="chart-population"/>'
+        '<text x="136" y="14" class="chart-legend">{}</text>',
         _("Clients"),
         _("Population"),
     )
