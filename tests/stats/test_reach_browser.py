@@ -44,7 +44,7 @@ def staff_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Pag
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors  # type: ignore[attr-defined]
+        page.errors = errors
         page.goto(live.url + path)
         return page
 
