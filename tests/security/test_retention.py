@@ -350,3 +350,27 @@ def test_an_admin_sets_their_own_organisations_days_in_the_admin(demo: Any) -> N
     assert response.status_code == 302 and response["Location"] == "/admin/"
     other.refresh_from_db()
     assert other.retention_days == 90
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kind_of_client_data_added_to_the_purgers_is_purged_with_the_rest(
+    demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook for attachments and call details (issue 14): each purger gets every expired conversation once."""
+    from conversations import retention
+
+    seen: list[list[int]] = []
+
+    def purge_attachments(ids: list[int], now: dt.datetime) -> int:
+        seen.append(list(ids))
+        return 0
+
+    purgers = [*retention.CONVERSATION_PURGERS]
+    purgers.insert(-1, purge_attachments)
+    monkeypatch.setattr(retention, "CONVERSATION_PURGERS", purgers)
+    Organisation.objects.update(retention_days=30)
+    old = closed_conversation(demo, days_ago=31)
+    closed_conversation(demo, days_ago=29)
+    assert purge_expired().conversations_purged == 1
+    assert seen == [[old.pk]]
+    assert purge_expired().conversations_purged == 0 and seen == [[old.pk]]
