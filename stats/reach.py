@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Staff
 from common.demographics import AGE_BOUNDS, AgeGroup, Gender
 from desks.actions import desks_for_staff
+from desks.models import Desk
 from stats.models import ContactRecord, Municipality, PopulationCount
 
 # The small-cell rule. MERGER: the same rule as stats/suppression.py (issue 12's reports); make
@@ -156,6 +157,19 @@ def records_in_scope(staff: Staff) -> QuerySet[ContactRecord]:
     if staff.role == Role.SUPERVISOR:
         return ContactRecord.objects.filter(desk__in=desks_for_staff(staff))
     return ContactRecord.objects.none()
+
+
+def desks_in_scope(staff: Staff) -> list[Desk]:
+    """The desks whose records `records_in_scope` gives: what a reach page may narrow to."""
+    if staff.is_superuser:
+        desks = Desk.objects.all()
+    elif staff.role == Role.ADMIN:
+        desks = Desk.objects.filter(organisation=staff.organisation)
+    elif staff.role == Role.SUPERVISOR:
+        desks = desks_for_staff(staff)
+    else:
+        desks = Desk.objects.none()
+    return list(desks.order_by("organisation__name", "name"))
 
 
 def may_view_reach(staff: Staff) -> bool:

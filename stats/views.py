@@ -26,13 +26,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Role, Staff
 from audit.actions import record
 from audit.models import Action
-from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.forms import PopulationUploadForm, ReachForm
 from stats.models import PopulationCount
 from stats.population import PopulationFileError, check_population_file, do_import_population, population_year_for
 from stats.population import population_years as imported_years
-from stats.reach import DIMENSIONS, Reach, may_import_population, may_view_reach, reach, records_in_scope
+from stats.reach import (
+    DIMENSIONS,
+    Reach,
+    desks_in_scope,
+    may_import_population,
+    may_view_reach,
+    reach,
+    records_in_scope,
+)
 from stats.reach_chart import reach_chart
 
 
@@ -51,17 +58,6 @@ def reach_staff(request: HttpRequest) -> Staff:
     return staff
 
 
-def _desks(staff: Staff) -> list[Desk]:
-    """The desks a reach page may narrow to: those of the records in scope."""
-    if staff.is_superuser:
-        desks = Desk.objects.all()
-    elif staff.role == Role.ADMIN:
-        desks = Desk.objects.filter(organisation=staff.organisation)
-    else:
-        desks = desks_for_staff(staff)
-    return list(desks.order_by("organisation__name", "name"))
-
-
 def _reach_for(request: HttpRequest, staff: Staff) -> tuple[ReachForm, Reach | None, dict[str, object]]:
     records = records_in_scope(staff)
     this_year = timezone.localdate().year
@@ -70,7 +66,9 @@ def _reach_for(request: HttpRequest, staff: Staff) -> tuple[ReachForm, Reach | N
         reverse=True,
     )
     populations = imported_years()
-    form = ReachForm(request.GET or {"year": this_year}, years=years, desks=_desks(staff), population_years=populations)
+    form = ReachForm(
+        request.GET or {"year": this_year}, years=years, desks=desks_in_scope(staff), population_years=populations
+    )
     if not form.is_valid():
         return form, None, {}
     year: int = form.cleaned_data["year"]
