@@ -116,6 +116,16 @@ class Staff(AbstractUser):
         return self.may_answer and (self.role != Role.VOLUNTEER or self.is_superuser)
 
     @property
+    def may_read_audit_log(self) -> bool:
+        """May read the audit log: supervisors and admins their organisation's, superusers the whole region's.
+
+        Which rows each sees is audit.actions.audit_events_for.
+        """
+        if not self.is_active:
+            return False
+        return self.is_superuser or (self.role in (Role.SUPERVISOR, Role.ADMIN) and self.organisation_id is not None)
+
+    @property
     def public_name(self) -> str:
         return self.display_name or self.first_name or str(Role(self.role).label)
 

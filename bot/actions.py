@@ -23,6 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Staff
+from audit.actions import record
+from audit.models import Action, ObjectKind
 from bot.brainfiles import REQUIRED_LANGUAGE, TopicData, read_brain_dir, topic_data, topics_with_parts
 from bot.cache import brain_changed
 from bot.engine import SPECIAL_TOPICS
@@ -72,10 +74,30 @@ def do_record_edit(
     kind: EditKind = EditKind.EDIT,
     data: TopicData | None = None,
 ) -> TopicEdit:
-    """Note who changed `topic` and how (with the version `data`, for the history); also kept on the topic."""
+    """Note who changed `topic` and how (with the version `data`, for the history); also kept on the topic.
+
+    Every change of the brain made by a staff member passes here, so here it is
+    also written to the audit log (BRAIN_CHANGE), in the same transaction. An
+    import by `manage.py brain import` names nobody and is not audited
+    (audit.changes: changes outside a request). The summary of an added
+    example question quotes the question, which may be a client's (the
+    unanswered questions): the audit row names only the kind of edit.
+    """
     Topic.objects.filter(pk=topic.pk).update(updated_by=staff, updated_at=timezone.now())
     topic.updated_by = staff
-    return TopicEdit.objects.create(topic=topic, staff=staff, summary=summary[:300], kind=kind, data=data)
+    edit = TopicEdit.objects.create(topic=topic, staff=staff, summary=summary[:300], kind=kind, data=data)
+    if staff is not None:
+        detail = f"{topic.slug}: {kind.value}"
+        if kind in AUDITED_SUMMARIES and summary:
+            detail += f" ({summary})"
+        record(staff, Action.BRAIN_CHANGE, kind=ObjectKind.TOPIC, object_id=topic.pk, detail=detail)
+    return edit
+
+
+# Edits whose summary is made of field names and dates only (changed_parts, do_revert_topic, the
+# import's source), so it may go into the audit log. Not EXAMPLE (it quotes the question), not
+# EDIT (the admin's summary, audited as the admin's change).
+AUDITED_SUMMARIES = frozenset({EditKind.DRAFT, EditKind.REVERTED, EditKind.IMPORTED})
 
 
 # --- Slugs -------------------------------------------------------------------------------

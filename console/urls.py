@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import history_views, views
+from console import audit_views, history_views, records_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     path("canned/<int:reply_id>/delete/", views.canned_delete, name="canned_delete"),
     path("history/", history_views.history_search, name="history"),
     path("history/<int:conversation_id>/", history_views.history_conversation, name="history_conversation"),
+    path("records/", records_views.record_list, name="records"),
+    path("records/new/", records_views.record_new, name="record_new"),
+    path("records/<int:record_id>/", records_views.record_form, name="record"),
+    path(
+        "records/conversation/<int:conversation_id>/",
+        records_views.record_for_conversation,
+        name="record_for_conversation",
+    ),
+    path("categories/", records_views.categories, name="categories"),
+    path("categories/<int:category_id>/", records_views.category_change, name="category_change"),
+    path("audit/", audit_views.audit_log, name="audit"),
 ]

@@ -36,6 +36,7 @@ from conversations.actions.canned import (
 )
 from conversations.system_texts import system_texts
 from desks.models import CannedReply
+from stats.records import overdue_count
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,10 @@ def console_strings() -> dict[str, str]:
         "signViolenceNow": _("Violence now"),
         "signDangerNow": _("Danger now"),
         "signExample": _("Close to a crisis example"),
+        # After a close (records.js): the conversation's contact record.
+        "recordPrompt": _("The conversation with {name} was closed. Its contact record is ready for you."),
+        "fillRecord": _("Fill in the contact record"),
+        "fillLater": _("Later"),
     }
 
 
@@ -213,11 +218,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "loginUrl": reverse("accounts:login"),
         "topicTitles": topic_titles(get_language() or settings.LANGUAGE_CODE),
         "systemTexts": system_texts("staff"),
+        "recordUrl": reverse("console:record_for_conversation", args=[0]),
     }
     return render(
         request,
         "console/console.html",
-        {"config": config, "strings": console_strings(), "staff": staff, "supervisor": config["supervisor"]},
+        {
+            "config": config,
+            "strings": console_strings(),
+            "staff": staff,
+            "supervisor": config["supervisor"],
+            "overdue_records": overdue_count(staff),
+        },
     )
 
 

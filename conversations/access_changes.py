@@ -9,6 +9,12 @@ or close (realtime.consumers.StaffConsumer.recheck_access); conversations the
 staff member can no longer answer go back to their queue
 (actions.assignment.do_requeue_unreachable). Transfers announce themselves in
 actions.assignment.do_transfer.
+
+The same signals write the audit log (audit.changes): one watcher of these
+rows says both who must be told and what to record. Before a staff member's or
+a desk's save, audit.changes.remember_before keeps the stored values, so that
+the row says what changed ("role: counsellor → supervisor"). Opening hours are
+watched for the audit log only: they change no one's access.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from accounts.models import Staff
+from audit import changes as audit
 from conversations.actions.access import announce_access_change
 from conversations.actions.assignment import do_requeue_unreachable
-from desks.models import Desk, DeskMembership
+from desks.models import Desk, DeskMembership, OpeningPeriod
 
 # Saves that change no right: the login stamp (django.contrib.auth.update_last_login).
 _HARMLESS_FIELDS = frozenset({"last_login"})
@@ -55,6 +62,16 @@ def desk_access_changed(desk_id: int) -> None:
     transaction.on_commit(run)
 
 
+def _before_save(sender: Any, instance: Staff | Desk, **kwargs: Any) -> None:
+    audit.remember_before(instance, **kwargs)
+
+
+def _on_staff_saved(sender: Any, instance: Staff, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        audit.audit_staff_saved(instance, created=bool(kwargs.get("created")))
+    _on_staff_changed(sender, instance, **kwargs)
+
+
 def _on_staff_changed(sender: Any, instance: Staff, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
     if kwargs.get("raw") or kwargs.get("created"):
@@ -64,9 +81,25 @@ def _on_staff_changed(sender: Any, instance: Staff, **kwargs: Any) -> None:
     staff_access_changed(instance.pk)
 
 
+def _on_membership_saved(sender: Any, instance: DeskMembership, **kwargs: Any) -> None:
+    audit.audit_membership_changed(instance, deleted=False, **kwargs)
+    _on_membership_changed(sender, instance, **kwargs)
+
+
+def _on_membership_deleted(sender: Any, instance: DeskMembership, **kwargs: Any) -> None:
+    audit.audit_membership_changed(instance, deleted=True, **kwargs)
+    _on_membership_changed(sender, instance, **kwargs)
+
+
 def _on_membership_changed(sender: Any, instance: DeskMembership, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
         staff_access_changed(instance.staff_id)
+
+
+def _on_desk_saved(sender: Any, instance: Desk, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        audit.audit_desk_saved(instance, created=bool(kwargs.get("created")))
+    _on_desk_changed(sender, instance, **kwargs)
 
 
 def _on_desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
@@ -74,11 +107,23 @@ def _on_desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
         desk_access_changed(instance.pk)
 
 
+def _on_opening_saved(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
+    audit.audit_opening_changed(instance, deleted=False, **kwargs)
+
+
+def _on_opening_deleted(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
+    audit.audit_opening_changed(instance, deleted=True, **kwargs)
+
+
 def connect() -> None:
     """Connected once, in ConversationsConfig.ready()."""
-    post_save.connect(_on_staff_changed, sender=Staff, dispatch_uid="access_changes.staff_saved")
+    pre_save.connect(_before_save, sender=Staff, dispatch_uid="access_changes.staff_saving")
+    post_save.connect(_on_staff_saved, sender=Staff, dispatch_uid="access_changes.staff_saved")
     post_delete.connect(_on_staff_changed, sender=Staff, dispatch_uid="access_changes.staff_deleted")
-    post_save.connect(_on_membership_changed, sender=DeskMembership, dispatch_uid="access_changes.membership_saved")
-    post_delete.connect(_on_membership_changed, sender=DeskMembership, dispatch_uid="access_changes.membership_deleted")
-    post_save.connect(_on_desk_changed, sender=Desk, dispatch_uid="access_changes.desk_saved")
+    post_save.connect(_on_membership_saved, sender=DeskMembership, dispatch_uid="access_changes.membership_saved")
+    post_delete.connect(_on_membership_deleted, sender=DeskMembership, dispatch_uid="access_changes.membership_deleted")
+    pre_save.connect(_before_save, sender=Desk, dispatch_uid="access_changes.desk_saving")
+    post_save.connect(_on_desk_saved, sender=Desk, dispatch_uid="access_changes.desk_saved")
     post_delete.connect(_on_desk_changed, sender=Desk, dispatch_uid="access_changes.desk_deleted")
+    post_save.connect(_on_opening_saved, sender=OpeningPeriod, dispatch_uid="access_changes.opening_saved")
+    post_delete.connect(_on_opening_deleted, sender=OpeningPeriod, dispatch_uid="access_changes.opening_deleted")

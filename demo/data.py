@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, Role, Staff
 from desks.hours import set_hours
 from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
+from stats.models import Category, Municipality
 
 DEMO_PASSWORD = "kohtaamo-demo-2026"
 # A fixed TOTP key for the demo admin and supervisor, so that `manage.py totp_code`
@@ -157,6 +158,56 @@ CANNED = [
 ]
 
 
+# The organisations' own lists for the contact record's form (stats.models.Category): topics, then
+# fields of interest, in the form's order.
+CATEGORIES: dict[str, dict[str, list[str]]] = {
+    "jokilaakso": {
+        "topic": [
+            "Koulu ja opiskelu",
+            "Kaverit ja yksinäisyys",
+            "Perhe ja koti",
+            "Mielenterveys ja jaksaminen",
+            "Seurustelu ja seksuaalisuus",
+            "Päihteet",
+            "Raha ja asuminen",
+            "Harrastukset ja vapaa-aika",
+        ],
+        "interest": ["Liikunta", "Kulttuuri ja taide", "Pelit", "Luonto ja eläimet"],
+    },
+    "rantala-college": {
+        "topic": [
+            "Koulutukseen hakeutuminen",
+            "Opintojen rahoitus",
+            "Ammatillinen tutkinto",
+            "Osaamisen tunnistaminen",
+            "Uranvaihto",
+            "Työnhaku",
+        ],
+        "interest": ["Sosiaali- ja terveysala", "Tekniikka", "Kauppa ja hallinto", "Palvelualat", "IT-ala"],
+    },
+}
+
+# A few municipalities of the region (Statistics Finland's codes), with their Swedish names.
+MUNICIPALITIES = [
+    ("091", "Helsinki", "Helsingfors"),
+    ("049", "Espoo", "Esbo"),
+    ("092", "Vantaa", "Vanda"),
+    ("235", "Kauniainen", "Grankulla"),
+]
+
+
+def seed_statistics(orgs: dict[str, Organisation]) -> None:
+    """The demo organisations' categories and the region's municipalities; existing rows are left as they are."""
+    for slug, lists in CATEGORIES.items():
+        for kind, names in lists.items():
+            for position, name in enumerate(names, start=1):
+                Category.objects.get_or_create(
+                    organisation=orgs[slug], kind=kind, name=name, defaults={"position": position}
+                )
+    for code, name, name_sv in MUNICIPALITIES:
+        Municipality.objects.get_or_create(code=code, defaults={"name": name, "name_sv": name_sv})
+
+
 @transaction.atomic
 def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
     """Create the demo data; running it again changes nothing.
@@ -214,6 +265,7 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
             TOTPDevice.objects.create(user=staff, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
     for desk_slug, title, body in CANNED:
         CannedReply.objects.get_or_create(desk=desks[desk_slug], title=title, defaults={"body": body})
+    seed_statistics(orgs)
     seed_population()
     if brain:
         seed_brain()

@@ -18,10 +18,17 @@ model the admin shows has a translated label.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from audit.changes import audit_admin_action
+from audit.models import Action
 
 # app label -> model name -> field name -> label.
 FIELD_LABELS: dict[str, dict[str, dict[str, Promise]]] = {
@@ -101,9 +108,42 @@ def label_fields() -> None:
             meta.verbose_name, meta.verbose_name_plural = singular, plural
 
 
+class AuditedAdmin(ModelAdmin):  # type: ignore[type-arg]
+    """Every addition, change and deletion in the admin also goes to the audit log (audit.changes).
+
+    Mixed into every model admin registered on the site (KohtaamoAdminSite.register),
+    so that no model, ours or a library's, is changed in the admin unaudited.
+    The admin's own history (LogEntry) stays as it is.
+    """
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)
+        audit_admin_action(request.user, Action.ADMIN_ADD, obj, message)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        audit_admin_action(request.user, Action.ADMIN_CHANGE, obj, message)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        """Called before the deletion: one row per object, in the same transaction as the deletion."""
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            audit_admin_action(request.user, Action.ADMIN_DELETE, obj)
+        return entries
+
+
 class KohtaamoAdminSite(AdminSite):
-    """Django's admin site with Kohtaamo's name instead of "Django administration"."""
+    """Django's admin site with Kohtaamo's name instead of "Django administration", every action audited."""
 
     site_header = _("Kohtaamo administration")
     site_title = _("Kohtaamo administration")
     index_title = _("Organisations, staff and desks")
+
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Register `admin_class` with the audit log's hooks (AuditedAdmin) mixed in."""
+        base = admin_class or ModelAdmin
+        if not issubclass(base, AuditedAdmin):
+            base = type(base.__name__, (AuditedAdmin, base), {"__module__": base.__module__})
+        super().register(model_or_iterable, base, **options)

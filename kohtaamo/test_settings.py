@@ -2,6 +2,7 @@
 defaults (plain HTTP on loopback) and a faster password hasher."""
 
 import os
+from typing import Any, cast
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -22,3 +23,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 # With REDIS_URL set, runs sharing one Redis keep their rate-limit buckets apart (staff ids repeat).
 RATE_LIMIT_KEY_PREFIX = f"kohtaamo-test-{os.getpid()}:rl"
+# Test workers (pytest-xdist) sharing one Redis each have their own test database, so their
+# conversation ids repeat: their channel-layer groups are kept apart too (tests.processes.server_env
+# gives server processes the same prefix).
+_layer_config: dict[str, Any] = cast(dict[str, Any], CHANNEL_LAYERS["default"]).get("CONFIG", {})  # noqa: F405
+if "prefix" in _layer_config:
+    _layer_config["prefix"] = f"kohtaamo-test-{os.getpid()}"

@@ -220,3 +220,18 @@ class PopulationCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.municipality_id} {self.age_group} {self.gender}: {self.count}"
+
+
+class RecordFillProgress(models.Model):
+    """How far a catch-up job got: the highest conversation id below which every closed one was looked at.
+
+    One row per job (`name`), read and moved by stats.records.fill_missing_records,
+    so a run starts where the last one stopped instead of scanning every conversation.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    last_conversation_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_conversation_id}"

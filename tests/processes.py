@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -53,9 +54,16 @@ def server_env(*, database_url: str | None = None, redis_url: str = "") -> dict[
     database (the SQLite file, or the PostgreSQL test database pytest-django made).
     `redis_url`: empty for the in-process channel layer (one process only).
     """
+    from django.conf import settings
     from django.db import connection
 
     env = child_env(DJANGO_SETTINGS_MODULE="kohtaamo.settings", DEBUG="1", REDIS_URL=redis_url)
+    # The run's channel-layer prefix (kohtaamo.test_settings), so that servers sharing the run's Redis
+    # with other test workers hear only this worker's groups.
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    prefix = layer.get("CONFIG", {}).get("prefix")
+    if prefix:
+        env["CHANNEL_LAYER_PREFIX"] = prefix
     if database_url is not None:
         env.pop("SQLITE_PATH", None)
         env["DATABASE_URL"] = database_url

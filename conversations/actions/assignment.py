@@ -30,7 +30,12 @@ def _assign(conversation: Conversation, staff: Staff) -> None:
     conversation.status = Status.ACTIVE
     conversation.assigned_to = staff
     conversation.offered_to = None
-    conversation.save(update_fields=["status", "assigned_to", "offered_to"])
+    fields = ["status", "assigned_to", "offered_to"]
+    if conversation.answered_at is None:
+        # Only the first person: the wait a contact record reports ends here (stats.records).
+        conversation.answered_at = timezone.now()
+        fields.append("answered_at")
+    conversation.save(update_fields=fields)
     system_message(conversation, "joined", name=staff.public_name)
     publish_state(conversation)
     publish_desks([conversation.desk_id])

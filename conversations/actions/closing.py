@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,21 @@ from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Outcome, Status
+from conversations.signals import conversation_closed
+
+logger = logging.getLogger(__name__)
+
+
+def _tell_closed(conversation: Conversation) -> None:
+    """Send `conversation_closed` for a locked, closed conversation (the contact record is made from it).
+
+    Robustly: a receiver's failure is logged and never undoes the close; what a
+    receiver did not do (a contact record) is made later by its catch-up job
+    (stats.records.fill_missing_records).
+    """
+    for receiver, result in conversation_closed.send_robust(sender=Conversation, conversation=conversation):
+        if isinstance(result, Exception):
+            logger.error("conversation_closed: %r failed for %s", receiver, conversation.pk, exc_info=result)
 
 
 def _close(conversation: Conversation, *, outcome: str, when: dt.datetime, code: str, by_client: bool = False) -> None:
@@ -26,6 +42,7 @@ def _close(conversation: Conversation, *, outcome: str, when: dt.datetime, code:
         conversation.outcome = outcome
     conversation.save(update_fields=["status", "closed_at", "closed_by_client", "outcome"])
     system_message(conversation, code)
+    _tell_closed(conversation)
     publish_state(conversation)
     publish_desks([conversation.desk_id])
 
@@ -53,6 +70,7 @@ def do_close(staff: Staff, conversation_id: int, *, outcome: str) -> Conversatio
         if conversation.status == Status.CLOSED:
             conversation.outcome = outcome
             conversation.save(update_fields=["outcome"])
+            _tell_closed(conversation)
             publish_state(conversation)
             publish_desks([conversation.desk_id])
         else:

@@ -422,6 +422,7 @@ def test_every_search_and_opening_is_audited_without_client_data(demo: Any) -> N
         "object_kind",
         "object_id",
         "desk",
+        "detail",
     }
 
 

@@ -71,6 +71,8 @@ PUBLIC = expect("200", admin_no_otp="otp")
 GET_ONLY = expect("405", admin_no_otp="otp")
 # The console: staff who answer clients.
 CHAT_STAFF = expect("200", anonymous="login", admin_no_otp="otp", editor="403")
+# The audit log: supervisors and admins (Staff.may_read_audit_log).
+AUDIT_READERS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
 # The brain editor: editors and admins (bot.actions.BRAIN_EDITOR_ROLES).
 BRAIN = expect("403", anonymous="login", admin_no_otp="otp", editor="200", admin="200")
 # The Django admin: only the admin (is_staff, with every permission) after TOTP.
@@ -202,6 +204,29 @@ HISTORY_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403"
 # One at a desk of Jokilaakso: its supervisor and admin read every conversation of their desks.
 HISTORY_SEES = HISTORY_NONE | {"supervisor": "200", "admin": "200"}
 
+# Contact records (stats.records): its counsellor, and the supervisors and admins of its desk, fill one in;
+# anybody else finds it missing. Saving goes back to the list of records to fill in. (A volunteer's own
+# record: tests/stats/test_records_forms.py, kept out of this table as the history's is.)
+RECORDS_DONE = "302:/console/records/"
+RECORD_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403")
+RECORD_YOUTH = RECORD_NONE | {"counsellor": "200", "supervisor": "200", "admin": "200"}
+RECORD_STUDY = RECORD_NONE | {"studycounsellor": "200"}
+
+
+def record_saved(table: dict[str, str]) -> dict[str, str]:
+    return {role: (RECORDS_DONE if got == "200" else got) for role, got in table.items()}
+
+
+# The organisation's categories: its supervisors and admins; another organisation's category looks missing.
+CATEGORIES = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+CATEGORY_OWN = expect(
+    "403",
+    anonymous="login",
+    admin_no_otp="otp",
+    supervisor="302:/console/categories/",
+    admin="302:/console/categories/",
+)
+CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
 # Reach (stats.reach.may_view_reach) and the population import (stats.reach.may_import_population).
 REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
 POPULATION = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
@@ -291,6 +316,62 @@ CLASSIFIED: dict[str, Route] = {
         },
         post={"youth": GET_ONLY},
     ),
+    # --- Contact records (console/records_views.py) ---
+    "console/records/": route("/console/records/", CHAT_STAFF, post=GET_ONLY),
+    "console/records/new/": route(
+        "/console/records/new/",
+        CHAT_STAFF,
+        post=expect(RECORDS_DONE, anonymous="login", admin_no_otp="otp", editor="403"),
+        payload={"medium": "phone", "day": "1.11.2026", "people": "1", "referral_given": "no"},
+    ),
+    "console/records/<int:record_id>/": Route(
+        paths={
+            "youth": "/console/records/{record_youth}/",
+            "study": "/console/records/{record_study}/",
+        },
+        get={"youth": RECORD_YOUTH, "study": RECORD_STUDY},
+        post={"youth": record_saved(RECORD_YOUTH), "study": record_saved(RECORD_STUDY)},
+        payload={
+            "age_group": "unknown",
+            "gender": "unknown",
+            "mother_tongue": "unknown",
+            "education": "unknown",
+            "labour_status": "unknown",
+            "referral_given": "no",
+        },
+    ),
+    "console/records/conversation/<int:conversation_id>/": Route(
+        paths={
+            "youth": "/console/records/conversation/{hist_youth}/",
+            "study": "/console/records/conversation/{hist_study}/",
+        },
+        get={
+            "youth": {
+                role: ("302:/console/records/{record_youth}/" if got == "200" else got)
+                for role, got in RECORD_YOUTH.items()
+            },
+            "study": {
+                role: ("302:/console/records/{record_study}/" if got == "200" else got)
+                for role, got in RECORD_STUDY.items()
+            },
+        },
+        post={"youth": GET_ONLY},
+    ),
+    "console/categories/": route(
+        "/console/categories/",
+        CATEGORIES,
+        post=CATEGORIES | {"supervisor": "302:/console/categories/", "admin": "302:/console/categories/"},
+        payload={"kind": "topic", "name": "Matrix topic"},
+    ),
+    "console/categories/<int:category_id>/": Route(
+        paths={"own": "/console/categories/{category_youth}/", "other": "/console/categories/{category_study}/"},
+        get={"own": GET_ONLY, "other": GET_ONLY},
+        post={"own": CATEGORY_OWN, "other": CATEGORY_OTHER},
+        payload={"do": "retire"},
+    ),
+    # The audit log: supervisors and admins, each their organisation's rows (audit.actions.audit_events_for,
+    # tests/audit/test_log_page.py). GET only: no URL changes or deletes a row.
+    "console/audit/": route("/console/audit/", AUDIT_READERS, post=GET_ONLY),
     # --- The brain editor ---
     "brain/": route("/brain/", BRAIN, post=GET_ONLY),
     "brain/new/": route("/brain/new/", BRAIN, post=BRAIN, payload={"area": "general", "text-fi-title": "Matrix"}),
@@ -339,7 +420,7 @@ CLASSIFIED: dict[str, Route] = {
     "admin/r/<path:content_type_id>/<path:object_id>/": route(
         "/admin/r/{desk_ct}/{desk_study}/", expect("admin-login", admin_no_otp="otp", admin="404")
     ),
-    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|audit|bot|conversations)/$": route(
+    "admin/^(?P<app_label>auth|otp_totp|otp_static|accounts|desks|audit|bot|conversations|stats)/$": route(
         "/admin/desks/", ADMIN
     ),
     "admin/(?P<url>.*)$": route("/admin/no-such-page/", expect("admin-login", admin_no_otp="otp", admin="404")),
@@ -380,6 +461,8 @@ CLASSIFIED: dict[str, Route] = {
         delete=False,
         hidden=("other",),
     ),
+    # An organisation's categories: only its own admin's (stats.admin).
+    **admin_model("stats/category", {"own": "category_youth", "other": "category_study"}, hidden=("other",)),
     **admin_model("bot/topic", "topic_pk"),
     **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
     **admin_model("bot/unansweredquestion", "unanswered", add=False),
@@ -436,6 +519,7 @@ def matrix_objects() -> dict[str, Any]:
     from conversations.models import Conversation, Status
     from demo.data import seed_demo
     from desks.models import CannedReply, Desk, OpeningPeriod
+    from stats.models import Category, ContactRecord
     from tests.support.factories import ClientFactory
 
     seed_demo(brain=False)
@@ -458,7 +542,24 @@ def matrix_objects() -> dict[str, Any]:
             closed_at=timezone.now(),
         ).pk
 
+    def record_of(conversation_id: int, desk: str, counsellor: str) -> int:
+        """The contact record of a closed conversation, not filled in yet."""
+        return ContactRecord.objects.create(
+            conversation_id=conversation_id,
+            organisation_id=desks[desk].organisation_id,
+            desk=desks[desk],
+            started_at=timezone.now(),
+            with_person=True,
+            counsellor=staff[counsellor],
+        ).pk
+
+    hist_youth = closed_at("youth", "counsellor")
+    hist_study = closed_at("study", "studycounsellor")
     return {
+        "record_youth": record_of(hist_youth, "youth", "counsellor"),
+        "record_study": record_of(hist_study, "study", "studycounsellor"),
+        "category_youth": Category.objects.create(organisation=desks["youth"].organisation, name="Matrix").pk,
+        "category_study": Category.objects.create(organisation=desks["study"].organisation, name="Matrix").pk,
         "canned_youth": CannedReply.objects.filter(desk=desks["youth"]).earliest("pk").pk,
         "canned_study": CannedReply.objects.filter(desk=desks["study"]).earliest("pk").pk,
         "canned_mine": CannedReply.objects.create(owner=staff["counsellor"], title="Mine", body="Only mine").pk,
@@ -469,9 +570,9 @@ def matrix_objects() -> dict[str, Any]:
         "vote": AnswerVote.objects.create(topic=topic.slug, language="fi", helpful=True).pk,
         "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,
         "conv_study": Conversation.objects.create(desk=desks["study"], client=client).pk,
-        "hist_youth": closed_at("youth", "counsellor"),
+        "hist_youth": hist_youth,
         "hist_homework_supervisor": closed_at("homework", "supervisor"),
-        "hist_study": closed_at("study", "studycounsellor"),
+        "hist_study": hist_study,
         "audit_own": record(staff["counsellor"], Action.HISTORY_SEARCH).pk,
         "audit_study": record(staff["studycounsellor"], Action.HISTORY_SEARCH).pk,
         "desk_study": desks["study"].pk,
@@ -935,6 +1036,8 @@ def change_access(username: str, change: str) -> None:
 
 # The login steps answer by whether the role needs a second factor, not by desks.
 SECOND_FACTOR_STEPS = ("staff/login/code/", "staff/login/authenticator/")
+# Pages a supervisor or admin reaches by their organisation, not by their desks.
+ORGANISATION_ROUTES = ("console/categories/", "console/categories/<int:category_id>/")
 # (who, what changes, the matrix role whose column they are answered by afterwards)
 HTTP_CHANGES = [
     ("counsellor", "deactivated", "anonymous"),
@@ -954,6 +1057,10 @@ def test_every_url_answers_by_the_rights_after_a_change(username: str, change: s
     change_access(username, change)
     overrides = {step: username for step in SECOND_FACTOR_STEPS} if answered_as != "anonymous" else {}
     if change == "removed_from_desks":
+        # The organisation's lists are kept by its supervisors, whatever desks they work at.
+        overrides.update({route: username for route in ORGANISATION_ROUTES})
+        # The audit log is the organisation's, read by role, not by desk: still the supervisor's.
+        overrides["console/audit/"] = username
         # Reach is the supervisor's by role: at no desk they still reach it, and it counts no records
         # (tests/stats/test_reach.py: stats.reach.records_in_scope).
         overrides |= {pattern: username for pattern in ("stats/reach/", "stats/reach/export/")}

@@ -216,17 +216,9 @@ def test_the_purge_keeps_records_feedback_and_the_audit_log_and_leaves_live_conv
     Organisation.objects.update(retention_days=30)
     youth = demo.desks.youth
     old = closed_conversation(demo, days_ago=31)
-    contact = ContactRecord.objects.create(
-        organisation=youth.organisation,
-        desk=youth,
-        conversation=old,
-        started_at=old.created_at,
-        with_person=True,
-        client_messages=1,
-        age_group="16_17",
-        gender="girl_woman",
-        municipality="001",
-    )
+    # The record made when the conversation closed (stats.records), completed by the counsellor.
+    ContactRecord.objects.filter(conversation=old).update(age_group="16_17", gender="girl_woman", municipality="001")
+    contact = ContactRecord.objects.get(conversation=old)
     Feedback.objects.create(
         organisation=youth.organisation, desk=youth, given_on=old.created_at.date(), rating=5, comment="kiitos"
     )
@@ -256,6 +248,7 @@ def test_the_purge_keeps_records_feedback_and_the_audit_log_and_leaves_live_conv
         "001",
         1,
     )
+    assert contact.with_person and contact.started_at == old.created_at
     assert list(Feedback.objects.values_list("rating", "comment")) == [(5, "kiitos")]
     event = AuditEvent.objects.get()
     assert (event.action, event.object_id, event.staff_id) == (Action.HISTORY_OPEN, old.pk, demo.staff.counsellor.pk)

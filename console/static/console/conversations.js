@@ -6,6 +6,7 @@ import { Conv } from "./conversation.js";
 import { dismissCrisis } from "./crisis.js";
 import { announce, consoleInBackground, notify, updateTitle } from "./notices.js";
 import { renderLive } from "./queues.js";
+import { showRecordPrompt } from "./records.js";
 import { saveStore, send, sendNow, state, stream } from "./state.js";
 import { SUGGEST_OPEN_DELAY_MS } from "./suggestions.js";
 import { $, focusElement, sysText, t } from "./util.js";
@@ -152,7 +153,9 @@ export function onConversation(s, context) {
   if (state.pendingCloses.has(s.id) && s.status === "closed" && s.outcome) {
     state.pendingCloses.delete(s.id);
     announce(t("closeDone"));
-    removeConv(s.id, { leave: true, focusList: true });
+    const name = conv.name;
+    removeConv(s.id, { leave: true, focusList: false });
+    showRecordPrompt(s.id, name);
     return;
   }
   if (conv.mode === "watching" && s.status === "closed") {
