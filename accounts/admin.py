@@ -75,7 +75,10 @@ SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin[Organisation]):
-    list_display = ["name", "slug"]
+    """Organisations; an admin sees and changes only their own, e.g. its retention days (1 to 3650)."""
+
+    list_display = ["name", "slug", "retention_days"]
+    fields = ["name", "slug", "retention_days"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

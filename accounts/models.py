@@ -10,6 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The days of an organisation that has not set its own, and of a staff member with none (a superuser).
+DEFAULT_RETENTION_DAYS = 90
+
 
 class Organisation(models.Model):
     """A municipality, college or association that takes part in the region's service."""
@@ -20,7 +23,7 @@ class Organisation(models.Model):
     # a conversation closes (conversations.retention); the anonymous statistics stay.
     retention_days = models.PositiveSmallIntegerField(
         _("days conversations are kept"),
-        default=90,
+        default=DEFAULT_RETENTION_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Messages and files are deleted this many days after a conversation ends."),
     )
@@ -32,6 +35,21 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def retention_days_of(organisation: Organisation | None) -> int:
+    """The days `organisation` keeps its clients' words (conversations.retention); the default for none."""
+    return organisation.retention_days if organisation is not None else DEFAULT_RETENTION_DAYS
+
+
+def shortest_retention_days() -> int:
+    """The fewest days any organisation keeps clients' words: the days of what belongs to no desk.
+
+    The chatbot's unanswered questions are asked before a client reaches any
+    desk; deleting them after the shortest days keeps every organisation's promise.
+    """
+    days = Organisation.objects.order_by("retention_days").values_list("retention_days", flat=True).first()
+    return days if days is not None else DEFAULT_RETENTION_DAYS
 
 
 class Role(models.TextChoices):

@@ -43,8 +43,8 @@ def do_record_unanswered(text: str, language: str, best_guess: str = "") -> Unan
     """Count a question the bot could not answer (masked; nothing for empty text).
 
     Asked again, the row keeps the newest wording: the question is deleted when
-    the messages of a chat are (CHAT_RETENTION_DAYS after it was last asked,
-    conversations.retention), so no earlier client's words outlive that. Called
+    the messages of a chat are (the shortest retention of any organisation after it
+    was last asked, conversations.retention), so no earlier client's words outlive that. Called
     only from a conversation (conversations.actions.bot), never from the
     anonymous HTTP API, which any web page can make a visitor's browser call.
     """

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Staff
+from accounts.models import Staff, shortest_retention_days
 from bot.actions import (
     check_can_edit_brain,
     do_add_unanswered_as_example,
@@ -531,8 +530,8 @@ def unanswered_list(request: HttpRequest) -> HttpResponse:
             "choices": choices,
             "topic_search": search_index(choices),
             "picker_texts": picker_texts(),
-            # Clients' words, kept as long as a chat's messages (conversations.retention).
-            "retention_days": settings.CHAT_RETENTION_DAYS,
+            # Clients' words, kept as long as the shortest-kept chat's messages (conversations.retention).
+            "retention_days": shortest_retention_days(),
         },
     )
 

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import retention_days_of
 from audit.actions import record
 from audit.models import Action, ObjectKind
 from bot.markdown import render_answer
@@ -99,7 +100,7 @@ def history_search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "results": results,
             "searched": form.is_bound,
-            "retention_days": settings.CHAT_RETENTION_DAYS,
+            "retention_days": retention_days_of(staff.organisation),
         },
     )
 

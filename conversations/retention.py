@@ -1,34 +1,44 @@
 """Keeping data only as long as it is needed.
 
-The client page promises that messages are deleted CHAT_RETENTION_DAYS after a
-chat ends; `purge_expired` keeps that promise. What stays of a purged
-conversation is what the statistics need (desk, times, outcome, hand-off
-reason, crisis flag), with the link to the client's browser token removed;
-clients left without conversations are deleted.
+Each organisation sets how long its clients' words are kept
+(`accounts.Organisation.retention_days`, default 90, edited by its admin in the
+Django admin). A conversation follows the organisation of its desk: the client
+page promises that desk's days (widget.views), the history shows nothing older
+(`within_retention`), and `purge_expired` keeps the promise. What stays of a
+purged conversation is what the statistics need (desk, times, outcome,
+hand-off reason, crisis flag), with the link to the client's browser token
+removed; clients left without conversations are deleted.
 
 Only closed conversations are purged, so conversations abandoned open (with
 the chatbot, in a queue, with a counsellor) are first closed, in the same run,
 after their idle time (conversations.actions.closing.idle_close_after); they
-are purged CHAT_RETENTION_DAYS later like any other. Questions the bot could
-not answer are clients' words too, so they follow the same days, counted from
-when the question was last asked.
+are purged their organisation's days later like any other. Questions the bot
+could not answer are clients' words too but belong to no desk, so they follow
+the shortest days of any organisation (`shortest_retention_days`), counted
+from when the question was last asked: every organisation's promise is kept.
 
-Run by `manage.py purge_expired` (cron) and, in the embedded set-up, by a timer
-in scripts/serve.py. Every step is idempotent, so several processes running it
-at once do no harm.
+What one conversation's purge deletes is the list `CONVERSATION_PURGERS`: one
+function per kind of client data, run in one transaction per batch. Issue 14
+adds attachments (their files deleted from storage after the commit) and call
+details there. Apps in the layers above (stats: the contact record's link to
+the conversation) cannot be called from here; `stats.purge.purge_expired`
+runs this module's `purge_expired` and then their steps, and is what
+`manage.py purge_expired` (cron) and the timer in scripts/serve.py run. Every
+step is idempotent, so several processes running it at once do no harm.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.actions import forget_old_failures
+from accounts.models import Organisation, shortest_retention_days
 from bot.models import UnansweredQuestion
 from conversations.actions.closing import do_close_idle_conversation, idle_close_after
 from conversations.models import Client, Conversation, Message, Note, Status, Transfer
@@ -46,25 +56,75 @@ class PurgeReport:
     login_counts_deleted: int = 0
 
 
+def cutoffs(now: dt.datetime) -> dict[int, dt.datetime]:
+    """Each organisation's retention cutoff now: its conversations closed before it are past retention."""
+    return {pk: now - dt.timedelta(days=days) for pk, days in Organisation.objects.values_list("pk", "retention_days")}
+
+
+def within_retention(now: dt.datetime) -> Q:
+    """Conversations closed within their desk's organisation's retention (a filter on Conversation).
+
+    One condition per organisation: a region has a handful, and the rule stays
+    one query on any database.
+    """
+    kept = Q(pk__in=[])
+    for organisation_id, cutoff in cutoffs(now).items():
+        kept |= Q(desk__organisation_id=organisation_id, closed_at__gte=cutoff)
+    return kept
+
+
+def past_retention(now: dt.datetime) -> Q:
+    """Conversations closed before their desk's organisation's retention cutoff."""
+    expired = Q(pk__in=[])
+    for organisation_id, cutoff in cutoffs(now).items():
+        expired |= Q(desk__organisation_id=organisation_id, closed_at__lt=cutoff)
+    return expired
+
+
 def expired_conversations(now: dt.datetime) -> list[int]:
-    """Closed conversations whose retention has run out and that still hold messages."""
+    """Closed conversations past their organisation's retention that still hold clients' words."""
     return list(
-        Conversation.objects.filter(status=Status.CLOSED, closed_at__lt=retention_cutoff(now), purged_at__isnull=True)
+        Conversation.objects.filter(past_retention(now), status=Status.CLOSED, purged_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
+def purge_messages(ids: list[int], now: dt.datetime) -> int:
+    """The messages (client's, staff's, the bot's, system lines)."""
+    return Message.objects.filter(conversation_id__in=ids).delete()[0]
+
+
+def purge_notes(ids: list[int], now: dt.datetime) -> int:
+    """Staff's notes about the conversation, and the notes written with transfers."""
+    deleted = Note.objects.filter(conversation_id__in=ids).delete()[0]
+    Transfer.objects.filter(conversation_id__in=ids).update(note="")
+    return deleted
+
+
+def purge_client_link(ids: list[int], now: dt.datetime) -> int:
+    """The nickname and the link to the client's browser token; marks the conversations purged."""
+    return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, purged_at=now)
+
+
+# What a conversation's purge deletes, in order, each called with a batch of conversation ids inside
+# one transaction (returns how many rows it deleted or changed). Add a kind of client data here:
+# issue 14's attachments (a function deleting the rows, with their files deleted from storage by
+# transaction.on_commit) and call details go before `purge_client_link`, which marks the batch done.
+Purger = Callable[[list[int], dt.datetime], int]
+CONVERSATION_PURGERS: list[Purger] = [purge_messages, purge_notes, purge_client_link]
+
+
 def purge_conversations(ids: list[int], now: dt.datetime) -> int:
-    """Delete the messages and notes of `ids` and unlink them from their clients; returns messages deleted."""
+    """Run every purger of `CONVERSATION_PURGERS` on `ids`, a batch at a time; returns messages deleted."""
     deleted = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with transaction.atomic():
-            deleted += Message.objects.filter(conversation_id__in=batch).delete()[0]
-            Note.objects.filter(conversation_id__in=batch).delete()
-            Transfer.objects.filter(conversation_id__in=batch).update(note="")
-            Conversation.objects.filter(pk__in=batch).update(nickname="", client=None, purged_at=now)
+            for purger in CONVERSATION_PURGERS:
+                count = purger(batch, now)
+                if purger is purge_messages:
+                    deleted += count
     return deleted
 
 
@@ -83,13 +143,17 @@ def close_idle_conversations(now: dt.datetime) -> int:
     return sum(do_close_idle_conversation(conversation_id, now) for conversation_id in idle)
 
 
-def retention_cutoff(now: dt.datetime) -> dt.datetime:
-    """Anything of a client's older than this is deleted: CHAT_RETENTION_DAYS, the days the client page promises."""
-    return now - dt.timedelta(days=settings.CHAT_RETENTION_DAYS)
+def unanswered_cutoff(now: dt.datetime) -> dt.datetime:
+    """Unanswered questions last asked before this are deleted (`shortest_retention_days`)."""
+    return now - dt.timedelta(days=shortest_retention_days())
 
 
 def purge_expired(now: dt.datetime | None = None) -> PurgeReport:
-    """Close abandoned conversations, then delete what is past retention; idempotent."""
+    """Close abandoned conversations, then delete what is past retention; idempotent.
+
+    The conversations' part only: run `stats.purge.purge_expired`, which also
+    unlinks the contact records of purged conversations.
+    """
     now = now or timezone.now()
     report = PurgeReport()
     report.idle_conversations_closed = close_idle_conversations(now)
@@ -97,7 +161,7 @@ def purge_expired(now: dt.datetime | None = None) -> PurgeReport:
     report.conversations_purged = len(ids)
     report.messages_deleted = purge_conversations(ids, now)
     report.clients_deleted = Client.objects.filter(conversations__isnull=True).delete()[0]
-    report.unanswered_deleted = UnansweredQuestion.objects.filter(last_seen__lt=retention_cutoff(now)).delete()[0]
+    report.unanswered_deleted = UnansweredQuestion.objects.filter(last_seen__lt=unanswered_cutoff(now)).delete()[0]
     # Failed login counts (keyed by an HMAC of the name) are kept a day, also when no one fails again.
     report.login_counts_deleted = forget_old_failures(now)
     return report

@@ -268,9 +268,24 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
         CannedReply.objects.get_or_create(desk=desks[desk_slug], title=title, defaults={"body": body})
     seed_statistics(orgs)
     seed_surveys(Staff.objects.get(username="supervisor"))
+    seed_population()
     if brain:
         seed_brain()
     return STAFF
+
+
+def seed_population() -> int | None:
+    """Import the made-up example population (stats/data/population-example.csv) when there is none yet.
+
+    The demo's municipalities (Jokilaakso, Rantala, Koivumäki) and their figures
+    are invented, so that the reach page has something to compare with.
+    """
+    from stats.models import PopulationCount
+    from stats.population import EXAMPLE_FILE, check_population_file, do_import_population
+
+    if PopulationCount.objects.exists():
+        return None
+    return do_import_population(check_population_file(EXAMPLE_FILE.read_bytes())).year
 
 
 def seed_brain() -> int:

@@ -368,12 +368,12 @@ CHAT_CRISIS_FRESH_SECONDS = int(os.environ.get("CHAT_CRISIS_FRESH_SECONDS", "60"
 CHAT_MAX_CONNECTIONS_PER_PROCESS = int(os.environ.get("CHAT_MAX_CONNECTIONS_PER_PROCESS", "8000"))
 # Where the quick-exit button sends the client: a neutral page.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos.fi/")
-# Messages of closed conversations are purged after this many days (manage.py
-# purge_expired, also run by scripts/serve.py every PURGE_EVERY_SECONDS); shown to
-# clients on the client page.
-CHAT_RETENTION_DAYS = int(os.environ.get("CHAT_RETENTION_DAYS", "30"))
-# Questions the bot could not answer are clients' words too: they are kept
-# CHAT_RETENTION_DAYS after last asked. Open conversations nobody writes in are
+# Messages of closed conversations are purged after their desk's organisation's
+# retention days (accounts.Organisation.retention_days, default 90, set by its admin;
+# manage.py purge_expired, also run by scripts/serve.py every PURGE_EVERY_SECONDS);
+# shown to clients on the client page. Questions the bot could not answer are
+# clients' words too: they are kept the shortest organisation's days after last
+# asked (conversations.retention). Open conversations nobody writes in are
 # closed (and so purged in time): with the chatbot after BOT_IDLE_CLOSE_HOURS,
 # in a queue or with a counsellor after CHAT_IDLE_CLOSE_HOURS without messages.
 BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("brain/", include("bot.editor_urls")),
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
+    path("stats/", include("stats.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("bot.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

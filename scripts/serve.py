@@ -49,7 +49,7 @@ def start_purge_timer(every: int) -> None:
     django.setup()
     from django.db import close_old_connections
 
-    from conversations.retention import purge_expired
+    from stats.purge import purge_expired
     from stats.records import fill_missing_records
 
     log = logging.getLogger("kohtaamo.purge")

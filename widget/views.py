@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.models import Organisation
+from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
 from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
@@ -113,6 +113,9 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
         Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
         # The organisation's order (Desk.position), e.g. the youth desk first.
     )
+    # The promise of how long messages are kept is the desk's organisation's (conversations.retention):
+    # said once when every desk keeps them as long, else beside each desk.
+    retention = {d.organisation.retention_days for d in desks}
     return {
         "desks": [
             {
@@ -124,6 +127,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
                 "open": is_open(d),
                 "hours": describe_hours(d),
                 "next_opening": describe_next_opening(d),
+                "retention_days": d.organisation.retention_days,
             }
             for d in desks
         ],
@@ -139,7 +143,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
             "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
-            "retentionDays": settings.CHAT_RETENTION_DAYS,
+            "retentionDays": retention.pop() if len(retention) == 1 else None,
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
@@ -234,7 +238,7 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
     """The privacy notice: what is stored, for how long, who sees it, the client's rights (filled from settings)."""
     context = _notice_context(request)
     context["organisations"] = list(Organisation.objects.order_by("name").values("name", "retention_days"))
-    context["unanswered_days"] = settings.CHAT_RETENTION_DAYS
+    context["unanswered_days"] = shortest_retention_days()
     return render(request, "widget/privacy.html", context)
 
 

@@ -3,9 +3,10 @@ and one conversation's record (transcript, notes, transfers, the same client's o
 
 Reads only. Access is the rule of `access.visible_to` (the staff member's desks
 now), narrowed to closed conversations whose clients' words are still kept
-(`conversations.retention.retention_cutoff`: one past it is gone for history
-even before the purge job has run) and, for staff who may read only their own
-(`Staff.may_read_desk_history`), to the conversations they answered or wrote in.
+(`conversations.retention.within_retention`: the days of the desk's
+organisation; one past them is gone for history even before the purge job has
+run) and, for staff who may read only their own (`Staff.may_read_desk_history`),
+to the conversations they answered or wrote in.
 A conversation outside that answers `access.not_found`, the same as a missing
 one. Opening and searching are audited by the views (audit.actions.record).
 """
@@ -30,7 +31,7 @@ from conversations.models import (
     Status,
     Transfer,
 )
-from conversations.retention import retention_cutoff
+from conversations.retention import within_retention
 from desks.actions import desks_for_staff
 from desks.models import Desk
 
@@ -59,9 +60,9 @@ def history_for(staff: Staff, now: dt.datetime | None = None) -> ConversationQue
     """
     now = now or timezone.now()
     conversations = visible_to(staff).filter(
+        within_retention(now),
         Q(purged_at__isnull=True) | Q(deleted_by_client_at__isnull=False),
         status=Status.CLOSED,
-        closed_at__gte=retention_cutoff(now),
     )
     if not staff.may_read_desk_history:
         wrote = Message.objects.filter(conversation=OuterRef("pk"), sender_staff=staff)

@@ -217,7 +217,7 @@ def test_a_wrong_date_is_said_clearly_and_nothing_is_searched(demo: Any) -> None
 
 def test_what_retention_deleted_cannot_be_found_or_opened(demo: Any) -> None:
     kalle, youth = demo.staff.counsellor, demo.desks.youth
-    days = settings.CHAT_RETENTION_DAYS
+    days = youth.organisation.retention_days
     old = closed(
         youth, counsellor=kalle, started=timezone.now() - dt.timedelta(days=days + 1), lines=(("client", "vanha"),)
     )

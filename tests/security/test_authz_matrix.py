@@ -227,6 +227,9 @@ CATEGORY_OWN = expect(
     admin="302:/console/categories/",
 )
 CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
+# Reach (stats.reach.may_view_reach) and the population import (stats.reach.may_import_population).
+REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+POPULATION = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
 
 # Reports (stats.reports.report_scope): supervisors their desks, admins their organisation; those who
 # only answer or edit are refused. Another organisation's desk in the query answers as a missing page.
@@ -489,6 +492,12 @@ CLASSIFIED: dict[str, Route] = {
         get={"open": PUBLIC, "draft": PUBLIC, "missing": expect("404", admin_no_otp="otp")},
     ),
     "s/<str:slug>/thanks/": route("/s/{survey_slug}/thanks/", PUBLIC, post=GET_ONLY),
+    # --- Reach and the region's population (stats) ---
+    # Reach: supervisors (their desks' records), admins (their organisation's), superusers (the region's).
+    "stats/reach/": route("/stats/reach/", REACH, post=GET_ONLY),
+    "stats/reach/export/": route("/stats/reach/export/", REACH, post=GET_ONLY),
+    # The population is public and one for the region: any admin imports it (a POST without a file changes nothing).
+    "stats/population/": route("/stats/population/", POPULATION, post=POPULATION, payload={"year": "2024"}),
     # --- The bot's public API ---
     "api/bot/ask": route("/api/bot/ask", expect("405", admin_no_otp="otp")),
     "api/bot/status": route("/api/bot/status", PUBLIC, post=GET_ONLY),
@@ -1176,6 +1185,9 @@ def test_every_url_answers_by_the_rights_after_a_change(username: str, change: s
         overrides.update({route: username for route in ORGANISATION_ROUTES})
         # The audit log is the organisation's, read by role, not by desk: still the supervisor's.
         overrides["console/audit/"] = username
+        # Reach is the supervisor's by role: at no desk they still reach it, and it counts no records
+        # (tests/stats/test_reach.py: stats.reach.records_in_scope).
+        overrides |= {pattern: username for pattern in ("stats/reach/", "stats/reach/export/")}
     wrong, changed = try_routes(answered_as, objects, set(all_url_patterns()), http=http, overrides=overrides)
     assert not wrong, f"{len(wrong)} cells differ for {username} {change}:\n" + "\n".join(map(str, wrong))
     assert not changed, "\n".join(changed)

@@ -10,25 +10,26 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import Organisation
 from bot.feedback import do_record_unanswered
 from bot.models import AnswerVote, UnansweredQuestion
 from conversations.actions import assignment, clients, closing, messages, notes, starting, votes
 from conversations.models import Client, Conversation, Message, Note, Status
-from conversations.retention import purge_expired
+from stats.purge import purge_expired
 
 # The actions' after-commit events need a thread without a running event loop (conftest).
 
 
-def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Conversation:
+def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False, desk: str = "youth") -> Conversation:
     client, _token = clients.get_or_create_client(None)
-    desk = demo["desks"]["youth"]
-    conversation_id = starting.do_start(client, desk, nickname="Mimi", person=not bot)
+    conversation_id = starting.do_start(client, demo["desks"][desk], nickname="Mimi", person=not bot)
     if bot:
         messages.do_send_message(conversation_id, client=client, body="miten haen asumistukea", client_msg_id="q1")
     else:
         messages.do_send_message(conversation_id, body="hei", client_msg_id="m1", client=client)
-        assignment.do_take(demo["staff"]["counsellor"], conversation_id=conversation_id)
-        notes.do_add_note(demo["staff"]["counsellor"], conversation_id, body="muistiinpano", client_msg_id="n1")
+        counsellor = demo["staff"]["studycounsellor" if desk == "study" else "counsellor"]
+        assignment.do_take(counsellor, conversation_id=conversation_id)
+        notes.do_add_note(counsellor, conversation_id, body="muistiinpano", client_msg_id="n1")
     closing.do_client_end(client, conversation_id)
     Conversation.objects.filter(pk=conversation_id).update(closed_at=timezone.now() - dt.timedelta(days=days_ago))
     return Conversation.objects.get(pk=conversation_id)
@@ -36,7 +37,7 @@ def closed_conversation(demo: Any, *, days_ago: float, bot: bool = False) -> Con
 
 @pytest.mark.django_db(transaction=True)
 def test_old_conversations_lose_their_messages_and_client_but_keep_their_statistics(demo: Any, settings: Any) -> None:
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     old = closed_conversation(demo, days_ago=31)
     old_bot = closed_conversation(demo, days_ago=40, bot=True)
     answer = Message.objects.get(conversation=old_bot, code="answer")
@@ -91,7 +92,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
     demo: Any, settings: Any
 ) -> None:
     settings.CHAT_IDLE_CLOSE_HOURS = 24
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     counsellor = demo["staff"]["counsellor"]
     youth = demo["desks"]["youth"]
 
@@ -124,7 +125,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
     assert Conversation.objects.get(pk=quiet_but_recent).status == Status.ACTIVE
     assert purge_expired().idle_conversations_closed == 0
 
-    # CHAT_RETENTION_DAYS after that close, their words go like any closed conversation's.
+    # The organisation's retention days after that close, their words go like any closed conversation's.
     later = timezone.now() + dt.timedelta(days=31)
     report = purge_expired(later)
     assert report.conversations_purged == 2
@@ -141,7 +142,7 @@ def test_conversations_abandoned_in_the_queue_or_with_a_counsellor_are_closed_th
 
 @pytest.mark.django_db(transaction=True)
 def test_unanswered_questions_are_kept_as_long_as_messages(demo: Any, settings: Any) -> None:
-    settings.CHAT_RETENTION_DAYS = 30
+    Organisation.objects.update(retention_days=30)
     do_record_unanswered("qwerty blorp", "fi")
     do_record_unanswered("zxcv vanha", "fi")
     do_record_unanswered("asked again", "en")
@@ -204,3 +205,165 @@ def test_failed_login_counts_are_forgotten_by_the_purge_after_a_day(demo: Any) -
     LoginThrottle.objects.create(key="recent", failures=3, last_failure=timezone.now() - dt.timedelta(hours=1))
     assert purge_expired().login_counts_deleted == 1
     assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["recent"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_keeps_records_feedback_and_the_audit_log_and_leaves_live_conversations(demo: Any) -> None:
+    from audit.actions import record
+    from audit.models import Action, AuditEvent, ObjectKind
+    from stats.models import ContactRecord, Feedback
+
+    Organisation.objects.update(retention_days=30)
+    youth = demo.desks.youth
+    old = closed_conversation(demo, days_ago=31)
+    # The record made when the conversation closed (stats.records), completed by the counsellor.
+    ContactRecord.objects.filter(conversation=old).update(age_group="16_17", gender="girl_woman", municipality="001")
+    contact = ContactRecord.objects.get(conversation=old)
+    Feedback.objects.create(
+        organisation=youth.organisation, desk=youth, given_on=old.created_at.date(), rating=5, comment="kiitos"
+    )
+    record(demo.staff.counsellor, Action.HISTORY_OPEN, kind=ObjectKind.CONVERSATION, object_id=old.pk, desk=youth)
+    # A live conversation: a client still writing to a counsellor.
+    client, _token = clients.get_or_create_client(None)
+    live = starting.do_start(client, youth, nickname="Nuppu", person=True)
+    messages.do_send_message(live, client=client, body="vieläkö olet siellä", client_msg_id="l1")
+    assignment.do_take(demo.staff.counsellor, conversation_id=live)
+    notes.do_add_note(demo.staff.counsellor, live, body="jatkuu", client_msg_id="n1")
+    Conversation.objects.filter(pk=live).update(created_at=timezone.now() - dt.timedelta(days=60))
+
+    report = purge_expired()
+    assert (report.conversations_purged, report.records_unlinked) == (1, 1)
+
+    # The old conversation's words are gone from the database.
+    old.refresh_from_db()
+    assert not Message.objects.filter(conversation=old).exists()
+    assert not Note.objects.filter(conversation=old).exists()
+    assert (old.nickname, old.client_id) == ("", None) and old.purged_at is not None
+    # Its statistics stay, no longer tied to it.
+    contact.refresh_from_db()
+    assert contact.conversation_id is None
+    assert (contact.age_group, contact.gender, contact.municipality, contact.client_messages) == (
+        "16_17",
+        "girl_woman",
+        "001",
+        1,
+    )
+    assert contact.with_person and contact.started_at == old.created_at
+    assert list(Feedback.objects.values_list("rating", "comment")) == [(5, "kiitos")]
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_id, event.staff_id) == (Action.HISTORY_OPEN, old.pk, demo.staff.counsellor.pk)
+
+    # The live one is untouched, however long ago it began.
+    conversation = Conversation.objects.get(pk=live)
+    assert conversation.status == Status.ACTIVE and conversation.purged_at is None
+    assert (conversation.nickname, conversation.client_id) == ("Nuppu", client.pk)
+    assert Message.objects.filter(conversation_id=live, body="vieläkö olet siellä").exists()
+    assert Note.objects.filter(conversation_id=live, body="jatkuu").exists()
+
+    # A second run finds nothing more, and the command runs the whole purge.
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "conversations purged: 0" in out.getvalue() and "records unlinked: 0" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_organisation_purges_after_its_own_days(demo: Any) -> None:
+    from django.test import Client as HttpClient
+
+    from conversations.actions.history import history_for
+
+    Organisation.objects.filter(slug="jokilaakso").update(retention_days=10)
+    Organisation.objects.filter(slug="rantala-college").update(retention_days=60)
+    youth_old = closed_conversation(demo, days_ago=11)
+    youth_new = closed_conversation(demo, days_ago=9)
+    study_kept = closed_conversation(demo, days_ago=11, desk="study")
+    study_old = closed_conversation(demo, days_ago=61, desk="study")
+
+    # The history shows only what each organisation still keeps, before the purge has run.
+    assert set(history_for(demo.staff.counsellor).values_list("pk", flat=True)) == {youth_new.pk}
+    assert set(history_for(demo.staff.studycounsellor).values_list("pk", flat=True)) == {study_kept.pk}
+
+    assert purge_expired().conversations_purged == 2
+    purged = set(Conversation.objects.filter(purged_at__isnull=False).values_list("pk", flat=True))
+    assert purged == {youth_old.pk, study_old.pk}
+    for kept in (youth_new, study_kept):
+        assert Message.objects.filter(conversation=kept).exists()
+
+    # Sixty days on, the study desk's conversation goes too.
+    later = timezone.now() + dt.timedelta(days=50)
+    assert purge_expired(later).conversations_purged == 2  # and the youth desk's newer one
+    assert not Message.objects.filter(conversation=study_kept).exists()
+
+    # Each desk promises its own organisation's days on the client page; the same days are said once.
+    page = HttpClient(HTTP_ACCEPT_LANGUAGE="en").get("/", {"lang": "en"}).content.decode()
+    assert page.count("The messages are deleted 10 days after the chat ends.") == 3  # Jokilaakso's three desks
+    assert page.count("The messages are deleted 60 days after the chat ends.") == 1
+    Organisation.objects.update(retention_days=45)
+    page = HttpClient(HTTP_ACCEPT_LANGUAGE="en").get("/", {"lang": "en"}).content.decode()
+    assert "The messages are deleted 45 days after the chat ends." in page
+    assert "The messages are deleted 45 days after the chat ends.\n" not in page
+    assert page.count("deleted 45 days") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unanswered_questions_follow_the_shortest_days(demo: Any) -> None:
+    Organisation.objects.filter(slug="jokilaakso").update(retention_days=60)
+    Organisation.objects.filter(slug="rantala-college").update(retention_days=20)
+    do_record_unanswered("qwerty blorp", "fi")
+    UnansweredQuestion.objects.update(last_seen=timezone.now() - dt.timedelta(days=21))
+    assert purge_expired().unanswered_deleted == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_sets_their_own_organisations_days_in_the_admin(demo: Any) -> None:
+    from django.test import Client as HttpClient
+
+    from demo.data import DEMO_PASSWORD
+    from tests.wsclient import staff_cookie
+
+    admin = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    staff_cookie(admin, "admin", DEMO_PASSWORD, otp=True)
+    own = Organisation.objects.get(slug="jokilaakso")
+    other = Organisation.objects.get(slug="rantala-college")
+    url = f"/admin/accounts/organisation/{own.pk}/change/"
+    for days, error in (("0", "greater than or equal to 1"), ("3651", "less than or equal to 3650"), ("x", "whole")):
+        page = admin.post(url, {"name": own.name, "slug": own.slug, "retention_days": days}).content.decode()
+        assert error in page
+    own.refresh_from_db()
+    assert own.retention_days == 90
+    response = admin.post(url, {"name": own.name, "slug": own.slug, "retention_days": "120"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.retention_days == 120
+    # Another organisation's is out of reach, as if it did not exist.
+    response = admin.post(
+        f"/admin/accounts/organisation/{other.pk}/change/",
+        {"name": other.name, "slug": other.slug, "retention_days": "1"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    other.refresh_from_db()
+    assert other.retention_days == 90
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kind_of_client_data_added_to_the_purgers_is_purged_with_the_rest(
+    demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook for attachments and call details (issue 14): each purger gets every expired conversation once."""
+    from conversations import retention
+
+    seen: list[list[int]] = []
+
+    def purge_attachments(ids: list[int], now: dt.datetime) -> int:
+        seen.append(list(ids))
+        return 0
+
+    purgers = [*retention.CONVERSATION_PURGERS]
+    purgers.insert(-1, purge_attachments)
+    monkeypatch.setattr(retention, "CONVERSATION_PURGERS", purgers)
+    Organisation.objects.update(retention_days=30)
+    old = closed_conversation(demo, days_ago=31)
+    closed_conversation(demo, days_ago=29)
+    assert purge_expired().conversations_purged == 1
+    assert seen == [[old.pk]]
+    assert purge_expired().conversations_purged == 0 and seen == [[old.pk]]
