@@ -24,7 +24,7 @@ def test_client_answers_the_optional_questions_before_and_after_the_chat(chat: A
     from conversations.models import Conversation
     from stats.models import ContactRecord, Municipality
 
-    Municipality.objects.create(code="091", name="Helsinki", name_sv="Helsingfors")
+    Municipality.objects.get_or_create(code="091", defaults={"name": "Helsinki", "name_sv": "Helsingfors"})
     client = chat.client()
     conversation = chat.start(client, desk="youth")
     ref = new_id()

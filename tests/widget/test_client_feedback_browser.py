@@ -33,7 +33,7 @@ def test_client_answers_rates_and_the_rating_reaches_the_feedback_view(
     from conversations.models import Conversation
     from stats.models import Feedback, Municipality
 
-    Municipality.objects.create(code="091", name="Helsinki", name_sv="Helsingfors")
+    Municipality.objects.get_or_create(code="091", defaults={"name": "Helsinki", "name_sv": "Helsingfors"})
     page = new_page(**NARROW)
     page.goto(live.url + "/")
     # The questions are optional, beside the nickname; "I'd rather not say" is where they start.
