@@ -10,15 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Staff
 from audit.actions import AuditFilters
 from audit.models import Action
-from console.history_forms import FinnishDateField
+from console.history_forms import PeriodForm
 from desks.models import Desk
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PeriodForm):
     """Period, action, staff member and desk; every field optional. Only the reader's own staff and desks."""
 
-    since = FinnishDateField(label=_("From"), required=False, help_text=_("day.month.year"))
-    until = FinnishDateField(label=_("To"), required=False, help_text=_("day.month.year"))
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any action")), *Action.choices])
     staff = forms.ChoiceField(label=_("Staff member"), required=False)
     desk = forms.ChoiceField(label=_("Desk"), required=False)
@@ -33,15 +31,6 @@ class AuditFilterForm(forms.Form):
         desk = self.fields["desk"]
         assert isinstance(desk, forms.ChoiceField)
         desk.choices = [("", _("Any desk")), *((key, d.name) for key, d in self.desks.items())]
-        for name in ("since", "until"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 12})
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        return cleaned
 
     def filters(self) -> AuditFilters:
         """The valid form's filters."""

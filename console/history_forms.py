@@ -52,28 +52,19 @@ class FinnishDateField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-class HistorySearchForm(forms.Form):
-    """Search closed conversations: words, desk, dates, outcome, crisis flag; every field optional."""
+class PeriodForm(forms.Form):
+    """A period from one day to another, each written day.month.year and optional: the console's filters share it.
 
-    q = forms.CharField(
-        label=_("Words"),
-        required=False,
-        max_length=SEARCH_MAX_CHARS,
-        help_text=_("Found in the messages, the private notes and the nickname."),
-        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
-    )
-    desk = forms.ChoiceField(label=_("Desk"), required=False)
+    The history, the audit log, the feedback page and the reports each filter
+    by such a period; the fields, their keyboard hints and the one rule (the end
+    is not before the start) live here.
+    """
+
     since = FinnishDateField(label=_("From"), required=False, help_text=_("day.month.year"))
     until = FinnishDateField(label=_("To"), required=False, help_text=_("day.month.year"))
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *Outcome.choices])
-    crisis = forms.ChoiceField(label=_("Possible crisis"), required=False, choices=CRISIS_CHOICES)
 
-    def __init__(self, *args: Any, desks: list[Desk], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.desks = {str(desk.pk): desk for desk in desks}
-        desk = self.fields["desk"]
-        assert isinstance(desk, forms.ChoiceField)
-        desk.choices = [("", _("All my desks")), *((key, d.name) for key, d in self.desks.items())]
         for name in ("since", "until"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 12})
 
@@ -83,6 +74,30 @@ class HistorySearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return cleaned
+
+
+class HistorySearchForm(PeriodForm):
+    """Search closed conversations: words, desk, dates, outcome, crisis flag; every field optional."""
+
+    field_order = ["q", "desk", "since", "until", "outcome", "crisis"]
+
+    q = forms.CharField(
+        label=_("Words"),
+        required=False,
+        max_length=SEARCH_MAX_CHARS,
+        help_text=_("Found in the messages, the private notes and the nickname."),
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
+    desk = forms.ChoiceField(label=_("Desk"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *Outcome.choices])
+    crisis = forms.ChoiceField(label=_("Possible crisis"), required=False, choices=CRISIS_CHOICES)
+
+    def __init__(self, *args: Any, desks: list[Desk], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.desks = {str(desk.pk): desk for desk in desks}
+        desk = self.fields["desk"]
+        assert isinstance(desk, forms.ChoiceField)
+        desk.choices = [("", _("All my desks")), *((key, d.name) for key, d in self.desks.items())]
 
     def filters(self) -> HistoryFilters:
         """The valid form's filters."""

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from console.history_forms import FinnishDateField
+from console.history_forms import PeriodForm
 from stats.models import Medium
 from stats.reports import ReportFilters, ReportScope
 
@@ -27,9 +27,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), today
 
 
-class ReportForm(forms.Form):
-    since = FinnishDateField(label=_("From"), required=False, help_text=_("day.month.year"))
-    until = FinnishDateField(label=_("To"), required=False, help_text=_("day.month.year"))
+class ReportForm(PeriodForm):
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)
     desk = forms.ChoiceField(label=_("Desk"), required=False)
     medium = forms.ChoiceField(
@@ -59,8 +57,6 @@ class ReportForm(forms.Form):
         since, until = default_period()
         self.fields["since"].widget.attrs.update({"placeholder": since.strftime("%-d.%-m.%Y")})
         self.fields["until"].widget.attrs.update({"placeholder": until.strftime("%-d.%-m.%Y")})
-        for name in ("since", "until"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 12})
 
     def outside_scope(self) -> bool:
         """Whether the query names a desk or an organisation the scope does not hold (the view answers 404)."""
