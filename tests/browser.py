@@ -104,3 +104,56 @@ class ClientLine:
 
     def restore(self) -> None:
         self.is_cut = False
+
+
+# A phone's width: every staff page is checked at it (no sideways scrolling).
+NARROW = {"width": 360, "height": 740}
+LOCALES = {"en": "en-US", "fi": "fi-FI", "sv": "sv-SE"}
+# Roles that pass the TOTP step before they reach a page (accounts.models.ROLES_REQUIRING_2FA).
+OTP_USERS = frozenset({"supervisor", "admin"})
+
+
+@pytest.fixture
+def staff_browser(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Any]]:
+    """`open(username, path, lang="en")`: a demo staff member's page, logged in by a session cookie, 360 px wide.
+
+    The page records its own script errors and CSP refusals in `page.errors`
+    (a missing favicon is not a page's fault), for `check_staff_page`.
+    """
+    from django.test import Client as HttpClient
+
+    from demo.data import DEMO_PASSWORD
+    from tests.wsclient import staff_cookie
+
+    contexts: list[Any] = []
+    # One login per staff member and test: a TOTP code is accepted once, so a second login within
+    # the same 30 seconds would be refused.
+    sessions: dict[str, list[dict[str, str]]] = {}
+
+    def open_page(username: str, path: str = "/console/", lang: str = "en", **options: Any) -> Any:
+        if username not in sessions:
+            http = HttpClient()
+            staff_cookie(http, username, DEMO_PASSWORD, otp=username in OTP_USERS)
+            sessions[username] = [{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()]
+        context = browser.new_context(**{"locale": LOCALES[lang], "viewport": NARROW, **options})
+        contexts.append(context)
+        context.add_cookies(sessions[username])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
+        page.errors = errors
+        page.goto(live.url + path)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def check_staff_page(page: Any, label: str) -> None:
+    """No accessibility violation of any impact, no sideways scrolling at 360 px, no script or CSP error."""
+    assert run_axe(page, label=label) == [], label
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"{label}: {width}px wide at 360px"
+    assert page.errors == []

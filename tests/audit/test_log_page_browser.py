@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,47 +18,21 @@ from playwright.sync_api import Page, expect
 from audit.actions import record
 from audit.models import Action, AuditEvent, ObjectKind
 from demo.data import DEMO_PASSWORD
-from tests.browser import run_axe
+from tests.browser import check_staff_page
 from tests.wsclient import staff_cookie
 
 expect.set_options(timeout=10_000)
 
-LOCALES = {"en": "en-US", "fi": "fi-FI", "sv": "sv-SE"}
-NARROW = {"width": 360, "height": 740}
 HEADINGS = {"en": "Audit log", "fi": "Käyttöloki", "sv": "Granskningslogg"}
 
 
 @pytest.fixture
-def supervisor_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[[str], Page]]:
-    """The supervisor's page (logged in once, with the second factor) at /console/audit/, 360 px wide."""
-    http = HttpClient()
-    staff_cookie(http, "supervisor", DEMO_PASSWORD, otp=True)
-    cookies = [{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()]
-    contexts: list[Any] = []
-
-    def open_page(lang: str) -> Page:
-        context = browser.new_context(locale=LOCALES[lang], viewport=NARROW)
-        contexts.append(context)
-        context.add_cookies(cookies)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
-        page.goto(live.url + "/console/audit/")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+def supervisor_page(staff_browser: Callable[..., Page]) -> Callable[[str], Page]:
+    """The supervisor's page (with the second factor) at /console/audit/, 360 px wide."""
+    return lambda lang: staff_browser("supervisor", "/console/audit/", lang)
 
 
-def check(page: Page, label: str) -> None:
-    """No accessibility violation of any impact, no horizontal scrolling at 360 px, no script or CSP error."""
-    assert run_axe(page, label=label) == [], label
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{label}: {width}px wide at 360px"
-    assert page.errors == []  # type: ignore[attr-defined]
+check = check_staff_page
 
 
 def moved_to(event: AuditEvent, when: dt.datetime) -> None:

@@ -13,19 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
 from audit.models import Action, AuditEvent
-from demo.data import DEMO_PASSWORD
-from tests.browser import run_axe
+from tests.browser import check_staff_page
 from tests.chat_helpers import Chat
-from tests.wsclient import ProtocolClient, staff_cookie
+from tests.wsclient import ProtocolClient
 
 expect.set_options(timeout=10_000)
-
-LOCALES = {"en": "en-US", "fi": "fi-FI", "sv": "sv-SE"}
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -36,36 +31,16 @@ def chat(live: Any) -> Iterator[Chat]:
 
 
 @pytest.fixture
-def history_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Page]]:
-    """A page of a demo staff member (logged in by a session cookie) at `path`, 360 px wide."""
-    contexts: list[Any] = []
+def history_page(staff_browser: Callable[..., Page]) -> Callable[..., Page]:
+    """A page of a demo staff member at `path` (the history), 360 px wide (tests.browser.staff_browser)."""
 
     def open_page(username: str, lang: str = "en", path: str = "/console/history/") -> Page:
-        http = HttpClient()
-        staff_cookie(http, username, DEMO_PASSWORD)
-        context = browser.new_context(locale=LOCALES[lang], viewport=NARROW)
-        contexts.append(context)
-        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        # What the page itself breaks: script errors and CSP refusals (a missing favicon is not the history's).
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
-        page.goto(live.url + path)
-        return page
+        return staff_browser(username, path, lang)
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
-def check(page: Page, label: str) -> None:
-    """No accessibility violation of any impact, no horizontal scrolling at 360 px, no script or CSP error."""
-    assert run_axe(page, label=label) == [], label
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{label}: {width}px wide at 360px"
-    assert page.errors == []  # type: ignore[attr-defined]
+check = check_staff_page
 
 
 def chat_and_close(

@@ -11,43 +11,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bench.records import make_records
-from demo.data import DEMO_PASSWORD
 from stats.models import ContactRecord, Feedback
+from tests.browser import NARROW
 from tests.widget.test_client_browser import desk_button, send
-from tests.wsclient import staff_cookie
 
 expect.set_options(timeout=15_000)
 
-NARROW = {"width": 360, "height": 740}
-
 
 @pytest.fixture
-def staff_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[[str, str], Page]]:
-    """A staff member's page at `path`, logged in (with the TOTP step where the role has one)."""
-    contexts: list[Any] = []
-
-    def open_page(username: str, path: str) -> Page:
-        http = HttpClient()
-        staff_cookie(http, username, DEMO_PASSWORD, otp=username in ("supervisor", "admin"))
-        context = browser.new_context(locale="en-US", viewport=NARROW, accept_downloads=True)
-        contexts.append(context)
-        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-        page = context.new_page()
-        page.goto(live.url + path)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+def staff_page(staff_browser: Callable[..., Page]) -> Callable[[str, str], Page]:
+    """A staff member's page at `path` that may download files (the report's CSV)."""
+    return lambda username, path: staff_browser(username, path, accept_downloads=True)
 
 
 def contacts_in_report(page: Page) -> str:

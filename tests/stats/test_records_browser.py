@@ -9,19 +9,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
-from demo.data import DEMO_PASSWORD
 from stats.models import Category, ContactRecord
-from tests.browser import run_axe
+from tests.browser import check_staff_page
 from tests.chat_helpers import Chat
-from tests.wsclient import staff_cookie
 
 expect.set_options(timeout=15_000)
-
-NARROW = {"width": 360, "height": 740}
-OTP_ROLES = {"admin", "supervisor"}
 
 
 @pytest.fixture
@@ -32,35 +26,11 @@ def chat(live: Any) -> Iterator[Chat]:
 
 
 @pytest.fixture
-def staff_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Page]]:
-    """A page of a demo staff member at `path`, 360 px wide, that records script and CSP errors."""
-    contexts: list[Any] = []
-
-    def open_page(username: str, path: str) -> Page:
-        http = HttpClient()
-        staff_cookie(http, username, DEMO_PASSWORD, otp=username in OTP_ROLES)
-        context = browser.new_context(locale="en-US", viewport=NARROW)
-        contexts.append(context)
-        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
-        page.goto(live.url + path)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+def staff_page(staff_browser: Callable[..., Page]) -> Callable[..., Page]:
+    return staff_browser
 
 
-def check(page: Page, label: str) -> None:
-    """No accessibility violation, no horizontal scrolling at 360 px, no script or CSP error."""
-    assert run_axe(page, label=label) == [], label
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{label}: {width}px wide at 360px"
-    assert page.errors == []  # type: ignore[attr-defined]
+check = check_staff_page
 
 
 def test_a_counsellor_closes_a_conversation_and_fills_in_its_record(
