@@ -272,13 +272,15 @@ def count_bot_topics(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], 
 
 
 def count_categories(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
-    """Contacts per (category id, gender), through the records' categories."""
-    through = ContactRecord.categories.through
+    """Contacts per (category id, gender), through the records' categories.
+
+    One join of the period's records (read from the covering index) with the
+    categories' link table, no `IN (subquery)`: a record has a category at most
+    once (the link table's unique pair), so COUNT needs no DISTINCT, whose
+    extra sort cost as much as the join.
+    """
     rows = (
-        through.objects.filter(contactrecord__in=records.values("pk"))
-        .values_list("category_id", "contactrecord__gender")
-        .annotate(n=Count("contactrecord_id", distinct=True))
-        .order_by()
+        records.filter(categories__isnull=False).values_list("categories", "gender").annotate(n=Count("pk")).order_by()
     )
     return {(str(category), gender): n for category, gender, n in rows}
 

@@ -104,22 +104,56 @@ def determined_cells(grid: Grid) -> set[Position]:
 
     Unknowns are the hidden cells; each line is an equation over them. A cell
     is determined when its unit vector lies in the equations' row space.
+    The equations fall apart into independent groups (lines that share no
+    hidden cell, e.g. each row of a topics table); each group is solved on its
+    own, which gives the same cells as one solve of the whole system (its
+    matrix is block-diagonal) at a fraction of the cost for a big table.
     """
-    hidden = sorted(grid.hidden)
-    if not hidden:
-        return set()
-    index = {pos: i for i, pos in enumerate(hidden)}
-    rows = []
+    equations: list[dict[Position, int]] = []
     for line in grid.lines:
-        row = np.zeros(len(hidden))
+        equation: dict[Position, int] = {}
         for pos, sign in line:
-            if pos in index:
-                row[index[pos]] += sign
-        if row.any():
-            rows.append(row)
-    if not rows:
+            if pos in grid.hidden:
+                equation[pos] = equation.get(pos, 0) + sign
+        equation = {pos: coefficient for pos, coefficient in equation.items() if coefficient}
+        if equation:
+            equations.append(equation)
+    if not equations:
         return set()
-    matrix = np.array(rows)
+    # Union-find over the hidden cells: cells in one equation belong to one group.
+    parent: dict[Position, Position] = {}
+
+    def root(pos: Position) -> Position:
+        while parent.setdefault(pos, pos) != pos:
+            parent[pos] = parent[parent[pos]]
+            pos = parent[pos]
+        return pos
+
+    for equation in equations:
+        first, *others = equation
+        for pos in others:
+            parent[root(pos)] = root(first)
+    groups: dict[Position, list[dict[Position, int]]] = {}
+    for equation in equations:
+        groups.setdefault(root(next(iter(equation))), []).append(equation)
+    found: set[Position] = set()
+    for group in groups.values():
+        found |= _determined_in(group)
+    return found
+
+
+def _determined_in(equations: list[dict[Position, int]]) -> set[Position]:
+    """The unknowns one connected group of equations fixes (rank test through the null space)."""
+    if len(equations) == 1:
+        # One equation fixes its unknown only when it has exactly one.
+        (equation,) = equations
+        return set(equation) if len(equation) == 1 else set()
+    cells = sorted({pos for equation in equations for pos in equation})
+    index = {pos: i for i, pos in enumerate(cells)}
+    matrix = np.zeros((len(equations), len(cells)))
+    for r, equation in enumerate(equations):
+        for pos, coefficient in equation.items():
+            matrix[r, index[pos]] = coefficient
     # The equations' null space: a cell no null-space vector moves is fixed by the published figures.
     _u, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > 1e-9).sum())
