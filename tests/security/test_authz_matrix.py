@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
@@ -704,13 +705,19 @@ def matrix_objects() -> dict[str, Any]:
 
 
 def fingerprint() -> str:
-    """A digest of every row of every table but the sessions: a refused POST must leave it as it was."""
+    """A digest of every row of every table but the sessions: a refused POST must leave it as it was.
+
+    Read with plain SQL, a table at a time (a tenth of the ORM's time: the matrix takes it twice for
+    every refused POST of every role).
+    """
     digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model is Session:
-            continue
-        for row in model._default_manager.order_by("pk").values_list():
-            digest.update(repr((model._meta.label, row)).encode())
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model is Session or model._meta.proxy:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)  # a model's own table name, not input
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608
+            digest.update(repr((model._meta.label, cursor.fetchall())).encode())
     return digest.hexdigest()
 
 
