@@ -405,8 +405,6 @@ BOT_API_QUEUE_MAX = int(os.environ.get("BOT_API_QUEUE_MAX", "10"))
 # --- Clients' feedback and the public notices (issue 12) ------------------------------
 # A client's comment after a conversation (stats.feedback) is at most this long.
 FEEDBACK_MAX_COMMENT_CHARS = int(os.environ.get("FEEDBACK_MAX_COMMENT_CHARS", "1000"))
-# Fewer ratings than this for a desk and period show "<5" instead of their average (console/feedback).
-FEEDBACK_MIN_CELL = int(os.environ.get("FEEDBACK_MIN_CELL", "5"))
 # The privacy notice (/privacy/) and the accessibility statement (/accessibility/) are filled from these.
 PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Kohtaamo-palvelun kunnat (esimerkki)")
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "tietosuoja@kohtaamo.example")

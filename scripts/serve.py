@@ -34,7 +34,9 @@ LOG_CONFIG = {
 
 
 def start_purge_timer(every: int) -> None:
-    """Run `fill_missing_records` and `purge_expired` every `every` seconds in this process (0: never; use cron).
+    """Run `stats.purge.purge_expired` every `every` seconds in this process (0: never; use cron).
+
+    It makes the missing contact records first, as `manage.py purge_expired` does: one entry point.
 
     The embedded set-up has no cron, yet the client page promises that messages
     are deleted after the retention period: this keeps the promise.
@@ -50,7 +52,6 @@ def start_purge_timer(every: int) -> None:
     from django.db import close_old_connections
 
     from stats.purge import purge_expired
-    from stats.records import fill_missing_records
 
     log = logging.getLogger("kohtaamo.purge")
 
@@ -59,13 +60,6 @@ def start_purge_timer(every: int) -> None:
         while True:
             time.sleep(delay)
             delay = every
-            try:
-                # Contact records first: a conversation's words must still be there to count them.
-                made = fill_missing_records()
-                if made:
-                    log.info("contact records made: %s", made)
-            except Exception:
-                log.exception("filling contact records failed")
             try:
                 report = purge_expired()
                 if any(vars(report).values()):

@@ -25,6 +25,7 @@ from conversations.models import Client, Conversation, Status
 from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import ContactRecord, Feedback
+from stats.suppression import SMALL_TEXT, figure
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -83,15 +84,6 @@ def feedback_desks(staff: Staff) -> QuerySet[Desk]:
     return desks_for_staff(staff)
 
 
-def small(count: int) -> bool:
-    """Whether a group of ratings is too small to show its average (the small-cell rule, FEEDBACK_MIN_CELL).
-
-    The reports have their own, fuller rule (stats.suppression); feedback shows one figure per desk and
-    period and no totals across them, so the plain threshold is enough here.
-    """
-    return 0 < count < settings.FEEDBACK_MIN_CELL
-
-
 @dataclass
 class DeskFeedback:
     """One desk's feedback in a period: figures only when enough ratings make them anonymous."""
@@ -103,13 +95,25 @@ class DeskFeedback:
     suppressed: bool
     comments: list[Feedback] = field(default_factory=list)
 
+    @property
+    def ratings_text(self) -> str:
+        """The number of answers as the page shows it: "<5" when hidden (stats.suppression)."""
+        return SMALL_TEXT if self.suppressed else str(self.ratings)
+
+    @property
+    def hidden_text(self) -> str:
+        """What a hidden average or share reads."""
+        return SMALL_TEXT
+
 
 def feedback_summary(desks: QuerySet[Desk], start: dt.date, end: dt.date) -> list[DeskFeedback]:
     """Per desk, from `start` to `end` (both included): how many rated, the average, the share helped, the comments.
 
-    With fewer than FEEDBACK_MIN_CELL ratings the average and the share are not
-    given (the page shows "<5"), and neither are the comments: with two ratings
-    a day a counsellor could tell whose a comment was.
+    The small-cell rule is stats.suppression's: a desk with fewer than 5 answers
+    in the period (none included) shows "<5" (`figure`), and neither the average,
+    the share nor the comments are given (rule 4: no average over a small sample): with two ratings a
+    day a counsellor could tell whose a comment was. One figure per desk and
+    period and no totals across desks, so no complementary suppression is needed.
     """
     rows = Feedback.objects.filter(desk__in=desks, given_on__gte=start, given_on__lte=end)
     figures = {
@@ -126,9 +130,9 @@ def feedback_summary(desks: QuerySet[Desk], start: dt.date, end: dt.date) -> lis
     for desk in desks:
         row = figures.get(desk.pk)
         if row is None:
-            summary.append(DeskFeedback(desk, 0, None, None, False))
+            summary.append(DeskFeedback(desk, 0, None, None, figure(0).hidden))
             continue
-        suppressed = small(row["given"])
+        suppressed = figure(row["given"]).hidden
         answered = row["answered"]
         summary.append(
             DeskFeedback(

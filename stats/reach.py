@@ -10,11 +10,15 @@ a boy or man; the others are counted apart ("not known", and "elsewhere" for
 another municipality or the gender "other", which the statistics do not have).
 
 Shares are of contacts (records), one each whatever its number of people,
-like every figure of the reports. A cell of fewer than `SMALL_CELL` contacts is
-shown as "<5" with its share and ratio hidden (`is_small`); when a table would
-have only one such cell, the next-smallest is hidden too, so that the table's
-known total cannot give it away. `reach` takes any queryset of records: the
-reach page passes its scope and year, the reports page its own filters.
+like every figure of the reports. The small-cell rule is the reports'
+(stats.suppression): a group of fewer than 5 contacts (none included) shows
+"<5" with its share and ratio hidden, and a group hidden so that the others
+and the table's total cannot give a small one away shows "×". Each table is
+two lines suppressed together (`nested`): its groups add up to the contacts known, and known,
+not known and elsewhere add up to all contacts, a figure shown once for every
+table (`figure`, locked). A share of a hidden known total is hidden too (rule 4).
+`reach` takes any queryset of records: the reach page passes its scope and
+year, the reports page its own filters.
 """
 
 from __future__ import annotations
@@ -31,16 +35,7 @@ from common.demographics import AGE_BOUNDS, AgeGroup, Gender
 from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import ContactRecord, Municipality, PopulationCount
-
-# The small-cell rule. MERGER: the same rule as stats/suppression.py (issue 12's reports); make
-# `is_small` call that module's rule, or import it from there, so the rule lives in one place.
-SMALL_CELL = 5
-
-
-def is_small(count: int) -> bool:
-    """A cell too small to show: 1 to 4 contacts (none is shown: it tells nothing about a person)."""
-    return 0 < count < SMALL_CELL
-
+from stats.suppression import SMALL, Cell, figure, nested
 
 # A group is under-reached when its share of the clients is below this times its share of the population,
 UNDER_REACHED_RATIO = 0.5
@@ -69,8 +64,9 @@ class ReachRow:
     population_share: float | None
     ratio: float | None
     under_reached: bool
-    small: bool  # fewer than SMALL_CELL: shown "<5"
+    small: bool  # fewer than 5 (none included): shown "<5"
     hidden: bool  # hidden so that a small cell cannot be worked out (shown "×")
+    cell: Cell  # the count as stats.suppression shows it
 
     @property
     def client_percent(self) -> float | None:
@@ -83,11 +79,7 @@ class ReachRow:
     @property
     def shown(self) -> str:
         """The count as every page and export shows it."""
-        if self.small:
-            return f"<{SMALL_CELL}"
-        if self.hidden:
-            return "×"
-        return str(self.clients)
+        return self.cell.text
 
 
 @dataclass(frozen=True)
@@ -99,18 +91,9 @@ class ReachTable:
     unknown: int  # contacts with no value
     elsewhere: int  # contacts with a value the population does not have (another municipality; "other")
     population: int
-
-    @property
-    def known_shown(self) -> str:
-        return f"<{SMALL_CELL}" if is_small(self.known) else str(self.known)
-
-    @property
-    def unknown_shown(self) -> str:
-        return f"<{SMALL_CELL}" if is_small(self.unknown) else str(self.unknown)
-
-    @property
-    def elsewhere_shown(self) -> str:
-        return f"<{SMALL_CELL}" if is_small(self.elsewhere) else str(self.elsewhere)
+    known_shown: str  # the three as shown, after the small-cell rule
+    unknown_shown: str
+    elsewhere_shown: str
 
     @property
     def under_reached(self) -> list[ReachRow]:
@@ -125,7 +108,7 @@ class Reach:
 
     @property
     def contacts_shown(self) -> str:
-        return f"<{SMALL_CELL}" if is_small(self.contacts) else str(self.contacts)
+        return figure(self.contacts).text
 
     @property
     def under_reached(self) -> list[str]:
@@ -193,17 +176,6 @@ def _population(year: int | None) -> dict[tuple[str, str, str], int]:
     }
 
 
-def _hide_small(counts: dict[str, int]) -> tuple[set[str], set[str]]:
-    """The keys shown "<5", and the keys hidden beside them so that the table's total cannot give one away."""
-    small = {key for key, count in counts.items() if is_small(count)}
-    hidden: set[str] = set()
-    if len(small) == 1:
-        others = sorted((count, key) for key, count in counts.items() if count > 0 and key not in small)
-        if others:
-            hidden.add(others[0][1])
-    return small, hidden
-
-
 def _table(
     dimension: str,
     title: str,
@@ -212,33 +184,53 @@ def _table(
     population: Counter[str],
     unknown: int,
     elsewhere: int,
+    contacts: Cell,
 ) -> ReachTable:
+    """One table with the small-cell rule of stats.suppression: the groups with their total (the contacts
+    known) first, then known, not known and elsewhere with all contacts, which every table shows alike."""
     known = sum(clients[key] for key, _label in groups)
     people = sum(population[key] for key, _label in groups)
-    small, hidden = _hide_small({key: clients[key] for key, _label in groups})
-    if is_small(known):  # the whole table is one small cell
-        small, hidden = {key for key, _label in groups if clients[key] > 0}, set()
+    inner, outer = nested([clients[key] for key, _label in groups], [unknown, elsewhere], total_hidden=contacts.hidden)
     rows = []
-    for key, label in groups:
+    for (key, label), cell in zip(groups, inner.cells, strict=True):
         count = clients[key]
         population_share = population[key] / people if people else None
-        share = count / known if known else None
         large_enough = population_share is not None and population_share >= MIN_POPULATION_SHARE
-        if key in small:
-            # Flagged only when any count below SMALL_CELL would be under-reached: the flag tells nothing more.
-            top = (SMALL_CELL - 1) / known if known else None
+        if cell.hidden:
+            small = cell.text != "×"
+            # A small group is flagged only when any count below 5 would be under-reached: the flag tells
+            # nothing more (a yes or no on a bound, never a share, even of a hidden known total).
+            top = (SMALL - 1) / known if known else None
             under = bool(
-                large_enough and top is not None and population_share and top < UNDER_REACHED_RATIO * population_share
+                small
+                and large_enough
+                and top is not None
+                and population_share
+                and top < UNDER_REACHED_RATIO * population_share
             )
-            rows.append(ReachRow(key, label, None, None, population[key], population_share, None, under, True, False))
+            rows.append(
+                ReachRow(key, label, None, None, population[key], population_share, None, under, small, not small, cell)
+            )
             continue
-        if key in hidden:
-            rows.append(ReachRow(key, label, None, None, population[key], population_share, None, False, False, True))
-            continue
+        # A share of a hidden total is hidden too (stats.suppression, rule 4): with the count it gives the total.
+        share = count / known if known and not inner.total.hidden else None
         ratio = share / population_share if share is not None and population_share else None
         under = bool(large_enough and ratio is not None and ratio < UNDER_REACHED_RATIO)
-        rows.append(ReachRow(key, label, count, share, population[key], population_share, ratio, under, False, False))
-    return ReachTable(dimension, title, rows, known, unknown, elsewhere, people)
+        rows.append(
+            ReachRow(key, label, count, share, population[key], population_share, ratio, under, False, False, cell)
+        )
+    return ReachTable(
+        dimension,
+        title,
+        rows,
+        known,
+        unknown,
+        elsewhere,
+        people,
+        outer.cells[0].text,
+        outer.cells[1].text,
+        outer.cells[2].text,
+    )
 
 
 def _count(records: QuerySet[ContactRecord], *fields: str) -> Iterable[tuple[tuple[str, ...], int]]:
@@ -255,6 +247,7 @@ def reach(records: QuerySet[ContactRecord], year: int | None) -> Reach:
     ages = [(group, str(AgeGroup(group).label)) for group in POPULATION_AGE_GROUPS]
     genders = [(gender, str(Gender(gender).label)) for gender in POPULATION_GENDERS]
     contacts = records.count()
+    contacts_cell = figure(contacts)
 
     def counted(
         fields: tuple[str, ...],
@@ -293,18 +286,32 @@ def reach(records: QuerySet[ContactRecord], year: int | None) -> Reach:
             population_by(lambda c, a, g: c),
             unknown,
             elsewhere,
+            contacts_cell,
         )
     )
     clients, unknown, elsewhere = counted(
         ("age_group",), lambda v: v[0] if v[0] in POPULATION_AGE_GROUPS else None, lambda v: True
     )
     tables.append(
-        _table(AGE_GROUP, _("Age group"), ages, clients, population_by(lambda c, a, g: a), unknown, elsewhere)
+        _table(
+            AGE_GROUP,
+            _("Age group"),
+            ages,
+            clients,
+            population_by(lambda c, a, g: a),
+            unknown,
+            elsewhere,
+            contacts_cell,
+        )
     )
     clients, unknown, elsewhere = counted(
         ("gender",), lambda v: v[0] if v[0] in POPULATION_GENDERS else None, lambda v: v[0] == Gender.UNKNOWN
     )
-    tables.append(_table(GENDER, _("Gender"), genders, clients, population_by(lambda c, a, g: g), unknown, elsewhere))
+    tables.append(
+        _table(
+            GENDER, _("Gender"), genders, clients, population_by(lambda c, a, g: g), unknown, elsewhere, contacts_cell
+        )
+    )
     clients, unknown, elsewhere = counted(
         ("municipality", "age_group"),
         lambda v: f"{v[0]}|{v[1]}" if v[0] in region and v[1] in POPULATION_AGE_GROUPS else None,
@@ -320,6 +327,7 @@ def reach(records: QuerySet[ContactRecord], year: int | None) -> Reach:
             population_by(lambda c, a, g: f"{c}|{a}"),
             unknown,
             elsewhere,
+            contacts_cell,
         )
     )
     return Reach(year=year if population else None, contacts=contacts, tables=tables)

@@ -10,7 +10,8 @@ Who fills what, and when:
   group, municipality) are copied in as the form's first values.
 - `fill_missing_records` makes the records a close did not (a receiver that
   failed, conversations closed before records existed); run by
-  `manage.py fill_contact_records` and the timer of scripts/serve.py.
+  `manage.py fill_contact_records` and first by every purge
+  (`stats.purge.purge_expired`: `manage.py purge_expired` and the timer of scripts/serve.py).
 - A record needs the counsellor's form when a person answered (`with_person`).
   Its counsellor (the conversation's last) fills it, or a supervisor or admin
   of its desk (`may_fill`); saving the form completes it (`completed_at`).

@@ -49,6 +49,19 @@ The rule
    that do not add up to a column total; only the rows (with their row totals)
    are additive lines there, and no column total is shown.
 
+One-dimensional lists (`one_way`) follow the same rule: a question's answers
+or a reach table's groups are one line with their total. A list whose counts
+do not add up to a published figure (a multiple-choice question: one person
+may choose several) has no line; its lone hidden cell still takes the
+next-smallest with it, as the survey results always did. Two lines sharing
+a subtotal (a reach table: groups to the contacts known, known with not known
+and elsewhere to all contacts) are suppressed together (`nested`). Single
+figures (a number of responses, a desk's ratings) are `figure`: "<5" under `SMALL`.
+
+Callers: the reports and their exports (stats.reports, stats.exports), the
+reach comparison (stats.reach), survey results (surveys.results) and the
+console's feedback page (stats.feedback).
+
 What this does not claim: it is the usual protection of published frequency
 tables (as statistical offices do it), not a proof against every combination
 of every report ever exported for overlapping periods; that is why exports and
@@ -295,6 +308,80 @@ class Table:
             if row.key == key:
                 return row
         raise KeyError(key)
+
+
+def is_small(count: int) -> bool:
+    """Whether a single count is hidden (rule 1): under `SMALL`, 0 included."""
+    return count < SMALL
+
+
+def figure(count: int) -> Cell:
+    """A single published count (not part of a table): the number, or "<5" when it is small (rule 1)."""
+    return Cell(None, SMALL_TEXT) if is_small(count) else Cell(count, str(count))
+
+
+@dataclass(frozen=True)
+class OneWay:
+    """A suppressed list of counts: one cell per count, and the total (their sum)."""
+
+    cells: tuple[Cell, ...]
+    total: Cell
+
+
+def one_way(
+    counts: Sequence[int],
+    *,
+    additive: bool = True,
+    total_hidden: bool | None = None,
+    locked: Mapping[int, bool] | None = None,
+) -> OneWay:
+    """Suppress one list of counts (see "One-dimensional lists" in the module's docstring).
+
+    `additive`: the counts add up to their total, which is published — one
+    line. `total_hidden`: the total is a figure already suppressed elsewhere
+    (rule 5: the number of responses, a reach table's known contacts); it is
+    locked, hidden or shown as given. `locked`: the same for some counts,
+    by index. A locked hidden figure reads "<5" under `SMALL`, else "×".
+    """
+    n = len(counts)
+    values = [[*counts, sum(counts)]]
+    lines: list[list[tuple[Position, int]]] = [[*(((0, c), 1) for c in range(n)), ((0, n), -1)]] if additive else []
+    fixed = dict(locked or {})
+    if total_hidden is not None:
+        fixed[n] = total_hidden
+    elif not additive:
+        fixed[n] = is_small(values[0][n])  # not published as part of the list; a figure of its own
+    grid = Grid(values, lines, locked={(0, c) for c in fixed}, hidden={(0, c) for c, hidden in fixed.items() if hidden})
+    grid.primary |= {pos for pos in grid.hidden if grid.value(pos) < SMALL}
+    suppress(grid)
+    if not additive and sum(1 for c in range(n) if (0, c) in grid.hidden) == 1:
+        _hide_next_smallest(grid, [((0, c), 1) for c in range(n)])
+    return OneWay(tuple(_cell(grid, (0, c)) for c in range(n)), _cell(grid, (0, n)))
+
+
+def nested(parts: Sequence[int], rest: Sequence[int], *, total_hidden: bool) -> tuple[OneWay, OneWay]:
+    """Two lines sharing a subtotal, suppressed together: `parts` add up to the subtotal, and the subtotal
+    with `rest` adds up to a total already suppressed elsewhere (locked, `total_hidden`).
+
+    A reach table: its groups add up to the contacts known, and known, not known
+    and elsewhere add up to all contacts. Suppressed as one grid, so that a
+    hidden cell of either line can take the subtotal with it (and the subtotal
+    the next-smallest part). Returns (parts with the subtotal as total,
+    (subtotal, *rest) with the total).
+    """
+    n, m = len(parts), len(rest)
+    sub, total = n, n + 1 + m
+    values = [[*parts, sum(parts), *rest, sum(parts) + sum(rest)]]
+    lines: list[list[tuple[Position, int]]] = [
+        [*(((0, c), 1) for c in range(n)), ((0, sub), -1)],
+        [((0, sub), 1), *(((0, c), 1) for c in range(n + 1, total)), ((0, total), -1)],
+    ]
+    grid = Grid(values, lines, locked={(0, total)}, hidden={(0, total)} if total_hidden else set())
+    grid.primary |= {pos for pos in grid.hidden if grid.value(pos) < SMALL}
+    suppress(grid)
+    inner = OneWay(tuple(_cell(grid, (0, c)) for c in range(n)), _cell(grid, (0, sub)))
+    outer = OneWay(tuple(_cell(grid, (0, c)) for c in range(sub, total)), _cell(grid, (0, total)))
+    return inner, outer
 
 
 def split_table(

@@ -90,6 +90,8 @@ def reach_page(request: HttpRequest) -> HttpResponse:
     form, figures, chosen = _reach_for(request, staff)
     charts = {}
     if figures is not None:
+        # Audited like the reports page (console.report_views): who looked at which figures, before they are sent.
+        _audit_reach(staff, Action.REPORT_VIEW, chosen, figures)
         charts = {
             t.dimension: reach_chart(t, f"chart-{t.dimension}")
             for t in figures.tables
@@ -107,6 +109,18 @@ def reach_page(request: HttpRequest) -> HttpResponse:
             "scope": _scope_text(staff),
             "may_import": may_import_population(staff),
         },
+    )
+
+
+def _audit_reach(staff: Staff, action: Action, chosen: dict[str, object], figures: Reach, fmt: str = "") -> None:
+    """One audit entry for the reach page or its CSV: the year, the desk chosen and the population's year."""
+    desk = chosen.get("desk")
+    kind = f" {fmt}" if fmt else ""
+    record(
+        staff,
+        action,
+        desk=desk if isinstance(desk, Desk) else None,
+        detail=f"reach {chosen['year']}{kind}, population {figures.year}",
     )
 
 
@@ -142,13 +156,7 @@ def reach_export(request: HttpRequest) -> HttpResponse:
     _form, figures, chosen = _reach_for(request, staff)
     if figures is None:
         return redirect("stats:reach")
-    desk = chosen.get("desk")
-    record(
-        staff,
-        Action.REPORT_EXPORT,
-        desk=desk if isinstance(desk, Desk) else None,
-        detail=f"reach {chosen['year']} csv, population {figures.year}",
-    )
+    _audit_reach(staff, Action.REPORT_EXPORT, chosen, figures, fmt="csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kohtaamo-reach-{chosen["year"]}.csv"'
     response.write("\ufeff")  # a spreadsheet opens UTF-8 with the mark as UTF-8

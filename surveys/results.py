@@ -1,22 +1,18 @@
 """A survey's results with the small-cell rule: no figure tells about fewer than 5 people.
 
-The rule is the reports' of issue 12 (stats/suppression.py on the reports'
-branch: primary "<5", complementary "×", the bounds check), applied here to
-one question at a time; `suppress` is the small function to join with that
-module when both are merged:
+The rule is the reports' of issue 12, `stats.suppression` (its docstring has
+the reasoning), applied to one question at a time (`one_way`):
 - any count below 5 (0 included) is hidden and shown as "<5";
 - a single-choice or scale question's cells, with a cell "No answer" for an
-  optional one, add up to the number of responses: an additive line. When
-  exactly one cell is hidden, the next smallest is hidden too, or the total
-  and the others would give it away; and when the hidden cells' known sum
-  leaves one of them a single value (two "<5" adding up to 8 are both 4, and
-  hidden cells adding up to 0 are all 0), one more is hidden, until none is
-  pinned. A cell hidden only to protect another counts 5 or more and is shown
-  as "×", so that nobody adding up a column is misled;
+  optional one, add up to the number of responses: an additive line whose
+  total is the number of responses, shown once for the whole survey and so
+  locked. A hidden cell the line would give away takes more cells with it,
+  shown as "×" (5 or more), so that nobody adding up a column is misled;
 - a multiple-choice question's cells do not add up to anything published (one
-  person may choose several), so only its small cells are hidden, and the next
-  smallest when exactly one is (the simple rule, kept for every question);
-- the number of responses is shown only when it is 5 or more;
+  person may choose several): only its small cells are hidden, and the next
+  smallest when exactly one is;
+- the number of responses is shown only when it is 5 or more (`figure`);
+These are the survey's own rules on top:
 - a scale's average only when none of its cells is hidden (the total, the
   average and the visible cells could otherwise give the hidden ones away);
 - free-text answers only when the survey has 5 responses or more, listed in
@@ -30,76 +26,25 @@ with any live count; share the results after a survey closes where that matters.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from stats.suppression import SMALL_TEXT, figure, one_way, small_sample
 from surveys.models import SCALE_MAX, SCALE_MIN, Answer, Kind, Question, Survey
-
-SMALL_CELL = 5
-SUPPRESSED = "<5"
-COMPLEMENTARY = "×"
-
-
-def _pinned(counts: Sequence[int], hidden: set[int], primary: set[int], total: int, threshold: int) -> bool:
-    """Whether the line's bounds leave a hidden cell a single value.
-
-    The hidden cells add up to `total` minus the shown ones; a "<5" cell is 0
-    to threshold-1, a "×" cell threshold or more.
-    """
-    known = total - sum(count for i, count in enumerate(counts) if i not in hidden)
-    bounds = {i: (0, threshold - 1) if i in primary else (threshold, total) for i in hidden}
-    for i in hidden:
-        low_others = sum(bounds[j][0] for j in hidden if j != i)
-        high_others = sum(bounds[j][1] for j in hidden if j != i)
-        low = max(bounds[i][0], known - high_others)
-        high = min(bounds[i][1], known - low_others)
-        if low == high:
-            return True
-    return False
-
-
-def suppress(counts: Sequence[int], *, additive: bool = True, threshold: int = SMALL_CELL) -> list[str | None]:
-    """How each cell may be shown: None (shown as it is), SUPPRESSED ("<5") or COMPLEMENTARY ("×").
-
-    `additive`: the cells add up to a published total (their sum), so a hidden
-    cell must not be recoverable from it (see the module's docstring).
-    """
-    primary = {i for i, count in enumerate(counts) if count < threshold}
-    hidden = set(primary)
-
-    def hide_next_smallest() -> bool:
-        shown_cells = [(count, i) for i, count in enumerate(counts) if i not in hidden]
-        if not shown_cells:
-            return False
-        hidden.add(min(shown_cells)[1])
-        return True
-
-    if len(hidden) == 1 and len(counts) > 1:
-        hide_next_smallest()
-    if additive:
-        total = sum(counts)
-        while hidden and _pinned(counts, hidden, primary, total, threshold) and hide_next_smallest():
-            pass
-    return [None if i not in hidden else SUPPRESSED if i in primary else COMPLEMENTARY for i in range(len(counts))]
-
-
-def suppress_total(total: int, threshold: int = SMALL_CELL) -> int | None:
-    return total if total >= threshold else None
 
 
 def shown(count: int | None) -> str:
     """A total as text: the number, or "<5"."""
-    return SUPPRESSED if count is None else str(count)
+    return SMALL_TEXT if count is None else str(count)
 
 
 @dataclass(frozen=True)
 class Cell:
     label: str
     count: int | None  # None: hidden
-    hidden_as: str = SUPPRESSED  # how a hidden cell reads: "<5", or "×" for one hidden to protect another
+    hidden_as: str = SMALL_TEXT  # how a hidden cell reads: "<5", or "×" for one hidden to protect another
 
     @property
     def text(self) -> str:
@@ -141,7 +86,9 @@ def _scale_label(question: Question, value: int) -> str:
 def survey_results(survey: Survey) -> SurveyResults:
     """Count every answer of `survey` and apply the small-cell rule; raw counts never leave this function."""
     total = survey.responses.count()
-    texts_shown = total >= SMALL_CELL
+    responses = figure(total)
+    # Free text is a list of what individuals wrote: shown only from 5 responses, like any small sample.
+    texts_shown = not small_sample(total)
     questions = list(survey.questions.prefetch_related("choices"))
     # Per question: responses that answered it at all, and counts per choice and per scale value.
     answered = dict(
@@ -192,17 +139,22 @@ def survey_results(survey: Survey) -> SurveyResults:
         if not question.required:
             labels.append(_("No answer"))
             counts.append(total - answered.get(question.pk, 0))
-        marks = suppress(counts, additive=question.kind != Kind.MULTIPLE)
+        # One line per question: its cells add up to the responses, a figure shown once for every question
+        # (locked, rule 5 of stats.suppression); a multiple-choice question's cells add up to nothing shown.
+        if question.kind == Kind.MULTIPLE:
+            line = one_way(counts, additive=False)
+        else:
+            line = one_way(counts, total_hidden=responses.hidden)
         cells = [
-            Cell(label, count if mark is None else None, mark or SUPPRESSED)
-            for label, count, mark in zip(labels, counts, marks, strict=True)
+            Cell(label, shared.value, shared.text if shared.hidden else SMALL_TEXT)
+            for label, shared in zip(labels, line.cells, strict=True)
         ]
         if question.kind == Kind.SCALE and all(c.count is not None for c in cells):
             values = [(v, by_scale[(question.pk, v)]) for v in range(SCALE_MIN, SCALE_MAX + 1)]
             n = sum(count for _v, count in values)
             average = round(sum(v * count for v, count in values) / n, 1) if n else None
         results.append(QuestionResult(question, cells, average, texts))
-    return SurveyResults(survey, suppress_total(total), texts_shown, results)
+    return SurveyResults(survey, responses.value, texts_shown, results)
 
 
 def csv_safe(text: str) -> str:

@@ -29,6 +29,7 @@ from accounts.models import Staff
 from audit.actions import record
 from audit.models import Action, ObjectKind
 from common.languages import supported_language
+from stats.suppression import figure
 from surveys.actions import (
     SurveyDraft,
     SurveyForbidden,
@@ -49,7 +50,7 @@ from surveys.actions import (
 from surveys.forms import apply_op, builder_context, draft_from_post
 from surveys.models import Status, Survey
 from surveys.public import question_items
-from surveys.results import results_csv_rows, suppress_total, survey_results
+from surveys.results import results_csv_rows, survey_results
 
 View = Callable[..., HttpResponse]
 
@@ -84,7 +85,7 @@ def survey_list(request: HttpRequest, staff: Staff) -> HttpResponse:
     counts = dict(
         Survey.objects.filter(pk__in=[s.pk for s in surveys]).annotate(n=Count("responses")).values_list("pk", "n")
     )
-    rows = [{"survey": s, "responses": suppress_total(counts.get(s.pk, 0))} for s in surveys]
+    rows = [{"survey": s, "responses": figure(counts.get(s.pk, 0)).value} for s in surveys]
     return render(
         request,
         "surveys/list.html",
@@ -159,7 +160,7 @@ def survey_detail(request: HttpRequest, staff: Staff, survey_id: int) -> HttpRes
             "survey": survey,
             "link": public_link(request, survey),
             "questions": survey_questions(survey),
-            "responses": suppress_total(survey.responses.count()),
+            "responses": figure(survey.responses.count()).value,
             "accepts": survey.accepts_answers(),
         },
     )

@@ -119,7 +119,8 @@ def check_table(figures: Reach, dimension: str, expected: dict[str, dict[str, An
         assert row.population == want["population"]
         assert row.population_share == pytest.approx(want["population_share"])
         if row.small:
-            assert 0 < want["clients"] < 5 and row.shown == "<5" and row.client_share is None and row.ratio is None
+            # The shared rule (stats.suppression) hides 0 too.
+            assert want["clients"] < 5 and row.shown == "<5" and row.client_share is None and row.ratio is None
         elif row.hidden:
             assert row.shown == "×" and row.client_share is None
         else:
@@ -179,22 +180,41 @@ def test_small_cells_are_hidden_and_cannot_be_worked_out(demo: Any) -> None:
     make(youth, 20, age_group="16_17", gender="boy_man", municipality="001")
     make(youth, 3, age_group="18_24", gender="girl_woman", municipality="002")
     make(youth, 9, age_group="25_29", gender="girl_woman", municipality="001")
+    make(youth, 6)  # age, gender and municipality not known
     figures = reach(ContactRecord.objects.all(), 2024)
 
     ages = {row.key: row for row in figures.table(AGE_GROUP).rows}
     assert (ages["18_24"].shown, ages["18_24"].client_share, ages["18_24"].ratio) == ("<5", None, None)
-    # The one small cell alone would be the known total less the others: the next-smallest is hidden too.
-    assert (ages["25_29"].shown, ages["25_29"].clients, ages["25_29"].client_share) == ("×", None, None)
-    assert (ages["13_15"].shown, ages["16_17"].shown, ages["30_44"].shown) == ("40", "20", "0")
-    # Groups with no contacts are shown as 0: that tells nothing about a person, and they are the under-reached.
-    assert ages["30_44"].under_reached and ages["30_44"].client_share == 0
+    # The shared rule (stats.suppression) hides 0 too: the empty groups are "<5" like the small one, and with
+    # several hidden cells adding up to 3 none can be worked out, so nothing more is hidden.
+    assert (ages["13_15"].shown, ages["16_17"].shown, ages["25_29"].shown) == ("40", "20", "9")
+    assert (ages["30_44"].shown, ages["30_44"].client_share) == ("<5", None)
+    # The empty groups are still the under-reached ones: at most 4/72 is flagged without telling more.
+    assert ages["30_44"].under_reached
+    # Not known (6) and elsewhere (0, "<5") add up with the known to all contacts: 6 is hidden as "×".
+    table = figures.table(AGE_GROUP)
+    assert (table.known_shown, table.unknown_shown, table.elsewhere_shown, figures.contacts_shown) == (
+        "72",
+        "×",
+        "<5",
+        "78",
+    )
 
     municipalities = {row.key: row for row in figures.table(MUNICIPALITY).rows}
     assert municipalities["002"].shown == "<5"
     # Its share is at most 4/72, well below half of its population share: flagged without telling more.
     assert municipalities["002"].under_reached
-    assert municipalities["001"].shown == "×"  # the only other one with contacts
-    assert municipalities["003"].shown == "0"
+    assert municipalities["003"].shown == "<5"
+
+    # One small cell in a table of groups that all have contacts: the next-smallest is hidden too ("×").
+    homework = demo.desks.homework
+    make(homework, 30, gender="girl_woman")
+    make(homework, 3, gender="boy_man")
+    make(homework, 10, gender="other")
+    make(homework, 6)
+    gender = reach(ContactRecord.objects.filter(desk=homework), 2024).table(GENDER)
+    assert [row.shown for row in gender.rows] == ["×", "<5"]
+    assert (gender.known_shown, gender.unknown_shown, gender.elsewhere_shown) == ("33", "6", "10")
 
     # Two small cells in a table hide each other: nothing more is hidden.
     make(youth, 2, age_group="45_54", gender="boy_man", municipality="001")
@@ -278,6 +298,7 @@ def test_the_page_shows_the_tables_chart_and_under_reached_groups(demo: Any) -> 
     assert "Under-reached: " in page  # the chart's description names them
     assert '<th scope="row">65 or over <span class="flag-under">under-reached</span></th>' in page
     assert '<td class="num">&lt;5</td>' in page
+
     assert "Koivumäki" in page
     fi = HttpClient(HTTP_ACCEPT_LANGUAGE="fi")
     staff_cookie(fi, "supervisor", DEMO_PASSWORD, otp=True)
@@ -288,6 +309,7 @@ def test_the_csv_export_follows_the_small_cell_rule_and_is_audited(demo: Any) ->
     make(demo.desks.youth, 40, age_group="13_15", gender="girl_woman", municipality="001")
     make(demo.desks.youth, 3, age_group="16_17", gender="boy_man", municipality="002")
     make(demo.desks.youth, 8, age_group="18_24", gender="boy_man", municipality="001")
+    make(demo.desks.youth, 6)  # nothing known
     supervisor = login("supervisor")
     response = supervisor.get("/stats/reach/export/", {"year": YEAR})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -305,9 +327,11 @@ def test_the_csv_export_follows_the_small_cell_rule_and_is_audited(demo: Any) ->
     by_group = {(r[0], r[1]): r for r in rows[1:]}
     assert by_group[("age_group", "13–15")][2:4] == ["40", "0.7843"]
     assert by_group[("age_group", "16–17")][2:4] == ["<5", ""]
-    assert by_group[("age_group", "18–24")][2:4] == ["×", ""]
+    # The empty age groups are "<5" too (stats.suppression hides 0), so 8 need not be hidden beside the 3.
+    assert by_group[("age_group", "18–24")][2:4] == ["8", "0.1569"]
+    assert by_group[("age_group", "Under 13")][2:4] == ["<5", ""]
     assert by_group[("age_group", "65 or over")][7] == "yes"
-    assert by_group[("gender", "not known")][2] == "0"
+    assert (by_group[("gender", "not known")][2], by_group[("gender", "elsewhere")][2]) == ("×", "<5")
     assert "3" not in [r[2] for r in rows[1:]]  # the small count is nowhere
     event = AuditEvent.objects.get()
     assert (event.action, event.staff, event.detail) == (
@@ -317,4 +341,20 @@ def test_the_csv_export_follows_the_small_cell_rule_and_is_audited(demo: Any) ->
     )
     # Nothing is exported, or audited, for a bad choice.
     assert supervisor.get("/stats/reach/export/", {"year": "1800"}).status_code == 302
+    assert AuditEvent.objects.count() == 1
+
+
+def test_viewing_the_page_is_audited_like_the_reports(demo: Any) -> None:
+    make(demo.desks.youth, 12, age_group="13_15", gender="girl_woman", municipality="001")
+    supervisor = login("supervisor")
+    assert supervisor.get("/stats/reach/", {"year": YEAR, "desk": demo.desks.youth.pk}).status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.action, event.staff, event.desk, event.detail) == (
+        Action.REPORT_VIEW,
+        demo.staff.supervisor,
+        demo.desks.youth,
+        f"reach {YEAR}, population 2024",
+    )
+    # A bad choice shows no figures, and nothing is audited.
+    assert supervisor.get("/stats/reach/", {"year": "1800"}).status_code == 200
     assert AuditEvent.objects.count() == 1

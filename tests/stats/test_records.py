@@ -303,3 +303,20 @@ def test_the_management_command_fills_missing_records(demo: Any, broken_receiver
     call_command("fill_contact_records")
     assert "contact records made: 2" in capsys.readouterr().out
     assert ContactRecord.objects.count() == 2
+
+
+def test_the_purge_command_makes_missing_records_before_purging(demo: Any, broken_receiver: None, capsys: Any) -> None:
+    """Cron runs only `manage.py purge_expired`: a conversation past retention without a record gets one
+    first, while its words are there to count; then the purge cuts the record's link to it."""
+    old = closed_without_records(demo.desks.youth, 1)[0]
+    Conversation.objects.filter(pk=old).update(closed_at=timezone.now() - dt.timedelta(days=365))
+    assert not ContactRecord.objects.exists()
+    call_command("purge_expired")
+    out = capsys.readouterr().out
+    assert "records made: 1" in out and "conversations purged: 1" in out and "records unlinked: 1" in out
+    record = ContactRecord.objects.get()
+    assert record.conversation_id is None and record.desk == demo.desks.youth
+    assert Conversation.objects.get(pk=old).purged_at is not None
+    # Run again: nothing more to make or purge.
+    call_command("purge_expired")
+    assert "records made: 0" in capsys.readouterr().out and ContactRecord.objects.count() == 1

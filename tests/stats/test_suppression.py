@@ -19,10 +19,15 @@ from hypothesis import strategies as st
 from stats.suppression import (
     COMPLEMENTARY_TEXT,
     SMALL_TEXT,
+    Cell,
     Grid,
     Table,
     determined_cells,
+    figure,
     gender_totals,
+    is_small,
+    nested,
+    one_way,
     share,
     split_table,
 )
@@ -240,3 +245,51 @@ def test_per_group_solve_fixes_the_same_cells(rows: int, hidden: set[tuple[int, 
     grid = Grid([[5] * (n_cols + 1) for _ in range(size)], lines)
     grid.hidden = {(r, c) for r, c in hidden if r < size}
     assert determined_cells(grid) == whole_system_determined(grid)
+
+
+# --- One list, two lines sharing a subtotal, single figures (surveys, reach, feedback) -----------
+
+
+def check_line_cells(values: list[int], cells: list[Cell], lines: list[list[tuple[Position, int]]]) -> None:
+    """No hidden cell of one row of figures can be worked out; the texts follow the rule."""
+    shown = [[(cell.value, cell.text) for cell in cells]]
+    assert recoverable(shown, lines) == []
+    for value, cell in zip(values, cells, strict=True):
+        if value < 5:
+            assert cell.text == SMALL_TEXT
+        elif cell.hidden:
+            assert cell.text == COMPLEMENTARY_TEXT
+        else:
+            assert cell.value == value
+
+
+def test_single_figures_and_one_list() -> None:
+    assert [figure(n).text for n in (0, 4, 5)] == ["<5", "<5", "5"] and is_small(0)
+    # One small cell with a published total: the next-smallest goes too, as "×".
+    assert [c.text for c in one_way([10, 3, 6, 8], total_hidden=False).cells] == ["10", "<5", "×", "8"]
+    # No line (several choices a person): a lone small cell still takes the next-smallest with it.
+    assert [c.text for c in one_way([3, 9, 28], additive=False).cells] == ["<5", "×", "28"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(small_counts, min_size=1, max_size=8))
+def test_no_hidden_cell_of_one_list_can_be_recovered(values: list[int]) -> None:
+    line = one_way(values, total_hidden=is_small(sum(values)))
+    n = len(values)
+    check_line_cells(
+        [*values, sum(values)], [*line.cells, line.total], [[*(((0, c), 1) for c in range(n)), ((0, n), -1)]]
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(small_counts, min_size=1, max_size=8), st.lists(small_counts, min_size=1, max_size=2))
+def test_no_hidden_cell_of_two_nested_lines_can_be_recovered(parts: list[int], rest: list[int]) -> None:
+    total = sum(parts) + sum(rest)
+    inner, outer = nested(parts, rest, total_hidden=is_small(total))
+    assert inner.total == outer.cells[0]
+    n, m = len(parts), len(rest)
+    lines: list[list[tuple[Position, int]]] = [
+        [*(((0, c), 1) for c in range(n)), ((0, n), -1)],
+        [*(((0, c), 1) for c in range(n, n + m + 1)), ((0, n + m + 1), -1)],
+    ]
+    check_line_cells([*parts, sum(parts), *rest, total], [*inner.cells, *outer.cells, outer.total], lines)
