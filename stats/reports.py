@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.utils.translation import get_language
@@ -257,7 +257,10 @@ def count_dimensions(records: QuerySet[ContactRecord]) -> tuple[dict[str, dict[t
 
 def count_bot_topics(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
     """Contacts per (chatbot topic, gender); a topic named twice in one record counts once."""
-    inner, params = records.values("pk").query.sql_with_params()
+    try:
+        inner, params = records.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope without desks (a supervisor at none): nothing to count
+        return {}
     table = ContactRecord._meta.db_table
     if connection.vendor == "postgresql":
         each = f"jsonb_array_elements_text(r.bot_topics) AS t(value)"  # noqa: F541
