@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from console.history_forms import FinnishDateField
+from console.history_forms import PeriodForm
 from console.views import chat_staff
 from desks.models import Desk
 from stats.feedback import feedback_desks, feedback_summary
@@ -26,12 +26,11 @@ from stats.feedback import feedback_desks, feedback_summary
 DEFAULT_DAYS = 30
 
 
-class FeedbackFilterForm(forms.Form):
+class FeedbackFilterForm(PeriodForm):
     """Which desk (one of one's own, or all of them) and which days."""
 
+    field_order = ["desk", "since", "until"]
     desk = forms.ChoiceField(label=_("Desk"), required=False)
-    since = FinnishDateField(label=_("From"), required=False, help_text=_("day.month.year"))
-    until = FinnishDateField(label=_("To"), required=False, help_text=_("day.month.year"))
 
     def __init__(self, *args: Any, desks: list[Desk], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,15 +38,6 @@ class FeedbackFilterForm(forms.Form):
         desk = self.fields["desk"]
         assert isinstance(desk, forms.ChoiceField)
         desk.choices = [("", _("All my desks")), *((key, d.name) for key, d in self.desks.items())]
-        for name in ("since", "until"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 12})
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        return cleaned
 
 
 @require_GET
