@@ -149,6 +149,8 @@ def report_scope(staff: Staff) -> ReportScope:
             tuple(Organisation.objects.filter(pk=staff.organisation_id)),
         )
     desks = tuple(desks_for_staff(staff).select_related("organisation"))
+    if not desks:  # a supervisor at no desk supervises nothing: refused as any other role
+        raise PermissionDenied
     org_ids = frozenset(d.organisation_id for d in desks)
     return ReportScope(
         staff,
