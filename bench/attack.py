@@ -281,7 +281,9 @@ class LoginFlood(threading.Thread):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         token = ""
         n = 0
-        while not self.stop.is_set():
+        # At least one answer is counted however slow the first page is (a busy machine may take
+        # longer than the whole run to serve it): stop only once something was recorded.
+        while not (self.stop.is_set() and self.statuses):
             started = time.monotonic()
             try:
                 if not token:
