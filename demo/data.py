@@ -9,6 +9,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
+from demo.population import seed_population
+from demo.records import seed_records
 from demo.surveys import seed_surveys
 from desks.hours import set_hours
 from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
@@ -210,12 +212,15 @@ def seed_statistics(orgs: dict[str, Organisation]) -> None:
 
 
 @transaction.atomic
-def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
+def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     """Create the demo data; running it again changes nothing.
 
     With `brain`, an empty brain is filled from the starter brain (bot/brain),
     so that editors have topics to edit; the tests leave it out, and the bot
-    then answers from the starter files directly.
+    then answers from the starter files directly. With `records` (the
+    `seed_demo` command, so `make run`), about 13 months of made-up contact
+    records and feedback fill the reports, reach and feedback pages
+    (demo/records.py); the tests make the records each of them needs instead.
     """
     orgs = {
         slug: Organisation.objects.get_or_create(slug=slug, defaults={"name": name})[0]
@@ -268,24 +273,13 @@ def seed_demo(*, brain: bool = True) -> list[DemoStaff]:
         CannedReply.objects.get_or_create(desk=desks[desk_slug], title=title, defaults={"body": body})
     seed_statistics(orgs)
     seed_surveys(Staff.objects.get(username="supervisor"))
-    seed_population()
+    # Made-up figures for the demo's real municipalities (demo/population.py), for the reach page.
+    seed_population((code, name) for code, name, _name_sv in MUNICIPALITIES)
+    if records:
+        seed_records(orgs, desks)
     if brain:
         seed_brain()
     return STAFF
-
-
-def seed_population() -> int | None:
-    """Import the made-up example population (stats/data/population-example.csv) when there is none yet.
-
-    The demo's municipalities (Jokilaakso, Rantala, Koivumäki) and their figures
-    are invented, so that the reach page has something to compare with.
-    """
-    from stats.models import PopulationCount
-    from stats.population import EXAMPLE_FILE, check_population_file, do_import_population
-
-    if PopulationCount.objects.exists():
-        return None
-    return do_import_population(check_population_file(EXAMPLE_FILE.read_bytes())).year
 
 
 def seed_brain() -> int:

@@ -18,8 +18,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bench.records import make_records
 from stats.models import ContactRecord, Feedback
+from stats.sample_records import make_records
 from tests.browser import NARROW
 from tests.widget.test_client_browser import desk_button, send
 

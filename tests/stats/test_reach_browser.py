@@ -68,7 +68,7 @@ def check(page: Page, label: str) -> None:
 def records(demo: Any, year: int) -> None:
     start = dt.datetime(year, 3, 1, 12, tzinfo=timezone.get_current_timezone())
     youth = demo.desks.youth
-    rows = [("13_15", "girl_woman", "001")] * 30 + [("16_17", "boy_man", "002")] * 12 + [("18_24", "other", "")] * 3
+    rows = [("13_15", "girl_woman", "091")] * 30 + [("16_17", "boy_man", "049")] * 12 + [("18_24", "other", "")] * 3
     ContactRecord.objects.bulk_create(
         ContactRecord(
             organisation=youth.organisation, desk=youth, started_at=start, age_group=a, gender=g, municipality=m

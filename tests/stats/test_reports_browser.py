@@ -10,8 +10,8 @@ import pytest
 from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
-from bench.records import make_records
 from demo.data import DEMO_PASSWORD
+from stats.sample_records import make_records
 from tests.browser import run_axe
 from tests.wsclient import staff_cookie
 
