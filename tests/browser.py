@@ -139,16 +139,22 @@ def staff_browser(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., 
         contexts.append(context)
         context.add_cookies(sessions[username])
         page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
+        watch_errors(page)
         page.goto(live.url + path)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+def watch_errors(page: Any) -> list[str]:
+    """Record the page's own script errors and CSP refusals in `page.errors` (a missing favicon is not its fault)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
+    page.errors = errors
+    return errors
 
 
 def check_staff_page(page: Any, label: str) -> None:

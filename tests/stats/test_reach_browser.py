@@ -8,61 +8,20 @@ problems are shown, a good file replaces the year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from audit.models import Action, AuditEvent
-from demo.data import DEMO_PASSWORD
 from stats.models import ContactRecord
 from stats.population import EXAMPLE_FILE
-from tests.browser import run_axe
-from tests.wsclient import staff_cookie
+from tests.browser import check_staff_page
 
 expect.set_options(timeout=10_000)
-
-LOCALES = {"en": "en-US", "fi": "fi-FI", "sv": "sv-SE"}
-NARROW = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def staff_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Page]]:
-    contexts: list[Any] = []
-
-    def open_page(username: str, path: str, lang: str = "en") -> Page:
-        http = HttpClient()
-        staff_cookie(http, username, DEMO_PASSWORD, otp=username in {"admin", "supervisor"})
-        context = browser.new_context(locale=LOCALES[lang], viewport=NARROW)
-        contexts.append(context)
-        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
-        page.goto(live.url + path)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def check(page: Page, label: str) -> None:
-    """No accessibility violation, no horizontal scrolling of the page at 360 px, no script or CSP error."""
-    assert run_axe(page, label=label) == [], label
-    width = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 360)"
-        ".map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.getBoundingClientRect().right).slice(0, 8)"
-    )
-    assert width <= NARROW["width"], f"{label}: {width}px wide at 360px: {wide}"
-    assert page.errors == []  # type: ignore[attr-defined]
 
 
 def records(demo: Any, year: int) -> None:
@@ -78,11 +37,11 @@ def records(demo: Any, year: int) -> None:
 
 
 def test_an_admin_reads_reach_and_imports_population(
-    staff_page: Callable[..., Page], demo: Any, tmp_path: Path
+    staff_browser: Callable[..., Page], demo: Any, tmp_path: Path
 ) -> None:
     year = timezone.localdate().year - 1
     records(demo, year)
-    page = staff_page("admin", "/stats/reach/")
+    page = staff_browser("admin", "/stats/reach/")
     expect(page.get_by_role("heading", name="Reach", level=1)).to_be_visible()
     # By keyboard: choose last year and show it.
     page.get_by_label("Year", exact=True).focus()
@@ -100,7 +59,7 @@ def test_an_admin_reads_reach_and_imports_population(
 
     expect(row("18–24")).to_contain_text("<5")
     expect(row("65 or over under-reached")).to_be_visible()
-    check(page, "reach, en, 360 px")
+    check_staff_page(page, "reach, en, 360 px")
 
     # The CSV download is audited.
     with page.expect_download() as download:
@@ -110,7 +69,7 @@ def test_an_admin_reads_reach_and_imports_population(
 
     page.get_by_role("link", name="Population figures").click()
     expect(page.get_by_role("heading", name="Population figures", level=1)).to_be_visible()
-    check(page, "population, en, 360 px")
+    check_staff_page(page, "population, en, 360 px")
     bad = tmp_path / "bad.csv"
     bad.write_text('"Alue";"Ikä";"Sukupuoli";"2024"\n"KU001 Jokilaakso";"15";"Muut";3\n', encoding="utf-8")
     page.get_by_label("CSV file").set_input_files(str(bad))
@@ -119,21 +78,21 @@ def test_an_admin_reads_reach_and_imports_population(
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Nothing was imported.")
     expect(alert).to_contain_text("Line 2: the gender “Muut” is unknown")
-    check(page, "population with errors, en, 360 px")
+    check_staff_page(page, "population with errors, en, 360 px")
     page.get_by_label("CSV file").set_input_files(str(EXAMPLE_FILE))
     page.get_by_label("Year", exact=True).fill("2023")
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("status")).to_contain_text("Imported 2023: 78340 people in 3 municipalities.")
     expect(page.get_by_role("row", name="2023")).to_be_visible()
-    check(page, "population imported, en, 360 px")
+    check_staff_page(page, "population imported, en, 360 px")
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-def test_the_reach_page_in_finnish_and_swedish(staff_page: Callable[..., Page], demo: Any, lang: str) -> None:
+def test_the_reach_page_in_finnish_and_swedish(staff_browser: Callable[..., Page], demo: Any, lang: str) -> None:
     year = timezone.localdate().year
     records(demo, year)
-    page = staff_page("supervisor", "/stats/reach/", lang)
+    page = staff_browser("supervisor", "/stats/reach/", lang)
     heading = {"fi": "Tavoittavuus", "sv": "Räckvidd"}[lang]
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
     expect(page.locator("svg.reach-chart").first).to_be_visible()
-    check(page, f"reach, {lang}, 360 px")
+    check_staff_page(page, f"reach, {lang}, 360 px")

@@ -8,53 +8,36 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
-from demo.data import DEMO_PASSWORD
 from surveys.actions import do_save_survey
 from surveys.models import Response, Survey
-from tests.browser import run_axe
+from tests.browser import NARROW, check_staff_page, watch_errors
 from tests.surveys.helpers import youth_panel_draft
-from tests.wsclient import staff_cookie
 
 expect.set_options(timeout=10_000)
 
-PHONE = {"width": 360, "height": 740}
-
 
 @pytest.fixture
-def open_page(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., Page]]:
-    """A 360 px page, of a logged-in demo staff member (`username`) or of an anonymous client."""
+def open_page(browser: Any, live: Any, staff_browser: Callable[..., Page]) -> Iterator[Callable[..., Page]]:
+    """A 360 px page: a logged-in demo staff member's (`username`, tests.browser.staff_browser, allowed the
+    clipboard for the copy button), or an anonymous client's, on a phone if `phone`."""
     contexts: list[Any] = []
 
     def opener(path: str, *, username: str = "", locale: str = "en-US", phone: bool = False) -> Page:
-        context = browser.new_context(locale=locale, viewport=PHONE, has_touch=phone, is_mobile=phone)
-        contexts.append(context)
         if username:
-            http = HttpClient()
-            staff_cookie(http, username, DEMO_PASSWORD, otp=demo.staff_by_username[username].requires_2fa)
-            context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+            assert locale == "en-US" and not phone, "staff pages are read in English, on a computer"
+            return staff_browser(username, path, permissions=["clipboard-read", "clipboard-write"])
+        context = browser.new_context(locale=locale, viewport=NARROW, has_touch=phone, is_mobile=phone)
+        contexts.append(context)
         page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-        page.errors = errors
+        watch_errors(page)
         page.goto(live.url + path)
         return page
 
     yield opener
     for context in contexts:
         context.close()
-
-
-def check(page: Page, label: str) -> None:
-    """No axe violation of any impact, no sideways scrolling at 360 px, no script or CSP error."""
-    assert run_axe(page, label=label) == [], label
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{label}: {width}px wide at 360px"
-    assert page.errors == []  # type: ignore[attr-defined]
 
 
 def press(page: Page, locator: Any, key: str = "Enter") -> None:
@@ -67,10 +50,10 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     open_page: Callable[..., Page], live: Any, demo: Any
 ) -> None:
     page = open_page("/surveys/", username="supervisor")
-    check(page, "survey list")
+    check_staff_page(page, "survey list")
     press(page, page.get_by_role("link", name="New survey"))
     expect(page.get_by_role("heading", name="New survey", level=1)).to_be_visible()
-    check(page, "empty builder")
+    check_staff_page(page, "empty builder")
 
     page.get_by_label("Title").focus()
     page.keyboard.type("Syksyn nuorisopaneeli")
@@ -95,13 +78,13 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     expect(page.locator("#q-1-c-1-choice-up")).to_be_focused()
     expect(page.locator("#q-1-c-1")).to_have_value("Somesta")
     expect(page.get_by_role("status").first).to_have_text("Choice moved to place 2.")
-    check(page, "builder with questions")
+    check_staff_page(page, "builder with questions")
     # Saving with a question left empty shows the errors, linked from a summary that takes the focus.
     press(page, page.get_by_role("button", name="Add: Free text"))
     press(page, page.get_by_role("button", name="Save draft").first)
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page.locator("#error-summary")).to_contain_text("Write the question.")
-    check(page, "builder with errors")
+    check_staff_page(page, "builder with errors")
     page.locator("#q-2-text").focus()
     page.keyboard.type("Terveiset meille")
     press(page, page.get_by_role("button", name="Move up (question 3)"))
@@ -114,11 +97,11 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     survey = Survey.objects.get(title="Syksyn nuorisopaneeli")
     assert [q.text for q in survey.questions.all()] == ["Miten viihdyit?", "Terveiset meille", "Mistä kuulit meistä?"]
     assert [c.text for c in survey.questions.get(kind="single").choices.all()] == ["Koulusta", "Somesta", "Kavereilta"]
-    check(page, "survey page, draft")
+    check_staff_page(page, "survey page, draft")
 
     press(page, page.get_by_role("link", name="Preview"))
     expect(page.get_by_role("button", name="Send answers")).to_be_disabled()
-    check(page, "preview")
+    check_staff_page(page, "preview")
     page.go_back()
     press(page, page.get_by_role("button", name="Open for answers"))
     expect(page.get_by_text("The survey is open. Share its link.")).to_be_visible()
@@ -126,16 +109,16 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     assert link.endswith(f"/s/{survey.slug}/")
     press(page, page.get_by_role("button", name="Copy link"))
     expect(page.locator("#copy-status")).to_have_text("The link was copied.")
-    check(page, "survey page, open")
+    check_staff_page(page, "survey page, open")
 
     # A client on a phone, in Finnish: a required question left out first.
     phone = open_page(f"/s/{survey.slug}/", locale="fi-FI", phone=True)
     expect(phone.get_by_role("heading", name="Syksyn nuorisopaneeli")).to_be_visible()
-    check(phone, "answering page")
+    check_staff_page(phone, "answering page")
     press(phone, phone.get_by_role("button", name="Lähetä vastaukset"))
     expect(phone.locator("#error-summary")).to_be_focused()
     expect(phone.locator("#error-summary")).to_contain_text("Kysymys 3: Valitse vastaus.")
-    check(phone, "answering page with an error")
+    check_staff_page(phone, "answering page with an error")
     # Arrow keys move within a radio group, Space chooses.
     phone.locator(f"#q-{survey.questions.get(kind='scale').pk} input").first.focus()
     phone.keyboard.press("ArrowRight")
@@ -146,14 +129,14 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     phone.keyboard.type("Kiva kysely!")
     press(phone, phone.get_by_role("button", name="Lähetä vastaukset"))
     expect(phone.get_by_role("heading", name="Kiitos!")).to_be_visible()
-    check(phone, "thank-you page")
+    check_staff_page(phone, "thank-you page")
     answers = Response.objects.get(survey=survey).answers
     assert answers.get(question__kind="scale").scale_value == 3
     assert str(answers.get(question__kind="single").choice) == "Somesta"
     # The same phone again: told kindly that it has answered.
     phone.goto(live.url + f"/s/{survey.slug}/")
     expect(phone.get_by_role("heading", name="Olet jo vastannut")).to_be_visible()
-    check(phone, "already answered")
+    check_staff_page(phone, "already answered")
     # The language links switch the page's own texts.
     press(phone, phone.get_by_role("link", name="Svenska"))
     expect(phone.get_by_role("heading", name="Du har redan svarat")).to_be_visible()
@@ -164,7 +147,7 @@ def test_a_supervisor_builds_a_survey_with_the_keyboard_and_a_client_answers_it_
     expect(page.locator(".result-table td").first).to_have_text("<5")
     expect(page.get_by_text("Kiva kysely!")).to_have_count(0)
     expect(page.get_by_text("Free-text answers are shown when there are at least 5 responses.").first).to_be_visible()
-    check(page, "results")
+    check_staff_page(page, "results")
 
 
 def test_the_list_results_and_not_open_pages_pass_axe(open_page: Callable[..., Page], live: Any, demo: Any) -> None:
@@ -174,8 +157,8 @@ def test_the_list_results_and_not_open_pages_pass_axe(open_page: Callable[..., P
     expect(page.get_by_role("heading", name="Results: Nuorisopaneelin syyskysely 2026")).to_be_visible()
     expect(page.get_by_text("Hyvä että voi kirjoittaa nimettömänä.")).to_be_visible()
     expect(page.locator(".result-table td", has_text="<5").first).to_be_visible()
-    check(page, "results of the demo survey")
+    check_staff_page(page, "results of the demo survey")
     draft = do_save_survey(demo.staff.supervisor, youth_panel_draft())
     phone = open_page(f"/s/{draft.slug}/?lang=sv", phone=True)
     expect(phone.get_by_role("heading", name="Enkäten är inte öppen")).to_be_visible()
-    check(phone, "not open")
+    check_staff_page(phone, "not open")
