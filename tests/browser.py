@@ -118,7 +118,9 @@ def staff_browser(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., 
     """`open(username, path, lang="en")`: a demo staff member's page, logged in by a session cookie, 360 px wide.
 
     The page records its own script errors and CSP refusals in `page.errors`
-    (a missing favicon is not a page's fault), for `check_staff_page`.
+    (a missing favicon is not a page's fault), for `check_staff_page`. Other
+    keywords go to the browser context (`viewport=...`); `route` handles the
+    staff socket (`page.route_web_socket`) from before the page loads.
     """
     from django.test import Client as HttpClient
 
@@ -130,7 +132,14 @@ def staff_browser(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., 
     # the same 30 seconds would be refused.
     sessions: dict[str, list[dict[str, str]]] = {}
 
-    def open_page(username: str, path: str = "/console/", lang: str = "en", **options: Any) -> Any:
+    def open_page(
+        username: str,
+        path: str = "/console/",
+        lang: str = "en",
+        *,
+        route: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> Any:
         if username not in sessions:
             http = HttpClient()
             staff_cookie(http, username, DEMO_PASSWORD, otp=username in OTP_USERS)
@@ -140,6 +149,8 @@ def staff_browser(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., 
         context.add_cookies(sessions[username])
         page = context.new_page()
         watch_errors(page)
+        if route is not None:
+            page.route_web_socket(re.compile(r"/ws/staff/$"), route)
         page.goto(live.url + path)
         return page
 

@@ -14,18 +14,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
 from demo.data import DEMO_PASSWORD
-from tests.browser import run_axe
+from tests.browser import LOCALES, OTP_USERS, run_axe, watch_errors
 from tests.chat_helpers import Chat
 from tests.wsclient import ProtocolClient
 
 expect.set_options(timeout=10_000)
 
-OTP_ROLES = {"admin", "supervisor"}
-LOCALES = {"en": "en-US", "fi": "fi-FI"}
+# Playwright's own default, the console as most counsellors see it.
+DESKTOP = {"width": 1280, "height": 720}
 
 
 def totp_code(username: str) -> str:
@@ -59,8 +58,9 @@ def new_context(browser: Any, live: Any, demo: Any) -> Iterator[Callable[..., An
 
 
 @pytest.fixture
-def staff_page(new_context: Callable[..., Any], live: Any) -> Callable[..., Page]:
-    """A console page of a demo staff member, logged in by a session cookie."""
+def staff_page(staff_browser: Callable[..., Page]) -> Callable[..., Page]:
+    """A console page of a demo staff member (tests.browser.staff_browser), as wide as a computer's screen
+    unless `viewport` says otherwise, failing on a dialog too (`watch_page`); the console is connected."""
 
     def open_console(
         username: str,
@@ -69,17 +69,8 @@ def staff_page(new_context: Callable[..., Any], live: Any) -> Callable[..., Page
         route: Callable[..., Any] | None = None,
         **options: Any,
     ) -> Page:
-        http = HttpClient()
-        assert http.post("/staff/login/", {"username": username, "password": DEMO_PASSWORD}).status_code == 302
-        if username in OTP_ROLES:
-            assert http.post("/staff/login/code/", {"token": totp_code(username)}).status_code == 302
-        context = new_context(lang, **options)
-        context.add_cookies([{"name": k, "value": v.value, "url": live.url} for k, v in http.cookies.items()])
-        page = context.new_page()
-        watch_page(page)
-        if route is not None:
-            page.route_web_socket(re.compile(r"/ws/staff/$"), route)
-        page.goto(live.url + path)
+        page = staff_browser(username, path, lang, route=route, **{"viewport": DESKTOP, **options})
+        watch_dialogs(page)
         if path == "/console/":
             expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
         return page
@@ -87,13 +78,16 @@ def staff_page(new_context: Callable[..., Any], live: Any) -> Callable[..., Page
     return open_console
 
 
+def watch_dialogs(page: Page) -> None:
+    """A dialog is something a message made the page run: it fails the test like a script error."""
+    errors: list[str] = page.errors  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}"))
+
+
 def watch_page(page: Page) -> None:
     """Fail on script errors and on anything a message could make the page run."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}"))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None)
-    page.errors = errors  # type: ignore[attr-defined]
+    watch_errors(page)
+    watch_dialogs(page)
 
 
 def assert_no_page_errors(page: Page) -> None:
@@ -157,7 +151,7 @@ def login_with_form(page: Page, live: Any, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    if username in OTP_ROLES:
+    if username in OTP_USERS:
         expect(page).to_have_url(re.compile(r"/staff/login/code/$"))
         page.get_by_label("Code from your authenticator app").fill(totp_code(username))
         page.get_by_role("button", name="Continue").click()
