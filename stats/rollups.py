@@ -62,8 +62,12 @@ def refresh_rollups(limit: int | None = None) -> int:
     """
     built = 0
     stale = ReportRollupStale.objects.order_by("month", "organisation_id")
-    for mark in stale[:limit] if limit else stale:
+    for listed in stale[:limit] if limit else stale:
         with transaction.atomic():
+            # Locked, or skipped when another process is building it (two would both insert rollups).
+            mark = ReportRollupStale.objects.select_for_update(skip_locked=True).filter(pk=listed.pk).first()
+            if mark is None:
+                continue
             records = ContactRecord.objects.filter(
                 organisation_id=mark.organisation_id,
                 started_at__gte=midnight(mark.month),

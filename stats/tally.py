@@ -45,6 +45,29 @@ DIMENSIONS: tuple[str, ...] = tuple(d for dimensions in DIMENSION_PASSES for d i
 TIME_FIELDS = ("wait_seconds", "first_response_seconds", "duration_seconds")
 # What a rollup is split by (stats.rollups): the report's filters below the organisation and the month.
 SPLIT = ("desk_id", "medium")
+# Every field of ContactRecord a tally reads: a change to one must mark its month stale (the triggers of
+# migration stats/0004 list the same columns; tests/stats/test_rollups.py changes each one).
+COUNTED_FIELDS: tuple[str, ...] = (
+    "organisation",
+    "desk",
+    "medium",
+    "started_at",
+    "people",
+    "returning",
+    *TIME_FIELDS,
+    "with_person",
+    "abandoned",
+    "bot_topics",
+    "feedback_rating",
+    "feedback_helped",
+    "age_group",
+    "gender",
+    "municipality",
+    "mother_tongue",
+    "education",
+    "labour_status",
+    "categories",
+)
 SplitKey = tuple[int | None, str]
 Counts = dict[tuple[str, str], int]
 
