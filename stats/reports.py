@@ -173,6 +173,16 @@ class ReportFilters:
         return start, end
 
 
+def records_of(scope: ReportScope) -> QuerySet[ContactRecord]:
+    """Every record `scope` may count, of any time (the reports and the reach page)."""
+    records = ContactRecord.objects.order_by()
+    if scope.organisation_ids is not None:
+        records = records.filter(organisation_id__in=scope.organisation_ids)
+    if scope.desk_ids is not None:
+        records = records.filter(desk_id__in=scope.desk_ids)
+    return records
+
+
 def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[ContactRecord]:
     """The records the report counts: within the scope first, then narrowed by the filters.
 
@@ -180,11 +190,7 @@ def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[Conta
     view answers 404); here they could only narrow the scope further, never widen it.
     """
     start, end = filters.bounds()
-    records = ContactRecord.objects.filter(started_at__gte=start, started_at__lt=end)
-    if scope.organisation_ids is not None:
-        records = records.filter(organisation_id__in=scope.organisation_ids)
-    if scope.desk_ids is not None:
-        records = records.filter(desk_id__in=scope.desk_ids)
+    records = records_of(scope).filter(started_at__gte=start, started_at__lt=end)
     if filters.organisation is not None:
         records = records.filter(organisation=filters.organisation)
     if filters.desk is not None:
