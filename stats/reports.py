@@ -120,7 +120,10 @@ class ReportScope:
 
 
 def may_read_reports(staff: Staff) -> bool:
-    """Supervisors, admins and superusers read reports; those who answer or edit only do not."""
+    """Supervisors, admins and superusers read reports and reach; those who answer or edit only do not.
+
+    By role alone (no query): `report_scope` also refuses a supervisor at no desk.
+    """
     return staff.is_active and (staff.is_superuser or staff.role in (Role.SUPERVISOR, Role.ADMIN))
 
 
