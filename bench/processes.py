@@ -76,7 +76,7 @@ def child_env(**overrides: str) -> dict[str, str]:
     No purge round either (it would fall in the middle of a test or a measurement).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
-    env.update(PYTHONUNBUFFERED="1", PURGE_EVERY_SECONDS="0")
+    env.update(PYTHONUNBUFFERED="1", PURGE_EVERY_SECONDS="0", ROLLUPS_EVERY_SECONDS="0")
     env.update(overrides)
     return env
 

@@ -379,6 +379,9 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos
 BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
 CHAT_IDLE_CLOSE_HOURS = int(os.environ.get("CHAT_IDLE_CLOSE_HOURS", "24"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
+# The reports' monthly rollups of stale months are built again this often by scripts/serve.py
+# (stats.rollups; manage.py refresh_report_rollups does the same); 0 to leave it to cron.
+ROLLUPS_EVERY_SECONDS = int(os.environ.get("ROLLUPS_EVERY_SECONDS", "600"))
 # Each server process looks for brain edits made by the others this often (bot.cache.get_bot).
 BOT_RELOAD_CHECK_SECONDS = float(os.environ.get("BOT_RELOAD_CHECK_SECONDS", "5"))
 # Where trained bot models are kept, named by a digest of their examples (bot.classifier.trained).

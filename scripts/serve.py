@@ -33,16 +33,18 @@ LOG_CONFIG = {
 }
 
 
-def start_purge_timer(every: int) -> None:
-    """Run `stats.purge.purge_expired` every `every` seconds in this process (0: never; use cron).
+def start_timer(name: str, every: int, job_path: str) -> None:
+    """Run the function at `job_path` ("module.function") every `every` seconds in this process (0: never).
 
-    It makes the missing contact records first, as `manage.py purge_expired` does: one entry point.
-
-    The embedded set-up has no cron, yet the client page promises that messages
+    Two jobs run so: the purge (`stats.purge.purge_expired`, which makes the
+    missing contact records first, as `manage.py purge_expired` does: one entry
+    point) and the reports' rollups (`stats.rollups.refresh_rollups`). The
+    embedded set-up has no cron, yet the client page promises that messages
     are deleted after the retention period: this keeps the promise.
     """
     if every <= 0:
         return
+    import importlib
     import threading
     import time
 
@@ -51,9 +53,9 @@ def start_purge_timer(every: int) -> None:
     django.setup()
     from django.db import close_old_connections
 
-    from stats.purge import purge_expired
-
-    log = logging.getLogger("kohtaamo.purge")
+    module, function = job_path.rsplit(".", 1)
+    job = getattr(importlib.import_module(module), function)
+    log = logging.getLogger(f"kohtaamo.{name}")
 
     def loop() -> None:
         delay = min(every, 60)  # a first round soon after start, then every `every` seconds
@@ -61,15 +63,16 @@ def start_purge_timer(every: int) -> None:
             time.sleep(delay)
             delay = every
             try:
-                report = purge_expired()
-                if any(vars(report).values()):
-                    log.info("purged: %s", vars(report))
+                done = job()  # a report (its fields are figures) or a count
+                figures = vars(done) if hasattr(done, "__dict__") else {"done": done}
+                if any(figures.values()):
+                    log.info("%s: %s", name, figures)
             except Exception:  # the next round tries again; the server keeps serving
-                log.exception("purge failed")
+                log.exception("%s failed", name)
             finally:
                 close_old_connections()
 
-    threading.Thread(target=loop, name="purge", daemon=True).start()
+    threading.Thread(target=loop, name=name, daemon=True).start()
 
 
 def warm_up_bot() -> None:
@@ -112,7 +115,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
     logging.getLogger("kohtaamo").info("serving on %s:%s", args.host, args.port)
     sys.path.insert(0, BASE_DIR)
-    start_purge_timer(int(os.environ.get("PURGE_EVERY_SECONDS", "3600")))
+    start_timer("purge", int(os.environ.get("PURGE_EVERY_SECONDS", "3600")), "stats.purge.purge_expired")
+    start_timer("rollups", int(os.environ.get("ROLLUPS_EVERY_SECONDS", "600")), "stats.rollups.refresh_rollups")
     if args.workers == 1:
         warm_up_bot()
     uvicorn.run(

@@ -261,3 +261,50 @@ class RecordFillProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_conversation_id}"
+
+
+class ReportRollup(models.Model):
+    """What one organisation's contact records of one UTC month add up to, per desk and medium.
+
+    The reports page adds these up for the whole months of a period instead of
+    reading every record again (stats.rollups); a year is a few hundred rows
+    where it was 100,000 records. `tally` is a stats.tally.Tally as JSON. Kept
+    exact by `ReportRollupStale`: a month with a stale row is counted from its records.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month (first day, UTC)"))
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    medium = models.CharField(max_length=20, choices=Medium.choices)
+    tally = models.JSONField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "organisation"], name="rollup_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.desk_id} {self.medium}"
+
+
+class ReportRollupStale(models.Model):
+    """An (organisation, UTC month) whose records changed after its rollups were built.
+
+    Written by database triggers on the contact records and their categories
+    (migration stats/0004), so that no way of writing a record (a form, a
+    queryset update, bulk_create, the admin, raw SQL) can leave a rollup wrong
+    unnoticed. Every change bumps `version`; stats.rollups.refresh_rollups
+    removes the row only if the version it read is still there, so a change
+    made while it was counting keeps the month stale.
+    """
+
+    organisation_id = models.BigIntegerField()
+    month = models.DateField()
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation_id", "month"], name="unique_stale_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} v{self.version}"

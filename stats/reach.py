@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Staff
 from common.demographics import AGE_BOUNDS, AgeGroup, Gender
-from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import ContactRecord, Municipality, PopulationCount
+from stats.reports import records_of, report_scope
 from stats.suppression import SMALL, Cell, figure, nested
 
 # A group is under-reached when its share of the clients is below this times its share of the population,
@@ -128,36 +128,15 @@ class Reach:
 
 
 def records_in_scope(staff: Staff) -> QuerySet[ContactRecord]:
-    """The contact records whose reach `staff` may see: a superuser the region's, an admin their
-    organisation's, a supervisor their desks'; nobody else any (`may_view_reach`).
-    """
-    if not staff.is_active:
-        return ContactRecord.objects.none()
-    if staff.is_superuser:
-        return ContactRecord.objects.all()
-    if staff.role == Role.ADMIN and staff.organisation_id is not None:
-        return ContactRecord.objects.filter(organisation_id=staff.organisation_id)
-    if staff.role == Role.SUPERVISOR:
-        return ContactRecord.objects.filter(desk__in=desks_for_staff(staff))
-    return ContactRecord.objects.none()
+    """The contact records whose reach `staff` may see: the reports' scope (`stats.reports.report_scope`:
+    a superuser the region's, an admin their organisation's, a supervisor their desks'; PermissionDenied
+    for everyone else)."""
+    return records_of(report_scope(staff))
 
 
 def desks_in_scope(staff: Staff) -> list[Desk]:
     """The desks whose records `records_in_scope` gives: what a reach page may narrow to."""
-    if staff.is_superuser:
-        desks = Desk.objects.all()
-    elif staff.role == Role.ADMIN:
-        desks = Desk.objects.filter(organisation=staff.organisation)
-    elif staff.role == Role.SUPERVISOR:
-        desks = desks_for_staff(staff)
-    else:
-        desks = Desk.objects.none()
-    return list(desks.order_by("organisation__name", "name"))
-
-
-def may_view_reach(staff: Staff) -> bool:
-    """Supervisors, admins and superusers read reach; counsellors, volunteers and editors do not."""
-    return staff.is_active and (staff.is_superuser or staff.role in (Role.ADMIN, Role.SUPERVISOR))
+    return sorted(report_scope(staff).desks, key=lambda d: (d.organisation.name, str(d.name)))
 
 
 def may_import_population(staff: Staff) -> bool:

@@ -18,11 +18,10 @@ How figures are made (docs/architecture.md, "Reports"):
 - topics: the chatbot's topics and the organisation's categories; a contact
   may have several, so their rows do not add up to the contacts;
 - feedback: ratings 1-5, the average rating and "got help", from the records.
-Counting is SQL GROUP BY on ContactRecord, a few passes for the whole report
-(`DIMENSION_PASSES`, one per time field, topics, categories) rather than one
-per table: each pass reads the period's records once, from the covering index
-`record_report_idx` (an admin's or the region's view) or (desk, started_at) (a
-supervisor's). docs/performance.md has what a year of 100,000 records costs.
+Counting is stats.tally (a few SQL passes for the whole report), and whole
+months come from stored, always exact rollups (stats.rollups): a year is a
+few hundred stored tallies and the records of its last partial month.
+docs/performance.md has what a year of 100,000 records costs.
 """
 
 from __future__ import annotations
@@ -32,12 +31,10 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import connection
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -55,6 +52,7 @@ from common.demographics import (
 from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import Category, CategoryKind, ContactRecord, Medium, Municipality
+from stats.rollups import RollupScope, tally_for
 from stats.suppression import (
     SMALL,
     SMALL_TEXT,
@@ -68,16 +66,13 @@ from stats.suppression import (
     suppress,
 )
 from stats.suppression import Grid as SuppressionGrid
+from stats.tally import ANSWERED_ABANDONED, ANSWERED_BOT, ANSWERED_PERSON, Tally
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # The gender columns of every table, in this order, then the total.
 GENDERS: tuple[str, ...] = (Gender.GIRL_WOMAN, Gender.BOY_MAN, Gender.OTHER, Gender.UNKNOWN)
 PERCENTILES = (50, 90)
 
-# How a contact was answered (rule: stats.reports docstring).
-ANSWERED_PERSON = "person"
-ANSWERED_BOT = "bot"
-ANSWERED_ABANDONED = "abandoned"
 
 # The ESF+ participant summary's bands, as groups of this app's finer rows.
 ESF_AGE_BANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -125,7 +120,10 @@ class ReportScope:
 
 
 def may_read_reports(staff: Staff) -> bool:
-    """Supervisors, admins and superusers read reports; those who answer or edit only do not."""
+    """Supervisors, admins and superusers read reports and reach; those who answer or edit only do not.
+
+    By role alone (no query): `report_scope` also refuses a supervisor at no desk.
+    """
     return staff.is_active and (staff.is_superuser or staff.role in (Role.SUPERVISOR, Role.ADMIN))
 
 
@@ -178,6 +176,16 @@ class ReportFilters:
         return start, end
 
 
+def records_of(scope: ReportScope) -> QuerySet[ContactRecord]:
+    """Every record `scope` may count, of any time (the reports and the reach page)."""
+    records = ContactRecord.objects.order_by()
+    if scope.organisation_ids is not None:
+        records = records.filter(organisation_id__in=scope.organisation_ids)
+    if scope.desk_ids is not None:
+        records = records.filter(desk_id__in=scope.desk_ids)
+    return records
+
+
 def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[ContactRecord]:
     """The records the report counts: within the scope first, then narrowed by the filters.
 
@@ -185,11 +193,7 @@ def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[Conta
     view answers 404); here they could only narrow the scope further, never widen it.
     """
     start, end = filters.bounds()
-    records = ContactRecord.objects.filter(started_at__gte=start, started_at__lt=end)
-    if scope.organisation_ids is not None:
-        records = records.filter(organisation_id__in=scope.organisation_ids)
-    if scope.desk_ids is not None:
-        records = records.filter(desk_id__in=scope.desk_ids)
+    records = records_of(scope).filter(started_at__gte=start, started_at__lt=end)
     if filters.organisation is not None:
         records = records.filter(organisation=filters.organisation)
     if filters.desk is not None:
@@ -199,155 +203,21 @@ def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[Conta
     return records.order_by()
 
 
-# --- Counting -----------------------------------------------------------------------------------
+def nearest_rank(values: Sequence[int], percentile: int) -> int:
+    """The nearest-rank percentile of sorted values: the value at rank ceil(p·n)."""
+    return values[max(1, math.ceil(percentile * len(values) / 100)) - 1]
 
 
-def answered_by() -> Case:
-    """Each record's "answered by": a person, the chatbot only, or nobody (left the queue); one SQL CASE."""
-    return Case(
-        When(with_person=True, then=Value(ANSWERED_PERSON)),
-        When(~Q(medium=Medium.CHAT), then=Value(ANSWERED_PERSON)),
-        When(abandoned=True, then=Value(ANSWERED_ABANDONED)),
-        default=Value(ANSWERED_BOT),
-        output_field=CharField(),
-    )
-
-
-def count_by(records: QuerySet[ContactRecord], dimension: str) -> dict[tuple[str, str], int]:
-    """Contacts per (value of `dimension`, gender): one GROUP BY, for a table of its own (a report's
-    tables come from `count_dimensions`, which adds several dimensions up in one pass)."""
-    rows = records.values_list(dimension, "gender").annotate(n=Count("pk")).order_by()
-    return {(str(key if key is not None else ""), gender): n for key, gender, n in rows}
-
-
-# The single-valued dimensions, counted in three GROUP BYs of a few hundred groups each (not one
-# statement per dimension: each statement is a pass over the period's records), then added up here.
-DIMENSION_PASSES: tuple[tuple[str, ...], ...] = (
-    ("answered", "medium", "desk_id"),
-    ("age_group", "education", "labour_status"),
-    ("mother_tongue", "municipality"),
-)
-
-
-def count_dimensions(records: QuerySet[ContactRecord]) -> tuple[dict[str, dict[tuple[str, str], int]], GenderFigures]:
-    """Contacts per (value, gender) of every single-valued dimension, and the per-gender figures.
-
-    `counts["age_group"][("18_24", "other")]`. The first pass also sums people
-    reached, ratings and "got help" per group, so they cost no pass of their own.
-    """
-    counts: dict[str, dict[tuple[str, str], int]] = {}
-    figures = GenderFigures(defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int))
-    for index, dimensions in enumerate(DIMENSION_PASSES):
-        for dimension in dimensions:
-            counts[dimension] = defaultdict(int)
-        rows = records.annotate(answered=answered_by()) if "answered" in dimensions else records
-        extra = gender_aggregates() if index == 0 else {}
-        for row in rows.values(*dimensions, "gender").annotate(n=Count("pk"), **extra).order_by():
-            gender, n = row["gender"], row["n"]
-            for dimension in dimensions:
-                key = row[dimension]
-                counts[dimension][(str(key if key is not None else ""), gender)] += n
-            if index == 0:
-                figures.contacts[gender] += n
-                figures.people[gender] += int(row["people_sum"] or 0)
-                for i in range(1, 6):
-                    figures.ratings[(str(i), gender)] += row[f"r{i}"]
-                figures.helped[("yes", gender)] += row["yes"]
-                figures.helped[("no", gender)] += row["no"]
-    return counts, figures
-
-
-def count_bot_topics(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
-    """Contacts per (chatbot topic, gender); a topic named twice in one record counts once."""
-    try:
-        inner, params = records.values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a scope without desks (a supervisor at none): nothing to count
-        return {}
-    table = ContactRecord._meta.db_table
-    if connection.vendor == "postgresql":
-        each = f"jsonb_array_elements_text(r.bot_topics) AS t(value)"  # noqa: F541
-    else:
-        each = "json_each(r.bot_topics) AS t"
-    # No user text: our table and function names, and Django's SQL with its parameters bound.
-    sql = f"SELECT t.value, r.gender, COUNT(DISTINCT r.id) FROM {table} r, {each} WHERE r.id IN ({inner}) "  # noqa: S608
-    sql += "GROUP BY t.value, r.gender"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # the table name and the function are ours, the rest is Django's SQL
-        return {(str(topic), gender): n for topic, gender, n in cursor.fetchall()}
-
-
-def count_categories(records: QuerySet[ContactRecord]) -> dict[tuple[str, str], int]:
-    """Contacts per (category id, gender), through the records' categories.
-
-    One join of the period's records (read from the covering index) with the
-    categories' link table, no `IN (subquery)`: a record has a category at most
-    once (the link table's unique pair), so COUNT needs no DISTINCT, whose
-    extra sort cost as much as the join.
-    """
-    rows = (
-        records.filter(categories__isnull=False).values_list("categories", "gender").annotate(n=Count("pk")).order_by()
-    )
-    return {(str(category), gender): n for category, gender, n in rows}
-
-
-TIME_FIELDS = ("wait_seconds", "first_response_seconds", "duration_seconds")
-
-
-def time_values(records: QuerySet[ContactRecord]) -> dict[str, dict[str, list[tuple[int, int]]]]:
-    """Each time field's distinct values with their counts, per gender and for all ("total"), in order.
-
-    One GROUP BY (gender, value) per field: times are whole seconds, so a year
-    of records has a few thousand distinct values where it has 100,000 rows,
-    and the exact nearest-rank percentile is read from the running counts.
-    """
-    found: dict[str, dict[str, list[tuple[int, int]]]] = {}
-    for name in TIME_FIELDS:
-        per_gender: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        all_values: dict[int, int] = defaultdict(int)
-        rows = (
-            records.filter(**{f"{name}__isnull": False})
-            .values_list("gender", name)
-            .annotate(n=Count("pk"))
-            .order_by(name)
-        )
-        for gender, value, n in rows:
-            per_gender[gender].append((value, n))
-            all_values[value] += n
-        per_gender["total"] = sorted(all_values.items())
-        found[name] = per_gender
-    return found
-
-
-def nearest_rank_counted(values: Sequence[tuple[int, int]], percentile: int) -> tuple[int, int]:
-    """(number of values, the nearest-rank percentile) of sorted (value, count) pairs."""
-    total = sum(n for _value, n in values)
-    rank = max(1, math.ceil(percentile * total / 100))
-    seen = 0
-    for value, n in values:
-        seen += n
-        if seen >= rank:
-            return total, value
-    return total, 0
-
-
-@dataclass(frozen=True)
-class GenderFigures:
-    """What one GROUP BY gender gives: contacts, people reached, ratings and "got help" per gender."""
-
-    contacts: dict[str, int]
-    people: dict[str, int]
-    ratings: dict[tuple[str, str], int]
-    helped: dict[tuple[str, str], int]
-
-
-def gender_aggregates() -> dict[str, Any]:
-    """People reached (not returning), ratings 1-5 and got help yes/no, as aggregates of a GROUP BY."""
-    return {
-        "people_sum": Sum("people", filter=Q(returning=False)),
-        "yes": Count("pk", filter=Q(feedback_helped=True)),
-        "no": Count("pk", filter=Q(feedback_helped=False)),
-        **{f"r{i}": Count("pk", filter=Q(feedback_rating=i)) for i in range(1, 6)},
-    }
+def report_tally(scope: ReportScope, filters: ReportFilters) -> Tally:
+    """What the report counts: the scoped records' tally, whole months from the rollups (stats.rollups)."""
+    organisation_ids = scope.organisation_ids
+    if filters.organisation is not None:
+        organisation_ids = frozenset({filters.organisation.pk})
+    desk_ids = scope.desk_ids
+    if filters.desk is not None:
+        desk_ids = frozenset({filters.desk.pk})
+    narrowing = RollupScope(organisation_ids, desk_ids, filters.medium)
+    return tally_for(scoped_records(scope, filters), narrowing, filters.since, filters.until)
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -437,16 +307,17 @@ def _people_reached(sums: Mapping[str, int], totals: GenderTotals, contacts: Map
     return FigureRow(_("People reached"), cells)
 
 
-def _percentile_rows(found: Mapping[str, list[tuple[int, int]]], label: str) -> list[FigureRow]:
+def _percentile_rows(found: Mapping[str, list[int]], label: str) -> list[FigureRow]:
     """p50 and p90 per gender and for all; hidden (as "<5") over fewer than 5 values."""
     rows = []
     for p in PERCENTILES:
         cells = []
         for column in (*GENDERS, "total"):
-            count, value = nearest_rank_counted(found.get(column, []), p)
-            if small_sample(count):
+            values = found.get(column, [])
+            if small_sample(len(values)):
                 cells.append(Cell(None, SMALL_TEXT))
             else:
+                value = nearest_rank(values, p)
                 cells.append(Cell(value, duration_text(value)))
         rows.append(FigureRow(_("%(figure)s, p%(p)s") % {"figure": label, "p": p}, tuple(cells)))
     return rows
@@ -459,8 +330,8 @@ def duration_text(seconds: int) -> str:
     return _("%(m)s min %(s)02d s") % {"m": seconds // 60, "s": seconds % 60}
 
 
-def _feedback(figures: GenderFigures) -> tuple[ReportTable, ReportTable, FigureRow]:
-    ratings = figures.ratings
+def _feedback(tally: Tally) -> tuple[ReportTable, ReportTable, FigureRow]:
+    ratings = tally.ratings
     rated_totals = gender_totals({g: sum(n for (_k, gg), n in ratings.items() if gg == g) for g in GENDERS}, GENDERS)
     rating_table = split_table(
         ratings,
@@ -469,7 +340,7 @@ def _feedback(figures: GenderFigures) -> tuple[ReportTable, ReportTable, FigureR
         totals=rated_totals,
         total_label=_("Contacts that were rated"),
     )
-    helped = figures.helped
+    helped = tally.helped
     helped_totals = gender_totals({g: sum(n for (_k, gg), n in helped.items() if gg == g) for g in GENDERS}, GENDERS)
     helped_table = split_table(
         helped,
@@ -512,10 +383,10 @@ def topic_titles(slugs: set[str]) -> dict[str, str]:
 
 def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
     """The whole report for `scope` and `filters`, every cell through stats.suppression."""
-    records = scoped_records(scope, filters)
+    tally = report_tally(scope, filters)
     columns_labels = tuple(str(Gender(g).label) for g in GENDERS)
-    dimensions, figures = count_dimensions(records)
-    contacts = dict(figures.contacts)
+    dimensions = tally.dimensions
+    contacts = dict(tally.contacts)
     totals = gender_totals(contacts, GENDERS)
     report = Report(scope, filters, GENDERS, columns_labels, totals)
     all_label = _("All contacts")
@@ -564,12 +435,11 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
     single("desk", _("Contacts by desk"), _("Desk"), desk_counts, desk_rows)
 
     # Figures that are not counts.
-    reached = _people_reached(figures.people, totals, contacts)
-    times_found = time_values(records)
+    reached = _people_reached(tally.people, totals, contacts)
     times = [
-        *_percentile_rows(times_found["wait_seconds"], _("Wait until a person answered")),
-        *_percentile_rows(times_found["first_response_seconds"], _("First response time")),
-        *_percentile_rows(times_found["duration_seconds"], _("Duration")),
+        *_percentile_rows(tally.sorted_times("wait_seconds"), _("Wait until a person answered")),
+        *_percentile_rows(tally.sorted_times("first_response_seconds"), _("First response time")),
+        *_percentile_rows(tally.sorted_times("duration_seconds"), _("Duration")),
     ]
     report.figures.append(
         FigureTable(
@@ -591,7 +461,7 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
     )
 
     # Topics: the chatbot's and the organisation's categories (several per contact).
-    bot_counts = count_bot_topics(records)
+    bot_counts = tally.bot_topics
     slugs = set(Topic.objects.filter(status=TopicStatus.PUBLISHED).values_list("slug", flat=True))
     slugs |= {slug for slug, _g in bot_counts}
     titles = topic_titles(slugs)
@@ -607,7 +477,7 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         categories = categories.filter(organisation_id__in=scope.organisation_ids)
     if filters.organisation is not None:
         categories = categories.filter(organisation=filters.organisation)
-    category_counts = count_categories(records)
+    category_counts = tally.categories
     several_orgs = len({c.organisation_id for c in categories}) > 1
     for kind, key, caption, heading in (
         (CategoryKind.TOPIC, "categories", _("Topics recorded by counsellors"), _("Topic")),
@@ -635,7 +505,7 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         _("Contacts by municipality"),
         _("Municipality"),
         _municipality_counts(dimensions["municipality"]),
-        _municipality_rows(records),
+        _municipality_rows(),
     )
     single(
         "mother_tongue",
@@ -660,7 +530,7 @@ def build_report(scope: ReportScope, filters: ReportFilters) -> Report:
         groups=[(ESF_INACTIVE[0], _("Inactive, including in education"), ESF_INACTIVE[1])],
     )
 
-    rating_table, helped_table, average = _feedback(figures)
+    rating_table, helped_table, average = _feedback(tally)
     report.tables += [rating_table, helped_table]
     report.figures.append(FigureTable("feedback", _("Clients' feedback"), _("Figure"), (average,)))
 
@@ -688,7 +558,7 @@ def _municipality_counts(by_code: Mapping[tuple[str, str], int]) -> dict[tuple[s
     return dict(counts)
 
 
-def _municipality_rows(records: QuerySet[ContactRecord]) -> list[tuple[str, str]]:
+def _municipality_rows() -> list[tuple[str, str]]:
     """Every municipality of the region's list (a missing row would say "0"), then elsewhere and not known."""
     swedish = (get_language() or "fi").startswith("sv")
     rows = [(m.code, (m.name_sv or m.name) if swedish else m.name) for m in Municipality.objects.all()]

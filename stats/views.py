@@ -1,7 +1,8 @@
 """The reach page, its CSV export, and the population upload.
 
-Views only parse, authorise and delegate: who sees which records is
-`stats.reach.records_in_scope`, the figures are `stats.reach.reach`, the
+Views only parse, authorise and delegate: who sees which records is the
+reports' scope (`stats.reports.report_scope`, through
+`stats.reach.records_in_scope`), the figures are `stats.reach.reach`, the
 import is `stats.population`. The role is checked against the staff row on
 every request; an export and an import are written to the audit log before
 the file is sent or the figures are replaced.
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role, Staff
+from accounts.models import Staff
 from audit.actions import record
 from audit.models import Action
 from desks.models import Desk
@@ -36,11 +37,11 @@ from stats.reach import (
     Reach,
     desks_in_scope,
     may_import_population,
-    may_view_reach,
     reach,
     records_in_scope,
 )
 from stats.reach_chart import reach_chart
+from stats.reports import report_scope
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -51,10 +52,9 @@ def _staff(request: HttpRequest) -> Staff:
 
 
 def reach_staff(request: HttpRequest) -> Staff:
-    """The logged-in staff member, if they may read reach (supervisors, admins, superusers); else 403."""
+    """The logged-in staff member, if they may read reach (the reports' readers, `report_scope`); else 403."""
     staff = _staff(request)
-    if not may_view_reach(staff):
-        raise PermissionDenied
+    report_scope(staff)  # PermissionDenied for everyone else, and for a supervisor at no desk
     return staff
 
 
@@ -125,9 +125,10 @@ def _audit_reach(staff: Staff, action: Action, chosen: dict[str, object], figure
 
 
 def _scope_text(staff: Staff) -> str:
-    if staff.is_superuser:
+    scope = report_scope(staff)
+    if scope.regional:
         return _("Contacts of every organisation of the region.")
-    if staff.role == Role.ADMIN:
+    if scope.desk_ids is None:
         return _("Contacts of your organisation.")
     return _("Contacts of your desks.")
 

@@ -1,4 +1,5 @@
-"""The console header's count of contact records left to fill in (stats.records.own_incomplete)."""
+"""The console header's statistics links: the count of contact records left to fill in
+(stats.records.own_incomplete), and who sees the lists, reports and reach links."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import template
 from accounts.models import Staff
 from stats.categories import may_manage_categories
 from stats.records import own_incomplete
+from stats.reports import may_read_reports
 
 register = template.Library()
 
@@ -25,3 +27,9 @@ def records_to_fill(staff: Any) -> int:
 def keeps_categories(staff: Any) -> bool:
     """Whether `staff` keeps the organisation's lists of topics and fields of interest."""
     return isinstance(staff, Staff) and may_manage_categories(staff)
+
+
+@register.filter
+def reads_reports(staff: Any) -> bool:
+    """Whether `staff` reads reports and reach (stats.reports.may_read_reports: the same rule as the pages)."""
+    return isinstance(staff, Staff) and may_read_reports(staff)

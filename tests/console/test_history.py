@@ -130,6 +130,9 @@ def test_every_filter_narrows_the_search(demo: Any) -> None:
     assert search(http, q="koeviikko") == [exam.pk]
     assert search(http, q="KRIISIPUHELIMEEN") == [crisis.pk]
     assert search(http, q="Äiti") == [family.pk]
+    # ä, ö and å in any case too (SQLite's own LIKE folds only a-z: common.sqlite_like).
+    assert search(http, q="äITI") == [family.pk]
+    assert search(http, q="jÄNNITTÄÄ") == [exam.pk]
     assert search(http, q="nothing like this") == []
     # Dates as Finns write them, inclusive at both ends; a short year and no year work too.
     day = (today - dt.timedelta(days=2)).date()
@@ -480,3 +483,12 @@ def test_pages_read_the_same_number_of_statements_however_much_they_show(demo: A
     Transfer.objects.create(conversation=more, from_staff=kalle, from_desk=demo.desks.parents, to_desk=youth)
     assert count("/console/history/") == search_few
     assert count(f"/console/history/{more.pk}/") == open_few
+
+
+def test_like_is_sql_like_ignoring_case_in_any_letters() -> None:
+    from common.sqlite_like import like
+
+    assert like("%äiti%", "ÄITI soitti") and like("%ÅR%", "i år") and like("%Ö_%", "köö")
+    assert not like("%äiti%", "isä") and not like("_", "") and like("a%", "a\nb")
+    assert like("100\\%", "100%", "\\") and not like("100\\%", "1000", "\\")
+    assert like(None, "x") is None and like("x", None) is None

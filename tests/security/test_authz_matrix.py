@@ -228,7 +228,8 @@ CATEGORY_OWN = expect(
     admin="302:/console/categories/",
 )
 CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
-# Reach (stats.reach.may_view_reach) and the population import (stats.reach.may_import_population).
+# Reach (the reports' scope, stats.reports.report_scope) and the population import
+# (stats.reach.may_import_population).
 REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
 POPULATION = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
 
@@ -1192,9 +1193,6 @@ def test_every_url_answers_by_the_rights_after_a_change(username: str, change: s
         overrides.update({route: username for route in ORGANISATION_ROUTES})
         # The audit log is the organisation's, read by role, not by desk: still the supervisor's.
         overrides["console/audit/"] = username
-        # Reach is the supervisor's by role: at no desk they still reach it, and it counts no records
-        # (tests/stats/test_reach.py: stats.reach.records_in_scope).
-        overrides |= {pattern: username for pattern in ("stats/reach/", "stats/reach/export/")}
     wrong, changed = try_routes(answered_as, objects, set(all_url_patterns()), http=http, overrides=overrides)
     assert not wrong, f"{len(wrong)} cells differ for {username} {change}:\n" + "\n".join(map(str, wrong))
     assert not changed, "\n".join(changed)

@@ -147,8 +147,8 @@ function onWelcome(welcome) {
   }
 }
 
-/** The staff member may no longer see this conversation (moved to another desk, or their access changed). */
-// The client deleted the conversation: its lines are gone from the server, so they leave the console too.
+/** The client deleted the conversation: its lines are gone from the server, so they leave the console too,
+ * and the alert line says so (the history shows only that it was deleted). */
 function onDeleted(event) {
   if (!state.convs.has(event.conversation)) return;
   const conv = state.convs.get(event.conversation);
@@ -158,6 +158,7 @@ function onDeleted(event) {
   showAlert(`${name}: ${t("convDeleted")}`);
 }
 
+/** The staff member may no longer see this conversation (moved to another desk, or their access changed). */
 function onGone(event) {
   if (!state.convs.has(event.conversation)) return; // e.g. their own transfer, already closed
   removeConv(event.conversation, { leave: false });
