@@ -5,7 +5,7 @@
 Like the load benchmark it starts from nothing: a fresh SQLite database (or
 PostgreSQL) in a temporary directory, migrate and seed_demo, then, in a child
 process with that database, `bench report-run`: made-up records over the
-year 2026 at Jokilaakso's three desks (bench.records, seeded), the demo admin
+year 2026 at Jokilaakso's three desks (stats.sample_records, seeded), the demo admin
 logged in through the real login form and TOTP step, and the page asked
 through Django's test client (every middleware, the view, the template) as
 many times as asked, with the CSV and XLSX exports once each. The figures are
@@ -75,9 +75,9 @@ class ReportBench:
 
 def seed_records(count: int) -> None:
     """`count` records over YEAR at Jokilaakso's desks, once (a second run reuses them)."""
-    from bench.records import make_records
     from desks.models import Desk
     from stats.models import Category, ContactRecord, Municipality
+    from stats.sample_records import make_records
 
     if ContactRecord.objects.count() >= count:
         return

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bench.records import make_records
 from stats.models import Category, CategoryKind, ContactRecord, Medium, Municipality
+from stats.sample_records import make_records
 from tests.support.demo import Demo
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -1,6 +1,6 @@
 """Every report figure against a direct computation in Python over a few thousand made-up records.
 
-The records (bench.records, seeded) span two organisations, four desks, every
+The records (stats.sample_records, seeded) span two organisations, four desks, every
 medium, gender and group, with rare values on purpose, so that small cells,
 complementary suppression and hidden percentiles all occur. Each shown cell
 must equal the count made here record by record; each count under 5 must be hidden.
@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from bench.records import make_records
 from stats.models import ContactRecord, Medium, ReportRollup, ReportRollupStale
 from stats.reports import (
     ESF_AGE_BANDS,
@@ -26,6 +25,7 @@ from stats.reports import (
     shown_rows,
 )
 from stats.rollups import HELSINKI, refresh_rollups
+from stats.sample_records import make_records
 from stats.suppression import SMALL, iter_cells
 from tests.stats.support import (
     GENDERS,
