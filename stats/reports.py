@@ -52,7 +52,7 @@ from common.demographics import (
 from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import Category, CategoryKind, ContactRecord, Medium, Municipality
-from stats.rollups import RollupScope, tally_for
+from stats.rollups import Narrowing, tally_for
 from stats.suppression import (
     SMALL,
     SMALL_TEXT,
@@ -178,29 +178,31 @@ class ReportFilters:
 
 def records_of(scope: ReportScope) -> QuerySet[ContactRecord]:
     """Every record `scope` may count, of any time (the reports and the reach page)."""
-    records = ContactRecord.objects.order_by()
-    if scope.organisation_ids is not None:
-        records = records.filter(organisation_id__in=scope.organisation_ids)
-    if scope.desk_ids is not None:
-        records = records.filter(desk_id__in=scope.desk_ids)
-    return records
+    return Narrowing(scope.organisation_ids, scope.desk_ids).apply(ContactRecord.objects.order_by())
+
+
+def narrowing(scope: ReportScope, filters: ReportFilters) -> Narrowing:
+    """The scope narrowed by the filters' organisation, desk and medium: never wider than the scope.
+
+    A desk or organisation outside the scope must have been refused before (the
+    view answers 404); here it could only leave nothing to count.
+    """
+
+    def within(allowed: frozenset[int] | None, chosen: int | None) -> frozenset[int] | None:
+        if chosen is None:
+            return allowed
+        return frozenset({chosen}) if allowed is None else allowed & {chosen}
+
+    organisation = filters.organisation.pk if filters.organisation is not None else None
+    desk = filters.desk.pk if filters.desk is not None else None
+    return Narrowing(within(scope.organisation_ids, organisation), within(scope.desk_ids, desk), filters.medium)
 
 
 def scoped_records(scope: ReportScope, filters: ReportFilters) -> QuerySet[ContactRecord]:
-    """The records the report counts: within the scope first, then narrowed by the filters.
-
-    A desk or organisation outside the scope must have been refused before (the
-    view answers 404); here they could only narrow the scope further, never widen it.
-    """
+    """The records the report counts: the period's, within the scope narrowed by the filters."""
     start, end = filters.bounds()
-    records = records_of(scope).filter(started_at__gte=start, started_at__lt=end)
-    if filters.organisation is not None:
-        records = records.filter(organisation=filters.organisation)
-    if filters.desk is not None:
-        records = records.filter(desk=filters.desk)
-    if filters.medium:
-        records = records.filter(medium=filters.medium)
-    return records.order_by()
+    period = ContactRecord.objects.filter(started_at__gte=start, started_at__lt=end).order_by()
+    return narrowing(scope, filters).apply(period)
 
 
 def nearest_rank(values: Sequence[int], percentile: int) -> int:
@@ -210,14 +212,7 @@ def nearest_rank(values: Sequence[int], percentile: int) -> int:
 
 def report_tally(scope: ReportScope, filters: ReportFilters) -> Tally:
     """What the report counts: the scoped records' tally, whole months from the rollups (stats.rollups)."""
-    organisation_ids = scope.organisation_ids
-    if filters.organisation is not None:
-        organisation_ids = frozenset({filters.organisation.pk})
-    desk_ids = scope.desk_ids
-    if filters.desk is not None:
-        desk_ids = frozenset({filters.desk.pk})
-    narrowing = RollupScope(organisation_ids, desk_ids, filters.medium)
-    return tally_for(scoped_records(scope, filters), narrowing, filters.since, filters.until)
+    return tally_for(scoped_records(scope, filters), narrowing(scope, filters), filters.since, filters.until)
 
 
 # --- The report ---------------------------------------------------------------------------------

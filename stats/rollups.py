@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -90,17 +91,30 @@ def refresh_rollups(limit: int | None = None) -> int:
     return built
 
 
+M = TypeVar("M", ContactRecord, ReportRollup)
+
+
 @dataclass(frozen=True)
-class RollupScope:
-    """Which rollups a report may add: the same narrowing as its records (stats.reports.scoped_records)."""
+class Narrowing:
+    """Which organisations, desks and medium a report counts: applied alike to records and to rollups."""
 
     organisation_ids: frozenset[int] | None  # None: every organisation (the regional view)
     desk_ids: frozenset[int] | None  # None: every desk and none
     medium: str = ""
 
+    def apply(self, rows: QuerySet[M]) -> QuerySet[M]:
+        """`rows` (records or rollups, which share these fields) narrowed; the one place of the filter."""
+        if self.organisation_ids is not None:
+            rows = rows.filter(organisation_id__in=self.organisation_ids)
+        if self.desk_ids is not None:
+            rows = rows.filter(desk_id__in=self.desk_ids)
+        if self.medium:
+            rows = rows.filter(medium=self.medium)
+        return rows
 
-def tally_for(records: QuerySet[ContactRecord], scope: RollupScope, since: dt.date, until: dt.date) -> Tally:
-    """What `records` (already narrowed to the days since..until and `scope`) add up to.
+
+def tally_for(records: QuerySet[ContactRecord], scope: Narrowing, since: dt.date, until: dt.date) -> Tally:
+    """What `records` (already narrowed to the days since..until and by `scope`) add up to.
 
     Whole months without a stale mark come from the rollups; the days before
     and after them, and stale months, are counted from the records, one range
@@ -114,13 +128,7 @@ def tally_for(records: QuerySet[ContactRecord], scope: RollupScope, since: dt.da
     if scope.organisation_ids is not None:
         marks = marks.filter(organisation_id__in=scope.organisation_ids)
     stale = set(marks.values_list("organisation_id", "month"))
-    rollups = ReportRollup.objects.filter(month__gte=first, month__lt=after)
-    if scope.organisation_ids is not None:
-        rollups = rollups.filter(organisation_id__in=scope.organisation_ids)
-    if scope.desk_ids is not None:
-        rollups = rollups.filter(desk_id__in=scope.desk_ids)
-    if scope.medium:
-        rollups = rollups.filter(medium=scope.medium)
+    rollups = scope.apply(ReportRollup.objects.filter(month__gte=first, month__lt=after))
     tally = Tally()
     for organisation_id, month, stored in rollups.values_list("organisation_id", "month", "tally"):
         if (organisation_id, month) not in stale:
