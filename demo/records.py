@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from zoneinfo import ZoneInfo
 
 from django.db.models import F
 
 from accounts.models import Organisation, Role, Staff
 from desks.models import Desk
 from stats.models import Category, ContactRecord, Feedback, Medium
-from stats.rollups import refresh_rollups
+from stats.rollups import HELSINKI, refresh_rollups
 from stats.sample_records import make_records
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 DEMO_RECORDS = 3000
 # About 13 months back from yesterday, so that the last full year and this month both have figures.
 DEMO_DAYS = 400

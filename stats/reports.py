@@ -31,7 +31,6 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -52,7 +51,7 @@ from common.demographics import (
 from desks.actions import desks_for_staff
 from desks.models import Desk
 from stats.models import Category, CategoryKind, ContactRecord, Medium, Municipality
-from stats.rollups import Narrowing, tally_for
+from stats.rollups import Narrowing, midnight, tally_for
 from stats.suppression import (
     SMALL,
     SMALL_TEXT,
@@ -68,7 +67,6 @@ from stats.suppression import (
 from stats.suppression import Grid as SuppressionGrid
 from stats.tally import ANSWERED_ABANDONED, ANSWERED_BOT, ANSWERED_PERSON, Tally
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 # The gender columns of every table, in this order, then the total.
 GENDERS: tuple[str, ...] = (Gender.GIRL_WOMAN, Gender.BOY_MAN, Gender.OTHER, Gender.UNKNOWN)
 PERCENTILES = (50, 90)
@@ -171,8 +169,8 @@ class ReportFilters:
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """The period's first moment and the moment after it, Helsinki midnights."""
-        start = dt.datetime.combine(self.since, dt.time(), tzinfo=HELSINKI)
-        end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tzinfo=HELSINKI)
+        start = midnight(self.since)
+        end = midnight(self.until + dt.timedelta(days=1))
         return start, end
 
 

@@ -21,7 +21,6 @@ hours at its edges from the records.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -32,7 +31,6 @@ from django.db.models import QuerySet
 from stats.models import ContactRecord, ReportRollup, ReportRollupStale
 from stats.tally import Tally, count_tallies, count_tally
 
-log = logging.getLogger("kohtaamo.stats")
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 

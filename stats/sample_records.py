@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
-from zoneinfo import ZoneInfo
 
 from common.demographics import AgeGroup, EducationLevel, Gender, LabourStatus, MotherTongue
 from desks.models import Desk
 from stats.models import Category, ContactRecord, Medium, Municipality
+from stats.rollups import HELSINKI
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 BOT_TOPICS = ("studies", "work", "money", "housing", "relationships", "mental-health", "rare-topic")
 
 GENDER_WEIGHTS: dict[str, int] = {Gender.GIRL_WOMAN: 50, Gender.BOY_MAN: 40, Gender.OTHER: 2, Gender.UNKNOWN: 8}
