@@ -31,8 +31,14 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-messages: $(VENV)/.installed
+# The catalogs are compiled again only when one changed (var/.messages is the stamp), so a second
+# set-up beside a running suite (.ci/run) never rewrites a catalog the suite is reading.
+CATALOGS := $(shell find . -path ./.venv -prune -o -path ./node_modules -prune -o -name '*.po' -print)
+messages: var/.messages
+
+var/.messages: $(VENV)/.installed $(CATALOGS)
 	@DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+	@mkdir -p var && touch $@
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
