@@ -356,6 +356,14 @@ CHAT_DESK_ADMISSIONS_PER_MINUTE = float(os.environ.get("CHAT_DESK_ADMISSIONS_PER
 # At most this many conversations wait in one desk's queue; more are answered `busy`
 # (a few counsellors answer about this many in a working day).
 CHAT_DESK_QUEUE_MAX = int(os.environ.get("CHAT_DESK_QUEUE_MAX", "30"))
+# A waiting client's estimated wait (conversations.actions.queue.estimate_wait) reads how long
+# counsellors took with the desk's conversations closed in the last QUEUE_ESTIMATE_DAYS days
+# (the latest QUEUE_ESTIMATE_SAMPLES of them); with fewer than QUEUE_ESTIMATE_MIN_SAMPLES it
+# takes QUEUE_ESTIMATE_DEFAULT_MINUTES.
+QUEUE_ESTIMATE_DAYS = int(os.environ.get("QUEUE_ESTIMATE_DAYS", "14"))
+QUEUE_ESTIMATE_SAMPLES = int(os.environ.get("QUEUE_ESTIMATE_SAMPLES", "200"))
+QUEUE_ESTIMATE_MIN_SAMPLES = int(os.environ.get("QUEUE_ESTIMATE_MIN_SAMPLES", "5"))
+QUEUE_ESTIMATE_DEFAULT_MINUTES = float(os.environ.get("QUEUE_ESTIMATE_DEFAULT_MINUTES", "15"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))

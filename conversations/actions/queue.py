@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime as dt
 import logging
+import math
 import os
+import statistics
 import threading
 import time
 from collections.abc import Iterable
@@ -20,6 +23,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from bot.engine import SPECIAL_TOPICS
 from common.events import (
@@ -305,3 +309,50 @@ def publish_state(conversation: Conversation) -> None:
     conversation.refresh_from_db()
     send_event(conversation_group(conversation.pk), conversation_event(conversation), audience="client")
     send_event(conversation_staff_group(conversation.pk), staff_conversation_event(conversation), audience="staff")
+
+
+def recent_handling_seconds(desk_id: int, now: dt.datetime | None = None) -> float:
+    """How long a person takes with one of the desk's conversations: the median, in seconds.
+
+    From taking a conversation (`answered_at`) to its close, over the desk's
+    conversations closed in the last `QUEUE_ESTIMATE_DAYS` days (the latest
+    `QUEUE_ESTIMATE_SAMPLES`). The median, not the mean: one conversation left
+    open over a lunch break must not double every estimate. With fewer than
+    `QUEUE_ESTIMATE_MIN_SAMPLES` (a new desk, a quiet fortnight)
+    `QUEUE_ESTIMATE_DEFAULT_MINUTES`. One query.
+    """
+    now = now or timezone.now()
+    durations = list(
+        Conversation.objects.filter(
+            desk_id=desk_id,
+            status=Status.CLOSED,
+            answered_at__isnull=False,
+            closed_at__gte=now - dt.timedelta(days=settings.QUEUE_ESTIMATE_DAYS),
+        )
+        .order_by("-closed_at")
+        .values_list("answered_at", "closed_at")[: settings.QUEUE_ESTIMATE_SAMPLES]
+    )
+    if len(durations) < max(1, settings.QUEUE_ESTIMATE_MIN_SAMPLES):
+        return settings.QUEUE_ESTIMATE_DEFAULT_MINUTES * 60
+    return statistics.median(
+        (closed - answered).total_seconds() for answered, closed in durations if closed and answered
+    )
+
+
+def estimate_wait(place: int, *, handling_seconds: float, slots: int, free_slots: int) -> int | None:
+    """The seconds the client at `place` (1 = next) can expect to wait; None when nobody can answer.
+
+    `slots` is how many conversations the counsellors available now take at
+    once (the sum of their limits) and `free_slots` how many of those are free.
+    The first `free_slots` in the queue are about to be taken (0 s). Everyone
+    after them waits for conversations to end: with `slots` conversations going
+    on and each taking `handling_seconds`, one ends every
+    `handling_seconds / slots` seconds on average, so the client at `place`
+    waits for `place - free_slots` of those ends.
+    """
+    if slots <= 0:
+        return None
+    behind_free = place - max(0, free_slots)
+    if behind_free <= 0:
+        return 0
+    return math.ceil(behind_free * handling_seconds / slots)
