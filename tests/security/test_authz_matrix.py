@@ -303,6 +303,13 @@ CLASSIFIED: dict[str, Route] = {
     "": route("/", PUBLIC, post=GET_ONLY),
     "embed/": route("/embed/", PUBLIC, post=GET_ONLY),
     "widget-test/": route("/widget-test/", PUBLIC, post=GET_ONLY),
+    "widget-test/school/": route("/widget-test/school/", PUBLIC, post=GET_ONLY),
+    # A deep link to one desk (desks.selection): the client page, whatever the slug.
+    "d/<slug:desk_slug>/": Route(
+        {"": "/d/homework/", "unknown": "/d/no-such-desk/"},
+        {"": PUBLIC, "unknown": PUBLIC},
+        post={"": GET_ONLY},
+    ),
     # The public notices (issue 12): the privacy notice and the accessibility statement.
     "privacy/": route("/privacy/", PUBLIC, post=GET_ONLY),
     "accessibility/": route("/accessibility/", PUBLIC, post=GET_ONLY),
