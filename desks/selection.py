@@ -58,7 +58,8 @@ def _slugs(name: str, raw: str, warnings: list[str]) -> list[str]:
         if not slug:
             continue
         if not SLUG_RE.match(slug):
-            warnings.append(f"Kohtaamo: {name} {slug[:60]!r} is not a slug (letters, digits, - and _); ignored.")
+            shown = repr(slug[:60])[:80]  # a short, quoted, escaped echo: the value is another site's
+            warnings.append(f"Kohtaamo: {name} {shown} is not a slug (letters, digits, - and _); ignored.")
         elif slug not in slugs:
             slugs.append(slug)
     if len(slugs) > MAX_DESKS:

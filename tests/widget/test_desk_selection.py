@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conversations.models import Conversation
 from desks.models import Desk
@@ -149,3 +151,13 @@ def test_the_choice_is_a_presentation_filter_start_takes_any_active_desk(chat: A
     assert listed(HttpClient().get("/", {"desks": "homework"})) == ["homework"]
     conversation = chat.start(chat.client(), "youth")
     assert Conversation.objects.get(pk=conversation).desk.slug == "youth"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(org=st.text(max_size=80), desks=st.text(max_size=1200), desk=st.text(max_size=80))
+def test_any_parameters_give_active_desks_and_only_slugs_reach_a_query(org: str, desks: str, desk: str) -> None:
+    selection = select_desks({"org": org, "desks": desks, "desk": desk})
+    listed_slugs = list(selection.desks.values_list("slug", flat=True))
+    assert listed_slugs and set(listed_slugs) <= set(ALL)
+    assert selection.narrowed or sorted(listed_slugs) == sorted(ALL)
+    assert all(len(w) < 200 for w in selection.warnings)
