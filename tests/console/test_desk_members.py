@@ -264,3 +264,25 @@ def test_partner_staff_take_a_conversation_at_that_desk_but_not_at_others(chat: 
     partner.send({"type": "take", "conversation": youth, "ref": "t-youth"})
     assert partner.wait_for("error", ref="t-youth")["code"] == "not_found"
     assert Conversation.objects.get(pk=youth).assigned_to is None
+
+
+def test_a_partner_supervisors_reports_page_refuses_the_partners_desk(demo: Demo) -> None:
+    lead = make_staff("collegelead", Role.SUPERVISOR, "rantala-college")
+    DeskMembership.objects.create(desk=demo.desks.study, staff=lead)
+    DeskMembership.objects.create(desk=demo.desks.homework, staff=lead)
+    http = logged_in("collegelead")
+    assert http.get("/console/reports/", {"desk": demo.desks.study.pk}).status_code == 200
+    assert http.get("/console/reports/", {"desk": demo.desks.homework.pk}).status_code == 404
+
+
+def test_an_open_console_gets_the_desk_as_soon_as_the_admin_adds_partner_staff(chat: Any, demo: Demo) -> None:
+    outi = chat.staff("studycounsellor")
+    response = logged_in("admin").post(
+        url(demo.desks.youth), {"do": "add_partner", "partner-identifier": "studycounsellor"}
+    )
+    assert response.status_code == 302
+    welcome = outi.wait_for("welcome")
+    assert [d["slug"] for d in welcome["desks"]] == ["youth", "study"]
+    conversation = chat.start(chat.client(), desk="youth", nickname="Nuori")
+    chat.take(outi, conversation)
+    assert Conversation.objects.get(pk=conversation).assigned_to == demo.staff.studycounsellor
