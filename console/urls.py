@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import audit_views, feedback_views, history_views, records_views, report_views, views
+from console import audit_views, desk_members_views, feedback_views, history_views, records_views, report_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("categories/<int:category_id>/", records_views.category_change, name="category_change"),
     path("audit/", audit_views.audit_log, name="audit"),
     path("feedback/", feedback_views.feedback_page, name="feedback"),
+    path("desks/<int:desk_id>/members/", desk_members_views.desk_members, name="desk_members"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/csv/", report_views.report_csv, name="report_csv"),
     path("reports/xlsx/", report_views.report_xlsx, name="report_xlsx"),

@@ -151,6 +151,9 @@ STAFF = [
     DemoStaff("volunteer", "Ville", Role.VOLUNTEER, "jokilaakso", ("homework",)),
     DemoStaff("editor", "Eeva", Role.EDITOR, "jokilaakso", ()),
     DemoStaff("studycounsellor", "Outi", Role.COUNSELLOR, "rantala-college", ("study",)),
+    # Partner staff (desks.members): Rantala's counsellor who also answers at Jokilaakso's homework help,
+    # added by Jokilaakso's admin; sees that desk only, nothing else of Jokilaakso.
+    DemoStaff("partner", "Pia", Role.COUNSELLOR, "rantala-college", ("homework",)),
 ]
 
 CANNED = [

@@ -144,7 +144,10 @@ def report_scope(staff: Staff) -> ReportScope:
             desks,
             tuple(Organisation.objects.filter(pk=staff.organisation_id)),
         )
-    desks = tuple(desks_for_staff(staff).select_related("organisation"))
+    # Their own organisation's desks only: a partner organisation's desk they work at
+    # (desks.members) is not theirs to count; its organisation reports on it.
+    own_desks = desks_for_staff(staff).filter(organisation_id=staff.organisation_id)
+    desks = tuple(own_desks.select_related("organisation"))
     if not desks:  # a supervisor at no desk supervises nothing: refused as any other role
         raise PermissionDenied
     org_ids = frozenset(d.organisation_id for d in desks)

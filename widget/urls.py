@@ -6,7 +6,9 @@ app_name = "widget"
 urlpatterns = [
     path("", views.client_page, name="client"),
     path("embed/", views.embed_page, name="embed"),
+    path("d/<slug:desk_slug>/", views.desk_link_page, name="desk_link"),
     path("widget-test/", views.widget_test_page, name="widget_test"),
+    path("widget-test/school/", views.widget_test_school_page, name="widget_test_school"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("accessibility/", views.accessibility_page, name="accessibility"),
 ]

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -25,7 +26,8 @@ from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
 from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
-from desks.models import Audience, Desk
+from desks.models import Audience
+from desks.selection import select_desks
 from stats.client_answers import client_age_groups, client_municipalities
 from stats.feedback import RATINGS
 
@@ -108,9 +110,11 @@ def client_texts() -> dict[str, str]:
     }
 
 
-def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
+def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> dict[str, Any]:
+    # The desks the site or link asked for (`org`, `desks`, `desk`: desks.selection), else every active desk.
+    selection = select_desks(request.GET, desk=desk)
     desks = list(
-        Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
+        selection.desks.select_related("organisation").prefetch_related("opening_periods")
         # The organisation's order (Desk.position), e.g. the youth desk first.
     )
     # The promise of how long messages are kept is the desk's organisation's (conversations.retention):
@@ -132,6 +136,8 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             for d in desks
         ],
         "embedded": embedded,
+        # The parameters the language links keep, so a site's choice of desks survives a change of language.
+        "selection_params": selection.params,
         "texts": client_texts(),
         # The optional questions (stats.client_answers) and the rating's values (stats.feedback).
         "age_groups": client_age_groups(),
@@ -143,6 +149,8 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
             "maxMessageChars": settings.CHAT_MAX_MESSAGE_CHARS,
             "maxNicknameChars": settings.CHAT_MAX_NICKNAME_CHARS,
             "embedded": embedded,
+            # What the page left out of `org`/`desks`/`desk`, for the site's developer (client.js warns in the console).
+            "deskWarnings": list(selection.warnings),
             "retentionDays": retention.pop() if len(retention) == 1 else None,
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
@@ -157,7 +165,7 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
     }
 
 
-def _render_client(request: HttpRequest, *, embedded: bool) -> HttpResponse:
+def _render_client(request: HttpRequest, *, embedded: bool, desk: str = "") -> HttpResponse:
     """Render the client UI in the language asked for by `?lang=` (or the usual choice).
 
     Client pages switch language with plain links, not Django's POST form: inside
@@ -169,9 +177,14 @@ def _render_client(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     if is_supported(chosen):
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
-    context = _client_context(request, embedded=embedded)
+    context = _client_context(request, embedded=embedded, desk=desk)
     context["languages"] = [
-        {"code": code, "name": own_name(code), "current": code == translation.get_language()}
+        {
+            "code": code,
+            "name": own_name(code),
+            "current": code == translation.get_language(),
+            "query": urlencode({**context["selection_params"], "lang": code}),
+        }
         for code in language_codes()
     ]
     response = render(request, "widget/client.html", context)
@@ -197,6 +210,15 @@ def client_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def desk_link_page(request: HttpRequest, desk_slug: str) -> HttpResponse:
+    """A deep link to one desk (`/d/<slug>/`, for e-mail and learning platforms): the client page with that desk.
+
+    An unknown or closed desk is no error for the client: the page lists every desk instead.
+    """
+    return _render_client(request, embedded=False, desk=desk_slug)
+
+
+@require_GET
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def embed_page(request: HttpRequest) -> HttpResponse:
@@ -208,6 +230,12 @@ def embed_page(request: HttpRequest) -> HttpResponse:
 def widget_test_page(request: HttpRequest) -> HttpResponse:
     """A plain page that embeds the widget with one script tag, as a municipality's site would."""
     return render(request, "widget/widget_test.html", {})
+
+
+@require_GET
+def widget_test_school_page(request: HttpRequest) -> HttpResponse:
+    """A school's page that embeds the widget with one desk (`data-desks`), as a school's site would."""
+    return render(request, "widget/widget_test_school.html", {})
 
 
 # --- The public notices -----------------------------------------------------------------------

@@ -17,8 +17,9 @@ what a role may see but not do answers `forbidden`). Nothing is stored on a refu
 Roles (demo/data.py): anonymous (over HTTP every client is anonymous),
 admin_no_otp (the admin after the password, before the TOTP code), counsellor
 and counsellor2 (both at the youth desk), volunteer (homework desk only),
-studycounsellor (the other organisation's study desk), editor, supervisor and
-admin (both with TOTP).
+studycounsellor (the other organisation's study desk), partner (the other
+organisation's counsellor, a member of Jokilaakso's homework desk: partner staff,
+desks.members), editor, supervisor and admin (both with TOTP).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ ROLES = (
     "counsellor2",
     "volunteer",
     "studycounsellor",
+    "partner",
     "editor",
     "supervisor",
     "admin",
@@ -228,6 +230,8 @@ CATEGORY_OWN = expect(
     admin="302:/console/categories/",
 )
 CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
+# A desk's members page: the admin of its organisation (and superusers).
+DESK_MEMBERS = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
 # Reach (the reports' scope, stats.reports.report_scope) and the population import
 # (stats.reach.may_import_population).
 REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
@@ -259,16 +263,17 @@ BRAIN_POST_DONE = expect(
 # the results of its open and closed ones; a draft is not a counsellor's to see, and another
 # organisation's survey looks missing (404) to everybody.
 SURVEY_NONE = expect("403", anonymous="login", admin_no_otp="otp")
-SURVEY_LIST = SURVEY_NONE | {"counsellor": "200", "counsellor2": "200", "studycounsellor": "200"}
+# Partner staff are Rantala's: its surveys, never Jokilaakso's, whose desk they work at.
+SURVEY_LIST = SURVEY_NONE | {"counsellor": "200", "counsellor2": "200", "studycounsellor": "200", "partner": "200"}
 SURVEY_LIST |= {"supervisor": "200", "admin": "200"}
 SURVEY_BUILD = SURVEY_NONE | {"supervisor": "200", "admin": "200"}
 # A survey's own pages (build): Jokilaakso's open one, its draft, and Rantala's open one.
-SURVEY_OWN = SURVEY_BUILD | {"studycounsellor": "404"}
+SURVEY_OWN = SURVEY_BUILD | {"studycounsellor": "404", "partner": "404"}
 SURVEY_DRAFT = SURVEY_OWN | {"counsellor": "404", "counsellor2": "404"}
 SURVEY_OTHER = SURVEY_NONE | {"supervisor": "404", "admin": "404", "counsellor": "404", "counsellor2": "404"}
 # Results: also counsellors of the organisation.
 RESULTS_OWN = SURVEY_OWN | {"counsellor": "200", "counsellor2": "200"}
-RESULTS_OTHER = SURVEY_OTHER | {"studycounsellor": "200"}
+RESULTS_OTHER = SURVEY_OTHER | {"studycounsellor": "200", "partner": "200"}
 
 
 def survey_route(
@@ -303,6 +308,21 @@ CLASSIFIED: dict[str, Route] = {
     "": route("/", PUBLIC, post=GET_ONLY),
     "embed/": route("/embed/", PUBLIC, post=GET_ONLY),
     "widget-test/": route("/widget-test/", PUBLIC, post=GET_ONLY),
+    # A desk's members (desks.members): the admin of the desk's organisation; another organisation's
+    # admin finds the desk missing; every other role is refused.
+    "console/desks/<int:desk_id>/members/": Route(
+        paths={"youth": "/console/desks/{desk_youth}/members/", "study": "/console/desks/{desk_study}/members/"},
+        get={"youth": DESK_MEMBERS, "study": DESK_MEMBERS | {"admin": "404"}},
+        post={"study": DESK_MEMBERS | {"admin": "404"}, "youth": DESK_MEMBERS},
+        payload={"do": "remove", "staff": "1"},
+    ),
+    "widget-test/school/": route("/widget-test/school/", PUBLIC, post=GET_ONLY),
+    # A deep link to one desk (desks.selection): the client page, whatever the slug.
+    "d/<slug:desk_slug>/": Route(
+        {"": "/d/homework/", "unknown": "/d/no-such-desk/"},
+        {"": PUBLIC, "unknown": PUBLIC},
+        post={"": GET_ONLY},
+    ),
     # The public notices (issue 12): the privacy notice and the accessibility statement.
     "privacy/": route("/privacy/", PUBLIC, post=GET_ONLY),
     "accessibility/": route("/accessibility/", PUBLIC, post=GET_ONLY),
@@ -373,7 +393,8 @@ CLASSIFIED: dict[str, Route] = {
         },
         get={
             "youth": HISTORY_SEES | {"counsellor": "200", "counsellor2": "200"},
-            "homework_other": HISTORY_SEES,
+            # Partner staff read back the history of the desk they work at (desks.members).
+            "homework_other": HISTORY_SEES | {"partner": "200"},
             "study": HISTORY_NONE | {"studycounsellor": "200"},
             # An open conversation is not history yet: not found, as a missing one.
             "open": HISTORY_NONE,
@@ -903,7 +924,7 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
 
 # Staff sockets: who may not open one at all (close code before any frame).
 STAFF_SOCKET_REFUSED = {"anonymous": 4401, "admin_no_otp": 4401, "editor": 4403}
-STAFF_ROLES = ("counsellor", "counsellor2", "volunteer", "studycounsellor", "supervisor", "admin")
+STAFF_ROLES = ("counsellor", "counsellor2", "volunteer", "studycounsellor", "partner", "supervisor", "admin")
 # The conversations staff frames are tried on: a youth conversation the counsellor
 # answers (active), and a waiting one at the homework desk (same organisation)
 # and at the study desk (the other organisation).
@@ -925,6 +946,7 @@ SEES = by_role(
     counsellor2="ok not_found not_found",
     volunteer="not_found ok not_found",
     studycounsellor="not_found not_found ok",
+    partner="not_found ok not_found",
     supervisor="ok ok not_found",
     admin="ok ok not_found",
 )
@@ -935,6 +957,7 @@ WRITES = by_role(
     counsellor2="forbidden not_found not_found",
     volunteer="not_found forbidden not_found",
     studycounsellor="not_found not_found forbidden",
+    partner="not_found forbidden not_found",
     supervisor="forbidden forbidden not_found",
     admin="forbidden forbidden not_found",
 )
@@ -946,6 +969,7 @@ MANAGES = by_role(
     counsellor2="forbidden not_found not_found",
     volunteer="not_found forbidden not_found",
     studycounsellor="not_found not_found forbidden",
+    partner="not_found forbidden not_found",
     supervisor="ok ok not_found",
     admin="ok ok not_found",
 )
@@ -964,6 +988,7 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
             counsellor2="taken not_found not_found",
             volunteer="not_found ok not_found",
             studycounsellor="not_found not_found ok",
+            partner="not_found ok not_found",  # partner staff take at the desk they work at
             supervisor="taken ok not_found",
             admin="taken ok not_found",
         ),
@@ -986,6 +1011,7 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
             counsellor2="forbidden forbidden forbidden",
             volunteer="forbidden forbidden forbidden",
             studycounsellor="forbidden forbidden forbidden",
+            partner="forbidden forbidden forbidden",
             supervisor="ok ok not_found",
             admin="ok ok not_found",
         ),

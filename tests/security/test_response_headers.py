@@ -32,7 +32,7 @@ STAFF_PAGES = [
     ("admin", "/admin/accounts/staff/"),
     ("admin", "/admin/conversations/conversation/"),
 ]
-CLIENT_PAGES = ["/", "/embed/", "/widget-test/"]
+CLIENT_PAGES = ["/", "/embed/", "/widget-test/", "/widget-test/school/", "/d/homework/"]
 
 
 def no_store(response: Any) -> bool:

@@ -30,6 +30,7 @@ class DemoStaff:
     volunteer: Staff  # homework help
     editor: Staff  # the brain, no desk
     studycounsellor: Staff  # the other organisation's study desk
+    partner: Staff  # "Pia": the other organisation's, partner staff at Jokilaakso's homework desk
 
 
 @dataclass(frozen=True)

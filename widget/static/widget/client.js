@@ -1156,6 +1156,12 @@ document.addEventListener("visibilitychange", () => {
 });
 window.addEventListener("focus", scheduleSeen);
 
+/** Desks the site's embed or link asked for that the server left out (desks.selection): told to the site's developer. */
+function warnAboutDeskChoice() {
+  for (const warning of config.deskWarnings || []) console.warn(warning);
+}
+
+warnAboutDeskChoice();
 setStarting(false); // the desk buttons are disabled until this script runs
 if (store.get(store.CONVERSATION, true) != null) {
   showChat(false);

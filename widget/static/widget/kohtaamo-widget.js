@@ -4,7 +4,11 @@
  * It sets no cookies and sends nothing anywhere until the button is pressed.
  * Its words are in the host page's language (<html lang>), or in the one the
  * script tag names with data-lang="fi|sv|en". They live here, not in the chat's
- * catalogs: the host page shows the button before anything is asked from CHAT-HOST. */
+ * catalogs: the host page shows the button before anything is asked from CHAT-HOST.
+ * Which desks the chat lists: data-desks="youth,homework" (desk slugs),
+ * data-organisation="jokilaakso" (its desks, when no desk is named) or
+ * data-desk="homework" (one desk); see docs/widget.md. The chat checks them and
+ * warns in the browser's console about any it does not know. */
 (function () {
   "use strict";
   if (window.kohtaamoWidget) return;
@@ -31,6 +35,16 @@
     .toLowerCase();
   if (!WORDS[lang]) lang = "en";
   var words = WORDS[lang];
+  // The site's choice of desks, passed on to the chat (which checks every value: desks.selection).
+  var query = "lang=" + encodeURIComponent(lang);
+  [
+    ["org", "data-organisation"],
+    ["desks", "data-desks"],
+    ["desk", "data-desk"],
+  ].forEach(function (pair) {
+    var value = script.getAttribute(pair[1]);
+    if (value) query += "&" + pair[0] + "=" + encodeURIComponent(value.slice(0, 1100));
+  });
   var launcher, panel, frame, mounted;
 
   function make(tag, className, text) {
@@ -74,7 +88,7 @@
       frame.referrerPolicy = "no-referrer";
       // The chat opens in the widget's language (the host page's, or English
       // for a language the chat does not speak), the same as the button's.
-      frame.src = origin + "/embed/?lang=" + encodeURIComponent(lang);
+      frame.src = origin + "/embed/?" + query;
       panel.appendChild(frame);
     }
     panel.hidden = false;
