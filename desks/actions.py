@@ -37,3 +37,16 @@ def staff_of_desk(desk: Desk) -> QuerySet[Staff]:
         )
         .distinct()
     )
+
+
+def desks_supervised_by(staff: Staff) -> QuerySet[Desk]:
+    """The desks whose opening hours `staff` keeps: supervisors their own desks, admins their
+    organisation's, superusers all.
+
+    The same rule as `desks_for_staff`, for the roles that may supervise
+    (Staff.may_supervise): a counsellor or a volunteer sees their desks' hours
+    but does not change them.
+    """
+    if not staff.may_supervise:
+        return Desk.objects.none()
+    return desks_for_staff(staff)
