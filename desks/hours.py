@@ -51,6 +51,7 @@ class DayException:
     opens: dt.time | None
     closes: dt.time | None
     reason: str
+    pk: int | None = None
 
     def covers(self, day: dt.date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -80,7 +81,7 @@ def periods_of(desk: Desk) -> list[Period]:
 def exceptions_of(desk: Desk) -> list[DayException]:
     """The desk's dated exceptions (uses prefetched `opening_exceptions` when there: `with_hours`)."""
     return [
-        DayException(e.kind, e.starts_on, e.ends_on, e.opens, e.closes, str(e.reason))
+        DayException(e.kind, e.starts_on, e.ends_on, e.opens, e.closes, str(e.reason), e.pk)
         for e in desk.opening_exceptions.all()
     ]
 
@@ -251,12 +252,19 @@ def describe_exception(exception: DayException) -> str:
     return f"{text}: {exception.reason}" if exception.reason else text
 
 
+def upcoming_exceptions(
+    desk: Desk, at: dt.datetime | None = None, days: int | None = SEARCH_DAYS
+) -> list[DayException]:
+    """The exceptions from today (`at`) on, to `days` ahead (None: all), in date order."""
+    today = _local(at).date()
+    last = today + dt.timedelta(days=days) if days is not None else dt.date.max
+    upcoming = [e for e in exceptions_of(desk) if e.ends_on >= today and e.starts_on <= last]
+    return sorted(upcoming, key=lambda e: (e.starts_on, e.opens or dt.time(0)))
+
+
 def describe_exceptions(desk: Desk, at: dt.datetime | None = None) -> list[str]:
     """The exceptions from today to SEARCH_DAYS ahead, as lines in the active language, in date order."""
-    today = _local(at).date()
-    last = today + dt.timedelta(days=SEARCH_DAYS)
-    upcoming = [e for e in exceptions_of(desk) if e.ends_on >= today and e.starts_on <= last]
-    return [describe_exception(e) for e in sorted(upcoming, key=lambda e: (e.starts_on, e.opens or dt.time(0)))]
+    return [describe_exception(e) for e in upcoming_exceptions(desk, at)]
 
 
 def describe_today(desk: Desk, at: dt.datetime | None = None) -> str:
