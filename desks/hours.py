@@ -182,8 +182,8 @@ def next_change(desk: Desk, at: dt.datetime | None = None) -> dt.datetime | None
 
 def _time(value: dt.time) -> str:
     """ "14" for a whole hour, else the active language's clock (14.30 in Finnish and Swedish, 14:30 in
-    English: kohtaamo/formats), always 24-hour."""
-    return formats.time_format(value) if value.minute else str(value.hour)
+    English: kohtaamo/formats), always 24-hour; midnight as the clock writes it ("0.00"), never a bare "0"."""
+    return formats.time_format(value) if value.minute or not value.hour else str(value.hour)
 
 
 def describe_hours(desk: Desk) -> list[str]:

@@ -153,13 +153,24 @@ def check_exception(desk: Desk, new: NewException, today: dt.date | None = None)
         raise ValidationError(errors)
 
 
+def _reasons_in_every_language(reasons: dict[str, str]) -> dict[str, str]:
+    """The reason fields: a language left empty gets the Finnish reason, or the first one written.
+
+    Why: a client reads the reason in their language; one in another language
+    says more than none (a supervisor may write only "Itsenäisyyspäivä").
+    """
+    given = {lang: reasons.get(lang, "").strip() for lang in DESK_LANGUAGES}
+    fallback = given["fi"] or next((text for text in given.values() if text), "")
+    return {f"reason_{lang}": text or fallback for lang, text in given.items()}
+
+
 @transaction.atomic
 def do_add_exception(staff: Staff, desk: Desk, new: NewException, today: dt.date | None = None) -> OpeningException:
     """Add a closure or a special opening to `desk` (checked by `check_exception`)."""
     _check_supervises(staff, desk)
     Desk.objects.select_for_update().filter(pk=desk.pk).first()  # one change of the desk's exceptions at a time
     check_exception(desk, new, today)
-    reasons = {f"reason_{lang}": new.reasons.get(lang, "").strip() for lang in DESK_LANGUAGES}
+    reasons = _reasons_in_every_language(new.reasons)
     return OpeningException.objects.create(
         desk=desk,
         kind=new.kind,

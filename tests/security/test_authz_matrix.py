@@ -618,7 +618,7 @@ def matrix_objects() -> dict[str, Any]:
     from conversations.models import Conversation, Status
     from demo.data import seed_demo
     from demo.surveys import YOUTH_PANEL_TITLE
-    from desks.models import CannedReply, Desk, OpeningPeriod
+    from desks.models import CannedReply, Desk, OpeningException, OpeningPeriod
     from stats.models import Category, ContactRecord
     from surveys.actions import do_save_survey
     from surveys.models import Question, Survey
@@ -627,6 +627,7 @@ def matrix_objects() -> dict[str, Any]:
 
     seed_demo(brain=False)
     OpeningPeriod.objects.all().delete()  # every desk open, whatever the hour
+    OpeningException.objects.all().delete()  # and whatever the day
     staff = {s.username: s for s in Staff.objects.all()}
     desks = {d.slug: d for d in Desk.objects.all()}
     topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
