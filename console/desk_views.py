@@ -2,8 +2,8 @@
 
 Views parse, authorise and delegate: who may change which desk is
 desks.actions.desks_supervised_by (asked again by every `do_*`), the rules of a
-change are desks.opening, what the hours mean is desks.hours. A role that
-supervises nothing gets 403; a desk the person does not supervise looks
+change are desks.opening, what the hours mean is desks.hours. Whoever
+supervises no desk gets 403; a desk the person does not supervise looks
 missing (404), as in the rest of the console.
 """
 
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Staff
 from console.desk_forms import ExceptionForm, PeriodFormSet
-from desks.actions import desks_supervised_by
+from desks.actions import desks_supervised_by, may_keep_hours
 from desks.hours import describe_exception, desk_status, periods_of, upcoming_exceptions, with_hours
 from desks.models import Desk
 from desks.opening import (
@@ -34,9 +34,12 @@ from desks.opening import (
 
 
 def hours_keeper(request: HttpRequest) -> Staff:
-    """The logged-in staff member, if their role keeps desks' hours (Staff.may_supervise); else 403."""
+    """The logged-in staff member, if they keep some desk's hours (desks.actions.may_keep_hours); else 403.
+
+    A supervisor at no desk is refused like a counsellor: there is nothing for them here.
+    """
     staff = request.user
-    if not isinstance(staff, Staff) or not staff.may_supervise:
+    if not isinstance(staff, Staff) or not may_keep_hours(staff):
         raise PermissionDenied
     return staff
 

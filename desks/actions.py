@@ -50,3 +50,8 @@ def desks_supervised_by(staff: Staff) -> QuerySet[Desk]:
     if not staff.may_supervise:
         return Desk.objects.none()
     return desks_for_staff(staff)
+
+
+def may_keep_hours(staff: Staff) -> bool:
+    """Whether `staff` keeps any desk's opening hours: the console's desks pages and its header link."""
+    return desks_supervised_by(staff).exists()

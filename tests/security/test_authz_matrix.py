@@ -228,6 +228,10 @@ CATEGORY_OWN = expect(
     admin="302:/console/categories/",
 )
 CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
+# Desks and their opening hours (desks.actions.desks_supervised_by): supervisors their own desks, admins their
+# organisation's; another organisation's desk looks missing; roles that supervise nothing are refused.
+DESK_HOURS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+DESK_HOURS_OTHER = DESK_HOURS | {"supervisor": "404", "admin": "404"}
 # Reach (the reports' scope, stats.reports.report_scope) and the population import
 # (stats.reach.may_import_population).
 REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
@@ -436,6 +440,13 @@ CLASSIFIED: dict[str, Route] = {
     # The audit log: supervisors and admins, each their organisation's rows (audit.actions.audit_events_for,
     # tests/audit/test_log_page.py). GET only: no URL changes or deletes a row.
     "console/audit/": route("/console/audit/", AUDIT_READERS, post=GET_ONLY),
+    "console/desks/": route("/console/desks/", DESK_HOURS, post=GET_ONLY),
+    "console/desks/<int:desk_id>/hours/": Route(
+        paths={"youth": "/console/desks/{desk_youth}/hours/", "study": "/console/desks/{desk_study}/hours/"},
+        get={"youth": DESK_HOURS, "study": DESK_HOURS_OTHER},
+        post={"youth": DESK_HOURS, "study": DESK_HOURS_OTHER},
+        payload={"action": "add", "exception-kind": "closed", "exception-starts_on": "2099-01-01"},
+    ),
     "console/reports/": report_route("/console/reports/"),
     "console/reports/csv/": report_route("/console/reports/csv/"),
     "console/reports/xlsx/": report_route("/console/reports/xlsx/"),
@@ -900,6 +911,8 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     # Feedback only once the conversation has ended (refused after it was found to be the client's own).
     "feedback": ({"rating": 5, "helped": True}, "forbidden"),
     "delete": ({}, "ok"),
+    # The desks' state: public, the same for every client (desks.hours), no conversation involved.
+    "desks": ({}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
