@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Staff
@@ -114,7 +115,12 @@ def desk_hours(request: HttpRequest, desk_id: int) -> HttpResponse:
         added = do_add_public_holidays(staff, desk, int(year))
         messages.success(
             request,
-            _("Closed on %(count)s public holidays of %(year)s.") % {"count": added, "year": year}
+            ngettext(
+                "Closed on %(count)s public holiday of %(year)s.",
+                "Closed on %(count)s public holidays of %(year)s.",
+                added,
+            )
+            % {"count": added, "year": year}
             if added
             else _("The desk is already closed on every coming public holiday of %(year)s.") % {"year": year},
         )
