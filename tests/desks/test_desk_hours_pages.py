@@ -198,3 +198,22 @@ def test_a_start_page_follows_the_desks_state(chat: Any, demo: Any) -> None:
     youth = next(d for d in state["desks"] if d["slug"] == "youth")
     assert youth["open"] is False
     assert youth["status"] == "Closed now. Opens tomorrow at 00:00. Closed today: Staff day."
+
+
+def test_a_person_start_at_a_desk_closed_today_says_why(chat: Any, demo: Any) -> None:
+    OpeningException.objects.create(
+        desk=demo.desks.homework,
+        kind=ExceptionKind.CLOSED,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        reason_fi="Itsenäisyyspäivä",
+        reason_en="Independence Day",
+    )
+    client = chat.client(hello=False)
+    client.hello(lang="en")
+    refused = client.answer({"type": "start", "desk": "homework", "person": True, "ref": "s"})
+    assert refused["type"] == "error" and refused["code"] == "desk_closed"
+    assert (
+        "Homework help is closed right now. Closed today: Independence Day. Opens tomorrow at 00:00."
+        in (refused["message"])
+    )
