@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -69,3 +70,17 @@ def test_a_supervisor_closes_a_desk_for_a_holiday_and_the_client_sees_it_live(
     expect(page.get_by_text("The exception was removed.")).to_be_visible()
     expect(card.locator(".k-desk-status")).to_have_text("Open now.")
     expect(start).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "button"),
+    [("fi", "Aukioloajat: Läksyapu", "Lisää poikkeus"), ("sv", "Öppettider: Läxhjälpen", "Lägg till undantaget")],
+)
+def test_the_hours_page_in_finnish_and_swedish(
+    staff_browser: Callable[..., Page], demo: Any, lang: str, heading: str, button: str
+) -> None:
+    page = staff_browser("admin", f"/console/desks/{demo.desks.homework.pk}/hours/", lang)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    page.get_by_role("button", name=button).click()  # nothing filled in: the errors in the page's language
+    expect(page.locator("#form-errors")).to_be_visible()
+    check_staff_page(page, f"a desk's hours with errors ({lang})")
