@@ -13,6 +13,8 @@ from freezegun import freeze_time
 from audit.models import Action, AuditEvent
 from demo.data import DEMO_PASSWORD
 from desks.models import ExceptionKind, OpeningException, OpeningPeriod
+from tests.audit.helpers import admin_form
+from tests.audit.helpers import login as admin_login
 from tests.wsclient import staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -217,3 +219,25 @@ def test_a_person_start_at_a_desk_closed_today_says_why(chat: Any, demo: Any) ->
         "Homework help is closed right now. Closed today: Independence Day. Opens tomorrow at 00:00."
         in (refused["message"])
     )
+
+
+def test_an_exception_added_in_the_admin_is_audited_and_shown(demo: Any) -> None:
+    http = admin_login("admin")
+    path = f"/admin/desks/desk/{demo.desks.homework.pk}/change/"
+    data = admin_form(http, path)
+    assert "opening_exceptions-TOTAL_FORMS" in data
+    data.update(
+        {
+            "opening_exceptions-TOTAL_FORMS": "1",
+            "opening_exceptions-0-kind": "closed",
+            "opening_exceptions-0-starts_on": "2099-12-24",
+            "opening_exceptions-0-ends_on": "2099-12-26",
+            "opening_exceptions-0-reason_fi": "Joulu",
+        }
+    )
+    response = http.post(path, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert OpeningException.objects.filter(desk=demo.desks.homework, starts_on=dt.date(2099, 12, 24)).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.DESK_CHANGE, detail="opening exception: added 24.12.2099-26.12.2099 closed"
+    ).exists()
