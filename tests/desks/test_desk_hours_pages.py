@@ -241,3 +241,16 @@ def test_an_exception_added_in_the_admin_is_audited_and_shown(demo: Any) -> None
     assert AuditEvent.objects.filter(
         action=Action.DESK_CHANGE, detail="opening exception: added 24.12.2099-26.12.2099 closed"
     ).exists()
+
+
+def test_the_client_page_shows_a_reason_as_text(demo: Any) -> None:
+    OpeningException.objects.create(
+        desk=demo.desks.homework,
+        kind=ExceptionKind.CLOSED,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        reason_en='<img src=x onerror="alert(1)">',
+    )
+    page = HttpClient().get("/?lang=en").content.decode()
+    assert "Closed today: &lt;img src=x onerror=&quot;alert(1)&quot;&gt;." in page
+    assert '<img src=x onerror="alert(1)">' not in page
