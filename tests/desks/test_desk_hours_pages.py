@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client as HttpClient
 from django.utils import timezone
 from freezegun import freeze_time
@@ -13,8 +14,10 @@ from freezegun import freeze_time
 from audit.models import Action, AuditEvent
 from demo.data import DEMO_PASSWORD
 from desks.models import ExceptionKind, OpeningException, OpeningPeriod
+from desks.opening import NewException, do_add_exception, do_delete_exception
 from tests.audit.helpers import admin_form
 from tests.audit.helpers import login as admin_login
+from tests.support import capture_events
 from tests.wsclient import staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -254,3 +257,18 @@ def test_the_client_page_shows_a_reason_as_text(demo: Any) -> None:
     page = HttpClient().get("/?lang=en").content.decode()
     assert "Closed today: &lt;img src=x onerror=&quot;alert(1)&quot;&gt;." in page
     assert '<img src=x onerror="alert(1)">' not in page
+
+
+def test_the_actions_tell_the_start_pages_after_the_commit(demo: Any) -> None:
+    supervisor, homework = demo.staff.supervisor, demo.desks.homework
+    day = timezone.localdate() + dt.timedelta(days=3)
+    with capture_events(expected=1) as capture:
+        added = do_add_exception(supervisor, homework, NewException(ExceptionKind.CLOSED, day, day))
+    assert capture.kinds() == [("desk", "desks_changed", "client")]
+    assert capture.sent[0][0] == "desk-states"
+    with capture_events(expected=1):
+        assert do_delete_exception(supervisor, homework, added.pk)
+    # Someone who does not keep the desk's hours changes nothing, and nothing is sent.
+    with capture_events(expected=0), pytest.raises(PermissionDenied):
+        do_add_exception(demo.staff.counsellor, homework, NewException(ExceptionKind.CLOSED, day, day))
+    assert not OpeningException.objects.exists()
