@@ -28,7 +28,7 @@ from django.db import models
 from accounts.models import Staff
 from audit.actions import record
 from audit.models import Action, ObjectKind
-from desks.models import Desk, DeskMembership, OpeningPeriod
+from desks.models import Desk, DeskMembership, OpeningException, OpeningPeriod
 
 # A getter of the request's staff member (read lazily: most requests change nothing).
 _actor: contextvars.ContextVar[Callable[[], object] | None] = contextvars.ContextVar("audit_actor", default=None)
@@ -208,6 +208,22 @@ def audit_opening_changed(instance: OpeningPeriod, deleted: bool, **kwargs: Any)
     verb = "removed" if deleted else ("added" if kwargs.get("created") else "changed to")
     period = f"{WEEKDAYS[instance.weekday]} {instance.opens:%H:%M}-{instance.closes:%H:%M}"
     _record_desk(actor, Action.DESK_CHANGE, instance.desk, f"opening hours: {verb} {period}")
+
+
+def audit_exception_changed(instance: OpeningException, deleted: bool, **kwargs: Any) -> None:
+    """A dated exception added, changed or removed: one DESK_CHANGE row
+    ("opening exception: added 06.12.2026 Closed"), whether made in the console or the admin."""
+    actor = acting_staff()
+    if actor is None or kwargs.get("raw") or (deleted and _deleted_with_its_desk(kwargs)):
+        return
+    verb = "removed" if deleted else ("added" if kwargs.get("created") else "changed to")
+    days = f"{instance.starts_on:%d.%m.%Y}"
+    if instance.ends_on != instance.starts_on:
+        days += f"-{instance.ends_on:%d.%m.%Y}"
+    what = instance.kind
+    if instance.opens is not None and instance.closes is not None:
+        what += f" {instance.opens:%H:%M}-{instance.closes:%H:%M}"
+    _record_desk(actor, Action.DESK_CHANGE, instance.desk, f"opening exception: {verb} {days} {what}")
 
 
 # --- The Django admin ---------------------------------------------------------------------------

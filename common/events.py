@@ -57,6 +57,11 @@ def desk_group(desk_id: int) -> str:
     return f"desk-{desk_id}"
 
 
+def desk_states_group() -> str:
+    """The clients' start pages that follow the desks' open/closed state (docs/protocol.md: `desks`)."""
+    return "desk-states"
+
+
 def staff_group(staff_id: int) -> str:
     return f"staff-{staff_id}"
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from console import audit_views, desk_members_views, feedback_views, history_views, records_views, report_views, views
+from console import (
+    audit_views,
+    desk_members_views,
+    desk_views,
+    feedback_views,
+    history_views,
+    records_views,
+    report_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -23,6 +32,8 @@ urlpatterns = [
     path("categories/", records_views.categories, name="categories"),
     path("categories/<int:category_id>/", records_views.category_change, name="category_change"),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("desks/", desk_views.desk_list, name="desks"),
+    path("desks/<int:desk_id>/hours/", desk_views.desk_hours, name="desk_hours"),
     path("feedback/", feedback_views.feedback_page, name="feedback"),
     path("desks/<int:desk_id>/members/", desk_members_views.desk_members, name="desk_members"),
     path("reports/", report_views.report_page, name="reports"),

@@ -13,8 +13,10 @@ actions.assignment.do_transfer.
 The same signals write the audit log (audit.changes): one watcher of these
 rows says both who must be told and what to record. Before a staff member's or
 a desk's save, audit.changes.remember_before keeps the stored values, so that
-the row says what changed ("role: counsellor → supervisor"). Opening hours are
-watched for the audit log only: they change no one's access.
+the row says what changed ("role: counsellor → supervisor"). Opening hours and
+their dated exceptions change no one's access: they are watched for the audit
+log and for the clients' start pages, which are told that the desks' hours
+changed (`desks_changed`), wherever the change was made (console or admin).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from accounts.models import Staff
 from audit import changes as audit
 from conversations.actions.access import announce_access_change
 from conversations.actions.assignment import do_requeue_unreachable
-from desks.models import Desk, DeskMembership, OpeningPeriod
+from conversations.actions.desk_states import announce_desk_hours_changed
+from desks.models import Desk, DeskMembership, OpeningException, OpeningPeriod
 
 # Saves that change no right: the login stamp (django.contrib.auth.update_last_login).
 _HARMLESS_FIELDS = frozenset({"last_login"})
@@ -105,14 +108,27 @@ def _on_desk_saved(sender: Any, instance: Desk, **kwargs: Any) -> None:
 def _on_desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
     if not kwargs.get("raw") and not kwargs.get("created"):
         desk_access_changed(instance.pk)
+        announce_desk_hours_changed()  # switched off or on: open or closed to clients
 
 
 def _on_opening_saved(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
     audit.audit_opening_changed(instance, deleted=False, **kwargs)
+    announce_desk_hours_changed()
 
 
 def _on_opening_deleted(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
     audit.audit_opening_changed(instance, deleted=True, **kwargs)
+    announce_desk_hours_changed()
+
+
+def _on_exception_saved(sender: Any, instance: OpeningException, **kwargs: Any) -> None:
+    audit.audit_exception_changed(instance, deleted=False, **kwargs)
+    announce_desk_hours_changed()
+
+
+def _on_exception_deleted(sender: Any, instance: OpeningException, **kwargs: Any) -> None:
+    audit.audit_exception_changed(instance, deleted=True, **kwargs)
+    announce_desk_hours_changed()
 
 
 def connect() -> None:
@@ -127,3 +143,5 @@ def connect() -> None:
     post_delete.connect(_on_desk_changed, sender=Desk, dispatch_uid="access_changes.desk_deleted")
     post_save.connect(_on_opening_saved, sender=OpeningPeriod, dispatch_uid="access_changes.opening_saved")
     post_delete.connect(_on_opening_deleted, sender=OpeningPeriod, dispatch_uid="access_changes.opening_deleted")
+    post_save.connect(_on_exception_saved, sender=OpeningException, dispatch_uid="access_changes.exception_saved")
+    post_delete.connect(_on_exception_deleted, sender=OpeningException, dispatch_uid="access_changes.exception_deleted")

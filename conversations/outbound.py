@@ -382,6 +382,37 @@ class TransferDesksEvent(TypedDict):
     ref: str | None
 
 
+class DeskState(TypedDict):
+    """A desk as a client's start page shows it now (desks.hours.desk_status), texts in the reader's language.
+
+    `changes_at`: when `open` next flips (ISO 8601), so the page asks again then; null when it does not.
+    """
+
+    slug: str
+    open: bool
+    status: str
+    hours: list[str]
+    changes_at: str | None
+
+
+class DesksEvent(TypedDict):
+    """(client) The answer to `desks`: every desk a client may contact, open or closed now, and why."""
+
+    type: Literal["desks"]
+    desks: list[DeskState]
+    ref: str | None
+
+
+class DesksChangedEvent(TypedDict):
+    """(client) A desk's hours, exceptions or state changed: a start page asks again with `desks`.
+
+    Why no states in it: they are texts in each reader's language, and the
+    broadcast reaches every start page alike.
+    """
+
+    type: Literal["desks_changed"]
+
+
 class DoneEvent(TypedDict):
     """(client) The answer to `about`, `feedback` or `delete`: it was stored (`frame` names which)."""
 
@@ -430,6 +461,8 @@ CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     "conversation": (ConversationEvent,),
     "queue": (QueueEvent,),
     "done": (DoneEvent,),
+    "desks": (DesksEvent,),
+    "desks_changed": (DesksChangedEvent,),
 }
 STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -457,7 +490,9 @@ def desk_ref(desk: Desk) -> DeskRef:
 
 
 # Events that never carry a desk: sent as they are (the message path's own events among them).
-_WITHOUT_DESKS = frozenset({"ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error"})
+_WITHOUT_DESKS = frozenset(
+    {"ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error", "desks", "desks_changed"}
+)
 
 
 def localise(event: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
@@ -703,3 +738,11 @@ def error_event(error: ChatError, ref: str | None) -> ErrorEvent:
     if error.retry_after is not None:
         event["retry_after"] = round(error.retry_after, 2)
     return event
+
+
+def desks_event(states: list[DeskState], ref: str | None) -> DesksEvent:
+    return {"type": "desks", "desks": states, "ref": ref}
+
+
+def desks_changed_event() -> DesksChangedEvent:
+    return {"type": "desks_changed"}

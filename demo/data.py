@@ -12,8 +12,18 @@ from accounts.models import Organisation, Role, Staff
 from demo.population import seed_population
 from demo.records import seed_records
 from demo.surveys import seed_surveys
+from desks.holidays import finnish_public_holidays
 from desks.hours import set_hours
-from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
+from desks.models import (
+    DESK_LANGUAGES,
+    Audience,
+    CannedReply,
+    Desk,
+    DeskMembership,
+    ExceptionKind,
+    OpeningException,
+    desk_names,
+)
 from stats.models import Category, Municipality
 
 DEMO_PASSWORD = "kohtaamo-demo-2026"
@@ -214,6 +224,44 @@ def seed_statistics(orgs: dict[str, Organisation]) -> None:
         Municipality.objects.get_or_create(code=code, defaults={"name": name, "name_sv": name_sv})
 
 
+# The special opening of the demo: the parents' line on the coming Sunday evening.
+THEME_EVENING = {
+    "fi": "Teemailta: koulustressi",
+    "sv": "Temakväll: skolstress",
+    "en": "Theme evening: school stress",
+}
+
+
+def seed_exceptions(desk: Desk, today: dt.date | None = None) -> None:
+    """Close a desk with weekly hours on the coming public holidays (this year's and next), and give the
+    parents' line a theme evening on the coming Sunday, 18-21.
+
+    From tomorrow on, never today: the tests seed the demo and expect its desks
+    as their weekly hours (or none) make them, whatever day they run.
+    """
+    today = today or dt.date.today()  # noqa: DTZ011 - a local day is all that is needed here
+    for holiday in finnish_public_holidays(today.year) + finnish_public_holidays(today.year + 1):
+        if holiday.day > today:
+            OpeningException.objects.create(
+                desk=desk,
+                kind=ExceptionKind.CLOSED,
+                starts_on=holiday.day,
+                ends_on=holiday.day,
+                **{f"reason_{lang}": holiday.names[lang] for lang in DESK_LANGUAGES},
+            )
+    if desk.slug == "parents":
+        sunday = today + dt.timedelta(days=(6 - today.weekday()) % 7 or 7)
+        OpeningException.objects.create(
+            desk=desk,
+            kind=ExceptionKind.OPEN,
+            starts_on=sunday,
+            ends_on=sunday,
+            opens=dt.time(18),
+            closes=dt.time(21),
+            **{f"reason_{lang}": THEME_EVENING[lang] for lang in DESK_LANGUAGES},
+        )
+
+
 @transaction.atomic
 def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     """Create the demo data; running it again changes nothing.
@@ -244,6 +292,8 @@ def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
         )
         if created:
             set_hours(desks[demo_desk.slug], demo_desk.hours)
+            if demo_desk.hours:
+                seed_exceptions(desks[demo_desk.slug])
         elif _untranslated(desks[demo_desk.slug]):
             # A demo database from before desks had languages: the migration gave
             # every language the Finnish texts; the demo's own translations replace them.

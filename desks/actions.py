@@ -37,3 +37,21 @@ def staff_of_desk(desk: Desk) -> QuerySet[Staff]:
         )
         .distinct()
     )
+
+
+def desks_supervised_by(staff: Staff) -> QuerySet[Desk]:
+    """The desks whose opening hours `staff` keeps: supervisors their own desks, admins their
+    organisation's, superusers all.
+
+    The same rule as `desks_for_staff`, for the roles that may supervise
+    (Staff.may_supervise): a counsellor or a volunteer sees their desks' hours
+    but does not change them.
+    """
+    if not staff.may_supervise:
+        return Desk.objects.none()
+    return desks_for_staff(staff)
+
+
+def may_keep_hours(staff: Staff) -> bool:
+    """Whether `staff` keeps any desk's opening hours: the console's desks pages and its header link."""
+    return desks_supervised_by(staff).exists()

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from accounts.admin import in_own_organisation, own_organisation_only, own_staff
 from accounts.models import Organisation
-from desks.models import CannedReply, Desk, DeskMembership, OpeningPeriod
+from desks.models import CannedReply, Desk, DeskMembership, OpeningException, OpeningPeriod
 
 # An organisation's admin manages its own organisation's desks and canned replies
 # only (accounts.admin.own_organisation_only): adding themselves to another
@@ -35,6 +35,14 @@ class OpeningPeriodInline(admin.TabularInline[OpeningPeriod, Desk]):
     extra = 1
 
 
+class OpeningExceptionInline(TranslationTabularInline[OpeningException, Desk]):
+    """Closed days and special openings, the reason in every language (the console's page checks more:
+    desks.opening; the database refuses a last day before the first and times that do not fit the kind)."""
+
+    model = OpeningException
+    extra = 0
+
+
 @admin.register(Desk)
 class DeskAdmin(TranslationAdmin[Desk]):
     """Desks with their texts in every language (desks/translation.py) and the order of the client page.
@@ -47,7 +55,7 @@ class DeskAdmin(TranslationAdmin[Desk]):
     list_editable = ["position"]
     list_filter = ["organisation", "audience", "is_active", "bot_enabled"]
     prepopulated_fields = {"slug": ["name_fi"]}
-    inlines = [OpeningPeriodInline, MembershipInline]
+    inlines = [OpeningPeriodInline, OpeningExceptionInline, MembershipInline]
     search_fields = ["name_fi", "name_sv", "name_en"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Desk]:

@@ -136,6 +136,70 @@ class OpeningPeriod(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+class ExceptionKind(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Special opening")
+
+
+class OpeningException(models.Model):
+    """A dated exception to a desk's weekly hours, in local time (settings.TIME_ZONE, Europe/Helsinki).
+
+    Why dated rows and not edits of the weekly hours: a public holiday or a
+    Christmas week closes a desk for days and the weekly hours return by
+    themselves afterwards; an evening theme chat opens it once. `CLOSED` drops
+    the weekly hours that start on each day from `starts_on` to `ends_on`;
+    `OPEN` adds `opens`-`closes` on each of those days, also on a closed one (a
+    theme evening in the Christmas week). The reason is shown to clients in
+    their language ("Closed today: Independence Day"), so it is written per
+    language (desks/translation.py). The rules of adding one are desks.opening.
+    """
+
+    desk = models.ForeignKey(Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="opening_exceptions")
+    kind = models.CharField(_("kind"), max_length=10, choices=ExceptionKind.choices, default=ExceptionKind.CLOSED)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason shown to clients"),
+        max_length=80,
+        blank=True,
+        help_text=_("A few words, e.g. Independence Day or Theme evening: exams."),
+    )
+
+    class Meta:
+        ordering = ["desk", "starts_on", "opens"]
+        verbose_name = _("opening exception")
+        verbose_name_plural = _("opening exceptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="opening_exception_ends_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=ExceptionKind.CLOSED, opens__isnull=True, closes__isnull=True)
+                    | models.Q(
+                        kind=ExceptionKind.OPEN,
+                        opens__isnull=False,
+                        closes__isnull=False,
+                        closes__gt=models.F("opens"),
+                    )
+                ),
+                name="opening_exception_times_fit_kind",
+                violation_error_message=_("A special opening needs times, and it must close after it opens."),
+            ),
+        ]
+        indexes = [models.Index(fields=["desk", "ends_on"], name="opening_exception_desk_end")]
+
+    def __str__(self) -> str:
+        days = f"{self.starts_on:%d.%m.%Y}" + ("" if self.ends_on == self.starts_on else f"-{self.ends_on:%d.%m.%Y}")
+        if self.kind == ExceptionKind.OPEN and self.opens and self.closes:
+            return f"{days} {self.opens:%H:%M}-{self.closes:%H:%M}"
+        return f"{days} {self.get_kind_display()}"
+
+
 class DeskMembership(models.Model):
     """Who may answer at a desk."""
 

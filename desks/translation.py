@@ -12,10 +12,17 @@ that each reader shows in their own language.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from desks.models import Desk
+from desks.models import Desk, OpeningException
 
 
 @register(Desk)
 class DeskTranslationOptions(TranslationOptions):
     fields = ("name", "description", "closed_message")
     required_languages = {"default": ("name",)}
+
+
+@register(OpeningException)
+class OpeningExceptionTranslationOptions(TranslationOptions):
+    """The reason of a closure or special opening, read by clients in their language (Finnish where left empty)."""
+
+    fields = ("reason",)

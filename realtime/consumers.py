@@ -26,6 +26,7 @@ from common.events import (
     conversation_group,
     conversation_staff_group,
     desk_group,
+    desk_states_group,
     run_collecting,
     send_outbox,
     session_group,
@@ -218,6 +219,11 @@ class ClientConsumer(BaseChatConsumer):
         if kind == "resume":
             await self.run(handlers.client_check, self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame["after"], frame["ref"])
+            return
+        if kind == "desks":
+            # Join first, then read: a change committed meanwhile still says `desks_changed`.
+            await self.join(desk_states_group())
+            await self.send_event(await self.run(handlers.client_desks, self.client, frame, self.channel_name))
             return
         # The other frames (send, choose, typing, seen, handoff, vote, end): one handler each.
         handler = getattr(handlers, f"client_{kind}", None)

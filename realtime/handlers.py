@@ -32,6 +32,7 @@ from conversations.actions import (
 )
 from conversations.actions.canned import canned_replies_for
 from conversations.actions.clients import get_or_create_client, open_conversations_of
+from conversations.actions.desk_states import desk_states_event
 from conversations.actions.queue import desk_snapshot, queue_position
 from conversations.models import Client, Outcome
 from conversations.outbound import (
@@ -39,6 +40,7 @@ from conversations.outbound import (
     Colleague,
     ConversationEvent,
     DeskEvent,
+    DesksEvent,
     DoneEvent,
     Limits,
     MessageAck,
@@ -186,6 +188,11 @@ def client_feedback(client: Client, frame: inbound.FeedbackFrame, channel_name: 
 def client_delete(client: Client, frame: inbound.Delete, channel_name: str) -> DoneEvent:
     deletion.do_client_delete(client, frame["conversation"])
     return done_event(frame["conversation"], "delete", frame["ref"])
+
+
+def client_desks(client: Client, frame: inbound.DesksFrame, channel_name: str) -> DesksEvent:
+    """The desks' state now, for the start page (the consumer has joined the desks' stream first)."""
+    return desk_states_event(frame["ref"])
 
 
 # --- Staff -------------------------------------------------------------------------

@@ -167,6 +167,12 @@ class Delete(Frame):
     conversation: ConversationId
 
 
+class DesksFrame(Frame):
+    """The start page asks for the desks' state now; the socket then follows `desks_changed`."""
+
+    type: Literal["desks"]
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -229,7 +235,7 @@ class TransferDesksFrame(Frame):
 
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
-    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete),
+    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete, DesksFrame),
     "staff": (
         *_COMMON,
         StaffHello,
@@ -245,7 +251,21 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
 }
 
 ClientFrame = Union[  # noqa: UP007
-    Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete
+    Ping,
+    Resume,
+    Send,
+    Typing,
+    Seen,
+    ClientHello,
+    Start,
+    End,
+    Handoff,
+    Choose,
+    Vote,
+    About,
+    FeedbackFrame,
+    Delete,
+    DesksFrame,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,

@@ -115,12 +115,13 @@ def live(live_server_session: LiveServer, transactional_db: Any) -> Iterator[Liv
 def demo(transactional_db: Any) -> Demo:
     """The demo organisations, desks and staff (see demo/data.py): `demo.staff.counsellor`, `demo.desks.youth`."""
     from demo.data import seed_demo
-    from desks.models import OpeningPeriod
+    from desks.models import OpeningException, OpeningPeriod
 
     seed_demo(brain=False)
-    # Demo desks have opening hours; tests that need them set their own, so
-    # that the suite does not depend on the hour it runs at.
+    # Demo desks have opening hours and exceptions; tests that need them set their own, so
+    # that the suite does not depend on the hour or the day it runs at.
     OpeningPeriod.objects.all().delete()
+    OpeningException.objects.all().delete()
     return Demo.load()
 
 

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
+from conversations.actions.desk_states import desk_state
 from conversations.system_texts import system_texts
-from desks.hours import describe_hours, describe_next_opening, is_open
+from desks.hours import with_hours
 from desks.models import Audience
 from desks.selection import select_desks
 from stats.client_answers import client_age_groups, client_municipalities
@@ -111,12 +112,10 @@ def client_texts() -> dict[str, str]:
 
 
 def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> dict[str, Any]:
-    # The desks the site or link asked for (`org`, `desks`, `desk`: desks.selection), else every active desk.
+    # The desks the site or link asked for (`org`, `desks`, `desk`: desks.selection), else every active desk,
+    # in the organisation's order (Desk.position), e.g. the youth desk first; their hours with them (three queries).
     selection = select_desks(request.GET, desk=desk)
-    desks = list(
-        selection.desks.select_related("organisation").prefetch_related("opening_periods")
-        # The organisation's order (Desk.position), e.g. the youth desk first.
-    )
+    desks = list(with_hours(selection.desks.select_related("organisation")))
     # The promise of how long messages are kept is the desk's organisation's (conversations.retention):
     # said once when every desk keeps them as long, else beside each desk.
     retention = {d.organisation.retention_days for d in desks}
@@ -128,9 +127,8 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
                 "description": d.description,
                 "audience": audience_label(d.audience),
                 "bot": d.bot_enabled,
-                "open": is_open(d),
-                "hours": describe_hours(d),
-                "next_opening": describe_next_opening(d),
+                # Open now, why not, and the hours (desks.hours.desk_status), as the `desks` event says them later.
+                "state": desk_state(d),
                 "retention_days": d.organisation.retention_days,
             }
             for d in desks

@@ -21,7 +21,7 @@ from conversations.errors import ChatError
 from conversations.models import Conversation, Status, Transfer
 from conversations.outbound import TransferDesk, assigned_event, offered_event, transfer_desk
 from desks.actions import desks_for_staff
-from desks.hours import is_open
+from desks.hours import is_open, with_hours
 from desks.models import Desk
 
 
@@ -103,9 +103,9 @@ def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
 def transfer_targets() -> list[TransferDesk]:
     """Every desk a conversation may be transferred to (any active desk of the region), open now or not.
 
-    Two queries: the desks with their organisations, and their opening hours.
+    Three queries: the desks with their organisations, their weekly hours and their exceptions.
     """
-    desks = Desk.objects.filter(is_active=True).select_related("organisation").prefetch_related("opening_periods")
+    desks = with_hours(Desk.objects.filter(is_active=True).select_related("organisation"))
     return [transfer_desk(desk, open_now=is_open(desk)) for desk in desks]
 
 

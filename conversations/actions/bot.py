@@ -26,13 +26,17 @@ from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import append_message, desk_args, store_once, store_party_message, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Message, SenderKind, Status, Transfer
-from desks.hours import describe_hours, describe_next_opening, is_open
+from desks.hours import describe_hours, describe_next_opening, describe_today, is_open, with_hours
 from desks.models import Desk
 
 
 def closed_text(desk: Desk) -> str:
-    """ "X is closed now. Opening hours: ... Opens tomorrow at 14." in the active language."""
+    """ "X is closed now. Closed today: Independence Day. Opening hours: ... Opens tomorrow at 14." in the
+    active language (desks.hours: the weekly hours with today's exception and the next opening after it)."""
     parts = [_("%(desk)s is closed right now.") % {"desk": desk.name}]
+    today = describe_today(desk)
+    if today:
+        parts.append(today)
     hours = describe_hours(desk)
     if hours:
         parts.append(_("Opening hours: %(hours)s.") % {"hours": "; ".join(hours)})
@@ -182,7 +186,7 @@ def handoff_desk(conversation: Conversation, reason: HandoffReason = HandoffReas
     )
     slug = (latest or {}).get("handoff_desk")
     if slug and slug != conversation.desk.slug:
-        desk = Desk.objects.filter(slug=slug, is_active=True).prefetch_related("opening_periods").first()
+        desk = with_hours(Desk.objects.filter(slug=slug, is_active=True)).first()
         if desk is not None and is_open(desk):
             return desk
     return conversation.desk
@@ -222,9 +226,7 @@ def closed_guidance(conversation: Conversation, desk: Desk) -> str:
     lines.append("- " + _("Write again when the chat is open."))
     open_desks = [
         d
-        for d in Desk.objects.filter(is_active=True, audience=desk.audience)
-        .exclude(pk=desk.pk)
-        .prefetch_related("opening_periods")
+        for d in with_hours(Desk.objects.filter(is_active=True, audience=desk.audience).exclude(pk=desk.pk))
         if is_open(d) and conversation.language in d.language_list
     ]
     for other in open_desks[:3]:

@@ -18,7 +18,7 @@ from conversations.actions.queue import publish_desks
 from conversations.actions.transcript import desk_args, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Status
-from desks.hours import is_open
+from desks.hours import is_open, with_hours
 from desks.models import Desk
 
 
@@ -28,7 +28,7 @@ def check_start(desk_slug: str, *, person: bool) -> Desk:
     A desk with the chatbot takes conversations at any hour (the bot answers);
     a start that asks for a person, or a desk without the bot, needs the desk open.
     """
-    desk = Desk.objects.filter(slug=desk_slug).prefetch_related("opening_periods").first()
+    desk = with_hours(Desk.objects.filter(slug=desk_slug)).first()
     if desk is None:
         raise ChatError("bad_message", _("No such desk."), field="desk")
     if not desk.is_active:

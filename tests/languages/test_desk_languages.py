@@ -75,7 +75,11 @@ def test_the_admin_asks_for_every_name_and_saves_a_desk_with_them(demo: Any) -> 
         "languages": "fi,sv,en",
         "is_active": "on",
         "position": "5",
-        **{f"{prefix}-{key}": value for prefix in ("opening_periods", "memberships") for key, value in EMPTY_FORMSET},
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("opening_periods", "opening_exceptions", "memberships")
+            for key, value in EMPTY_FORMSET
+        },
     }
     refused = http.post("/admin/desks/desk/add/", data)
     assert refused.status_code == 200 and "This field is required." in refused.content.decode()

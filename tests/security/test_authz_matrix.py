@@ -232,6 +232,10 @@ CATEGORY_OWN = expect(
 CATEGORY_OTHER = expect("403", anonymous="login", admin_no_otp="otp", supervisor="404", admin="404")
 # A desk's members page: the admin of its organisation (and superusers).
 DESK_MEMBERS = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
+# Desks and their opening hours (desks.actions.desks_supervised_by): supervisors their own desks, admins their
+# organisation's; another organisation's desk looks missing; roles that supervise nothing are refused.
+DESK_HOURS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+DESK_HOURS_OTHER = DESK_HOURS | {"supervisor": "404", "admin": "404"}
 # Reach (the reports' scope, stats.reports.report_scope) and the population import
 # (stats.reach.may_import_population).
 REACH = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
@@ -457,6 +461,13 @@ CLASSIFIED: dict[str, Route] = {
     # The audit log: supervisors and admins, each their organisation's rows (audit.actions.audit_events_for,
     # tests/audit/test_log_page.py). GET only: no URL changes or deletes a row.
     "console/audit/": route("/console/audit/", AUDIT_READERS, post=GET_ONLY),
+    "console/desks/": route("/console/desks/", DESK_HOURS, post=GET_ONLY),
+    "console/desks/<int:desk_id>/hours/": Route(
+        paths={"youth": "/console/desks/{desk_youth}/hours/", "study": "/console/desks/{desk_study}/hours/"},
+        get={"youth": DESK_HOURS, "study": DESK_HOURS_OTHER},
+        post={"youth": DESK_HOURS, "study": DESK_HOURS_OTHER},
+        payload={"action": "add", "exception-kind": "closed", "exception-starts_on": "2099-01-01"},
+    ),
     "console/reports/": report_route("/console/reports/"),
     "console/reports/csv/": report_route("/console/reports/csv/"),
     "console/reports/xlsx/": report_route("/console/reports/xlsx/"),
@@ -639,7 +650,7 @@ def matrix_objects() -> dict[str, Any]:
     from conversations.models import Conversation, Status
     from demo.data import seed_demo
     from demo.surveys import YOUTH_PANEL_TITLE
-    from desks.models import CannedReply, Desk, OpeningPeriod
+    from desks.models import CannedReply, Desk, OpeningException, OpeningPeriod
     from stats.models import Category, ContactRecord
     from surveys.actions import do_save_survey
     from surveys.models import Question, Survey
@@ -648,6 +659,7 @@ def matrix_objects() -> dict[str, Any]:
 
     seed_demo(brain=False)
     OpeningPeriod.objects.all().delete()  # every desk open, whatever the hour
+    OpeningException.objects.all().delete()  # and whatever the day
     staff = {s.username: s for s in Staff.objects.all()}
     desks = {d.slug: d for d in Desk.objects.all()}
     topic = Topic.objects.create(slug="matrix-topic", area="general", status="published")
@@ -920,6 +932,8 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     # Feedback only once the conversation has ended (refused after it was found to be the client's own).
     "feedback": ({"rating": 5, "helped": True}, "forbidden"),
     "delete": ({}, "ok"),
+    # The desks' state: public, the same for every client (desks.hours), no conversation involved.
+    "desks": ({}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).

@@ -34,10 +34,11 @@ class Data:
 def demo_in_transaction() -> Demo:
     """The demo data inside the test's transaction (faster than the `demo` fixture's flushed database)."""
     from demo.data import seed_demo
-    from desks.models import OpeningPeriod
+    from desks.models import OpeningException, OpeningPeriod
 
     seed_demo(brain=False)
     OpeningPeriod.objects.all().delete()
+    OpeningException.objects.all().delete()
     return Demo.load()
 
 

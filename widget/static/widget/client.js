@@ -146,6 +146,8 @@ const handlers = {
   voted: onVoted,
   done: onDone,
   deleted: onDeleted,
+  desks: onDesks,
+  desks_changed: onDesksChanged,
   error: onError,
 };
 
@@ -154,6 +156,7 @@ function onEvent(event) {
 }
 
 function onWelcome(event) {
+  askDesks(); // after every (re)connect: the socket follows the desks' state from now on
   const previous = store.get(store.TOKEN);
   store.set(store.TOKEN, event.token);
   const max = event.limits?.max_message_chars;
@@ -175,6 +178,42 @@ function onWelcome(event) {
     S.starting = false;
     startChat(queuedStart.desk, queuedStart.person);
   } else resetToStart();
+}
+
+// --- The desks' state on the start page (docs/protocol.md: desks, desks_changed) -----------------
+
+// The longest wait for a desk's next change: a timer is not trusted for days (sleeping devices).
+const DESKS_RECHECK_MAX_MS = 30 * 60 * 1000;
+
+function askDesks() {
+  conn.send({ type: "desks", ref: "desks" });
+}
+
+/** Show each desk's state as the server says it now, and ask again when the first of them changes. */
+function onDesks(event) {
+  let next = Infinity;
+  for (const desk of event.desks || []) {
+    const box = document.querySelector(`[data-desk-state="${CSS.escape(desk.slug)}"]`);
+    if (!box) continue; // a desk this page does not offer
+    const status = box.querySelector('[data-part="status"]');
+    status.textContent = desk.status;
+    status.classList.toggle("k-desk-closed", !desk.open);
+    box.querySelector('[data-part="hours"]').textContent = (desk.hours || []).join("; ");
+    box.hidden = !(desk.hours || []).length;
+    for (const button of document.querySelectorAll(`button[data-person][data-desk="${CSS.escape(desk.slug)}"]`)) {
+      button.hidden = !desk.open;
+    }
+    if (desk.changes_at) next = Math.min(next, Date.parse(desk.changes_at));
+  }
+  if (next === Infinity) return;
+  // A second or two after the moment, spread, so that every page open at 14:00 does not ask at once.
+  const wait = Math.min(Math.max(next - Date.now(), 0), DESKS_RECHECK_MAX_MS) + 1000 + Math.random() * 2000;
+  later("desks", wait, askDesks);
+}
+
+/** Someone changed a desk's hours: ask once, a moment later (one save may announce several changes). */
+function onDesksChanged() {
+  later("desks", 300 + Math.random() * 1500, askDesks);
 }
 
 function resume(id) {
