@@ -16,7 +16,8 @@ Group names (the functions below are the only place they are spelled):
 - `conv-<id>`: everybody who has a conversation open (client and staff);
 - `convstaff-<id>`: only the staff of a conversation (private notes);
 - `desk-<id>`: staff on duty at a desk (queue snapshots);
-- `staff-<id>`: one staff member's connections.
+- `staff-<id>`: one staff member's connections;
+- `availability`: every client socket (whether each desk answers now, `availability`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def desk_group(desk_id: int) -> str:
 
 def staff_group(staff_id: int) -> str:
     return f"staff-{staff_id}"
+
+
+def availability_group() -> str:
+    """Every client socket: told when a desk starts or stops answering (conversations.actions.duty)."""
+    return "availability"
 
 
 def session_group(session_key: str) -> str:
