@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import audit_views, feedback_views, history_views, records_views, report_views, views
+from console import audit_views, feedback_views, history_views, records_views, report_views, shift_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -26,5 +26,8 @@ urlpatterns = [
     path("feedback/", feedback_views.feedback_page, name="feedback"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/csv/", report_views.report_csv, name="report_csv"),
+    path("shifts/", shift_views.my_shifts, name="shifts"),
+    path("shifts/plan/", shift_views.plan_shifts, name="plan_shifts"),
+    path("shifts/<int:shift_id>/remove/", shift_views.remove_shift, name="remove_shift"),
     path("reports/xlsx/", report_views.report_xlsx, name="report_xlsx"),
 ]

@@ -24,12 +24,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Staff
+from accounts.models import CHAT_ROLES, Staff
+from audit.actions import record
+from audit.models import Action, ObjectKind
 from common.events import availability_group, deliver, desk_group, send_events_after_commit
 from conversations.errors import ChatError
 from conversations.models import Conversation, Status
@@ -37,8 +40,9 @@ from conversations.outbound import DeskAvailability, DutyEvent, availability_eve
 from desks.actions import desks_for_staff, staff_of_desk
 from desks.hours import is_open
 from desks.models import Desk
-from duty.models import ConsoleSocket, Presence
+from duty.models import ConsoleSocket, Presence, Shift
 from duty.models import Status as PresenceStatus
+from duty.shifts import check_shift_times
 
 ON_DUTY_STATUSES = (PresenceStatus.AVAILABLE, PresenceStatus.BUSY)
 
@@ -282,3 +286,82 @@ def do_console_heartbeat(channel_name: str, staff: Staff) -> None:
             stale.append(staff.pk)
         if stale:
             publish_duty(_desk_ids_of(stale))
+
+
+# --- Shifts ---------------------------------------------------------------------------------------
+
+
+def shift_desks(staff: Staff) -> QuerySet[Desk]:
+    """The desks where `staff` may sign up for shifts: the desks they work at (`desks_for_staff`)."""
+    return desks_for_staff(staff)
+
+
+def planning_desks(staff: Staff) -> QuerySet[Desk]:
+    """The desks whose shifts `staff` plans for others: a supervisor's (or admin's) own desks."""
+    return desks_for_staff(staff) if staff.may_supervise else Desk.objects.none()
+
+
+def desk_members(desk: Desk) -> QuerySet[Staff]:
+    """Who a supervisor may plan shifts for at `desk`: its active members who answer clients."""
+    return (
+        Staff.objects.filter(is_active=True, desk_memberships__desk=desk, role__in=CHAT_ROLES)
+        .distinct()
+        .order_by("display_name", "first_name", "pk")
+    )
+
+
+def _when(shift: Shift) -> str:
+    """A shift's times for the audit log (no names or words of anybody else)."""
+    start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+
+
+def do_add_shift(actor: Staff, *, desk: Desk, staff: Staff, starts_at: dt.datetime, ends_at: dt.datetime) -> Shift:
+    """Store a shift: one's own at a desk one works at, or a member's at a desk one supervises (audited).
+
+    Raises PermissionDenied for a desk or person out of the actor's reach and
+    ShiftError for times that cannot be (duty.shifts.check_shift_times).
+    """
+    if staff.pk == actor.pk:
+        if not shift_desks(actor).filter(pk=desk.pk).exists():
+            raise PermissionDenied
+    elif not planning_desks(actor).filter(pk=desk.pk).exists() or not desk_members(desk).filter(pk=staff.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        # The person's row locked: two sign-ups at once are checked for overlap one after the other.
+        Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True).get()
+        check_shift_times(staff, starts_at, ends_at)
+        shift = Shift.objects.create(staff=staff, desk=desk, starts_at=starts_at, ends_at=ends_at, created_by=actor)
+        if staff.pk != actor.pk:
+            record(
+                actor,
+                Action.SHIFT_PLAN,
+                kind=ObjectKind.STAFF,
+                object_id=staff.pk,
+                desk=desk,
+                detail=f"added {_when(shift)}",
+            )
+    return shift
+
+
+def do_remove_shift(actor: Staff, shift_id: int) -> None:
+    """Remove a shift: one's own that has not ended, or any at a desk one supervises (audited when not one's own).
+
+    Raises Shift.DoesNotExist for a shift the actor may not change, as for a missing one.
+    """
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().select_related("desk").get(pk=shift_id)
+        own = shift.staff_id == actor.pk and shift.ends_at > timezone.now()
+        supervised = planning_desks(actor).filter(pk=shift.desk_id).exists()
+        if not (own or supervised):
+            raise Shift.DoesNotExist
+        if shift.staff_id != actor.pk:
+            record(
+                actor,
+                Action.SHIFT_PLAN,
+                kind=ObjectKind.STAFF,
+                object_id=shift.staff_id,
+                desk=shift.desk,
+                detail=f"removed {_when(shift)}",
+            )
+        shift.delete()
