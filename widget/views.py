@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
+from conversations.actions.duty import someone_available
 from conversations.system_texts import system_texts
 from desks.hours import describe_hours, describe_next_opening, is_open
 from desks.models import Audience, Desk
@@ -125,6 +126,8 @@ def _client_context(request: HttpRequest, *, embedded: bool) -> dict[str, Any]:
                 "audience": audience_label(d.audience),
                 "bot": d.bot_enabled,
                 "open": is_open(d),
+                # Inside the hours with nobody available, the page says so (conversations.actions.duty).
+                "nobody": is_open(d) and not someone_available(d),
                 "hours": describe_hours(d),
                 "next_opening": describe_next_opening(d),
                 "retention_days": d.organisation.retention_days,

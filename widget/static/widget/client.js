@@ -146,8 +146,17 @@ const handlers = {
   voted: onVoted,
   done: onDone,
   deleted: onDeleted,
+  availability: onAvailability,
   error: onError,
 };
+
+// A desk inside its hours with nobody available says so (conversations.actions.duty), live.
+function onAvailability(event) {
+  for (const desk of event.desks || []) {
+    const note = document.getElementById(`k-desk-nobody-${desk.slug}`);
+    if (note) note.hidden = !(desk.open && !desk.answering);
+  }
+}
 
 function onEvent(event) {
   handlers[event.type]?.(event);

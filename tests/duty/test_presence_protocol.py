@@ -1,0 +1,100 @@
+"""Presence over real sockets: the `presence` frame, the desk's `duty` events and clients' `availability`.
+
+The demo's youth desk has no hours (always open), so whether it answers
+depends only on who is on duty and available.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conversations.actions.duty import AVAILABILITY
+from duty.models import ConsoleSocket, Presence
+from tests.chat_helpers import Chat
+
+
+@pytest.fixture(autouse=True)
+def fresh_availability() -> None:
+    # What this process last told clients belongs to an earlier test's database.
+    AVAILABILITY.forget()
+
+
+def duty_of(socket: Any, desk_id: int, predicate: Any, what: str) -> dict[str, Any]:
+    return socket.read_until(lambda e: e["type"] == "duty" and e["desk"] == desk_id and predicate(e), what)
+
+
+def names(event: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p["name"], p["status"]) for p in event["staff"]]
+
+
+def test_presence_frame_sets_my_status_and_the_desk_sees_who_is_on_duty(chat: Chat, demo: Any) -> None:
+    youth = demo.desks.youth.pk
+    aino = chat.staff("counsellor2", hello=False)
+    welcome = aino.hello()
+    assert welcome["presence"] == {"status": "available", "max_conversations": 3}
+    duty_of(aino, youth, lambda e: names(e) == [("Aino", "available")] and e["answering"], "Aino on duty")
+
+    kalle = chat.staff("counsellor")
+    duty_of(aino, youth, lambda e: names(e) == [("Aino", "available"), ("Kalle", "available")], "both on duty")
+
+    reply = kalle.answer({"type": "presence", "status": "busy", "max_conversations": 2})
+    assert reply["type"] == "presence"
+    assert reply["presence"] == {"status": "busy", "max_conversations": 2}
+    assert Presence.objects.get(staff=demo.staff.counsellor).status == "busy"
+    duty_of(aino, youth, lambda e: ("Kalle", "busy") in names(e), "Kalle busy")
+
+    kalle.answer({"type": "presence", "status": "away"})
+    seen = duty_of(aino, youth, lambda e: names(e) == [("Aino", "available")], "Kalle away, not on duty")
+    assert seen["answering"]
+
+    refused = kalle.answer({"type": "presence", "status": "asleep"})
+    assert (refused["type"], refused["code"], refused["field"]) == ("error", "bad_message", "status")
+
+
+def test_clients_are_told_when_nobody_can_answer_and_may_still_start(chat: Chat, demo: Any) -> None:
+    youth = demo.desks.youth.pk
+    kalle = chat.staff("counsellor")
+    client = chat.client()
+    kalle.answer({"type": "presence", "status": "busy"})
+    told = client.read_until(
+        lambda e: e["type"] == "availability" and any(d["slug"] == "youth" for d in e["desks"]), "youth availability"
+    )
+    assert {"slug": "youth", "open": True, "answering": False} in told["desks"]
+
+    # Still allowed: the client waits in the queue.
+    conversation = chat.start(client)
+    assert conversation > 0
+
+    kalle.answer({"type": "presence", "status": "available"})
+    told = client.read_until(
+        lambda e: e["type"] == "availability" and {"slug": "youth", "open": True, "answering": True} in e["desks"],
+        "youth answering again",
+    )
+    # Only a change is told: setting the same status again sends clients nothing.
+    kalle.answer({"type": "presence", "status": "available"})
+    assert not [e for e in client.drain(0.5) if e["type"] == "availability"]
+    duty_of(kalle, youth, lambda e: e["answering"], "answering")
+
+
+def test_closing_the_console_takes_a_counsellor_off_duty(chat: Chat, demo: Any) -> None:
+    youth = demo.desks.youth.pk
+    aino = chat.staff("counsellor2")
+    kalle = chat.staff("counsellor")
+    duty_of(aino, youth, lambda e: ("Kalle", "available") in names(e), "Kalle on duty")
+    assert ConsoleSocket.objects.filter(staff=demo.staff.counsellor).count() == 1
+    kalle.close()
+    duty_of(aino, youth, lambda e: names(e) == [("Aino", "available")], "Kalle gone")
+    assert not ConsoleSocket.objects.filter(staff=demo.staff.counsellor).exists()
+
+
+def test_take_at_the_limit_is_refused_with_a_clear_text(chat: Chat, demo: Any) -> None:
+    kalle = chat.staff("counsellor")
+    kalle.answer({"type": "presence", "status": "available", "max_conversations": 1})
+    first, second = chat.client(), chat.client()
+    ids = [chat.start(first, nickname="A"), chat.start(second, nickname="B")]
+    chat.take(kalle, ids[0])
+    refused = kalle.answer({"type": "take", "conversation": ids[1]})
+    assert refused["type"] == "error" and refused["code"] == "at_limit"
+    assert "limit" in refused["message"]
