@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, Role, Staff
 from demo.population import seed_population
 from demo.records import seed_records
+from demo.shifts import seed_shifts
 from demo.surveys import seed_surveys
 from desks.hours import set_hours
 from desks.models import DESK_LANGUAGES, Audience, CannedReply, Desk, DeskMembership, desk_names
@@ -212,7 +213,7 @@ def seed_statistics(orgs: dict[str, Organisation]) -> None:
 
 
 @transaction.atomic
-def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
+def seed_demo(*, brain: bool = True, records: bool = False, shifts: bool = False) -> list[DemoStaff]:
     """Create the demo data; running it again changes nothing.
 
     With `brain`, an empty brain is filled from the starter brain (bot/brain),
@@ -221,6 +222,8 @@ def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     `seed_demo` command, so `make run`), about 13 months of made-up contact
     records and feedback fill the reports, reach and feedback pages
     (demo/records.py); the tests make the records each of them needs instead.
+    With `shifts` (the command), this week's shifts of the demo staff
+    (demo/shifts.py) fill the shift pages and the planner's coverage.
     """
     orgs = {
         slug: Organisation.objects.get_or_create(slug=slug, defaults={"name": name})[0]
@@ -277,6 +280,8 @@ def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     seed_population((code, name) for code, name, _name_sv in MUNICIPALITIES)
     if records:
         seed_records(orgs, desks)
+    if shifts:
+        seed_shifts()
     if brain:
         seed_brain()
     return STAFF

@@ -196,3 +196,14 @@ def test_who_may_plan_whose_shifts_and_the_audit(demo: Any, youth: Any) -> None:
     assert audited[0].detail == "added 2026-12-08 14:00–2026-12-08 16:00"
     do_remove_shift(kalle, own.pk)
     assert not Shift.objects.exists()
+
+
+@freeze_time(MONDAY_15)
+def test_the_demo_has_this_weeks_shifts_with_gaps_to_plan(demo: Any) -> None:
+    from demo.shifts import DEMO_SHIFTS, seed_shifts
+
+    assert seed_shifts() == len(DEMO_SHIFTS)
+    assert seed_shifts() == 0  # seeding again changes nothing
+    week = coverage(demo.desks.homework, dt.date(2026, 12, 7))
+    assert week.days[0][14].staff == ("Ville",)
+    assert 0 < week.gap_hours < 24  # Mon–Thu 14–20: planned in part, the rest left as gaps
