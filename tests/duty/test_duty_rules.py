@@ -204,6 +204,8 @@ def test_the_demo_has_this_weeks_shifts_with_gaps_to_plan(demo: Any) -> None:
 
     assert seed_shifts() == len(DEMO_SHIFTS)
     assert seed_shifts() == 0  # seeding again changes nothing
-    week = coverage(demo.desks.homework, dt.date(2026, 12, 7))
+    homework = demo.desks.homework
+    set_hours(homework, [(day, dt.time(14), dt.time(20)) for day in range(4)])  # the demo's hours
+    week = coverage(homework, dt.date(2026, 12, 7))
     assert week.days[0][14].staff == ("Ville",)
-    assert 0 < week.gap_hours < 24  # Mon–Thu 14–20: planned in part, the rest left as gaps
+    assert week.gap_hours == 24 - 9  # Ville's nine hours planned, the rest left as gaps
