@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import CHAT_ROLES, Staff
 from audit.actions import record
@@ -144,9 +145,12 @@ def check_at_limit(staff: Staff) -> None:
     if in_progress >= limit:
         raise ChatError(
             "at_limit",
-            _(
+            ngettext(
+                "You already have %(count)s conversation going, which is your limit. "
+                "End it first, or raise your limit in your status.",
                 "You already have %(count)s conversations going, which is your limit. "
-                "End one first, or raise your limit in your status."
+                "End one first, or raise your limit in your status.",
+                in_progress,
             )
             % {"count": in_progress},
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from audit.models import Action, AuditEvent
@@ -42,6 +42,12 @@ HELSINKI = timezone.get_fixed_timezone(120)
 def local(day: int, hour: int, minute: int = 0) -> dt.datetime:
     """A time in the frozen week: December `day`, 2026, Helsinki time."""
     return dt.datetime(2026, 12, day, hour, minute, tzinfo=HELSINKI)
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

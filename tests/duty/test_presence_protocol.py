@@ -97,4 +97,5 @@ def test_take_at_the_limit_is_refused_with_a_clear_text(chat: Chat, demo: Any) -
     chat.take(kalle, ids[0])
     refused = kalle.answer({"type": "take", "conversation": ids[1]})
     assert refused["type"] == "error" and refused["code"] == "at_limit"
-    assert "limit" in refused["message"]
+    # In the socket's language (Finnish by default): "... which is your limit".
+    assert refused["message"].startswith("Sinulla on jo 1 keskustelu käynnissä, mikä on rajasi.")
