@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     ADMIN_CHANGE = "admin.change", _("Changed in the admin")
     ADMIN_DELETE = "admin.delete", _("Deleted in the admin")
     AUDIT_VIEW = "audit.view", _("Read the audit log")
+    SHIFT_PLAN = "shift.plan", _("Changed another staff member's shifts")
 
 
 class ObjectKind(models.TextChoices):

@@ -34,6 +34,8 @@ RAISED_RATE_LIMITS = {
     "CHAT_DESK_ADMISSIONS_BURST": "100000",
     "CHAT_DESK_ADMISSIONS_PER_MINUTE": "6000000",
     "CHAT_DESK_QUEUE_MAX": "100000",
+    # A bench counsellor answers ~50 conversations at once, far above a person's limit (conversations.actions.duty).
+    "DUTY_DEFAULT_MAX_CONVERSATIONS": "100000",
 }
 
 

@@ -16,7 +16,7 @@ Group names (the functions below are the only place they are spelled):
 - `conv-<id>`: everybody who has a conversation open (client and staff);
 - `convstaff-<id>`: only the staff of a conversation (private notes);
 - `desk-<id>`: staff on duty at a desk (queue snapshots);
-- `staff-<id>`: one staff member's connections.
+- `staff-<id>`: one staff member's connections;
 """
 
 from __future__ import annotations

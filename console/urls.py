@@ -8,6 +8,7 @@ from console import (
     history_views,
     records_views,
     report_views,
+    shift_views,
     views,
 )
 
@@ -38,5 +39,8 @@ urlpatterns = [
     path("desks/<int:desk_id>/members/", desk_members_views.desk_members, name="desk_members"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/csv/", report_views.report_csv, name="report_csv"),
+    path("shifts/", shift_views.my_shifts, name="shifts"),
+    path("shifts/plan/", shift_views.plan_shifts, name="plan_shifts"),
+    path("shifts/<int:shift_id>/remove/", shift_views.remove_shift, name="remove_shift"),
     path("reports/xlsx/", report_views.report_xlsx, name="report_xlsx"),
 ]

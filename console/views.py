@@ -57,6 +57,16 @@ def console_strings() -> dict[str, str]:
     """
     return {
         "connecting": _("Connecting…"),
+        # Presence and duty (console/static/console/duty.js).
+        "presence_available": _("available"),
+        "presence_busy": _("busy"),
+        "presence_away": _("away"),
+        "presenceNow": _("Your status: {status}."),
+        "presenceSaved": _("Your status was saved."),
+        "dutyPerson": _("{name} ({status})"),
+        "onDuty": _("On duty: {people}."),
+        "nobodyOnDuty": _("Nobody on duty."),
+        "notAnswering": _("Clients are told that nobody can answer right now."),
         "connected": _("Connected"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "busy": _("The service is very busy right now. Trying again…"),
@@ -230,6 +240,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "staff": staff,
             "supervisor": config["supervisor"],
             "overdue_records": overdue_count(staff),
+            "max_conversations_cap": settings.DUTY_MAX_CONVERSATIONS_CAP,
         },
     )
 

@@ -31,6 +31,7 @@ from audit import changes as audit
 from conversations.actions.access import announce_access_change
 from conversations.actions.assignment import do_requeue_unreachable
 from conversations.actions.desk_states import announce_desk_hours_changed
+from conversations.actions.duty import publish_duty
 from desks.models import Desk, DeskMembership, OpeningException, OpeningPeriod
 
 # Saves that change no right: the login stamp (django.contrib.auth.update_last_login).
@@ -97,6 +98,8 @@ def _on_membership_deleted(sender: Any, instance: DeskMembership, **kwargs: Any)
 def _on_membership_changed(sender: Any, instance: DeskMembership, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
         staff_access_changed(instance.staff_id)
+        # Who is on duty at the desk may have changed (conversations.actions.duty).
+        publish_duty([instance.desk_id])
 
 
 def _on_desk_saved(sender: Any, instance: Desk, **kwargs: Any) -> None:
@@ -114,21 +117,26 @@ def _on_desk_changed(sender: Any, instance: Desk, **kwargs: Any) -> None:
 def _on_opening_saved(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
     audit.audit_opening_changed(instance, deleted=False, **kwargs)
     announce_desk_hours_changed()
+    if not kwargs.get("raw"):
+        publish_duty([instance.desk_id])  # new hours may open or close the desk now: staff see it in `duty`
 
 
 def _on_opening_deleted(sender: Any, instance: OpeningPeriod, **kwargs: Any) -> None:
     audit.audit_opening_changed(instance, deleted=True, **kwargs)
     announce_desk_hours_changed()
+    publish_duty([instance.desk_id])  # the desk may open or close now: staff see it in `duty`
 
 
 def _on_exception_saved(sender: Any, instance: OpeningException, **kwargs: Any) -> None:
     audit.audit_exception_changed(instance, deleted=False, **kwargs)
     announce_desk_hours_changed()
+    publish_duty([instance.desk_id])  # the desk may open or close now: staff see it in `duty`
 
 
 def _on_exception_deleted(sender: Any, instance: OpeningException, **kwargs: Any) -> None:
     audit.audit_exception_changed(instance, deleted=True, **kwargs)
     announce_desk_hours_changed()
+    publish_duty([instance.desk_id])  # the desk may open or close now: staff see it in `duty`
 
 
 def connect() -> None:

@@ -23,6 +23,7 @@ ErrorCode = Literal[
     "busy",
     "unavailable",
     "already_given",
+    "at_limit",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
 

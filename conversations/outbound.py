@@ -229,6 +229,7 @@ class StaffWelcome(TypedDict):
     canned: list[CannedItem]
     conversations: list[int]
     limits: Limits
+    presence: PresenceSelf
     ref: NotRequired[str | None]
 
 
@@ -374,6 +375,34 @@ class SuggestionsEvent(TypedDict):
     ref: str | None
 
 
+class DutyPerson(TypedDict):
+    id: int
+    name: str
+    status: Literal["available", "busy"]
+
+
+class DutyEvent(TypedDict):
+    """(staff) Who is on duty at a desk now and their status; `answering`: the desk answers clients now."""
+
+    type: Literal["duty"]
+    desk: int
+    staff: list[DutyPerson]
+    answering: bool
+
+
+class PresenceSelf(TypedDict):
+    status: Literal["available", "busy", "away"]
+    max_conversations: int
+
+
+class PresenceEvent(TypedDict):
+    """(staff) The answer to `presence`: one's own status and limit as stored."""
+
+    type: Literal["presence"]
+    presence: PresenceSelf
+    ref: str | None
+
+
 class TransferDesksEvent(TypedDict):
     """(staff) The answer to `transfer_desks`: every desk a conversation may go to, as it is now."""
 
@@ -386,10 +415,13 @@ class DeskState(TypedDict):
     """A desk as a client's start page shows it now (desks.hours.desk_status), texts in the reader's language.
 
     `changes_at`: when `open` next flips (ISO 8601), so the page asks again then; null when it does not.
+    `answering`: open and somebody available (conversations.actions.duty.desk_answers_now); open and not
+    answering, the page says that nobody can answer right now.
     """
 
     slug: str
     open: bool
+    answering: bool
     status: str
     hours: list[str]
     changes_at: str | None
@@ -477,6 +509,8 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "gone": (GoneEvent,),
     "suggestions": (SuggestionsEvent,),
     "transfer_desks": (TransferDesksEvent,),
+    "duty": (DutyEvent,),
+    "presence": (PresenceEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
 
@@ -717,6 +751,24 @@ def suggestions_event(
 
 def transfer_desks_event(desks: list[TransferDesk], ref: str | None) -> TransferDesksEvent:
     return {"type": "transfer_desks", "desks": desks, "ref": ref}
+
+
+def duty_event(desk_id: int, people: list[tuple[int, str, str]], *, answering: bool) -> DutyEvent:
+    """`people`: (staff id, public name, status) of everybody on duty at the desk."""
+    return {
+        "type": "duty",
+        "desk": desk_id,
+        "staff": [{"id": pk, "name": name, "status": status} for pk, name, status in people],  # type: ignore[typeddict-item]
+        "answering": answering,
+    }
+
+
+def presence_self(status: str, max_conversations: int) -> PresenceSelf:
+    return {"status": status, "max_conversations": max_conversations}  # type: ignore[typeddict-item]
+
+
+def presence_event(status: str, max_conversations: int, ref: str | None) -> PresenceEvent:
+    return {"type": "presence", "presence": presence_self(status, max_conversations), "ref": ref}
 
 
 def done_event(conversation_id: int, frame: Literal["about", "feedback", "delete"], ref: str | None) -> DoneEvent:

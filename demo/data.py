@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, Role, Staff
 from demo.population import seed_population
 from demo.records import seed_records
+from demo.shifts import seed_shifts
 from demo.surveys import seed_surveys
 from desks.holidays import finnish_public_holidays
 from desks.hours import set_hours
@@ -263,7 +264,7 @@ def seed_exceptions(desk: Desk, today: dt.date | None = None) -> None:
 
 
 @transaction.atomic
-def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
+def seed_demo(*, brain: bool = True, records: bool = False, shifts: bool = False) -> list[DemoStaff]:
     """Create the demo data; running it again changes nothing.
 
     With `brain`, an empty brain is filled from the starter brain (bot/brain),
@@ -272,6 +273,8 @@ def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     `seed_demo` command, so `make run`), about 13 months of made-up contact
     records and feedback fill the reports, reach and feedback pages
     (demo/records.py); the tests make the records each of them needs instead.
+    With `shifts` (the command), this week's shifts of the demo staff
+    (demo/shifts.py) fill the shift pages and the planner's coverage.
     """
     orgs = {
         slug: Organisation.objects.get_or_create(slug=slug, defaults={"name": name})[0]
@@ -330,6 +333,8 @@ def seed_demo(*, brain: bool = True, records: bool = False) -> list[DemoStaff]:
     seed_population((code, name) for code, name, _name_sv in MUNICIPALITIES)
     if records:
         seed_records(orgs, desks)
+    if shifts:
+        seed_shifts()
     if brain:
         seed_brain()
     return STAFF

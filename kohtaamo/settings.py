@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "accounts",
     "desks",
     "audit",
+    "duty",
     "bot",
     "conversations",
     "stats",
@@ -364,6 +365,13 @@ QUEUE_ESTIMATE_DAYS = int(os.environ.get("QUEUE_ESTIMATE_DAYS", "14"))
 QUEUE_ESTIMATE_SAMPLES = int(os.environ.get("QUEUE_ESTIMATE_SAMPLES", "200"))
 QUEUE_ESTIMATE_MIN_SAMPLES = int(os.environ.get("QUEUE_ESTIMATE_MIN_SAMPLES", "5"))
 QUEUE_ESTIMATE_DEFAULT_MINUTES = float(os.environ.get("QUEUE_ESTIMATE_DEFAULT_MINUTES", "15"))
+# Shifts and presence (duty/, conversations/actions/duty.py): a counsellor's limit of
+# simultaneous conversations unless they set their own (1 to DUTY_MAX_CONVERSATIONS_CAP) ...
+DUTY_DEFAULT_MAX_CONVERSATIONS = int(os.environ.get("DUTY_DEFAULT_MAX_CONVERSATIONS", "3"))
+DUTY_MAX_CONVERSATIONS_CAP = int(os.environ.get("DUTY_MAX_CONVERSATIONS_CAP", "10"))
+# ... and how long an open console counts without a sign of life (its socket renews it every
+# STAFF_SOCKET_CHECK_SECONDS; a killed server process's consoles stop counting after this).
+DUTY_SOCKET_EXPIRY_SECONDS = float(os.environ.get("DUTY_SOCKET_EXPIRY_SECONDS", "120"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))

@@ -273,11 +273,18 @@ class StaffConsumer(BaseChatConsumer):
         await self.join(session_group(self.scope["session"].session_key))
         # ... and idle expiry within STAFF_SOCKET_CHECK_SECONDS, even if it never sends a frame.
         self.session_watch = asyncio.create_task(self.watch_session())
+        # In the console: on duty at the staff member's desks unless away (conversations.actions.duty).
+        await self.run(handlers.staff_console_opened, self.staff, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         watch = getattr(self, "session_watch", None)
         if watch is not None:
             watch.cancel()
+            try:
+                await self.run(handlers.staff_console_closed, self.channel_name)
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                # The row expires by itself (DUTY_SOCKET_EXPIRY_SECONDS).
+                logger.warning("console close not recorded: %s", type(exc).__name__)
         await super().disconnect(code)
 
     async def watch_session(self) -> None:
@@ -293,6 +300,11 @@ class StaffConsumer(BaseChatConsumer):
                 await self.end(stopped.close_code)
                 return
             self.staff = staff
+            try:
+                # The sign of life that keeps this console counted as present.
+                await self.run(handlers.staff_console_alive, staff, self.channel_name)
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                logger.warning("console heartbeat failed: %s", type(exc).__name__)
 
     async def staff_now(self) -> Any | None:
         """The staff member as they are now; None (and the socket closing) once they may not go on."""

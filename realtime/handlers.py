@@ -22,6 +22,7 @@ from conversations.actions import (
     bot,
     closing,
     deletion,
+    duty,
     messages,
     notes,
     starting,
@@ -42,11 +43,13 @@ from conversations.outbound import (
     DeskEvent,
     DesksEvent,
     DoneEvent,
+    DutyEvent,
     Limits,
     MessageAck,
     MessageEvent,
     NoteAck,
     NoteEvent,
+    PresenceEvent,
     QueueEvent,
     StaffConversationEvent,
     StaffWelcome,
@@ -61,6 +64,8 @@ from conversations.outbound import (
     message_event,
     note_ack,
     note_event,
+    presence_event,
+    presence_self,
     staff_conversation_event,
     synced_event,
     transfer_desks_event,
@@ -243,7 +248,7 @@ def staff_access(scope: dict[str, Any], conversation_ids: set[int]) -> tuple[Sta
     return staff, desk_ids, access.hidden_from(staff, conversation_ids)
 
 
-def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]:
+def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent | DutyEvent]]:
     desks = list(desks_for_staff(staff).select_related("organisation"))
     desk_ids = [d.pk for d in desks]
     colleagues: dict[int, Colleague] = {}
@@ -271,9 +276,12 @@ def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]
         "canned": canned_items(canned_replies_for(staff)),
         "conversations": list(staff.conversations.open().values_list("pk", flat=True).order_by("pk")),
         "limits": limits(),
+        "presence": presence_self(duty.status_of(staff), duty.max_conversations_of(staff)),
     }
     groups = [desk_group(pk) for pk in desk_ids] + [staff_group(staff.pk)]
-    return welcome, groups, [desk_snapshot(d) for d in desks]
+    snapshots: list[DeskEvent | DutyEvent] = [desk_snapshot(d) for d in desks]
+    snapshots += [duty.duty_snapshot(d) for d in desks]
+    return welcome, groups, snapshots
 
 
 def staff_state(staff: Staff, conversation_id: int) -> list[StaffConversationEvent]:
@@ -354,3 +362,22 @@ def staff_transfer_desks(staff: Staff, frame: inbound.TransferDesksFrame, channe
 def staff_close(staff: Staff, frame: inbound.Close, channel_name: str) -> StaffConversationEvent:
     conversation = closing.do_close(staff, frame["conversation"], outcome=frame["outcome"])
     return staff_conversation_event(conversation, viewer=staff)
+
+
+def staff_presence(staff: Staff, frame: inbound.PresenceFrame, channel_name: str) -> PresenceEvent:
+    """Set one's own status (and limit): the desks' staff get `duty`, start pages `desks_changed` on a change."""
+    presence = duty.do_set_presence(staff, frame["status"], max_conversations=frame.get("max_conversations"))
+    return presence_event(presence.status, duty.max_conversations_of(staff), frame["ref"])
+
+
+def staff_console_opened(staff: Staff, channel_name: str) -> None:
+    """The socket opened: its staff member is in the console (conversations.actions.duty)."""
+    duty.do_console_opened(staff, channel_name)
+
+
+def staff_console_closed(channel_name: str) -> None:
+    duty.do_console_closed(channel_name)
+
+
+def staff_console_alive(staff: Staff, channel_name: str) -> None:
+    duty.do_console_heartbeat(channel_name, staff)

@@ -233,6 +233,15 @@ class TransferDesksFrame(Frame):
     type: Literal["transfer_desks"]
 
 
+class PresenceFrame(Frame):
+    """One's own status (available, busy = no new conversations, away) and, optionally, one's limit
+    of simultaneous conversations (conversations.actions.duty.do_set_presence)."""
+
+    type: Literal["presence"]
+    status: Annotated[str, Max(10)]
+    max_conversations: NotRequired[int]
+
+
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete, DesksFrame),
@@ -247,6 +256,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         StepIn,
         Leave,
         SuggestFrame,
+        PresenceFrame,
     ),
 }
 
@@ -282,6 +292,7 @@ StaffFrame = Union[  # noqa: UP007
     StepIn,
     Leave,
     SuggestFrame,
+    PresenceFrame,
 ]
 
 

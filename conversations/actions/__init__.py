@@ -10,6 +10,7 @@ The modules, lowest first (each imports only those above it in this list):
 - `clients`: anonymous clients and their tokens;
 - `transcript`: storing a line of the transcript (the message path);
 - `queue`: the queue's order and positions, and telling parties of changes;
+- `duty`: who is on duty and available, their limits, whether a desk answers now (presence, open consoles);
 - `bot`: the chatbot's part and the hand-off to a person;
 - `crisis`: what a client message of acute risk sets off;
 - `starting`: opening a conversation;

@@ -14,6 +14,7 @@ from conversations.actions.access import (
     hidden_from,
     lock_conversation,
 )
+from conversations.actions.duty import check_at_limit, check_may_be_offered
 from conversations.actions.notes import add_note, keep_notes_within
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import desk_args, system_message
@@ -51,11 +52,15 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
 
     "Next" is the first in the queue's order (conversations.models.QUEUE_ORDER)
     of the chosen desk, or of all the staff member's desks, that is not offered
-    to a colleague.
+    to a colleague. Refused with `at_limit` when the staff member already has
+    as many conversations in progress as their limit (conversations.actions.duty).
     """
     if not staff.may_answer:
         raise ChatError("forbidden", _("Your role does not answer conversations."))
     with transaction.atomic():
+        # The staff row locked: two takes at once by one person count one after the other.
+        Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True).get()
+        check_at_limit(staff)
         if conversation_id is not None:
             conversation = check_staff_conversation(staff, conversation_id)
             conversation = lock_conversation(conversation.pk)
@@ -147,6 +152,7 @@ def do_transfer(
                 raise ChatError("bad_message", _("That colleague does not work at that desk."), field="staff")
             if to_staff.pk == staff.pk:
                 raise ChatError("bad_message", _("You cannot transfer a conversation to yourself."), field="staff")
+            check_may_be_offered(to_staff)
         from_desk_id = conversation.desk_id
         from_organisation_id = conversation.desk.organisation_id
         notes_along = share_notes or to_desk.organisation_id == from_organisation_id

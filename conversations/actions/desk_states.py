@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from common.events import desk_states_group, send_event
+from conversations.actions.duty import someone_available
 from conversations.outbound import DesksEvent, DeskState, desks_changed_event, desks_event
 from desks.hours import desk_status, with_hours
 from desks.models import Desk
@@ -28,6 +29,8 @@ def desk_state(desk: Desk) -> DeskState:
     return {
         "slug": desk.slug,
         "open": status.open,
+        # Inside the hours with nobody available the page says so (conversations.actions.duty.desk_answers_now).
+        "answering": status.open and someone_available(desk),
         "status": status.status,
         "hours": status.hours,
         "changes_at": status.changes_at.isoformat() if status.changes_at else None,

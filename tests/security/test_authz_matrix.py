@@ -24,6 +24,7 @@ desks.members), editor, supervisor and admin (both with TOTP).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,6 +244,11 @@ POPULATION = expect("403", anonymous="login", admin_no_otp="otp", admin="200")
 
 # Reports (stats.reports.report_scope): supervisors their desks, admins their organisation; those who
 # only answer or edit are refused. Another organisation's desk in the query answers as a missing page.
+# Shifts (conversations.actions.duty): planning is for supervisors and admins of their desks.
+SHIFT_PLANNERS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
+SHIFT_NONE = expect("404", anonymous="login", admin_no_otp="otp", editor="403")
+SHIFTS_DONE = "302:/console/shifts/"
+
 REPORTS = expect("403", anonymous="login", admin_no_otp="otp", supervisor="200", admin="200")
 REPORTS_OTHER_DESK = REPORTS | {"supervisor": "404", "admin": "404"}
 
@@ -468,6 +474,19 @@ CLASSIFIED: dict[str, Route] = {
         post={"youth": DESK_HOURS, "study": DESK_HOURS_OTHER},
         payload={"action": "add", "exception-kind": "closed", "exception-starts_on": "2099-01-01"},
     ),
+    # --- Shifts (console/shift_views.py): one's own at one's desks; supervisors and admins plan their desks' ---
+    # A POST without times shows the form again with its errors (nothing stored).
+    "console/shifts/": route("/console/shifts/", CHAT_STAFF, post=CHAT_STAFF),
+    "console/shifts/plan/": route("/console/shifts/plan/", SHIFT_PLANNERS, post=SHIFT_PLANNERS),
+    "console/shifts/<int:shift_id>/remove/": Route(
+        paths={"youth": "/console/shifts/{shift_youth}/remove/", "study": "/console/shifts/{shift_study}/remove/"},
+        get={"youth": GET_ONLY, "study": GET_ONLY},
+        post={
+            # The counsellor's own, or a supervisor's or admin's desk; to anybody else it looks missing.
+            "youth": SHIFT_NONE | {"counsellor": SHIFTS_DONE, "supervisor": SHIFTS_DONE, "admin": SHIFTS_DONE},
+            "study": SHIFT_NONE | {"studycounsellor": SHIFTS_DONE},
+        },
+    ),
     "console/reports/": report_route("/console/reports/"),
     "console/reports/csv/": report_route("/console/reports/csv/"),
     "console/reports/xlsx/": report_route("/console/reports/xlsx/"),
@@ -651,6 +670,7 @@ def matrix_objects() -> dict[str, Any]:
     from demo.data import seed_demo
     from demo.surveys import YOUTH_PANEL_TITLE
     from desks.models import CannedReply, Desk, OpeningException, OpeningPeriod
+    from duty.models import Shift
     from stats.models import Category, ContactRecord
     from surveys.actions import do_save_survey
     from surveys.models import Question, Survey
@@ -698,7 +718,16 @@ def matrix_objects() -> dict[str, Any]:
 
     hist_youth = closed_at("youth", "counsellor")
     hist_study = closed_at("study", "studycounsellor")
+
+    def shift_of(desk: str, username: str) -> int:
+        start = timezone.now() + dt.timedelta(days=1)
+        return Shift.objects.create(
+            desk=desks[desk], staff=staff[username], starts_at=start, ends_at=start + dt.timedelta(hours=2)
+        ).pk
+
     return {
+        "shift_youth": shift_of("youth", "counsellor"),
+        "shift_study": shift_of("study", "studycounsellor"),
         "survey_own": survey_own.pk,
         "survey_slug": survey_own.slug,
         "survey_draft": survey_draft.pk,
@@ -1035,6 +1064,8 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     # Suggestions only read what the staff member already sees: whoever sees the
     # conversation (a supervisor or admin watching, a colleague of the desk) may ask.
     "suggest": ({}, SEES),
+    # One's own status: everybody who answers clients sets their own (conversations.actions.duty).
+    "presence": ({"status": "available"}, "ok"),
 }
 
 
@@ -1127,7 +1158,10 @@ def test_who_may_not_open_the_staff_socket(chat: Any) -> None:
 MUTATING = {"take", "send", "note", "transfer", "close", "step_in", "seen"}
 
 
-def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any) -> None:
+def test_every_staff_frame_as_every_role_on_every_desk(chat: Any, demo: Any, settings: Any) -> None:
+    # The matrix is about rights: the counsellor takes a fresh conversation for every frame that
+    # changed the last one, far above a person's limit (conversations.actions.duty, tests/duty).
+    settings.DUTY_DEFAULT_MAX_CONVERSATIONS = 1000
     from realtime.inbound import FRAMES
     from tests.chat_helpers import rows
 

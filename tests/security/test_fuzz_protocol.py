@@ -178,6 +178,7 @@ class Context:
             "reason": ["asked", "bot_unsure"],
             "age_group": ["16_17", "65_plus", "unknown", ""],
             "municipality": ["other", ""],
+            "status": ["available", "busy", "away"],
         }.get(name, [])
         return st.sampled_from(known) | text if known else text
 

@@ -29,6 +29,7 @@ import {
 } from "./conversations.js";
 import { onAlert } from "./crisis.js";
 import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
+import { initPresence, onDuty, onPresence, renderAllDuty, showPresence } from "./duty.js";
 import { announce, notify, showAlert } from "./notices.js";
 import { focusWaiting, onDesk, renderDeskShells, tick } from "./queues.js";
 import { STORE_KEY, loadStore, state, stream } from "./state.js";
@@ -85,6 +86,8 @@ const HANDLERS = {
   canned: onCanned,
   suggestions: onSuggestions,
   transfer_desks: onTransferDesks,
+  duty: onDuty,
+  presence: onPresence,
 };
 
 export function handleEvent(event) {
@@ -119,11 +122,14 @@ function onWelcome(welcome) {
     state.deskSections.clear();
     for (const id of [...state.desks.keys()]) if (!deskIds.includes(id)) state.desks.delete(id);
     renderDeskShells();
+    renderAllDuty();
     announce(t("desksChanged"));
   }
+  showPresence(welcome.presence);
   if (first) {
     state.deskOrder = deskIds;
     renderDeskShells();
+    initPresence();
     const stored = loadStore();
     state.drafts = stored.drafts || {};
     for (const item of stored.open || []) ensureConv(item.id, item.mode === "watching" ? "watching" : "mine");

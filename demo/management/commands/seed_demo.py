@@ -1,4 +1,4 @@
-"""manage.py seed_demo: load the demo organisations, desks, staff and made-up contact records."""
+"""manage.py seed_demo: load the demo organisations, desks, staff, this week's shifts and made-up contact records."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        staff = seed_demo(records=not options["no_records"])
+        staff = seed_demo(records=not options["no_records"], shifts=True)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo staff (password: {DEMO_PASSWORD}):")
         for spec in staff:

@@ -151,6 +151,7 @@ const handlers = {
   error: onError,
 };
 
+// A desk inside its hours with nobody available says so (conversations.actions.duty), live.
 function onEvent(event) {
   handlers[event.type]?.(event);
 }
@@ -203,6 +204,9 @@ function onDesks(event) {
     for (const button of document.querySelectorAll(`button[data-person][data-desk="${CSS.escape(desk.slug)}"]`)) {
       button.hidden = !desk.open;
     }
+    // Inside the hours with nobody available: said honestly (the client may still start and wait).
+    const nobody = document.querySelector(`[data-desk-nobody="${CSS.escape(desk.slug)}"]`);
+    if (nobody) nobody.hidden = !(desk.open && !desk.answering);
     if (desk.changes_at) next = Math.min(next, Date.parse(desk.changes_at));
   }
   if (next === Infinity) return;
