@@ -286,10 +286,17 @@ class SyncedEvent(TypedDict):
 
 
 class QueueEvent(TypedDict):
+    """A waiting client's place (1 = next), the queue's length, and the estimated wait in seconds.
+
+    `wait_seconds` is null when nobody can answer at the desk now
+    (conversations.actions.queue.estimate_wait).
+    """
+
     type: Literal["queue"]
     conversation: int
     position: int
     waiting: int
+    wait_seconds: int | None
     ref: NotRequired[str | None]
 
 
@@ -691,8 +698,14 @@ def synced_event(conversation: Conversation) -> SyncedEvent:
     return {"type": "synced", "conversation": conversation.pk, "last_seq": conversation.last_seq}
 
 
-def queue_event(conversation_id: int, position: int, waiting: int) -> QueueEvent:
-    return {"type": "queue", "conversation": conversation_id, "position": position, "waiting": waiting}
+def queue_event(conversation_id: int, position: int, waiting: int, wait_seconds: int | None) -> QueueEvent:
+    return {
+        "type": "queue",
+        "conversation": conversation_id,
+        "position": position,
+        "waiting": waiting,
+        "wait_seconds": wait_seconds,
+    }
 
 
 def receipt_event(conversation_id: int, side: Side, delivered: int, read: int) -> ReceiptEvent:

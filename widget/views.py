@@ -58,6 +58,10 @@ def client_texts() -> dict[str, str]:
     """
     return {
         "queue": _("You are number %(position)s in the queue."),
+        # The estimated wait (conversations.actions.queue.estimate_wait; client.js rounds it to minutes).
+        "queueSoon": _("Someone should answer you in a minute or two."),
+        "queueWait": _("Estimated wait: about %(minutes)s minutes."),
+        "queueNoEstimate": _("Nobody can answer right now, so the wait may be long."),
         "queueHint": _("Please wait. Someone will answer as soon as they can. You can already write your message."),
         "chattingWith": _("You are chatting with %(name)s."),
         "nickname": _("Your nickname: %(nickname)s"),

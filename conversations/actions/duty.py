@@ -107,20 +107,44 @@ def _has_presence(staff: Staff) -> bool:
     return True
 
 
-def answering_staff(desk: Desk) -> list[Staff]:
-    """Who can take a new conversation at `desk` now: on duty, available, under their own limit."""
+@dataclass(frozen=True)
+class Load:
+    """An available counsellor on duty at a desk: their own limit and their conversations in progress (any desk)."""
+
+    staff: Staff
+    limit: int
+    in_progress: int
+
+
+def available_loads(desk: Desk) -> list[Load]:
+    """Everybody on duty and available at `desk` now, with their limit and load (one query)."""
     candidates = (
         _with_status(staff_of_desk(desk).filter(pk__in=present_staff()), [PresenceStatus.AVAILABLE])
         .select_related("presence")
         .annotate(in_progress=Count("conversations", filter=Q(conversations__status=Status.ACTIVE), distinct=True))
     )
     default = int(settings.DUTY_DEFAULT_MAX_CONVERSATIONS)
-    chosen: list[Staff] = []
+    loads: list[Load] = []
     for person in candidates:
         own = person.presence.max_conversations if _has_presence(person) else None
-        if person.in_progress < (own or default):
-            chosen.append(person)
-    return chosen
+        loads.append(Load(person, int(own or default), int(person.in_progress)))
+    return loads
+
+
+def answering_staff(desk: Desk) -> list[Staff]:
+    """Who can take a new conversation at `desk` now: on duty, available, under their own limit."""
+    return [load.staff for load in available_loads(desk) if load.in_progress < load.limit]
+
+
+def desk_capacity(desk: Desk) -> tuple[int, int]:
+    """How many conversations the counsellors available at `desk` take at once, and how many of those places are free.
+
+    The places are the sum of their own limits; a busy or away counsellor has
+    none (they take no new conversations). The queue's wait estimate reads it
+    (conversations.actions.queue.wait_estimates).
+    """
+    loads = available_loads(desk)
+    return sum(load.limit for load in loads), sum(max(0, load.limit - load.in_progress) for load in loads)
 
 
 def someone_available(desk: Desk) -> bool:
@@ -216,10 +240,15 @@ def publish_duty(desk_ids: Iterable[int]) -> None:
         return
 
     def publish() -> None:
+        # Lazily: the queue reads this module's desk_capacity for its wait estimates.
+        from conversations.actions.queue import DESK_PUBLISHER
+
         desks = list(Desk.objects.filter(pk__in=ids).prefetch_related("opening_periods"))
         for desk in desks:
             deliver(desk_group(desk.pk), duty_snapshot(desk))
         AVAILABILITY.changed(desks)
+        # Who answers changed: waiting clients get their estimated wait again (when it changed).
+        DESK_PUBLISHER.changed(ids)
 
     send_events_after_commit(publish)
 

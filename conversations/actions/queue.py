@@ -15,7 +15,7 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
@@ -37,6 +37,7 @@ from common.events import (
     send_events_after_commit,
     send_outbox,
 )
+from conversations.actions.duty import desk_capacity
 from conversations.models import Conversation, Message, SenderKind, Status, Transfer
 from conversations.outbound import (
     ActiveItem,
@@ -56,17 +57,27 @@ logger = logging.getLogger(__name__)
 ASSIGNED_NAME_FIELDS = ("assigned_to__id", "assigned_to__display_name", "assigned_to__first_name", "assigned_to__role")
 
 
-def queue_events(waiting_ids: list[int]) -> list[QueueEvent]:
-    """Each waiting conversation's place (1 = next) in a queue listed in its order."""
-    return [queue_event(pk, place, len(waiting_ids)) for place, pk in enumerate(waiting_ids, start=1)]
+def queue_events(waiting_ids: list[int], estimate: Callable[[int], int | None]) -> list[QueueEvent]:
+    """Each waiting conversation's place (1 = next) in a queue listed in its order, with its estimated wait."""
+    return [queue_event(pk, place, len(waiting_ids), estimate(place)) for place, pk in enumerate(waiting_ids, start=1)]
+
+
+def wait_estimates(desk: Desk) -> Callable[[int], int | None]:
+    """The estimated wait of each place in `desk`'s queue now (`estimate_wait`; two queries, whatever the queue)."""
+    handling = recent_handling_seconds(desk.pk)
+    slots, free = desk_capacity(desk)
+    return lambda place: estimate_wait(place, handling_seconds=handling, slots=slots, free_slots=free)
 
 
 def queue_position(conversation: Conversation) -> QueueEvent | None:
-    """The `queue` event of a waiting conversation (its place and the queue's length), else None."""
+    """The `queue` event of a waiting conversation (its place, the queue's length, the wait), else None."""
     if conversation.status != Status.QUEUED:
         return None
     queue = list(Conversation.objects.waiting().filter(desk_id=conversation.desk_id).values_list("pk", flat=True))
-    return next((event for event in queue_events(queue) if event["conversation"] == conversation.pk), None)
+    if conversation.pk not in queue:
+        return None
+    events = queue_events(queue, wait_estimates(Desk.objects.get(pk=conversation.desk_id)))
+    return next(event for event in events if event["conversation"] == conversation.pk)
 
 
 # How much of a waiting client's first line the queue shows before a counsellor takes it.
@@ -206,8 +217,9 @@ class DeskPublisher:
     - later changes within the interval only mark the desk, and one snapshot of
       the state as it is then goes at the end of the interval (the trailing
       edge: the last state always arrives);
-    - a waiting client gets a `queue` event only when its place changed since
-      the last one this process sent (a resume reads its place afresh).
+    - a waiting client gets a `queue` event only when its place or estimated
+      wait changed since the last one this process sent (a resume reads them
+      afresh).
 
     The trailing snapshot is timed on the server process's event loop, read in
     its database thread like any frame's work and sent from the loop, which
@@ -223,7 +235,7 @@ class DeskPublisher:
         self._lock = threading.Lock()
         self._last_sent: dict[int, float] = {}  # desk -> time.monotonic() of its last snapshot
         self._due: set[int] = set()  # desks with a trailing snapshot on the timer
-        self._places: dict[int, dict[int, int]] = {}  # desk -> conversation -> place last sent
+        self._places: dict[int, dict[int, tuple[int, int | None]]] = {}  # desk -> conversation -> (place, wait) sent
         self._tasks: set[asyncio.Task[None]] = set()  # the running trailing snapshots (kept from the GC)
 
     def changed(self, desk_ids: Iterable[int]) -> None:
@@ -256,12 +268,13 @@ class DeskPublisher:
         for desk in Desk.objects.filter(pk__in=desk_ids):
             snapshot = desk_snapshot(desk)
             deliver(desk_group(desk.pk), snapshot)
-            events = queue_events([item["id"] for item in snapshot["waiting"]])
+            waiting = [item["id"] for item in snapshot["waiting"]]
+            events = queue_events(waiting, wait_estimates(desk)) if waiting else []
             with self._lock:
                 sent = self._places.get(desk.pk, {})
-                self._places[desk.pk] = {event["conversation"]: event["position"] for event in events}
+                self._places[desk.pk] = {e["conversation"]: (e["position"], e["wait_seconds"]) for e in events}
             for event in events:
-                if sent.get(event["conversation"]) != event["position"]:
+                if sent.get(event["conversation"]) != (event["position"], event["wait_seconds"]):
                     deliver(conversation_group(event["conversation"]), event, audience="client")
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, desk_id: int, delay: float) -> None:

@@ -1,5 +1,7 @@
 """A waiting client's estimated wait: the desk's recent handling times and the counsellors free now.
 
+The last test follows it over real sockets as counsellors come, take and go busy.
+
 The estimate is checked against the same figures computed directly from the
 conversations the test made, under a frozen clock.
 """
@@ -9,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from freezegun import freeze_time
 
 from conversations.actions.queue import estimate_wait, recent_handling_seconds
 from conversations.models import Status
+from tests.chat_helpers import Chat
 from tests.support.factories import ConversationFactory, DeskFactory
 
 NOW = dt.datetime(2026, 12, 7, 18, 0, tzinfo=dt.UTC)
@@ -88,3 +93,28 @@ def test_the_estimate_matches_a_direct_computation(place: int, slots: int, free_
 
 def test_there_is_no_estimate_when_nobody_can_answer() -> None:
     assert estimate_wait(1, handling_seconds=600, slots=0, free_slots=0) is None
+
+
+def test_a_waiting_client_sees_its_estimated_wait_follow_the_counsellors_on_duty(chat: Chat, demo: Any) -> None:
+    # No conversation of the desk closed lately: the default handling time.
+    handling = settings.QUEUE_ESTIMATE_DEFAULT_MINUTES * 60
+    first, second = chat.client(), chat.client()
+    ids = [chat.start(first, nickname="A"), chat.start(second, nickname="B")]
+    # Nobody has the console open: no estimate.
+    assert first.events[-1]["wait_seconds"] is None
+
+    kalle = chat.staff("counsellor")
+    # Kalle's three places (the default limit), all free: both are next.
+    second.read_until(lambda e: e["type"] == "queue" and e["wait_seconds"] == 0, "no wait: free places")
+    kalle.answer({"type": "presence", "status": "available", "max_conversations": 1})
+    # One place, free: the first is next; the second waits for one conversation to end.
+    expected = estimate_wait(2, handling_seconds=handling, slots=1, free_slots=1)
+    assert expected == math.ceil(handling)
+    second.read_until(lambda e: e["type"] == "queue" and e["wait_seconds"] == expected, "one conversation to end")
+
+    chat.take(kalle, ids[0])
+    moved = second.read_until(lambda e: e["type"] == "queue" and e["position"] == 1, "the second moves up")
+    assert moved["wait_seconds"] == math.ceil(handling)  # Kalle's one place is taken: one conversation to end
+
+    kalle.answer({"type": "presence", "status": "busy"})
+    second.read_until(lambda e: e["type"] == "queue" and e["wait_seconds"] is None, "no estimate: nobody available")

@@ -264,9 +264,20 @@ function onQueue(event) {
   const position = document.createElement("p");
   position.className = "k-pos";
   position.textContent = t("queue", { position: event.position });
+  const wait = document.createElement("p");
+  wait.className = "k-wait";
+  wait.textContent = waitText(event.wait_seconds);
   const hint = document.createElement("p");
   hint.textContent = t("queueHint");
-  el.queue.replaceChildren(position, hint);
+  el.queue.replaceChildren(position, wait, hint);
+}
+
+/** The estimated wait in words: soon, about N minutes (by fives past ten), or none when nobody answers now. */
+function waitText(seconds) {
+  if (seconds == null) return t("queueNoEstimate");
+  if (seconds < 90) return t("queueSoon");
+  const minutes = Math.round(seconds / 60);
+  return t("queueWait", { minutes: minutes > 10 ? Math.round(minutes / 5) * 5 : minutes });
 }
 
 function onTyping(event) {
