@@ -23,6 +23,8 @@ ErrorCode = Literal[
     "busy",
     "unavailable",
     "already_given",
+    "wrong_code",
+    "code_locked",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
 

@@ -398,6 +398,15 @@ class DeletedEvent(TypedDict):
     conversation: int
 
 
+class CodeEvent(TypedDict):
+    """(client) The answer to `new_code`: the conversation's new code, in the conversation's language."""
+
+    type: Literal["code"]
+    conversation: int
+    code: str
+    ref: str | None
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -430,6 +439,7 @@ CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     "conversation": (ConversationEvent,),
     "queue": (QueueEvent,),
     "done": (DoneEvent,),
+    "code": (CodeEvent,),
 }
 STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -457,7 +467,9 @@ def desk_ref(desk: Desk) -> DeskRef:
 
 
 # Events that never carry a desk: sent as they are (the message path's own events among them).
-_WITHOUT_DESKS = frozenset({"ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error"})
+_WITHOUT_DESKS = frozenset(
+    {"code", "ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error"}
+)
 
 
 def localise(event: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
@@ -690,6 +702,10 @@ def done_event(conversation_id: int, frame: Literal["about", "feedback", "delete
 
 def deleted_event(conversation_id: int) -> DeletedEvent:
     return {"type": "deleted", "conversation": conversation_id}
+
+
+def code_event(conversation_id: int, code: str, ref: str | None) -> CodeEvent:
+    return {"type": "code", "conversation": conversation_id, "code": code, "ref": ref}
 
 
 def pong_event(ref: str | None) -> PongEvent:

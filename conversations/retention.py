@@ -103,8 +103,8 @@ def purge_notes(ids: list[int], now: dt.datetime) -> int:
 
 
 def purge_client_link(ids: list[int], now: dt.datetime) -> int:
-    """The nickname and the link to the client's browser token; marks the conversations purged."""
-    return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, purged_at=now)
+    """The nickname, the link to the client's browser token and the conversation code; marks them purged."""
+    return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, code_hash=None, purged_at=now)
 
 
 # What a conversation's purge deletes, in order, each called with a batch of conversation ids inside

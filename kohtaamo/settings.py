@@ -356,6 +356,13 @@ CHAT_DESK_ADMISSIONS_PER_MINUTE = float(os.environ.get("CHAT_DESK_ADMISSIONS_PER
 # At most this many conversations wait in one desk's queue; more are answered `busy`
 # (a few counsellors answer about this many in a working day).
 CHAT_DESK_QUEUE_MAX = int(os.environ.get("CHAT_DESK_QUEUE_MAX", "30"))
+# Conversation codes (conversations/actions/codes.py, docs/conversation-codes.md): one socket may
+# try CHAT_CODE_SOCKET_TRIES codes (one more every CHAT_CODE_WINDOW_SECONDS / that many seconds);
+# the whole service CHAT_CODE_SERVICE_TRIES in CHAT_CODE_WINDOW_SECONDS, after which every
+# socket is answered `code_locked` until tries refill: guessing is bounded whatever the sockets.
+CHAT_CODE_SOCKET_TRIES = int(os.environ.get("CHAT_CODE_SOCKET_TRIES", "5"))
+CHAT_CODE_SERVICE_TRIES = int(os.environ.get("CHAT_CODE_SERVICE_TRIES", "30"))
+CHAT_CODE_WINDOW_SECONDS = float(os.environ.get("CHAT_CODE_WINDOW_SECONDS", "600"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))

@@ -219,6 +219,11 @@ class ClientConsumer(BaseChatConsumer):
             await self.run(handlers.client_check, self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame["after"], frame["ref"])
             return
+        if kind == "resume_code":
+            # The code's conversation becomes this client's; then it is read from its start.
+            conversation_id = await self.run(handlers.client_resume_code, self.client, frame, self.channel_name)
+            await self.resume(conversation_id, 0, frame["ref"])
+            return
         # The other frames (send, choose, typing, seen, handoff, vote, end): one handler each.
         handler = getattr(handlers, f"client_{kind}", None)
         if handler is None:  # pragma: no cover - inbound and handlers list the same types

@@ -21,6 +21,7 @@ from conversations.actions import (
     assignment,
     bot,
     closing,
+    codes,
     deletion,
     messages,
     notes,
@@ -36,6 +37,7 @@ from conversations.actions.queue import desk_snapshot, queue_position
 from conversations.models import Client, Outcome
 from conversations.outbound import (
     ClientWelcome,
+    CodeEvent,
     Colleague,
     ConversationEvent,
     DeskEvent,
@@ -52,6 +54,7 @@ from conversations.outbound import (
     SyncedEvent,
     TransferDesksEvent,
     canned_items,
+    code_event,
     conversation_event,
     desk_ref,
     done_event,
@@ -186,6 +189,16 @@ def client_feedback(client: Client, frame: inbound.FeedbackFrame, channel_name: 
 def client_delete(client: Client, frame: inbound.Delete, channel_name: str) -> DoneEvent:
     deletion.do_client_delete(client, frame["conversation"])
     return done_event(frame["conversation"], "delete", frame["ref"])
+
+
+def client_resume_code(client: Client, frame: inbound.ResumeCode, channel_name: str) -> int:
+    """Attach the code's conversation to this client; the consumer then resumes it from the start."""
+    return codes.do_resume_by_code(client, frame["code"], socket_key=channel_name)
+
+
+def client_new_code(client: Client, frame: inbound.NewCode, channel_name: str) -> CodeEvent:
+    conversation = codes.check_new_code(client, frame["conversation"])
+    return code_event(conversation.pk, codes.do_give_code(conversation), frame["ref"])
 
 
 # --- Staff -------------------------------------------------------------------------

@@ -167,6 +167,20 @@ class Delete(Frame):
     conversation: ConversationId
 
 
+class ResumeCode(Frame):
+    """The client types a conversation code (conversations.actions.codes) to come back to a conversation."""
+
+    type: Literal["resume_code"]
+    code: Annotated[str, Max(200), NotBlank()]
+
+
+class NewCode(Frame):
+    """The client asks for a code for their conversation (a new code replaces the old)."""
+
+    type: Literal["new_code"]
+    conversation: ConversationId
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -229,7 +243,20 @@ class TransferDesksFrame(Frame):
 
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
-    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete),
+    "client": (
+        *_COMMON,
+        ClientHello,
+        Start,
+        End,
+        Handoff,
+        Choose,
+        Vote,
+        About,
+        FeedbackFrame,
+        Delete,
+        ResumeCode,
+        NewCode,
+    ),
     "staff": (
         *_COMMON,
         StaffHello,
@@ -245,7 +272,22 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
 }
 
 ClientFrame = Union[  # noqa: UP007
-    Ping, Resume, Send, Typing, Seen, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete
+    Ping,
+    Resume,
+    Send,
+    Typing,
+    Seen,
+    ClientHello,
+    Start,
+    End,
+    Handoff,
+    Choose,
+    Vote,
+    About,
+    FeedbackFrame,
+    Delete,
+    ResumeCode,
+    NewCode,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,

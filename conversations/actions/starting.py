@@ -98,7 +98,7 @@ def _check_open_conversations(client: Client) -> None:
         raise ChatError("too_many", _("You already have open conversations. Please end one first."))
 
 
-def _lock_client(client: Client) -> None:
+def lock_client(client: Client) -> None:
     """Save a new client (its first conversation saves it, see clients.get_or_create_client) and lock its row.
 
     Two sockets of one client starting at once then count its open
@@ -123,7 +123,7 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
     new_client = client.pk is None
     try:
         with transaction.atomic():
-            _lock_client(client)
+            lock_client(client)
             _check_open_conversations(client)
             check_admission(desk, queued=not with_bot)
             return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)

@@ -899,6 +899,10 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     # Feedback only once the conversation has ended (refused after it was found to be the client's own).
     "feedback": ({"rating": 5, "helped": True}, "forbidden"),
     "delete": ({}, "ok"),
+    # A code for one's own conversation (another's or a missing one: not_found, as every frame).
+    "new_code": ({}, "ok"),
+    # A code that is no conversation's (a right code opens only its own: tests/protocol/test_protocol_codes.py).
+    "resume_code": ({"code": "kissa koira hevonen lehmä"}, "wrong_code"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
