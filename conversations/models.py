@@ -41,6 +41,9 @@ class Status(models.TextChoices):
     QUEUED = "queued", _("In queue")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+    # Left as a message when nobody answered live (conversations.actions.offline): it waits in
+    # the desk's inbox, staff reply when they can, the client comes back with its code.
+    MESSAGE = "message", _("Left as a message")
 
 
 class HandoffReason(models.TextChoices):
@@ -104,13 +107,13 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
 
 
 def staff_can_write(status: str, assigned_to_id: int | None, staff_id: int) -> bool:
-    """Whether a staff member may write in a conversation: only its counsellor, while it is open.
+    """Whether a staff member may write in a conversation: only its counsellor, while it is live or a message.
 
     A function of plain values, so that a staff socket can apply the same rule
     to a broadcast conversation state (realtime.consumers) as the actions do to
     a row.
     """
-    return status == Status.ACTIVE and assigned_to_id == staff_id
+    return status in (Status.ACTIVE, Status.MESSAGE) and assigned_to_id == staff_id
 
 
 class Conversation(models.Model):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from desks.models import CannedReply, Desk
 
 Side = Literal["client", "staff"]
-Status = Literal["bot", "queued", "active", "closed"]
+Status = Literal["bot", "queued", "active", "closed", "message"]
 
 
 # --- Parts of events -------------------------------------------------------------------------
@@ -172,6 +172,24 @@ class ActiveItem(TypedDict):
     last_seq: int
 
 
+class InboxItem(TypedDict):
+    """A message left for the desk (status `message`), as its inbox lists it.
+
+    `waiting_since`: when the client's oldest line after the last staff reply
+    was written (null: the newest line is an answer, nothing waits); `preview`:
+    the start of the client's newest line.
+    """
+
+    id: int
+    nickname: str
+    waiting_since: str | None
+    assigned: NamedStaff | None
+    urgent: bool
+    crisis: bool
+    language: str
+    preview: str
+
+
 class SuggestedReferral(TypedDict):
     """A service a suggested topic points to; a field the brain leaves out is ""."""
 
@@ -297,6 +315,8 @@ class DeskEvent(TypedDict):
     desk: DeskRef
     waiting: list[WaitingItem]
     active: list[ActiveItem]
+    # The desk's inbox: messages left for it, those waiting for an answer first (longest first).
+    messages: list[InboxItem]
 
 
 class TypingEvent(TypedDict):

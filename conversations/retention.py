@@ -131,7 +131,7 @@ def purge_conversations(ids: list[int], now: dt.datetime) -> int:
 def close_idle_conversations(now: dt.datetime) -> int:
     """Close open conversations nobody has written in for their idle time; returns how many were closed."""
     idle: list[int] = []
-    for status in (Status.BOT, Status.QUEUED, Status.ACTIVE):
+    for status in (Status.BOT, Status.QUEUED, Status.ACTIVE, Status.MESSAGE):
         cutoff = now - idle_close_after(status)
         idle += (
             Conversation.objects.filter(status=status, created_at__lt=cutoff)

@@ -385,6 +385,9 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos
 # in a queue or with a counsellor after CHAT_IDLE_CLOSE_HOURS without messages.
 BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
 CHAT_IDLE_CLOSE_HOURS = int(os.environ.get("CHAT_IDLE_CLOSE_HOURS", "24"))
+# A message left for a desk (status `message`) nobody wrote in for this many days is closed like an
+# abandoned chat, and so purged its organisation's retention days later.
+CHAT_MESSAGE_IDLE_CLOSE_DAYS = int(os.environ.get("CHAT_MESSAGE_IDLE_CLOSE_DAYS", "30"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # The reports' monthly rollups of stale months are built again this often by scripts/serve.py
 # (stats.rollups; manage.py refresh_report_rollups does the same); 0 to leave it to cron.

@@ -219,6 +219,12 @@ class ClientConsumer(BaseChatConsumer):
             await self.run(handlers.client_check, self.client, frame["conversation"])
             await self.resume(frame["conversation"], frame["after"], frame["ref"])
             return
+        if kind == "leave_message":
+            # The message's conversation from its start, then its code: the client can come back at once.
+            conversation_id, code = await self.run(handlers.client_leave_message, self.client, frame, self.language)
+            await self.resume(conversation_id, 0, frame["ref"])
+            await self.send_event(code)
+            return
         if kind == "resume_code":
             # The code's conversation becomes this client's; then it is read from its start.
             conversation_id = await self.run(handlers.client_resume_code, self.client, frame, self.channel_name)

@@ -25,6 +25,7 @@ from conversations.actions import (
     deletion,
     messages,
     notes,
+    offline,
     starting,
     suggestions,
     transcript,
@@ -34,7 +35,7 @@ from conversations.actions import (
 from conversations.actions.canned import canned_replies_for
 from conversations.actions.clients import get_or_create_client, open_conversations_of
 from conversations.actions.queue import desk_snapshot, queue_position
-from conversations.models import Client, Outcome
+from conversations.models import Client, Outcome, Status
 from conversations.outbound import (
     ClientWelcome,
     CodeEvent,
@@ -201,6 +202,21 @@ def client_new_code(client: Client, frame: inbound.NewCode, channel_name: str) -
     return code_event(conversation.pk, codes.do_give_code(conversation), frame["ref"])
 
 
+def client_leave_message(client: Client, frame: inbound.LeaveMessage, language: str) -> tuple[int, CodeEvent]:
+    """Leave the message; the consumer then resumes the new conversation and sends its code."""
+    desk, body = offline.check_leave_message(frame["desk"], frame["body"])
+    conversation_id = offline.do_leave_message(
+        client,
+        desk,
+        body=body,
+        client_msg_id=frame["id"],
+        nickname=frame.get("nickname") or "",
+        language=frame.get("lang") or language,
+    )
+    conversation = codes.check_new_code(client, conversation_id)
+    return conversation_id, code_event(conversation_id, codes.do_give_code(conversation), frame["ref"])
+
+
 # --- Staff -------------------------------------------------------------------------
 
 
@@ -275,7 +291,10 @@ def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent]]
         "colleagues": sorted(colleagues.values(), key=lambda c: c["name"]),
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
         "canned": canned_items(canned_replies_for(staff)),
-        "conversations": list(staff.conversations.open().values_list("pk", flat=True).order_by("pk")),
+        # Messages answered from the inbox are opened from there, not reopened at every start.
+        "conversations": list(
+            staff.conversations.open().exclude(status=Status.MESSAGE).values_list("pk", flat=True).order_by("pk")
+        ),
         "limits": limits(),
     }
     groups = [desk_group(pk) for pk in desk_ids] + [staff_group(staff.pk)]

@@ -174,6 +174,17 @@ class ResumeCode(Frame):
     code: Annotated[str, Max(200), NotBlank()]
 
 
+class LeaveMessage(Frame):
+    """The client leaves a message for a desk, open or closed (conversations.actions.offline)."""
+
+    type: Literal["leave_message"]
+    desk: Annotated[str, Max(50), NotBlank()]
+    id: Annotated[str, ClientId()]
+    body: str
+    nickname: NotRequired[Annotated[str, Max(settings.CHAT_MAX_NICKNAME_CHARS)] | None]
+    lang: NotRequired[Lang | None]
+
+
 class NewCode(Frame):
     """The client asks for a code for their conversation (a new code replaces the old)."""
 
@@ -256,6 +267,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         Delete,
         ResumeCode,
         NewCode,
+        LeaveMessage,
     ),
     "staff": (
         *_COMMON,
@@ -288,6 +300,7 @@ ClientFrame = Union[  # noqa: UP007
     Delete,
     ResumeCode,
     NewCode,
+    LeaveMessage,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,

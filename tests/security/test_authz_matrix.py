@@ -903,6 +903,8 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "new_code": ({}, "ok"),
     # A code that is no conversation's (a right code opens only its own: tests/protocol/test_protocol_codes.py).
     "resume_code": ({"code": "kissa koira hevonen lehmä"}, "wrong_code"),
+    # A message for any active desk, open or not (its inbox: tests/protocol/test_protocol_messages_left.py).
+    "leave_message": ({"desk": "youth", "id": "matrix-m", "body": "a message"}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
