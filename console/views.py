@@ -80,7 +80,6 @@ def console_strings() -> dict[str, str]:
         "noActive": _("No conversations in progress."),
         # The desk's inbox: messages left when nobody answered live (conversations.actions.offline).
         "inboxHeading": _("Messages"),
-        "noMessages": _("No messages."),
         "answerMessage": _("Reply"),
         "messageWaits": _("Waiting for an answer"),
         "messageAnswered": _("Answered"),

@@ -35,10 +35,13 @@ export function renderDeskShells() {
     const waiting = el("ul", "waiting-list");
     const activeHeading = el("h4", "sub-heading", t("activeHeading"));
     const active = el("ul", "active-list");
+    // The desk's inbox shows only while it holds messages (left when nobody answered live).
     const inboxHeading = el("h4", "sub-heading", t("inboxHeading"));
     const inbox = el("ul", "waiting-list inbox-list");
+    inboxHeading.hidden = true;
+    inbox.hidden = true;
     section.append(head, waitingHeading, waiting, activeHeading, active, inboxHeading, inbox);
-    state.deskSections.set(desk.id, { section, count, takeNext, waiting, active, inbox });
+    state.deskSections.set(desk.id, { section, count, takeNext, waiting, active, inboxHeading, inbox });
     list.append(section);
   }
 }
@@ -160,7 +163,10 @@ export function renderDesk(snapshot) {
   if (activeItems.length === 0) activeItems.push(el("li", "muted empty", t("noActive")));
   parts.active.replaceChildren(...activeItems);
 
-  parts.inbox.replaceChildren(...renderInbox(snapshot.messages || []));
+  const messages = snapshot.messages || [];
+  parts.inbox.replaceChildren(...renderInbox(messages));
+  parts.inboxHeading.hidden = messages.length === 0;
+  parts.inbox.hidden = messages.length === 0;
 
   if (focusKey) {
     const again = parts.section.querySelector(`[data-focus-key="${focusKey}"]`);
@@ -202,7 +208,6 @@ function renderInbox(messages) {
     li.append(button);
     return li;
   });
-  if (items.length === 0) items.push(el("li", "muted empty", t("noMessages")));
   return items;
 }
 
