@@ -149,7 +149,7 @@ def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> M
 
 
 def client_handoff(client: Client, frame: inbound.Handoff, channel_name: str) -> None:
-    bot.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
+    offline.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
 
 
 def client_vote(client: Client, frame: inbound.Vote, channel_name: str) -> None:

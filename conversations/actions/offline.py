@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.languages import supported_language
-from conversations.actions.access import lock_conversation
+from conversations.actions import bot
+from conversations.actions.access import check_client_conversation, lock_conversation
 from conversations.actions.messages import do_send_message
-from conversations.actions.queue import publish_desks
+from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.starting import check_admission, check_open_conversations, lock_client
 from conversations.actions.transcript import clean_body, desk_args, system_message
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, Status
+from conversations.models import Client, Conversation, HandoffReason, Status
+from desks.hours import is_open
 from desks.models import Desk
 
 
@@ -75,3 +77,32 @@ def do_leave_message(
             client._state.adding = True
         raise
     return conversation.pk
+
+
+def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffReason.ASKED) -> Conversation:
+    """The client asks for a person: from the bot (bot.do_handoff), or from a message into the live queue.
+
+    A message goes to its desk's queue only when people answer there now;
+    otherwise `desk_closed` says the hours, and the message stays in the inbox.
+    A full queue answers `busy` as a start would (starting.check_admission).
+    """
+    if check_client_conversation(client, conversation_id).status != Status.MESSAGE:
+        return bot.do_handoff(client, conversation_id, reason=reason)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if conversation.status != Status.MESSAGE:
+            return conversation
+        desk = Desk.objects.prefetch_related("opening_periods").get(pk=conversation.desk_id)
+        if not is_open(desk):
+            raise ChatError("desk_closed", bot.closed_text(desk))
+        check_admission(desk, queued=True)
+        conversation.status = Status.QUEUED
+        conversation.queued_at = timezone.now()
+        conversation.assigned_to = None
+        conversation.offered_to = None
+        conversation.handoff_reason = HandoffReason.ASKED
+        conversation.save(update_fields=["status", "queued_at", "assigned_to", "offered_to", "handoff_reason"])
+        system_message(conversation, "handed_off", **desk_args(conversation, desk))
+        publish_state(conversation)
+        publish_desks([desk.pk])
+    return conversation

@@ -162,3 +162,23 @@ def test_a_message_nobody_writes_in_for_30_days_is_closed(chat: Chat) -> None:
     assert close_idle_conversations(timezone.now() + dt.timedelta(days=29)) == 0
     assert close_idle_conversations(timezone.now() + dt.timedelta(days=31)) == 1
     assert Conversation.objects.get(pk=conversation).status == Status.CLOSED
+
+
+def test_a_message_goes_to_the_live_queue_when_the_desk_answers_now(chat: Chat, demo: Any) -> None:
+    close_desk(demo.desks.homework)
+    client = chat.client()
+    closed, _code = leave(client, "homework", "is anyone there?")
+    refused = client.answer({"type": "handoff", "conversation": closed})
+    assert refused["code"] == "desk_closed" and "Läksyapu" in refused["message"]  # the hours, in the socket's language
+    assert Conversation.objects.get(pk=closed).status == Status.MESSAGE
+    # The youth desk has no hours in the tests: people answer there now.
+    counsellor = chat.staff("counsellor")
+    open_one, _code = leave(client, "youth", "I'd rather chat now")
+    client.send({"type": "handoff", "conversation": open_one})
+    client.wait_for("queue", conversation=open_one)
+    assert Conversation.objects.get(pk=open_one).status == Status.QUEUED
+    counsellor.read_until(
+        lambda e: e["type"] == "desk" and [w["id"] for w in e["waiting"]] == [open_one], "the client in the queue"
+    )
+    state = chat.take(counsellor, open_one)
+    assert state["status"] == "active"

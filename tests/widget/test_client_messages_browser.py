@@ -113,3 +113,34 @@ def test_a_message_at_a_closed_desk_the_inbox_answer_and_the_client_back_with_th
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Chat anonymously")
     assert Conversation.objects.get(pk=conversation.pk).status == "message"
+
+
+def test_the_code_is_offered_when_a_chat_ends_and_opens_it_in_another_browser(
+    new_page: Callable[..., Any], live: Any, demo: Any, counsellor: Any, axe_check: Any
+) -> None:
+    from tests.widget.test_client_browser import send, start_chat, take
+
+    page = new_page(**NARROW)
+    conversation = start_chat(page, live, nickname="Olli")
+    send(page, "Can I talk about my exams?")
+    assert take(counsellor, demo) == conversation
+    counsellor.say(conversation, "Of course. Good luck with them!")
+    counsellor.send({"type": "close", "conversation": conversation, "outcome": "answered"})
+    expect(page.get_by_text("Save this code to come back to this conversation.")).to_be_visible()
+    expect(page.get_by_role("button", name="Chat with a person now")).to_be_hidden()
+    show = page.get_by_role("button", name="Show my code")
+    show.focus()
+    show.press("Enter")
+    words = page.locator("#k-code-words")
+    expect(words).to_have_text(re.compile(r"^\S+ \S+ \S+ \S+$"))
+    expect(show).to_be_hidden()
+    no_violations(axe_check, page, "an ended chat with its code")
+    assert no_horizontal_scroll(page)
+
+    other = new_page(**NARROW)
+    other.goto(live.url + "/")
+    entry = other.get_by_role("textbox", name="Your conversation code")
+    entry.fill(words.inner_text())
+    entry.press("Enter")
+    expect(other.locator("#k-log")).to_contain_text("Of course. Good luck with them!")
+    expect(other.get_by_text("Thank you for writing to us!")).to_be_visible()

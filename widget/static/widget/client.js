@@ -86,6 +86,7 @@ const el = {
   codeHelp: $("k-code-help"),
   codeGet: $("k-code-get"),
   codeGetError: $("k-code-get-error"),
+  live: $("k-live"),
 };
 const PLAIN = "kohtaamo.plain";
 // The highest seq the client has had in view, {c: conversation, seq}: after a
@@ -888,6 +889,7 @@ function renderState() {
   // A message, or an ended chat, can be come back to with a code (given at once for a message).
   el.codebox.hidden = !(closed || c.status === "message");
   el.messageLeft.hidden = c.status !== "message";
+  el.live.hidden = c.status !== "message"; // into the live queue, when people answer at the desk now
   updateBotControls();
   el.composer.hidden = closed;
   el.end.hidden = closed;
@@ -1151,6 +1153,10 @@ el.messageCancel.addEventListener("click", () => {
 el.codeForm.addEventListener("submit", (event) => {
   event.preventDefault();
   openByCode();
+});
+el.live.addEventListener("click", () => {
+  el.error.textContent = "";
+  if (!conn.send({ type: "handoff", conversation: S.conv, ref: "live" })) el.error.textContent = t("offline");
 });
 el.codeGet.addEventListener("click", () => {
   el.codeGetError.textContent = "";
