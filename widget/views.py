@@ -100,6 +100,7 @@ def client_texts() -> dict[str, str]:
         # Messages left for a desk, and conversation codes (conversations.actions.offline, .codes).
         "messageFor": _("Leave a message for %(desk)s"),
         "codeEmpty": _("Write the words of your code first."),
+        "leaveInstead": _("You can leave a message instead. A counsellor will answer it later."),
         "feedbackEmpty": _("Choose a rating or write a comment first, or skip."),
         "commentTooLong": _("The comment is too long."),
         "notifyTitle": _("Kohtaamo chat"),

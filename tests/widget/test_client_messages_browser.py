@@ -144,3 +144,21 @@ def test_the_code_is_offered_when_a_chat_ends_and_opens_it_in_another_browser(
     entry.press("Enter")
     expect(other.locator("#k-log")).to_contain_text("Of course. Good luck with them!")
     expect(other.get_by_text("Thank you for writing to us!")).to_be_visible()
+
+
+def test_a_desk_that_closed_meanwhile_points_to_leaving_a_message(
+    new_page: Callable[..., Any], live: Any, demo: Any
+) -> None:
+    page = new_page(**NARROW)
+    page.goto(live.url + "/")
+    desk = page.locator("li.k-desk", has_text="Homework help")
+    start = desk.get_by_role("button", name="Start chat")
+    expect(start).to_be_enabled()
+    other_day = (timezone.localtime().weekday() + 3) % 7
+    OpeningPeriod.objects.create(desk=demo.desks.homework, weekday=other_day, opens=dt.time(9), closes=dt.time(10))
+    start.click()
+    error = page.locator("#k-start-error")
+    expect(error).to_contain_text("Homework help is closed right now.")
+    expect(error).to_contain_text("You can leave a message instead. A counsellor will answer it later.")
+    desk.get_by_role("button", name="Leave a message").click()
+    expect(page.get_by_role("form", name="Leave a message for Homework help")).to_be_visible()

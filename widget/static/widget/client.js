@@ -302,7 +302,9 @@ function onError(event) {
     return;
   }
   if (event.ref === "start") {
-    el.startError.textContent = message;
+    // Nobody answers there now: a message is the way on (its button is beside the desk's others).
+    const instead = event.code === "desk_closed" ? ` ${t("leaveInstead")}` : "";
+    el.startError.textContent = message + instead;
     if (event.code === "busy") {
       // The desk is taking too many new chats: the buttons wake up when it is worth trying again.
       later("startAgain", Math.max(1, event.retry_after || 1) * 1000, () => setStarting(false));
