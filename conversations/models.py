@@ -163,7 +163,7 @@ class Conversation(models.Model):
     feedback_at = models.DateTimeField(null=True, blank=True)
     # The conversation code's HMAC (conversations.codewords.code_hash): the code itself is never
     # stored. Cleared by the purge, so a code expires with the conversation's words.
-    code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    code_hash = models.CharField(_("conversation code (hash)"), max_length=64, null=True, blank=True, unique=True)
     # The protocol's cursors. last_seq is the sequence number of the newest
     # message; the others are what each side has received and read.
     last_seq = models.PositiveIntegerField(default=0)
