@@ -88,6 +88,13 @@ def console_strings() -> dict[str, str]:
         "waitingCount": _("{count} waiting"),
         "nobodyWaiting": _("Nobody is waiting."),
         "noActive": _("No conversations in progress."),
+        # The desk's inbox: messages left when nobody answered live (conversations.actions.offline).
+        "inboxHeading": _("Messages"),
+        "answerMessage": _("Reply"),
+        "messageWaits": _("Waiting for an answer"),
+        "messageAnswered": _("Answered"),
+        "statusMessage": _("Message"),
+        "backToInbox": _("Back to messages"),
         "noDesks": _("You are not on duty at any desk."),
         "withName": _("with {name}"),
         "withNobody": _("not assigned"),

@@ -24,6 +24,8 @@ ErrorCode = Literal[
     "unavailable",
     "already_given",
     "at_limit",
+    "wrong_code",
+    "code_locked",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
 

@@ -41,6 +41,9 @@ class Status(models.TextChoices):
     QUEUED = "queued", _("In queue")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+    # Left as a message when nobody answered live (conversations.actions.offline): it waits in
+    # the desk's inbox, staff reply when they can, the client comes back with its code.
+    MESSAGE = "message", _("Left as a message")
 
 
 class HandoffReason(models.TextChoices):
@@ -104,13 +107,13 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
 
 
 def staff_can_write(status: str, assigned_to_id: int | None, staff_id: int) -> bool:
-    """Whether a staff member may write in a conversation: only its counsellor, while it is open.
+    """Whether a staff member may write in a conversation: only its counsellor, while it is live or a message.
 
     A function of plain values, so that a staff socket can apply the same rule
     to a broadcast conversation state (realtime.consumers) as the actions do to
     a row.
     """
-    return status == Status.ACTIVE and assigned_to_id == staff_id
+    return status in (Status.ACTIVE, Status.MESSAGE) and assigned_to_id == staff_id
 
 
 class Conversation(models.Model):
@@ -158,6 +161,9 @@ class Conversation(models.Model):
     client_municipality = models.CharField(max_length=5, blank=True)
     # When the client rated the conversation: one rating per conversation (stats.Feedback holds it).
     feedback_at = models.DateTimeField(null=True, blank=True)
+    # The conversation code's HMAC (conversations.codewords.code_hash): the code itself is never
+    # stored. Cleared by the purge, so a code expires with the conversation's words.
+    code_hash = models.CharField(_("conversation code (hash)"), max_length=64, null=True, blank=True, unique=True)
     # The protocol's cursors. last_seq is the sequence number of the newest
     # message; the others are what each side has received and read.
     last_seq = models.PositiveIntegerField(default=0)

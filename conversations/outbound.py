@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from desks.models import CannedReply, Desk
 
 Side = Literal["client", "staff"]
-Status = Literal["bot", "queued", "active", "closed"]
+Status = Literal["bot", "queued", "active", "closed", "message"]
 
 
 # --- Parts of events -------------------------------------------------------------------------
@@ -172,6 +172,24 @@ class ActiveItem(TypedDict):
     last_seq: int
 
 
+class InboxItem(TypedDict):
+    """A message left for the desk (status `message`), as its inbox lists it.
+
+    `waiting_since`: when the client's oldest line after the last staff reply
+    was written (null: the newest line is an answer, nothing waits); `preview`:
+    the start of the client's newest line.
+    """
+
+    id: int
+    nickname: str
+    waiting_since: str | None
+    assigned: NamedStaff | None
+    urgent: bool
+    crisis: bool
+    language: str
+    preview: str
+
+
 class SuggestedReferral(TypedDict):
     """A service a suggested topic points to; a field the brain leaves out is ""."""
 
@@ -305,6 +323,8 @@ class DeskEvent(TypedDict):
     desk: DeskRef
     waiting: list[WaitingItem]
     active: list[ActiveItem]
+    # The desk's inbox: messages left for it, those waiting for an answer first (longest first).
+    messages: list[InboxItem]
 
 
 class TypingEvent(TypedDict):
@@ -468,6 +488,15 @@ class DeletedEvent(TypedDict):
     conversation: int
 
 
+class CodeEvent(TypedDict):
+    """(client) The answer to `new_code`: the conversation's new code, in the conversation's language."""
+
+    type: Literal["code"]
+    conversation: int
+    code: str
+    ref: str | None
+
+
 class PongEvent(TypedDict):
     type: Literal["pong"]
     ref: str | None
@@ -502,6 +531,7 @@ CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     "done": (DoneEvent,),
     "desks": (DesksEvent,),
     "desks_changed": (DesksChangedEvent,),
+    "code": (CodeEvent,),
 }
 STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -532,7 +562,7 @@ def desk_ref(desk: Desk) -> DeskRef:
 
 # Events that never carry a desk: sent as they are (the message path's own events among them).
 _WITHOUT_DESKS = frozenset(
-    {"ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error", "desks", "desks_changed"}
+    {"code", "ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error", "desks", "desks_changed"}
 )
 
 
@@ -790,6 +820,10 @@ def done_event(conversation_id: int, frame: Literal["about", "feedback", "delete
 
 def deleted_event(conversation_id: int) -> DeletedEvent:
     return {"type": "deleted", "conversation": conversation_id}
+
+
+def code_event(conversation_id: int, code: str, ref: str | None) -> CodeEvent:
+    return {"type": "code", "conversation": conversation_id, "code": code, "ref": ref}
 
 
 def pong_event(ref: str | None) -> PongEvent:

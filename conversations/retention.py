@@ -103,8 +103,8 @@ def purge_notes(ids: list[int], now: dt.datetime) -> int:
 
 
 def purge_client_link(ids: list[int], now: dt.datetime) -> int:
-    """The nickname and the link to the client's browser token; marks the conversations purged."""
-    return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, purged_at=now)
+    """The nickname, the link to the client's browser token and the conversation code; marks them purged."""
+    return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, code_hash=None, purged_at=now)
 
 
 # What a conversation's purge deletes, in order, each called with a batch of conversation ids inside
@@ -131,7 +131,7 @@ def purge_conversations(ids: list[int], now: dt.datetime) -> int:
 def close_idle_conversations(now: dt.datetime) -> int:
     """Close open conversations nobody has written in for their idle time; returns how many were closed."""
     idle: list[int] = []
-    for status in (Status.BOT, Status.QUEUED, Status.ACTIVE):
+    for status in (Status.BOT, Status.QUEUED, Status.ACTIVE, Status.MESSAGE):
         cutoff = now - idle_close_after(status)
         idle += (
             Conversation.objects.filter(status=status, created_at__lt=cutoff)

@@ -20,7 +20,7 @@ from django.utils.translation import get_language, pgettext_lazy
 Audience = Literal["client", "staff"]
 
 # The codes of docs/protocol.md; a page shows an unknown code's body instead.
-CODES = ("started", "joined", "transferred", "handed_off", "requeued", "closed", "client_left")
+CODES = ("started", "joined", "transferred", "handed_off", "requeued", "closed", "client_left", "left_message")
 
 CLIENT: dict[str, Promise] = {
     "started": pgettext_lazy("system line for the client", "You started a chat: %(desk)s."),
@@ -39,6 +39,9 @@ CLIENT: dict[str, Promise] = {
     ),
     "closed": pgettext_lazy("system line for the client", "The chat has ended."),
     "client_left": pgettext_lazy("system line for the client", "You ended the chat."),
+    "left_message": pgettext_lazy(
+        "system line for the client", "You left a message for %(desk)s. A counsellor will answer you here."
+    ),
 }
 
 STAFF: dict[str, Promise] = {
@@ -51,6 +54,7 @@ STAFF: dict[str, Promise] = {
     ),
     "closed": pgettext_lazy("system line for staff", "The conversation was closed."),
     "client_left": pgettext_lazy("system line for staff", "The client left the chat."),
+    "left_message": pgettext_lazy("system line for staff", "The client left a message for %(desk)s."),
 }
 
 

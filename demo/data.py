@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, Staff
+from demo.messages import seed_messages
 from demo.population import seed_population
 from demo.records import seed_records
 from demo.shifts import seed_shifts
@@ -333,6 +334,8 @@ def seed_demo(*, brain: bool = True, records: bool = False, shifts: bool = False
     seed_population((code, name) for code, name, _name_sv in MUNICIPALITIES)
     if records:
         seed_records(orgs, desks)
+        # Messages left for the homework desk: the console's inbox (demo/messages.py).
+        seed_messages(desks["homework"], Staff.objects.get(username="volunteer"))
     if shifts:
         seed_shifts()
     if brain:

@@ -372,6 +372,13 @@ DUTY_MAX_CONVERSATIONS_CAP = int(os.environ.get("DUTY_MAX_CONVERSATIONS_CAP", "1
 # ... and how long an open console counts without a sign of life (its socket renews it every
 # STAFF_SOCKET_CHECK_SECONDS; a killed server process's consoles stop counting after this).
 DUTY_SOCKET_EXPIRY_SECONDS = float(os.environ.get("DUTY_SOCKET_EXPIRY_SECONDS", "120"))
+# Conversation codes (conversations/actions/codes.py, docs/conversation-codes.md): one socket may
+# try CHAT_CODE_SOCKET_TRIES codes (one more every CHAT_CODE_WINDOW_SECONDS / that many seconds);
+# the whole service CHAT_CODE_SERVICE_TRIES in CHAT_CODE_WINDOW_SECONDS, after which every
+# socket is answered `code_locked` until tries refill: guessing is bounded whatever the sockets.
+CHAT_CODE_SOCKET_TRIES = int(os.environ.get("CHAT_CODE_SOCKET_TRIES", "5"))
+CHAT_CODE_SERVICE_TRIES = int(os.environ.get("CHAT_CODE_SERVICE_TRIES", "30"))
+CHAT_CODE_WINDOW_SECONDS = float(os.environ.get("CHAT_CODE_WINDOW_SECONDS", "600"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))
@@ -394,6 +401,9 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.ilmatieteenlaitos
 # in a queue or with a counsellor after CHAT_IDLE_CLOSE_HOURS without messages.
 BOT_IDLE_CLOSE_HOURS = int(os.environ.get("BOT_IDLE_CLOSE_HOURS", "24"))
 CHAT_IDLE_CLOSE_HOURS = int(os.environ.get("CHAT_IDLE_CLOSE_HOURS", "24"))
+# A message left for a desk (status `message`) nobody wrote in for this many days is closed like an
+# abandoned chat, and so purged its organisation's retention days later.
+CHAT_MESSAGE_IDLE_CLOSE_DAYS = int(os.environ.get("CHAT_MESSAGE_IDLE_CLOSE_DAYS", "30"))
 PURGE_EVERY_SECONDS = int(os.environ.get("PURGE_EVERY_SECONDS", "3600"))
 # The reports' monthly rollups of stale months are built again this often by scripts/serve.py
 # (stats.rollups; manage.py refresh_report_rollups does the same); 0 to leave it to cron.

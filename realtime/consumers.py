@@ -225,6 +225,17 @@ class ClientConsumer(BaseChatConsumer):
             await self.join(desk_states_group())
             await self.send_event(await self.run(handlers.client_desks, self.client, frame, self.channel_name))
             return
+        if kind == "leave_message":
+            # The message's conversation from its start, then its code: the client can come back at once.
+            conversation_id, code = await self.run(handlers.client_leave_message, self.client, frame, self.language)
+            await self.resume(conversation_id, 0, frame["ref"])
+            await self.send_event(code)
+            return
+        if kind == "resume_code":
+            # The code's conversation becomes this client's; then it is read from its start.
+            conversation_id = await self.run(handlers.client_resume_code, self.client, frame, self.channel_name)
+            await self.resume(conversation_id, 0, frame["ref"])
+            return
         # The other frames (send, choose, typing, seen, handoff, vote, end): one handler each.
         handler = getattr(handlers, f"client_{kind}", None)
         if handler is None:  # pragma: no cover - inbound and handlers list the same types

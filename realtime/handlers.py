@@ -21,10 +21,12 @@ from conversations.actions import (
     assignment,
     bot,
     closing,
+    codes,
     deletion,
     duty,
     messages,
     notes,
+    offline,
     starting,
     suggestions,
     transcript,
@@ -35,9 +37,10 @@ from conversations.actions.canned import canned_replies_for
 from conversations.actions.clients import get_or_create_client, open_conversations_of
 from conversations.actions.desk_states import desk_states_event
 from conversations.actions.queue import desk_snapshot, queue_position
-from conversations.models import Client, Outcome
+from conversations.models import Client, Outcome, Status
 from conversations.outbound import (
     ClientWelcome,
+    CodeEvent,
     Colleague,
     ConversationEvent,
     DeskEvent,
@@ -57,6 +60,7 @@ from conversations.outbound import (
     SyncedEvent,
     TransferDesksEvent,
     canned_items,
+    code_event,
     conversation_event,
     desk_ref,
     done_event,
@@ -152,7 +156,7 @@ def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> M
 
 
 def client_handoff(client: Client, frame: inbound.Handoff, channel_name: str) -> None:
-    bot.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
+    offline.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
 
 
 def client_vote(client: Client, frame: inbound.Vote, channel_name: str) -> None:
@@ -198,6 +202,29 @@ def client_delete(client: Client, frame: inbound.Delete, channel_name: str) -> D
 def client_desks(client: Client, frame: inbound.DesksFrame, channel_name: str) -> DesksEvent:
     """The desks' state now, for the start page (the consumer has joined the desks' stream first)."""
     return desk_states_event(frame["ref"])
+def client_resume_code(client: Client, frame: inbound.ResumeCode, channel_name: str) -> int:
+    """Attach the code's conversation to this client; the consumer then resumes it from the start."""
+    return codes.do_resume_by_code(client, frame["code"], socket_key=channel_name)
+
+
+def client_new_code(client: Client, frame: inbound.NewCode, channel_name: str) -> CodeEvent:
+    conversation = codes.check_new_code(client, frame["conversation"])
+    return code_event(conversation.pk, codes.do_give_code(conversation), frame["ref"])
+
+
+def client_leave_message(client: Client, frame: inbound.LeaveMessage, language: str) -> tuple[int, CodeEvent]:
+    """Leave the message; the consumer then resumes the new conversation and sends its code."""
+    desk, body = offline.check_leave_message(frame["desk"], frame["body"])
+    conversation_id = offline.do_leave_message(
+        client,
+        desk,
+        body=body,
+        client_msg_id=frame["id"],
+        nickname=frame.get("nickname") or "",
+        language=frame.get("lang") or language,
+    )
+    conversation = codes.check_new_code(client, conversation_id)
+    return conversation_id, code_event(conversation_id, codes.do_give_code(conversation), frame["ref"])
 
 
 # --- Staff -------------------------------------------------------------------------
@@ -274,7 +301,10 @@ def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent |
         "colleagues": sorted(colleagues.values(), key=lambda c: c["name"]),
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
         "canned": canned_items(canned_replies_for(staff)),
-        "conversations": list(staff.conversations.open().values_list("pk", flat=True).order_by("pk")),
+        # Messages answered from the inbox are opened from there, not reopened at every start.
+        "conversations": list(
+            staff.conversations.open().exclude(status=Status.MESSAGE).values_list("pk", flat=True).order_by("pk")
+        ),
         "limits": limits(),
         "presence": presence_self(duty.status_of(staff), duty.max_conversations_of(staff)),
     }

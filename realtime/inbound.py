@@ -173,6 +173,31 @@ class DesksFrame(Frame):
     type: Literal["desks"]
 
 
+class ResumeCode(Frame):
+    """The client types a conversation code (conversations.actions.codes) to come back to a conversation."""
+
+    type: Literal["resume_code"]
+    code: Annotated[str, Max(200), NotBlank()]
+
+
+class LeaveMessage(Frame):
+    """The client leaves a message for a desk, open or closed (conversations.actions.offline)."""
+
+    type: Literal["leave_message"]
+    desk: Annotated[str, Max(50), NotBlank()]
+    id: Annotated[str, ClientId()]
+    body: str
+    nickname: NotRequired[Annotated[str, Max(settings.CHAT_MAX_NICKNAME_CHARS)] | None]
+    lang: NotRequired[Lang | None]
+
+
+class NewCode(Frame):
+    """The client asks for a code for their conversation (a new code replaces the old)."""
+
+    type: Literal["new_code"]
+    conversation: ConversationId
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -244,7 +269,22 @@ class PresenceFrame(Frame):
 
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
-    "client": (*_COMMON, ClientHello, Start, End, Handoff, Choose, Vote, About, FeedbackFrame, Delete, DesksFrame),
+    "client": (
+        *_COMMON,
+        ClientHello,
+        Start,
+        End,
+        Handoff,
+        Choose,
+        Vote,
+        About,
+        FeedbackFrame,
+        Delete,
+        ResumeCode,
+        NewCode,
+        LeaveMessage,
+        DesksFrame,
+    ),
     "staff": (
         *_COMMON,
         StaffHello,
@@ -276,6 +316,9 @@ ClientFrame = Union[  # noqa: UP007
     FeedbackFrame,
     Delete,
     DesksFrame,
+    ResumeCode,
+    NewCode,
+    LeaveMessage,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,

@@ -104,6 +104,10 @@ def client_texts() -> dict[str, str]:
         "titleOne": _("(1) New message – %(title)s"),
         "titleMany": _("(%(count)s) New messages – %(title)s"),
         # System notifications: never the message or a name (the screen may be shared).
+        # Messages left for a desk, and conversation codes (conversations.actions.offline, .codes).
+        "messageFor": _("Leave a message for %(desk)s"),
+        "codeEmpty": _("Write the words of your code first."),
+        "leaveInstead": _("You can leave a message instead. A counsellor will answer it later."),
         "feedbackEmpty": _("Choose a rating or write a comment first, or skip."),
         "commentTooLong": _("The comment is too long."),
         "notifyTitle": _("Kohtaamo chat"),

@@ -14,7 +14,9 @@ The modules, lowest first (each imports only those above it in this list):
 - `bot`: the chatbot's part and the hand-off to a person;
 - `crisis`: what a client message of acute risk sets off;
 - `starting`: opening a conversation;
+- `codes`: conversation codes: giving one, and a client coming back with it (rate-limited tries);
 - `messages`: a party's message, and delivered/read receipts;
+- `offline`: a message left for a desk when nobody answers live (status `message`, the desk's inbox);
 - `typing`: typing indicators;
 - `notes`: staff's private notes;
 - `suggestions`: the chatbot's topics and the crisis signs for the client's latest lines, for the counsellor;

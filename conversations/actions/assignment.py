@@ -27,8 +27,13 @@ from desks.models import Desk
 
 
 def _assign(conversation: Conversation, staff: Staff) -> None:
-    """Make `staff` the one who answers a locked conversation, and tell everybody."""
-    conversation.status = Status.ACTIVE
+    """Make `staff` the one who answers a locked conversation, and tell everybody.
+
+    A message (status `message`) stays one: it is answered from the inbox and
+    waits there again when the client writes back.
+    """
+    if conversation.status != Status.MESSAGE:
+        conversation.status = Status.ACTIVE
     conversation.assigned_to = staff
     conversation.offered_to = None
     fields = ["status", "assigned_to", "offered_to"]
@@ -64,6 +69,12 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
         if conversation_id is not None:
             conversation = check_staff_conversation(staff, conversation_id)
             conversation = lock_conversation(conversation.pk)
+            if conversation.status == Status.MESSAGE:
+                # A message is answered by whoever answers the inbox now (its earlier
+                # counsellor may be off): taking it makes this staff member its counsellor.
+                if conversation.assigned_to_id != staff.pk:
+                    _assign(conversation, staff)
+                return conversation
             if conversation.status != Status.QUEUED:
                 raise _taken()
             if conversation.offered_to_id not in (None, staff.pk):
@@ -123,7 +134,7 @@ def do_transfer(
     note: str = "",
     share_notes: bool = False,
 ) -> Conversation:
-    """Hand a conversation to another desk's queue, optionally to a named colleague.
+    """Hand a conversation to another desk's queue (a message: its inbox, open or not), optionally to a colleague.
 
     The note goes to the private notes, so the next counsellor sees why. To
     another organisation's desk the private notes written so far go along only
@@ -142,7 +153,8 @@ def do_transfer(
         to_desk = Desk.objects.filter(pk=to_desk_id).first()
         if to_desk is None:
             raise ChatError("bad_message", _("No such desk."), field="desk")
-        if not is_open(to_desk) and to_desk.pk != conversation.desk_id:
+        is_message = conversation.status == Status.MESSAGE
+        if not is_message and not is_open(to_desk) and to_desk.pk != conversation.desk_id:
             # Nobody would answer there: the client would wait at a closed desk.
             raise ChatError("desk_closed", _("This desk is not taking new conversations right now."))
         to_staff: Staff | None = None
@@ -170,10 +182,11 @@ def do_transfer(
         if note:
             add_note(conversation, staff, _("Transfer note: %(note)s") % {"note": note})
         conversation.desk = to_desk
-        conversation.status = Status.QUEUED
+        # A message goes to the other desk's inbox, waiting since the client's line as before.
+        conversation.status = Status.MESSAGE if is_message else Status.QUEUED
         conversation.assigned_to = None
         conversation.offered_to = to_staff
-        conversation.queued_at = timezone.now()
+        conversation.queued_at = conversation.queued_at if is_message else timezone.now()
         conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "queued_at"])
         system_message(conversation, "transferred", **desk_args(conversation, to_desk))
         publish_state(conversation)

@@ -110,6 +110,9 @@ def idle_close_after(status: str) -> dt.timedelta:
     ever: with the chatbot BOT_IDLE_CLOSE_HOURS, in a queue or with a counsellor
     CHAT_IDLE_CLOSE_HOURS.
     """
+    if status == Status.MESSAGE:
+        # A message waits for days (a weekend, a holiday): closed only after CHAT_MESSAGE_IDLE_CLOSE_DAYS.
+        return dt.timedelta(days=settings.CHAT_MESSAGE_IDLE_CLOSE_DAYS)
     hours = settings.BOT_IDLE_CLOSE_HOURS if status == Status.BOT else settings.CHAT_IDLE_CLOSE_HOURS
     return dt.timedelta(hours=hours)
 

@@ -43,6 +43,7 @@ from common.events import conversation_group, send_event
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import bot_answers, busy_message
 from conversations.actions.crisis import on_crisis
+from conversations.actions.queue import publish_desks
 from conversations.actions.transcript import store_once, store_party_message
 from conversations.models import Client, Conversation, Message, SenderKind, Status
 from conversations.outbound import Side, receipt_event
@@ -74,6 +75,9 @@ def do_send_message(
         message, created, conversation = store_party_message(
             conversation_id, body=body, client_msg_id=client_msg_id, client=client, staff=staff
         )
+        if created and conversation.status == Status.MESSAGE:
+            # The desk's inbox shows whether the newest line waits for an answer.
+            publish_desks([conversation.desk_id])
         if created and client is not None:
             question = Question(conversation.pk, message.seq, message.body, conversation.language)
             place = bot_workers().reserve() if conversation.status == Status.BOT else None

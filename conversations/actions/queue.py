@@ -21,8 +21,8 @@ from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from bot.engine import SPECIAL_TOPICS
@@ -42,6 +42,7 @@ from conversations.models import Conversation, Message, SenderKind, Status, Tran
 from conversations.outbound import (
     ActiveItem,
     DeskEvent,
+    InboxItem,
     QueueEvent,
     WaitingItem,
     conversation_event,
@@ -188,7 +189,63 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
         }
         for c in active
     ]
-    return {"type": "desk", "desk": desk_ref(desk), "waiting": waiting_items, "active": active_items}
+    return {
+        "type": "desk",
+        "desk": desk_ref(desk),
+        "waiting": waiting_items,
+        "active": active_items,
+        "messages": inbox_items(desk),
+    }
+
+
+def inbox_items(desk: Desk) -> list[InboxItem]:
+    """The desk's inbox: its conversations in status `message`, in one query whatever their number.
+
+    A message waits from the client's first line after the last staff reply
+    (so a client writing back puts it first in line again); those with nothing
+    waiting follow, newest first.
+    """
+    lines = Message.objects.filter(conversation_id=OuterRef("pk"))
+    rows = (
+        Conversation.objects.filter(desk_id=desk.pk, status=Status.MESSAGE)
+        .annotate(
+            answered_seq=Coalesce(
+                Subquery(lines.filter(sender_kind=SenderKind.STAFF).order_by("-seq").values("seq")[:1]), Value(0)
+            )
+        )
+        .annotate(
+            waiting_since=Subquery(
+                lines.filter(sender_kind=SenderKind.CLIENT, seq__gt=OuterRef("answered_seq"))
+                .order_by("seq")
+                .values("created_at")[:1]
+            ),
+            latest_line=Subquery(
+                lines.filter(sender_kind=SenderKind.CLIENT)
+                .order_by("-seq")
+                .annotate(start=Substr("body", 1, PREVIEW_CHARS + 1))
+                .values("start")[:1]
+            ),
+        )
+        .select_related("assigned_to")
+        .only("pk", "nickname", "urgent", "crisis_at", "language", "created_at", *ASSIGNED_NAME_FIELDS)
+    )
+    found = list(rows)
+    waiting = sorted((c for c in found if c.waiting_since), key=lambda c: (c.waiting_since, c.pk))  # type: ignore[attr-defined]
+    answered = sorted((c for c in found if not c.waiting_since), key=lambda c: (c.created_at, c.pk), reverse=True)  # type: ignore[attr-defined]
+    items = waiting + answered
+    return [
+        {
+            "id": c.pk,
+            "nickname": c.nickname,
+            "waiting_since": c.waiting_since.isoformat() if c.waiting_since else None,  # type: ignore[attr-defined]
+            "assigned": {"id": c.assigned_to.pk, "name": c.assigned_to.public_name} if c.assigned_to else None,
+            "urgent": c.urgent,
+            "crisis": c.crisis_at is not None,
+            "language": c.language,
+            "preview": preview_text(c.latest_line),  # type: ignore[attr-defined]
+        }
+        for c in items
+    ]
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

@@ -92,13 +92,13 @@ def check_admission(desk: Desk, *, queued: bool) -> None:
         raise busy_error(wait)
 
 
-def _check_open_conversations(client: Client) -> None:
+def check_open_conversations(client: Client) -> None:
     """A client keeps a few conversations open at most (called with the client's row locked)."""
     if open_conversations_of(client).count() >= settings.CHAT_MAX_OPEN_CONVERSATIONS_PER_CLIENT:
         raise ChatError("too_many", _("You already have open conversations. Please end one first."))
 
 
-def _lock_client(client: Client) -> None:
+def lock_client(client: Client) -> None:
     """Save a new client (its first conversation saves it, see clients.get_or_create_client) and lock its row.
 
     Two sockets of one client starting at once then count its open
@@ -123,8 +123,8 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
     new_client = client.pk is None
     try:
         with transaction.atomic():
-            _lock_client(client)
-            _check_open_conversations(client)
+            lock_client(client)
+            check_open_conversations(client)
             check_admission(desk, queued=not with_bot)
             return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)
     except Exception:

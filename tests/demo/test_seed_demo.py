@@ -103,6 +103,16 @@ def test_the_demo_pages_show_figures_right_away() -> None:
     assert len(averages) == 3 and all(re.fullmatch(r"[1-5](\.\d)?", a) for a in averages), averages
     assert "Comments, newest first" in feedback
 
+    # The homework desk's inbox: one message waiting for an answer, one answered by its volunteer.
+    from conversations.actions.queue import inbox_items
+    from desks.models import Desk
+
+    inbox = inbox_items(Desk.objects.get(slug="homework"))
+    assert [(m["nickname"], m["waiting_since"] is not None) for m in inbox] == [("Mimi", True), ("Olli", False)]
+    assert inbox[1]["assigned"]["name"] == "Ville"  # type: ignore[index]
+    seed_demo(brain=False, records=True)  # again: nothing more
+    assert len(inbox_items(Desk.objects.get(slug="homework"))) == 2
+
     year = timezone.localdate().year
     report = supervisor.get("/console/reports/", {"since": f"1.1.{year}", "until": f"31.12.{year}"})
     assert report.status_code == 200 and 'class="chart"' in report.content.decode()

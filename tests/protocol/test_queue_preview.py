@@ -81,7 +81,7 @@ def test_the_preview_is_cut_between_words() -> None:
 def test_the_snapshot_with_previews_costs_the_same_queries_for_one_or_many_waiting(demo: Any) -> None:
     desk = demo["desks"]["youth"]
     kalle = demo["staff"]["counsellor"]
-    with assert_num_queries(2):  # nobody waits: no query for topics
+    with assert_num_queries(3):  # nobody waits: no query for topics (the waiting, those in progress, the inbox)
         queue.desk_snapshot(desk)
     lines: list[tuple[str, str, dict[str, Any]]] = [
         (SenderKind.CLIENT, "hei", {}),
@@ -89,13 +89,13 @@ def test_the_snapshot_with_previews_costs_the_same_queries_for_one_or_many_waiti
     ]
     for _i in range(2):
         bot_conversation(desk, lines)
-    with assert_num_queries(3):  # the waiting with their first lines, their topics, those in progress
+    with assert_num_queries(4):  # the waiting with their first lines, their topics, those in progress, the inbox
         queue.desk_snapshot(desk)
     for i in range(20):
         pk = bot_conversation(desk, lines)
         if i % 2:
             assignment.do_take(kalle, conversation_id=pk)
-    with assert_num_queries(3):
+    with assert_num_queries(4):
         snapshot = queue.desk_snapshot(desk)
     assert len(snapshot["waiting"]) == 12 and len(snapshot["active"]) == 10
     assert all(w["topics"] == ["raha"] and w["preview"] == "hei" for w in snapshot["waiting"])

@@ -963,6 +963,12 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "delete": ({}, "ok"),
     # The desks' state: public, the same for every client (desks.hours), no conversation involved.
     "desks": ({}, "ok"),
+    # A code for one's own conversation (another's or a missing one: not_found, as every frame).
+    "new_code": ({}, "ok"),
+    # A code that is no conversation's (a right code opens only its own: tests/protocol/test_protocol_codes.py).
+    "resume_code": ({"code": "kissa koira hevonen lehmä"}, "wrong_code"),
+    # A message for any active desk, open or not (its inbox: tests/protocol/test_protocol_messages_left.py).
+    "leave_message": ({"desk": "youth", "id": "matrix-m", "body": "a message"}, "ok"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
@@ -1153,6 +1159,46 @@ def test_who_may_not_open_the_staff_socket(chat: Any) -> None:
             socket.send({"type": "hello"})
             socket.recv(timeout=5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == code, role
+
+
+# A message left for the youth desk (status `message`, its inbox): who sees it in the desk snapshot, and
+# each staff frame in turn as every role. Whoever sees it may answer it (take, whoever had it), so each
+# role gets a fresh one; the other organisation's counsellor gets not_found throughout.
+MESSAGE_FRAMES: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+    ("resume", {"after": 0}, {r: SEES[r][0] for r in STAFF_ROLES}),
+    ("note", {"id": "inbox-n", "body": "a note"}, {r: SEES[r][0] for r in STAFF_ROLES}),
+    # Before taking it nobody writes in it.
+    (
+        "send",
+        {"id": "inbox-s1", "body": "hello"},
+        {r: "forbidden" if SEES[r][0] == "ok" else "not_found" for r in STAFF_ROLES},
+    ),
+    ("take", {}, {r: SEES[r][0] for r in STAFF_ROLES}),
+    ("send", {"id": "inbox-s2", "body": "hello"}, {r: SEES[r][0] for r in STAFF_ROLES}),
+    ("transfer", {"desk": "{parents}"}, {r: SEES[r][0] for r in STAFF_ROLES}),
+]
+
+
+def test_a_message_in_the_inbox_as_every_role(chat: Any, demo: Any) -> None:
+    parents = demo["desks"]["parents"].pk
+    wrong: list[str] = []
+    for role in STAFF_ROLES:
+        staff = chat.staff(role)
+        client = chat.client()
+        reply = client.answer({"type": "leave_message", "desk": "youth", "id": f"m-{role}", "body": "anyone?"})
+        conversation = int(reply["conversation"]["id"])
+        staff.drain(0.6)
+        in_inbox = any(
+            m["id"] == conversation for e in staff.events if e["type"] == "desk" for m in e.get("messages", [])
+        )
+        if in_inbox != (SEES[role][0] == "ok"):
+            wrong.append(f"{role}: in the youth inbox {in_inbox}")
+        for kind, fields, expected in MESSAGE_FRAMES:
+            filled = {k: parents if v == "{parents}" else v for k, v in fields.items()}
+            got, _error = frame_outcome(staff, {"type": kind, "conversation": conversation, **filled})
+            if got != expected[role]:
+                wrong.append(f"{role} {kind}: expected {expected[role]}, got {got}")
+    assert not wrong, "\n".join(wrong)
 
 
 MUTATING = {"take", "send", "note", "transfer", "close", "step_in", "seen"}

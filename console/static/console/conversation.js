@@ -252,7 +252,13 @@ export class Conv {
     ui.name.textContent = this.name;
     ui.desk.textContent = s ? s.desk.name : "";
     const statusKey = s
-      ? { bot: "statusBot", queued: "statusQueued", active: "statusActive", closed: "statusClosed" }[s.status]
+      ? {
+          bot: "statusBot",
+          queued: "statusQueued",
+          active: "statusActive",
+          closed: "statusClosed",
+          message: "statusMessage",
+        }[s.status]
       : null;
     ui.status.textContent = statusKey ? t(statusKey) : t("connecting");
     const watching = this.mode === "watching";
@@ -284,8 +290,10 @@ export class Conv {
     ui.close.hidden = !((live && writable) || needsOutcome);
     ui.close.textContent = needsOutcome ? t("recordOutcome") : t("close");
     ui.stepIn.hidden = !(watching && live && state.me && state.me.supervisor);
-    ui.dismiss.hidden = live && !watching;
-    ui.dismiss.textContent = watching && live ? t("stopWatching") : t("removeFromList");
+    // A message answered for now goes back to the desk's inbox: it stays open for the client's reply.
+    const message = Boolean(s && s.status === "message");
+    ui.dismiss.hidden = live && !watching && !message;
+    ui.dismiss.textContent = message ? t("backToInbox") : watching && live ? t("stopWatching") : t("removeFromList");
     ui.noteForm.hidden = !live && !needsOutcome;
     this.renderSuggestionTools();
     this.renderListItem();

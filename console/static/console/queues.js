@@ -35,8 +35,13 @@ export function renderDeskShells() {
     const waiting = el("ul", "waiting-list");
     const activeHeading = el("h4", "sub-heading", t("activeHeading"));
     const active = el("ul", "active-list");
-    section.append(head, waitingHeading, waiting, activeHeading, active);
-    state.deskSections.set(desk.id, { section, count, takeNext, waiting, active });
+    // The desk's inbox shows only while it holds messages (left when nobody answered live).
+    const inboxHeading = el("h4", "sub-heading", t("inboxHeading"));
+    const inbox = el("ul", "waiting-list inbox-list");
+    inboxHeading.hidden = true;
+    inbox.hidden = true;
+    section.append(head, waitingHeading, waiting, activeHeading, active, inboxHeading, inbox);
+    state.deskSections.set(desk.id, { section, count, takeNext, waiting, active, inboxHeading, inbox });
     list.append(section);
   }
 }
@@ -158,10 +163,52 @@ export function renderDesk(snapshot) {
   if (activeItems.length === 0) activeItems.push(el("li", "muted empty", t("noActive")));
   parts.active.replaceChildren(...activeItems);
 
+  const messages = snapshot.messages || [];
+  parts.inbox.replaceChildren(...renderInbox(messages));
+  parts.inboxHeading.hidden = messages.length === 0;
+  parts.inbox.hidden = messages.length === 0;
+
   if (focusKey) {
     const again = parts.section.querySelector(`[data-focus-key="${focusKey}"]`);
     focusElement(again && !again.disabled ? again : parts.takeNext.disabled ? $("queues-heading") : parts.takeNext);
   }
+}
+
+/** The desk's inbox: messages left for it, those waiting for an answer first with how long they have waited. */
+function renderInbox(messages) {
+  const items = messages.map((m) => {
+    const li = el("li", "waiting-item inbox-item");
+    li.classList.toggle("is-crisis", Boolean(m.crisis));
+    li.classList.toggle("is-waiting", Boolean(m.waiting_since));
+    li.dataset.conversation = String(m.id);
+    const name = m.nickname || t("anonymous");
+    const main = el("span", "waiting-main");
+    main.append(el("span", "waiting-name", name));
+    const flags = el("span", "flags");
+    if (m.crisis) flags.append(el("span", "flag flag-crisis", t("crisis")));
+    flags.append(el("span", m.waiting_since ? "flag flag-for-you" : "flag", t(m.waiting_since ? "messageWaits" : "messageAnswered")));
+    if (m.assigned) flags.append(el("span", "flag", t("withName", { name: m.assigned.name })));
+    main.append(flags);
+    if (m.preview) {
+      const preview = el("span", "waiting-preview");
+      preview.append(visuallyHidden(`${t("previewLabel")} `), el("q", null, m.preview));
+      main.append(preview);
+    }
+    // How long the client's newest lines have waited (empty when answered); the page's clock keeps it current.
+    const wait = el("span", "wait-time");
+    wait.dataset.since = m.waiting_since || "";
+    if (m.waiting_since) wait.append(visuallyHidden(`${t("waitingTime")} `));
+    wait.append(el("span", "wait-clock", waitClock(m.waiting_since)));
+    li.append(main, wait);
+    const button = el("button", "take", t("answerMessage"));
+    button.type = "button";
+    button.dataset.focusKey = `answer-${m.id}`;
+    button.append(visuallyHidden(` ${name}`));
+    button.addEventListener("click", () => take({ conversation: m.id }));
+    li.append(button);
+    return li;
+  });
+  return items;
 }
 
 export function waitClock(queuedAt) {

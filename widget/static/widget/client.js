@@ -72,6 +72,21 @@ const el = {
   feedbackSkip: $("k-feedback-skip"),
   feedbackDone: $("k-feedback-done"),
   comment: $("k-comment"),
+  messageForm: $("k-message-form"),
+  messageTitle: $("k-message-title"),
+  messageText: $("k-message-text"),
+  messageError: $("k-message-error"),
+  messageCancel: $("k-message-cancel"),
+  codeForm: $("k-code-form"),
+  code: $("k-code"),
+  codeError: $("k-code-error"),
+  codebox: $("k-codebox"),
+  messageLeft: $("k-message-left"),
+  codeWords: $("k-code-words"),
+  codeHelp: $("k-code-help"),
+  codeGet: $("k-code-get"),
+  codeGetError: $("k-code-get-error"),
+  live: $("k-live"),
 };
 const PLAIN = "kohtaamo.plain";
 // The highest seq the client has had in view, {c: conversation, seq}: after a
@@ -145,6 +160,7 @@ const handlers = {
   receipt: onReceipt,
   voted: onVoted,
   done: onDone,
+  code: onCode,
   deleted: onDeleted,
   desks: onDesks,
   desks_changed: onDesksChanged,
@@ -229,15 +245,20 @@ function resume(id) {
 
 function onConversation(event) {
   const c = event.conversation;
-  if (event.ref === "start") {
+  // `start`, a message left (`leave_message`) and a code typed (`resume_code`) all open a
+  // conversation whose answer carries every message so far, then `synced`.
+  if (event.ref === "start" || event.ref === "message" || event.ref === "code") {
     setStarting(false);
     clearChat();
     S.conv = c.id;
-    conn.track(c.id); // the answer to `start` carries every message so far, then `synced`
+    conn.track(c.id);
     store.set(store.CONVERSATION, c.id, true);
     dropOutbox((item) => item.c === c.id);
-    showChat(true);
-    sendAbout(c.id);
+    el.messageForm.hidden = true;
+    el.messageText.value = "";
+    el.code.value = "";
+    showChat(event.ref === "start");
+    if (event.ref !== "code") sendAbout(c.id);
   }
   if (c.id !== S.conv) return;
   if (event.ref?.startsWith("resume")) showChat(false);
@@ -320,8 +341,24 @@ function onError(event) {
     return;
   }
   if (event.ref === "about") return; // optional answers: the chat goes on whatever happened to them
+  if (event.ref === "code") {
+    el.codeError.textContent = message;
+    el.code.focus();
+    return;
+  }
+  if (event.ref === "newcode") {
+    el.codeGetError.textContent = message;
+    return;
+  }
+  if (event.ref === "message") {
+    el.messageError.textContent = message;
+    setStarting(false);
+    return;
+  }
   if (event.ref === "start") {
-    el.startError.textContent = message;
+    // Nobody answers there now: a message is the way on (its button is beside the desk's others).
+    const instead = event.code === "desk_closed" ? ` ${t("leaveInstead")}` : "";
+    el.startError.textContent = message + instead;
     if (event.code === "busy") {
       // The desk is taking too many new chats: the buttons wake up when it is worth trying again.
       later("startAgain", Math.max(1, event.retry_after || 1) * 1000, () => setStarting(false));
@@ -863,6 +900,11 @@ function clearChat() {
   el.feedback.reset();
   el.feedbackError.textContent = "";
   el.feedbackDone.hidden = true;
+  el.codebox.hidden = true;
+  el.codeWords.textContent = "";
+  el.codeHelp.hidden = true;
+  el.codeGet.hidden = false;
+  el.codeGetError.textContent = "";
 }
 
 function resetToStart() {
@@ -900,6 +942,10 @@ function renderState() {
     if (focusLost) queueMicrotask(() => (c.rated ? el.newChat : el.feedback.querySelector("input"))?.focus());
   }
   el.botbar.hidden = c.status !== "bot";
+  // A message, or an ended chat, can be come back to with a code (given at once for a message).
+  el.codebox.hidden = !(closed || c.status === "message");
+  el.messageLeft.hidden = c.status !== "message";
+  el.live.hidden = c.status !== "message"; // into the live queue, when people answer at the desk now
   updateBotControls();
   el.composer.hidden = closed;
   el.end.hidden = closed;
@@ -972,6 +1018,55 @@ function showFeedbackDone() {
   el.feedback.hidden = true;
   el.feedbackDone.hidden = false;
   el.feedbackDone.focus();
+}
+
+/** The conversation's code (after leaving a message, or asked for): shown until the chat is left. */
+function onCode(event) {
+  if (event.conversation !== S.conv) return;
+  el.codebox.hidden = false;
+  el.codeWords.textContent = event.code;
+  el.codeHelp.hidden = false;
+  el.codeGet.hidden = true;
+  el.codeGetError.textContent = "";
+  if (event.ref === "message") queueMicrotask(() => el.text.focus());
+}
+
+function openMessageForm(desk, name) {
+  S.messageDesk = desk;
+  el.startError.textContent = "";
+  el.messageError.textContent = "";
+  el.messageTitle.textContent = t("messageFor", { desk: name });
+  el.messageForm.hidden = false;
+  el.messageText.focus();
+}
+
+function leaveMessage() {
+  el.messageError.textContent = "";
+  const body = el.messageText.value.trim();
+  if (!body) {
+    el.messageError.textContent = t("empty");
+    el.messageText.focus();
+    return;
+  }
+  if (S.starting) return;
+  if (!conn.ready) {
+    el.messageError.textContent = t("offline");
+    return;
+  }
+  setStarting(true);
+  const nickname = el.nickname.value.trim() || undefined;
+  conn.send({ type: "leave_message", desk: S.messageDesk, id: newId(), body, nickname, lang, ref: "message" });
+}
+
+function openByCode() {
+  el.codeError.textContent = "";
+  const code = el.code.value.trim();
+  if (!code) {
+    el.codeError.textContent = t("codeEmpty");
+    el.code.focus();
+    return;
+  }
+  if (!conn.ready || !conn.send({ type: "resume_code", code, ref: "code" })) el.codeError.textContent = t("offline");
 }
 
 function onDone(event) {
@@ -1100,7 +1195,28 @@ el.leaveNo.addEventListener("click", () => {
 // has loaded does nothing, rather than putting the nickname into a URL.
 el.startForm.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-desk]");
-  if (button) startChat(button.dataset.desk, Boolean(button.dataset.person));
+  if (button?.dataset.message) openMessageForm(button.dataset.desk, button.dataset.deskName);
+  else if (button) startChat(button.dataset.desk, Boolean(button.dataset.person));
+});
+el.messageForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  leaveMessage();
+});
+el.messageCancel.addEventListener("click", () => {
+  el.messageForm.hidden = true;
+  el.startForm.querySelector(`button[data-message][data-desk="${S.messageDesk}"]`)?.focus();
+});
+el.codeForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  openByCode();
+});
+el.live.addEventListener("click", () => {
+  el.error.textContent = "";
+  if (!conn.send({ type: "handoff", conversation: S.conv, ref: "live" })) el.error.textContent = t("offline");
+});
+el.codeGet.addEventListener("click", () => {
+  el.codeGetError.textContent = "";
+  if (!conn.send({ type: "new_code", conversation: S.conv, ref: "newcode" })) el.codeGetError.textContent = t("offline");
 });
 el.composer.addEventListener("submit", (event) => {
   event.preventDefault();
