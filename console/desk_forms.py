@@ -101,3 +101,14 @@ class ExceptionForm(forms.Form):
     @property
     def reason_fields(self) -> list[forms.BoundField]:
         return [self[f"reason_{lang}"] for lang in DESK_LANGUAGES]
+
+
+class QueueLimitForm(forms.Form):
+    """A desk's queue limit (desks.opening.check_queue_limit): empty for the service's own."""
+
+    queue_limit = forms.IntegerField(
+        label=_("At most this many clients in the queue"),
+        required=False,
+        min_value=1,
+        help_text=_("Those after them are offered a message, another desk or the chatbot. Empty: the service's limit."),
+    )

@@ -24,6 +24,7 @@ ErrorCode = Literal[
     "unavailable",
     "already_given",
     "at_limit",
+    "queue_full",
     "wrong_code",
     "code_locked",
 ]

@@ -562,7 +562,20 @@ def desk_ref(desk: Desk) -> DeskRef:
 
 # Events that never carry a desk: sent as they are (the message path's own events among them).
 _WITHOUT_DESKS = frozenset(
-    {"code", "ack", "note_ack", "typing", "receipt", "pong", "queue", "synced", "voted", "error", "desks", "desks_changed"}
+    {
+        "code",
+        "ack",
+        "note_ack",
+        "typing",
+        "receipt",
+        "pong",
+        "queue",
+        "synced",
+        "voted",
+        "error",
+        "desks",
+        "desks_changed",
+    }
 )
 
 

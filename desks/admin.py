@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from accounts.admin import in_own_organisation, own_organisation_only, own_staff
-from accounts.models import Organisation
+from accounts.models import Organisation, Staff
 from desks.models import CannedReply, Desk, DeskMembership, OpeningException, OpeningPeriod
 
 # An organisation's admin manages its own organisation's desks and canned replies
@@ -26,7 +26,11 @@ class MembershipInline(admin.TabularInline[DeskMembership, Desk]):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "staff":
-            kwargs["queryset"] = own_staff(request)
+            # Own staff, and partner staff already at one of the organisation's desks (added by name on the
+            # members page, desks.members): without them the form could not be saved again.
+            own_desks = in_own_organisation(request, Desk.objects.all(), "organisation_id")
+            partners = Staff.objects.filter(desk_memberships__desk__in=own_desks)
+            kwargs["queryset"] = (own_staff(request) | partners).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

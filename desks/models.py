@@ -58,6 +58,15 @@ class Desk(models.Model):
         verbose_name=_("staff"),
         blank=True,
     )
+    queue_limit = models.PositiveSmallIntegerField(
+        _("queue limit"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "At most this many clients wait in the queue; those after them are offered a message, another desk "
+            "or the chatbot. Empty: the service's own limit."
+        ),
+    )
     position = models.PositiveSmallIntegerField(
         _("position"),
         default=100,

@@ -18,6 +18,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -105,6 +106,26 @@ def do_set_weekly_hours(staff: Staff, desk: Desk, periods: list[WeeklyPeriod]) -
     for period in wanted:
         if period not in kept:
             OpeningPeriod.objects.create(desk=desk, weekday=period.weekday, opens=period.opens, closes=period.closes)
+
+
+def check_queue_limit(limit: int | None) -> int | None:
+    """A desk's queue limit: empty (the service's own, `CHAT_DESK_QUEUE_MAX`) or 1 up to the service's."""
+    if limit is not None and not 1 <= limit <= settings.CHAT_DESK_QUEUE_MAX:
+        raise ValidationError(
+            {
+                "queue_limit": _("Give a number from 1 to %(max)s, or leave it empty.")
+                % {"max": settings.CHAT_DESK_QUEUE_MAX}
+            }
+        )
+    return limit
+
+
+@transaction.atomic
+def do_set_queue_limit(staff: Staff, desk: Desk, limit: int | None) -> None:
+    """Cap the desk's queue (audited as a change of the desk by its watchers, conversations.access_changes)."""
+    _check_supervises(staff, desk)
+    desk.queue_limit = check_queue_limit(limit)
+    desk.save(update_fields=["queue_limit"])
 
 
 def check_exception(desk: Desk, new: NewException, today: dt.date | None = None) -> None:

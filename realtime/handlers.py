@@ -202,6 +202,8 @@ def client_delete(client: Client, frame: inbound.Delete, channel_name: str) -> D
 def client_desks(client: Client, frame: inbound.DesksFrame, channel_name: str) -> DesksEvent:
     """The desks' state now, for the start page (the consumer has joined the desks' stream first)."""
     return desk_states_event(frame["ref"])
+
+
 def client_resume_code(client: Client, frame: inbound.ResumeCode, channel_name: str) -> int:
     """Attach the code's conversation to this client; the consumer then resumes it from the start."""
     return codes.do_resume_by_code(client, frame["code"], socket_key=channel_name)

@@ -53,14 +53,32 @@ def busy_error(retry_after: float) -> ChatError:
     )
 
 
+def queue_limit_of(desk: Desk) -> int:
+    """How many may wait in the desk's queue: its own limit (`Desk.queue_limit`), never above the service's."""
+    return min(desk.queue_limit or settings.CHAT_DESK_QUEUE_MAX, settings.CHAT_DESK_QUEUE_MAX)
+
+
+def queue_full_error() -> ChatError:
+    """The answer to a client beyond a desk's queue limit: told so, and what else they can do."""
+    return ChatError(
+        "queue_full",
+        _(
+            "The queue of this desk is full right now. You can leave a message and get an answer later, "
+            "try another desk, or ask the chatbot."
+        ),
+    )
+
+
 def check_admission(desk: Desk, *, queued: bool) -> None:
-    """Refuse a start with `busy` when the desk's queue is full or it is taking new conversations too fast.
+    """Refuse a start when the desk's queue is full (`queue_full`) or it takes new conversations too fast (`busy`).
 
     Why: a flood of starts (one socket put 90 conversations into a queue in 11 s)
     buries the real clients waiting there and floods every counsellor of the
     desk. Two bounds, both per desk:
-    - the queue's length (`CHAT_DESK_QUEUE_MAX`), for a start that goes
-      straight into the queue (a start with the chatbot waits for nobody);
+    - the queue's length (`queue_limit_of`: the desk's own cap, at most
+      `CHAT_DESK_QUEUE_MAX`), for a start that goes straight into the queue (a
+      start with the chatbot waits for nobody); the client is offered a
+      message, another desk or the chatbot instead;
     - the rate of admissions (a token bucket keyed by the desk,
       `CHAT_DESK_ADMISSIONS_BURST` at once, `CHAT_DESK_ADMISSIONS_PER_MINUTE`
       after that), for every start, since a conversation with the bot can be
@@ -78,9 +96,8 @@ def check_admission(desk: Desk, *, queued: bool) -> None:
     """
     if queued:
         waiting = Conversation.objects.filter(desk_id=desk.pk, status=Status.QUEUED).count()
-        if waiting >= settings.CHAT_DESK_QUEUE_MAX:
-            # Places free up as counsellors take conversations: a minute is a fair guess.
-            raise busy_error(60.0)
+        if waiting >= queue_limit_of(desk):
+            raise queue_full_error()
     limiter = _admissions(
         settings.CHAT_DESK_ADMISSIONS_BURST,
         settings.CHAT_DESK_ADMISSIONS_PER_MINUTE,

@@ -105,6 +105,27 @@ def test_weekly_hours_are_saved_with_clear_errors_and_audited(demo: Any) -> None
     assert "The weekly hours were saved." in client.get(url).content.decode()
 
 
+def test_a_supervisor_caps_the_queue_with_clear_errors_and_audited(demo: Any) -> None:
+    client = login("supervisor")
+    url = hours_url(demo, "homework")
+    for wrong in ["0", "100000", "many"]:
+        page = client.post(url, {"action": "queue", "queue-queue_limit": wrong}).content.decode()
+        assert 'id="form-errors"' in page, wrong
+    demo.desks.homework.refresh_from_db()
+    assert demo.desks.homework.queue_limit is None
+
+    assert client.post(url, {"action": "queue", "queue-queue_limit": "4"}).status_code == 302
+    demo.desks.homework.refresh_from_db()
+    assert demo.desks.homework.queue_limit == 4
+    assert AuditEvent.objects.filter(action=Action.DESK_CHANGE, desk=demo.desks.homework).exists()
+    page = client.get(url).content.decode()
+    assert "The queue limit was saved." in page and 'value="4"' in page
+    # Empty: the service's own limit again.
+    client.post(url, {"action": "queue", "queue-queue_limit": ""})
+    demo.desks.homework.refresh_from_db()
+    assert demo.desks.homework.queue_limit is None
+
+
 @freeze_time("2026-12-07 10:00:00", tick=True)
 def test_exceptions_are_checked_added_audited_and_removed(demo: Any) -> None:
     client = login("supervisor")
@@ -262,11 +283,12 @@ def test_the_client_page_shows_a_reason_as_text(demo: Any) -> None:
 def test_the_actions_tell_the_start_pages_after_the_commit(demo: Any) -> None:
     supervisor, homework = demo.staff.supervisor, demo.desks.homework
     day = timezone.localdate() + dt.timedelta(days=3)
-    with capture_events(expected=1) as capture:
+    # Start pages ask again (`desks_changed`); the desk's staff see its answering state (`duty`) and queue.
+    with capture_events(expected=3) as capture:
         added = do_add_exception(supervisor, homework, NewException(ExceptionKind.CLOSED, day, day))
-    assert capture.kinds() == [("desk", "desks_changed", "client")]
+    assert ("desk", "desks_changed", "client") in capture.kinds()
     assert capture.sent[0][0] == "desk-states"
-    with capture_events(expected=1):
+    with capture_events(expected=3):
         assert do_delete_exception(supervisor, homework, added.pk)
     # Someone who does not keep the desk's hours changes nothing, and nothing is sent.
     with capture_events(expected=0), pytest.raises(PermissionDenied):

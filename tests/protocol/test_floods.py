@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from conversations.models import Client, Conversation
-from tests.chat_helpers import Chat, rows
+from tests.chat_helpers import Chat, new_id, rows
 from tests.wsclient import ProtocolClient
 
 CRISIS = "en jaksa enää, haluan kuolla"
@@ -50,20 +50,43 @@ def test_a_desk_admits_a_burst_then_answers_busy_until_it_has_room_again(chat: C
     assert Client.objects.count() == before["clients"] + 2
 
 
-def test_a_full_queue_answers_busy_and_takes_the_next_once_a_place_frees(chat: Chat, demo: Any, settings: Any) -> None:
+def test_a_full_queue_offers_the_alternatives_and_takes_the_next_once_a_place_frees(
+    chat: Chat, demo: Any, settings: Any
+) -> None:
     settings.CHAT_DESK_QUEUE_MAX = 2
     first, second = chat.start(chat.client()), chat.start(chat.client())
     third = chat.client()
     refused = third.answer(start_frame())
-    assert busy_text(refused) and refused["retry_after"] > 0
+    # Told so, and what else there is: a message, another desk, the chatbot (in Finnish by default).
+    assert refused["code"] == "queue_full" and "jättää viestin" in refused["message"]
+    # A message for the same desk is taken, and so is a start at another desk.
+    left = third.answer({"type": "leave_message", "desk": "youth", "id": new_id(), "body": "Kysyisin vain"})
+    assert left["type"] == "conversation" and left["conversation"]["status"] == "message"
+    elsewhere = chat.client()
+    assert chat.start(elsewhere, desk="homework") > 0
     # A start with the chatbot waits for nobody: the full queue does not refuse it.
-    bot = third.answer({"type": "start", "desk": "youth"})
+    bot = chat.client().answer({"type": "start", "desk": "youth"})
     assert bot["type"] == "conversation" and bot["conversation"]["status"] == "bot"
 
     counsellor = chat.staff("counsellor")
     assert counsellor.answer({"type": "take", "conversation": first})["type"] == "conversation"
     waiting = chat.start(chat.client())
-    assert list(Conversation.objects.waiting().values_list("pk", flat=True)) == [second, waiting]
+    assert list(Conversation.objects.waiting().filter(desk__slug="youth").values_list("pk", flat=True)) == [
+        second,
+        waiting,
+    ]
+
+
+def test_a_desk_caps_its_own_queue_below_the_services(chat: Chat, demo: Any) -> None:
+    from desks.opening import do_set_queue_limit
+
+    do_set_queue_limit(demo.staff.supervisor, demo.desks.youth, 1)
+    chat.start(chat.client())
+    refused = chat.client().answer(start_frame())
+    assert refused["code"] == "queue_full"
+    # The homework desk keeps the service's limit.
+    chat.start(chat.client(), desk="homework")
+    chat.start(chat.client(), desk="homework")
 
 
 def test_crisis_alerts_of_throwaway_conversations_wait_after_a_real_one(chat: Chat, demo: Any) -> None:
