@@ -442,6 +442,7 @@ class DeskState(TypedDict):
     """A desk as a client's start page shows it now (desks.hours.desk_status), texts in the reader's language.
 
     `changes_at`: when `open` next flips (ISO 8601), so the page asks again then; null when it does not.
+    `wait_seconds`: the estimated wait of a client who would join the queue now (null when not answering).
     `answering`: open and somebody available (conversations.actions.duty.desk_answers_now); open and not
     answering, the page says that nobody can answer right now.
     """
@@ -449,6 +450,7 @@ class DeskState(TypedDict):
     slug: str
     open: bool
     answering: bool
+    wait_seconds: int | None
     status: str
     hours: list[str]
     changes_at: str | None
@@ -466,10 +468,14 @@ class DesksChangedEvent(TypedDict):
     """(client) A desk's hours, exceptions or state changed: a start page asks again with `desks`.
 
     Why no states in it: they are texts in each reader's language, and the
-    broadcast reaches every start page alike.
+    broadcast reaches every start page alike. `waits`, when present, is all that
+    changed: the estimated wait of a client who would join a desk's queue now
+    (seconds, or null when nobody answers), by desk slug; the page shows it
+    without asking again.
     """
 
     type: Literal["desks_changed"]
+    waits: NotRequired[dict[str, int | None]]
 
 
 class DoneEvent(TypedDict):
@@ -856,5 +862,8 @@ def desks_event(states: list[DeskState], ref: str | None) -> DesksEvent:
     return {"type": "desks", "desks": states, "ref": ref}
 
 
-def desks_changed_event() -> DesksChangedEvent:
-    return {"type": "desks_changed"}
+def desks_changed_event(waits: dict[str, int | None] | None = None) -> DesksChangedEvent:
+    event: DesksChangedEvent = {"type": "desks_changed"}
+    if waits is not None:
+        event["waits"] = waits
+    return event

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from common.events import desk_states_group, send_event
 from conversations.actions.duty import someone_available
+from conversations.actions.queue import arrival_wait
 from conversations.outbound import DesksEvent, DeskState, desks_changed_event, desks_event
 from desks.hours import desk_status, with_hours
 from desks.models import Desk
@@ -26,11 +27,14 @@ def client_desks() -> QuerySet[Desk]:
 def desk_state(desk: Desk) -> DeskState:
     """One desk's state now, in the active language."""
     status = desk_status(desk)
+    answering = status.open and someone_available(desk)
     return {
         "slug": desk.slug,
         "open": status.open,
         # Inside the hours with nobody available the page says so (conversations.actions.duty.desk_answers_now).
-        "answering": status.open and someone_available(desk),
+        "answering": answering,
+        # Roughly how long a client who starts now waits (conversations.actions.queue.arrival_wait).
+        "wait_seconds": arrival_wait(desk) if answering else None,
         "status": status.status,
         "hours": status.hours,
         "changes_at": status.changes_at.isoformat() if status.changes_at else None,

@@ -32,12 +32,13 @@ from common.events import (
     conversation_staff_group,
     deliver,
     desk_group,
+    desk_states_group,
     run_collecting,
     send_event,
     send_events_after_commit,
     send_outbox,
 )
-from conversations.actions.duty import desk_capacity
+from conversations.actions.duty import desk_answers_now, desk_capacity
 from conversations.models import Conversation, Message, SenderKind, Status, Transfer
 from conversations.outbound import (
     ActiveItem,
@@ -47,6 +48,7 @@ from conversations.outbound import (
     WaitingItem,
     conversation_event,
     desk_ref,
+    desks_changed_event,
     queue_event,
     staff_conversation_event,
 )
@@ -68,6 +70,16 @@ def wait_estimates(desk: Desk) -> Callable[[int], int | None]:
     handling = recent_handling_seconds(desk.pk)
     slots, free = desk_capacity(desk)
     return lambda place: estimate_wait(place, handling_seconds=handling, slots=slots, free_slots=free)
+
+
+def arrival_wait(desk: Desk) -> int | None:
+    """The estimated wait of a client who would join `desk`'s queue now (the start page shows it)."""
+    return wait_estimates(desk)(Conversation.objects.waiting().filter(desk_id=desk.pk).count() + 1)
+
+
+def wait_bucket(seconds: int | None) -> int | None:
+    """Estimates within the same five minutes look alike on a start page: a change within one is not sent."""
+    return None if seconds is None else (seconds + 299) // 300
 
 
 def queue_position(conversation: Conversation) -> QueueEvent | None:
@@ -293,6 +305,7 @@ class DeskPublisher:
         self._last_sent: dict[int, float] = {}  # desk -> time.monotonic() of its last snapshot
         self._due: set[int] = set()  # desks with a trailing snapshot on the timer
         self._places: dict[int, dict[int, tuple[int, int | None]]] = {}  # desk -> conversation -> (place, wait) sent
+        self._arrivals: dict[int, int | None] = {}  # desk -> wait_bucket of a new arrival's wait, last sent
         self._tasks: set[asyncio.Task[None]] = set()  # the running trailing snapshots (kept from the GC)
 
     def changed(self, desk_ids: Iterable[int]) -> None:
@@ -326,10 +339,17 @@ class DeskPublisher:
             snapshot = desk_snapshot(desk)
             deliver(desk_group(desk.pk), snapshot)
             waiting = [item["id"] for item in snapshot["waiting"]]
-            events = queue_events(waiting, wait_estimates(desk)) if waiting else []
+            estimate = wait_estimates(desk)
+            events = queue_events(waiting, estimate)
+            # What a start page shows of the desk: the wait of one more in line (none while the desk does not answer).
+            arrival = estimate(len(waiting) + 1) if desk_answers_now(desk) else None
             with self._lock:
                 sent = self._places.get(desk.pk, {})
                 self._places[desk.pk] = {e["conversation"]: (e["position"], e["wait_seconds"]) for e in events}
+                arrival_changed = desk.pk not in self._arrivals or self._arrivals[desk.pk] != wait_bucket(arrival)
+                self._arrivals[desk.pk] = wait_bucket(arrival)
+            if arrival_changed:
+                deliver(desk_states_group(), desks_changed_event({desk.slug: arrival}), audience="client")
             for event in events:
                 if sent.get(event["conversation"]) != (event["position"], event["wait_seconds"]):
                     deliver(conversation_group(event["conversation"]), event, audience="client")

@@ -19,6 +19,7 @@ from tests.browser import NARROW, check_staff_page
 expect.set_options(timeout=10_000)
 
 NOBODY = "Nobody can answer right now."
+SOON = "Someone should answer you in a minute or two."
 PERSON = re.compile("Chat with a person|Start chat")
 
 
@@ -36,6 +37,8 @@ def test_the_status_switch_by_keyboard_tells_colleagues_and_clients(
     youth_desk = client.locator("li.k-desk", has_text="Youth chat")
     expect(youth_desk.get_by_role("button", name=PERSON)).to_be_enabled()
     expect(youth_desk.get_by_text(NOBODY)).to_be_hidden()
+    # Kalle's places are free: a client who starts now is answered soon (conversations.actions.queue.arrival_wait).
+    expect(youth_desk.get_by_text(SOON)).to_be_visible()
 
     # Keyboard only: the radio group moves with the arrow keys, then Tab to the limit and to Save.
     console.get_by_role("radio", name="Available").focus()
@@ -56,12 +59,14 @@ def test_the_status_switch_by_keyboard_tells_colleagues_and_clients(
 
     # The client page, already open, says so live; starting is still possible.
     expect(youth_desk.get_by_text(NOBODY)).to_be_visible()
+    expect(youth_desk.get_by_text(SOON)).to_be_hidden()
     expect(youth_desk.get_by_role("button", name=PERSON)).to_be_enabled()
 
     console.get_by_role("radio", name="Available").check()
     console.get_by_role("button", name="Save status").click()
     expect(youth.get_by_text("On duty: Kalle (available).")).to_be_visible()
     expect(youth_desk.get_by_text(NOBODY)).to_be_hidden()
+    expect(youth_desk.get_by_text(SOON)).to_be_visible()
     client_context.close()
 
 

@@ -118,3 +118,21 @@ def test_a_waiting_client_sees_its_estimated_wait_follow_the_counsellors_on_duty
 
     kalle.answer({"type": "presence", "status": "busy"})
     second.read_until(lambda e: e["type"] == "queue" and e["wait_seconds"] is None, "no estimate: nobody available")
+
+
+def test_a_start_page_shows_roughly_how_long_a_new_client_would_wait(chat: Chat, demo: Any) -> None:
+    handling = settings.QUEUE_ESTIMATE_DEFAULT_MINUTES * 60
+    page = chat.client()
+    youth = next(d for d in page.answer({"type": "desks"})["desks"] if d["slug"] == "youth")
+    assert youth["wait_seconds"] is None  # nobody on duty: no estimate (the page says nobody can answer)
+
+    kalle = chat.staff("counsellor")
+    kalle.answer({"type": "presence", "status": "available", "max_conversations": 1})
+    chat.start(chat.client())  # one waits, Kalle's one place is free: one more would wait one conversation
+    expected = estimate_wait(2, handling_seconds=handling, slots=1, free_slots=1)
+    told = page.read_until(
+        lambda e: e["type"] == "desks_changed" and e.get("waits", {}).get("youth") == expected, "the new wait"
+    )
+    assert set(told["waits"]) == {"youth"}
+    youth = next(d for d in page.answer({"type": "desks"})["desks"] if d["slug"] == "youth")
+    assert youth["answering"] and youth["wait_seconds"] == expected

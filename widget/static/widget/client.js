@@ -220,6 +220,7 @@ function onDesks(event) {
     for (const button of document.querySelectorAll(`button[data-person][data-desk="${CSS.escape(desk.slug)}"]`)) {
       button.hidden = !desk.open;
     }
+    showDeskWait(desk.slug, desk.answering ? desk.wait_seconds : null);
     // Inside the hours with nobody available: said honestly (the client may still start and wait).
     const nobody = document.querySelector(`[data-desk-nobody="${CSS.escape(desk.slug)}"]`);
     if (nobody) nobody.hidden = !(desk.open && !desk.answering);
@@ -231,9 +232,22 @@ function onDesks(event) {
   later("desks", wait, askDesks);
 }
 
-/** Someone changed a desk's hours: ask once, a moment later (one save may announce several changes). */
-function onDesksChanged() {
+/** Someone changed a desk's hours: ask once, a moment later (one save may announce several changes).
+ * With `waits`, only the estimated waits changed: shown at once, nothing to ask. */
+function onDesksChanged(event) {
+  if (event.waits) {
+    for (const [slug, seconds] of Object.entries(event.waits)) showDeskWait(slug, seconds);
+    return;
+  }
   later("desks", 300 + Math.random() * 1500, askDesks);
+}
+
+/** A desk card's estimated wait for a client who starts now (hidden when nobody answers there). */
+function showDeskWait(slug, seconds) {
+  const line = document.querySelector(`[data-desk-wait="${CSS.escape(slug)}"]`);
+  if (!line) return;
+  line.hidden = seconds == null;
+  if (seconds != null) line.textContent = waitText(seconds);
 }
 
 function resume(id) {
