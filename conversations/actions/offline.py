@@ -25,7 +25,7 @@ from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.starting import check_admission, check_open_conversations, lock_client
 from conversations.actions.transcript import clean_body, desk_args, system_message
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, HandoffReason, Status
+from conversations.models import Client, Conversation, HandoffReason, Message, SenderKind, Status
 from desks.hours import is_open
 from desks.models import Desk
 
@@ -49,14 +49,28 @@ def do_leave_message(
     apply as for a chat (a message is a contact too), the queue's length does
     not: a message waits for nobody now. The conversation and its first lines
     are stored first, then the client's line through the message path (its
-    crisis check included): a resend of the same frame is a new conversation
-    only if the first never got stored.
+    crisis check included). A resend of the same frame (its reply was lost)
+    answers the conversation the first one opened, found by the line's
+    client-made id under the client's lock: acknowledged once, stored once.
     """
     nickname = " ".join(nickname.split())[: settings.CHAT_MAX_NICKNAME_CHARS]
     new_client = client.pk is None
     try:
         with transaction.atomic():
             lock_client(client)
+            if not new_client:
+                resent = (
+                    Message.objects.filter(
+                        conversation__client=client,
+                        conversation__desk=desk,
+                        sender_kind=SenderKind.CLIENT,
+                        client_msg_id=client_msg_id,
+                    )
+                    .values_list("conversation_id", flat=True)
+                    .first()
+                )
+                if resent is not None:
+                    return int(resent)
             check_open_conversations(client)
             check_admission(desk, queued=False)
             conversation = Conversation.objects.create(

@@ -76,6 +76,18 @@ def test_a_closed_desk_takes_a_message_and_gives_its_code_at_once(chat: Chat, de
     assert rows() == before
 
 
+def test_a_resent_message_frame_is_stored_once(chat: Chat, demo: Any) -> None:
+    client = chat.client()
+    frame = {"type": "leave_message", "desk": "homework", "id": new_id(), "body": "Onko joku paikalla?"}
+    first = client.answer(frame)
+    before = rows()
+    # The reply got lost: the page sends the same frame again, and gets the same conversation back.
+    again = client.answer(frame)
+    assert again["type"] == "conversation" and again["conversation"]["id"] == first["conversation"]["id"]
+    assert rows() == before
+    assert Conversation.objects.filter(client__conversations=first["conversation"]["id"]).count() == 1
+
+
 def test_the_inbox_answer_and_the_client_back_from_another_browser(chat: Chat, demo: Any) -> None:
     close_desk(demo.desks.youth)
     counsellor = chat.staff("counsellor")
