@@ -115,6 +115,29 @@ def test_a_message_at_a_closed_desk_the_inbox_answer_and_the_client_back_with_th
     assert Conversation.objects.get(pk=conversation.pk).status == "message"
 
 
+def test_a_desk_with_nobody_available_says_so_and_takes_a_message_with_a_code(
+    new_page: Callable[..., Any], live: Any, demo: Any, axe_check: Any
+) -> None:
+    # The youth desk is open round the clock, but no counsellor has the console open.
+    page = new_page(**NARROW)
+    page.goto(live.url + "/")
+    desk = page.locator("li.k-desk", has_text="Youth chat")
+    expect(desk.get_by_text("Nobody can answer right now.")).to_be_visible()
+    no_violations(axe_check, page, "a desk with nobody available")
+    leave = desk.get_by_role("button", name="Leave a message")
+    leave.focus()
+    leave.press("Enter")
+    form = page.get_by_role("form", name="Leave a message for Youth chat")
+    box = form.get_by_label("Your message")
+    expect(box).to_be_focused()
+    box.fill("Voiko tänne kirjoittaa illalla?")
+    box.press("Tab")
+    page.keyboard.press("Enter")  # Send message
+    expect(page.get_by_text("Save this code to come back to this conversation.")).to_be_visible()
+    expect(page.locator("#k-code-words")).to_have_text(re.compile(r"^\S+ \S+ \S+ \S+$"))
+    assert Conversation.objects.get(desk=demo.desks.youth).status == "message"
+
+
 def test_the_code_is_offered_when_a_chat_ends_and_opens_it_in_another_browser(
     new_page: Callable[..., Any], live: Any, demo: Any, counsellor: Any, axe_check: Any
 ) -> None:
