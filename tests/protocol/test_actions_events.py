@@ -126,6 +126,7 @@ def test_taking_tells_each_party_what_it_needs(demo: Any, queued: Conversation, 
         "conversation": behind.pk,
         "position": 1,
         "waiting": 1,
+        "wait_seconds": None,  # nobody has the console open: no estimate
     }
     assert layer.stored_when_sent == [True]
 

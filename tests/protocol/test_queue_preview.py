@@ -78,7 +78,8 @@ def test_the_preview_is_cut_between_words() -> None:
     assert queue.preview_text("  lyhyt   rivi ") == "lyhyt rivi"
 
 
-def test_the_snapshot_with_previews_costs_the_same_queries_for_one_or_many_waiting(demo: Any) -> None:
+def test_the_snapshot_with_previews_costs_the_same_queries_for_one_or_many_waiting(demo: Any, settings: Any) -> None:
+    settings.DUTY_DEFAULT_MAX_CONVERSATIONS = 20  # Kalle takes ten here
     desk = demo["desks"]["youth"]
     kalle = demo["staff"]["counsellor"]
     with assert_num_queries(3):  # nobody waits: no query for topics (the waiting, those in progress, the inbox)
