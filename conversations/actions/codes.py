@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from common.ratelimit import Limiter, make_limiter
 from conversations import codewords
 from conversations.actions.access import check_client_conversation, lock_conversation
-from conversations.actions.starting import lock_client
+from conversations.actions.starting import locked_client
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation
 
@@ -139,20 +139,11 @@ def do_resume_by_code(client: Client, text: str, *, socket_key: str) -> int:
     conversation = conversation_for_code(text)
     if conversation is None:
         raise wrong_code()
-    new_client = client.pk is None
-    try:
-        with transaction.atomic():
-            lock_client(client)
-            row = lock_conversation(conversation.pk)
-            if row.purged_at is not None or row.deleted_by_client_at is not None:
-                raise wrong_code()
-            if row.client_id != client.pk:
-                row.client = client
-                row.save(update_fields=["client"])
-    except Exception:
-        if new_client:
-            # The client's row was rolled back: the next try saves it again.
-            client.pk = None
-            client._state.adding = True
-        raise
+    with locked_client(client):
+        row = lock_conversation(conversation.pk)
+        if row.purged_at is not None or row.deleted_by_client_at is not None:
+            raise wrong_code()
+        if row.client_id != client.pk:
+            row.client = client
+            row.save(update_fields=["client"])
     return conversation.pk

@@ -22,7 +22,7 @@ from conversations.actions import bot
 from conversations.actions.access import check_client_conversation, lock_conversation
 from conversations.actions.messages import do_send_message
 from conversations.actions.queue import publish_desks, publish_state
-from conversations.actions.starting import check_admission, check_open_conversations, lock_client
+from conversations.actions.starting import check_admission, check_open_conversations, locked_client
 from conversations.actions.transcript import clean_body, desk_args, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, HandoffReason, Message, SenderKind, Status
@@ -54,42 +54,33 @@ def do_leave_message(
     client-made id under the client's lock: acknowledged once, stored once.
     """
     nickname = " ".join(nickname.split())[: settings.CHAT_MAX_NICKNAME_CHARS]
-    new_client = client.pk is None
-    try:
-        with transaction.atomic():
-            lock_client(client)
-            if not new_client:
-                resent = (
-                    Message.objects.filter(
-                        conversation__client=client,
-                        conversation__desk=desk,
-                        sender_kind=SenderKind.CLIENT,
-                        client_msg_id=client_msg_id,
-                    )
-                    .values_list("conversation_id", flat=True)
-                    .first()
-                )
-                if resent is not None:
-                    return int(resent)
-            check_open_conversations(client)
-            check_admission(desk, queued=False)
-            conversation = Conversation.objects.create(
-                desk=desk,
-                client=client,
-                nickname=nickname,
-                language=supported_language(language),
-                status=Status.MESSAGE,
-                queued_at=timezone.now(),
+    with locked_client(client):
+        resent = (
+            Message.objects.filter(
+                conversation__client=client,
+                conversation__desk=desk,
+                sender_kind=SenderKind.CLIENT,
+                client_msg_id=client_msg_id,
             )
-            conversation = lock_conversation(conversation.pk)
-            system_message(conversation, "left_message", **desk_args(conversation, desk))
-            publish_desks([desk.pk])
-            do_send_message(conversation.pk, body=body, client_msg_id=client_msg_id, client=client)
-    except Exception:
-        if new_client:
-            client.pk = None
-            client._state.adding = True
-        raise
+            .values_list("conversation_id", flat=True)
+            .first()
+        )
+        if resent is not None:
+            return int(resent)
+        check_open_conversations(client)
+        check_admission(desk, queued=False)
+        conversation = Conversation.objects.create(
+            desk=desk,
+            client=client,
+            nickname=nickname,
+            language=supported_language(language),
+            status=Status.MESSAGE,
+            queued_at=timezone.now(),
+        )
+        conversation = lock_conversation(conversation.pk)
+        system_message(conversation, "left_message", **desk_args(conversation, desk))
+        publish_desks([desk.pk])
+        do_send_message(conversation.pk, body=body, client_msg_id=client_msg_id, client=client)
     return conversation.pk
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -127,6 +129,25 @@ def lock_client(client: Client) -> None:
     Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True).get()
 
 
+@contextmanager
+def locked_client(client: Client) -> Iterator[None]:
+    """A transaction in which the client's row is saved (a new client's first save) and locked (`lock_client`).
+
+    When the transaction fails, a new client's row is rolled back with it: its
+    key is forgotten here, so that the client's next try saves it again.
+    """
+    new_client = client.pk is None
+    try:
+        with transaction.atomic():
+            lock_client(client)
+            yield
+    except Exception:
+        if new_client:
+            client.pk = None
+            client._state.adding = True
+        raise
+
+
 def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = "", person: bool = False) -> int:
     """Open a conversation (after `check_start`) and return its id.
 
@@ -137,19 +158,10 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
     """
     with_bot = desk.bot_enabled and not person
     nickname = " ".join(nickname.split())[: settings.CHAT_MAX_NICKNAME_CHARS]
-    new_client = client.pk is None
-    try:
-        with transaction.atomic():
-            lock_client(client)
-            check_open_conversations(client)
-            check_admission(desk, queued=not with_bot)
-            return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)
-    except Exception:
-        if new_client:
-            # The client's row was rolled back with the refused start: the next start saves it again.
-            client.pk = None
-            client._state.adding = True
-        raise
+    with locked_client(client):
+        check_open_conversations(client)
+        check_admission(desk, queued=not with_bot)
+        return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)
 
 
 def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot: bool) -> int:
