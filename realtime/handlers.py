@@ -116,7 +116,12 @@ def client_start(client: Client, frame: inbound.Start, language: str) -> int:
     person = bool(frame.get("person"))
     desk = starting.check_start(frame["desk"], person=person)
     return starting.do_start(
-        client, desk, nickname=frame.get("nickname") or "", language=frame.get("lang") or language, person=person
+        client,
+        desk,
+        nickname=frame.get("nickname") or "",
+        language=frame.get("lang") or language,
+        person=person,
+        same_counsellor=bool(frame.get("same_counsellor")),
     )
 
 
@@ -156,7 +161,12 @@ def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> M
 
 
 def client_handoff(client: Client, frame: inbound.Handoff, channel_name: str) -> None:
-    offline.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
+    offline.do_handoff(
+        client,
+        frame["conversation"],
+        reason=frame.get("reason") or "asked",
+        same_counsellor=bool(frame.get("same_counsellor")),
+    )
 
 
 def client_vote(client: Client, frame: inbound.Vote, channel_name: str) -> None:

@@ -149,6 +149,7 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "crisis_at",
             "handoff_reason",
             "offered_to_id",
+            "offered_until",
             "was_transferred",
             "language",
             "first_line",
@@ -161,6 +162,11 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
         .order_by("created_at")
     )
     waiting_rows = list(waiting)
+    now = timezone.now()
+    for row in waiting_rows:
+        if row["offered_until"] is not None and row["offered_until"] <= now:
+            # The offer to the earlier counsellor ran out (Conversation.offer_holds): anyone may take it.
+            row["offered_to_id"] = None
     topics = bot_topics([c["pk"] for c in waiting_rows])
     waiting_items: list[WaitingItem] = [
         {

@@ -1,0 +1,120 @@
+"""Guidance over several sessions (issue 13, item 5), over real sockets.
+
+A client who came back with a code asks for the same counsellor when they start
+again (`start` with `same_counsellor`, or a message sent to the live queue with
+`handoff`): the conversation waits for that counsellor alone while they are on
+duty, for SAME_COUNSELLOR_OFFER_SECONDS; then anyone of the desk may take it.
+When that counsellor is not on duty the client is told and queued for anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from conversations.actions import codes
+from conversations.models import Conversation
+from tests.chat_helpers import Chat
+from tests.wsclient import ProtocolClient
+
+
+@pytest.fixture(autouse=True)
+def fresh_code_limits() -> Iterator[None]:
+    codes._limiters.cache_clear()
+    yield
+    codes._limiters.cache_clear()
+
+
+def youth(demo: Any) -> int:
+    return int(demo["desks"]["youth"].pk)
+
+
+def returning_client(chat: Chat, kalle: ProtocolClient) -> ProtocolClient:
+    """A client whose conversation Kalle answered, ended, and who comes back in a fresh browser with its code."""
+    first = chat.client()
+    earlier = chat.start(first, nickname="Mimi")
+    chat.take(kalle, earlier)
+    code = first.answer({"type": "new_code", "conversation": earlier})["code"]
+    first.send({"type": "end", "conversation": earlier})
+    first.read_until(
+        lambda e: e["type"] == "conversation" and e["conversation"]["status"] == "closed", "the conversation closed"
+    )
+    back = chat.client()  # another device: a new token
+    assert back.answer({"type": "resume_code", "code": code})["type"] == "conversation"
+    return back
+
+
+def start_again(client: ProtocolClient) -> int:
+    client.send({"type": "start", "desk": "youth", "person": True, "same_counsellor": True, "ref": "start"})
+    state = client.wait_for("conversation", ref="start")["conversation"]
+    return int(state["id"])
+
+
+def test_a_returning_client_is_offered_to_the_same_counsellor_first_and_to_anyone_after(chat: Chat, demo: Any) -> None:
+    kalle, aino = chat.staff("counsellor"), chat.staff("counsellor2")
+    client = returning_client(chat, kalle)
+    conversation = start_again(client)
+
+    kalle.wait_for("offered", conversation=conversation)
+    client.wait_for("message", conversation=conversation, code="same_offered", args={"name": "Kalle"})
+    row = Conversation.objects.get(pk=conversation)
+    assert row.offered_to_id == demo["staff"]["counsellor"].pk
+    assert row.offered_until is not None and row.offered_until > timezone.now() + dt.timedelta(seconds=200)
+
+    # While the offer holds, a colleague takes it neither by id nor as "next".
+    assert aino.answer({"type": "take", "conversation": conversation})["code"] == "taken"
+    assert aino.answer({"type": "take", "desk": youth(demo)})["code"] == "queue_empty"
+
+    # The offer runs out (its time has passed): now anyone of the desk may take it.
+    Conversation.objects.filter(pk=conversation).update(offered_until=timezone.now() - dt.timedelta(seconds=1))
+    taken = aino.answer({"type": "take", "desk": youth(demo)})
+    assert taken["type"] == "conversation" and taken["conversation"]["id"] == conversation
+    client.wait_for("message", conversation=conversation, code="joined", args={"name": "Aino"})
+
+
+def test_the_same_counsellor_takes_the_offered_conversation(chat: Chat, demo: Any) -> None:
+    kalle = chat.staff("counsellor")
+    client = returning_client(chat, kalle)
+    conversation = start_again(client)
+    kalle.wait_for("offered", conversation=conversation)
+    taken = kalle.answer({"type": "take", "desk": youth(demo)})
+    assert taken["conversation"]["id"] == conversation and taken["conversation"]["can_write"] is True
+    row = Conversation.objects.get(pk=conversation)
+    assert row.offered_to_id is None and row.offered_until is None
+
+
+def test_when_the_counsellor_is_not_on_duty_the_client_is_told_and_queued_for_anyone(chat: Chat, demo: Any) -> None:
+    kalle = chat.staff("counsellor")
+    client = returning_client(chat, kalle)
+    kalle.close()  # Kalle's console closes: no longer on duty
+    aino = chat.staff("counsellor2")
+    conversation = start_again(client)
+
+    client.wait_for("message", conversation=conversation, code="same_not_on_duty", args={"name": "Kalle"})
+    assert Conversation.objects.get(pk=conversation).offered_to_id is None
+    taken = aino.answer({"type": "take", "desk": youth(demo)})
+    assert taken["conversation"]["id"] == conversation
+
+
+def test_without_an_earlier_counsellor_the_wish_changes_nothing(chat: Chat, demo: Any) -> None:
+    aino = chat.staff("counsellor2")
+    client = chat.client()
+    conversation = start_again(client)
+    client.wait_for("queue", conversation=conversation)
+    assert Conversation.objects.get(pk=conversation).offered_to_id is None
+    assert aino.answer({"type": "take", "desk": youth(demo)})["conversation"]["id"] == conversation
+
+
+def test_a_message_sent_to_the_live_queue_is_offered_to_the_same_counsellor(chat: Chat, demo: Any) -> None:
+    kalle = chat.staff("counsellor")
+    client = returning_client(chat, kalle)
+    client.send({"type": "leave_message", "desk": "youth", "id": "m1", "body": "Hi again", "ref": "leave"})
+    conversation = int(client.wait_for("conversation", ref="leave")["conversation"]["id"])
+    client.wait_for("code", conversation=conversation)
+    client.send({"type": "handoff", "conversation": conversation, "same_counsellor": True})
+    kalle.wait_for("offered", conversation=conversation)
+    client.wait_for("message", conversation=conversation, code="same_offered", args={"name": "Kalle"})
