@@ -359,6 +359,23 @@ class OfferedEvent(TypedDict):
     conversation: int
 
 
+class EarlierConversation(TypedDict):
+    """One of the same client's earlier conversations a staff member may open in the history (small on purpose)."""
+
+    id: int
+    at: str  # when it started (ISO 8601)
+    desk: str  # the desk's name
+
+
+class EarlierEvent(TypedDict):
+    """(staff) The same client's earlier conversations this staff member may read (history.earlier_conversations)."""
+
+    type: Literal["earlier"]
+    conversation: int
+    earlier: list[EarlierConversation]
+    ref: NotRequired[str | None]  # a resume's events carry its ref
+
+
 class AlertEvent(TypedDict):
     type: Literal["alert"]
     kind: Literal["crisis"]
@@ -541,6 +558,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "note": (NoteEvent,),
     "assigned": (AssignedEvent,),
     "offered": (OfferedEvent,),
+    "earlier": (EarlierEvent,),
     "alert": (AlertEvent,),
     "canned": (CannedEvent,),
     "gone": (GoneEvent,),
@@ -769,6 +787,14 @@ def assigned_event(conversation_id: int) -> AssignedEvent:
 
 def offered_event(conversation_id: int) -> OfferedEvent:
     return {"type": "offered", "conversation": conversation_id}
+
+
+def earlier_event(conversation_id: int, earlier: list[Conversation]) -> EarlierEvent:
+    return {
+        "type": "earlier",
+        "conversation": conversation_id,
+        "earlier": [{"id": c.pk, "at": c.created_at.isoformat(), "desk": c.desk.name} for c in earlier],
+    }
 
 
 def crisis_alert(conversation: Conversation, *, fresh: bool) -> AlertEvent:

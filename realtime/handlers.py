@@ -24,6 +24,7 @@ from conversations.actions import (
     codes,
     deletion,
     duty,
+    history,
     messages,
     notes,
     offline,
@@ -47,6 +48,7 @@ from conversations.outbound import (
     DesksEvent,
     DoneEvent,
     DutyEvent,
+    EarlierEvent,
     Limits,
     MessageAck,
     MessageEvent,
@@ -64,6 +66,7 @@ from conversations.outbound import (
     conversation_event,
     desk_ref,
     done_event,
+    earlier_event,
     message_ack,
     message_event,
     note_ack,
@@ -82,7 +85,7 @@ from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
 ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
-StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | SyncedEvent
+StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent
 
 
 def limits() -> Limits:
@@ -353,6 +356,9 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation, staff)]
+    earlier = history.earlier_conversations(staff, conversation)
+    if earlier:
+        events.append(earlier_event(conversation.pk, earlier))
     events.append(synced_event(conversation))
     return events
 

@@ -34,6 +34,10 @@ def youth(demo: Any) -> int:
 
 
 def returning_client(chat: Chat, kalle: ProtocolClient) -> ProtocolClient:
+    return returning_client_and_earlier(chat, kalle)[0]
+
+
+def returning_client_and_earlier(chat: Chat, kalle: ProtocolClient) -> tuple[ProtocolClient, int]:
     """A client whose conversation Kalle answered, ended, and who comes back in a fresh browser with its code."""
     first = chat.client()
     earlier = chat.start(first, nickname="Mimi")
@@ -45,7 +49,7 @@ def returning_client(chat: Chat, kalle: ProtocolClient) -> ProtocolClient:
     )
     back = chat.client()  # another device: a new token
     assert back.answer({"type": "resume_code", "code": code})["type"] == "conversation"
-    return back
+    return back, earlier
 
 
 def start_again(client: ProtocolClient) -> int:
@@ -76,15 +80,36 @@ def test_a_returning_client_is_offered_to_the_same_counsellor_first_and_to_anyon
     client.wait_for("message", conversation=conversation, code="joined", args={"name": "Aino"})
 
 
-def test_the_same_counsellor_takes_the_offered_conversation(chat: Chat, demo: Any) -> None:
+def test_the_same_counsellor_takes_it_and_sees_the_earlier_conversation(chat: Chat, demo: Any) -> None:
     kalle = chat.staff("counsellor")
-    client = returning_client(chat, kalle)
+    client, earlier = returning_client_and_earlier(chat, kalle)
     conversation = start_again(client)
     kalle.wait_for("offered", conversation=conversation)
     taken = kalle.answer({"type": "take", "desk": youth(demo)})
     assert taken["conversation"]["id"] == conversation and taken["conversation"]["can_write"] is True
     row = Conversation.objects.get(pk=conversation)
     assert row.offered_to_id is None and row.offered_until is None
+
+    # Opening it, Kalle learns of the earlier session (ids, dates, desk names: the history page has the rest).
+    kalle.send({"type": "resume", "conversation": conversation, "after": 0})
+    event = kalle.wait_for("earlier", conversation=conversation)
+    assert [(e["id"], e["desk"]) for e in event["earlier"]] == [(earlier, demo["desks"]["youth"].name)]
+    kalle.wait_for("synced", conversation=conversation)
+
+
+def test_staff_who_may_not_read_the_earlier_conversation_get_no_link(chat: Chat, demo: Any) -> None:
+    kalle = chat.staff("counsellor")
+    client = returning_client(chat, kalle)
+    conversation = start_again(client)
+    kalle.wait_for("offered", conversation=conversation)
+    # The first client's first conversation is not in the new one's "earlier" for a desk it never reached,
+    # and a conversation with no earlier ones sends no `earlier` at all.
+    other = chat.client()
+    fresh = chat.start(other)
+    aino = chat.staff("counsellor2")
+    aino.send({"type": "resume", "conversation": fresh, "after": 0})
+    aino.wait_for("synced", conversation=fresh)
+    assert not [e for e in aino.events if e["type"] == "earlier"]
 
 
 def test_when_the_counsellor_is_not_on_duty_the_client_is_told_and_queued_for_anyone(chat: Chat, demo: Any) -> None:
