@@ -19,7 +19,7 @@ from conversations.actions.access import (
 )
 from conversations.actions.duty import check_at_limit, check_may_be_offered, on_duty
 from conversations.actions.notes import add_note, keep_notes_within
-from conversations.actions.queue import publish_desks, publish_state
+from conversations.actions.queue import publish_desk_later, publish_desks, publish_state
 from conversations.actions.transcript import desk_args, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Status, Transfer
@@ -156,6 +156,8 @@ def offer_to_earlier_counsellor(conversation: Conversation) -> None:
     conversation.save(update_fields=["offered_to", "offered_until"])
     system_message(conversation, "same_offered", name=staff.public_name)
     send_event(staff_group(staff.pk), offered_event(conversation.pk))
+    # When the offer runs out the desk's staff see that anyone may take it (a second's margin past it).
+    publish_desk_later(conversation.desk_id, settings.SAME_COUNSELLOR_OFFER_SECONDS + 1)
 
 
 def do_step_in(staff: Staff, conversation_id: int) -> Conversation:

@@ -380,6 +380,26 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
     send_events_after_commit(publish)
 
 
+def publish_desk_later(desk_id: int, delay: float) -> None:
+    """After commit, send the desk's snapshot again in `delay` seconds: a change that comes with time, not an action.
+
+    Why: an offer to a returning client's earlier counsellor runs out at
+    `Conversation.offered_until` with nobody acting; the desk's staff learn
+    then that anyone may take the conversation. Without the server's event
+    loop (management commands, actions called directly) nothing is scheduled:
+    the next change or a reload shows it.
+    """
+
+    def schedule() -> None:
+        loop = _server_loop()
+        if loop is not None:
+            loop.call_soon_threadsafe(
+                DESK_PUBLISHER._schedule, loop, desk_id, max(0.0, delay), context=contextvars.Context()
+            )
+
+    send_events_after_commit(schedule)
+
+
 def publish_state(conversation: Conversation) -> None:
     """Send the new `conversation` state to everybody in it (staff get their own view)."""
     conversation.refresh_from_db()

@@ -10,7 +10,7 @@ When that counsellor is not on duty the client is told and queued for anyone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -143,3 +143,27 @@ def test_a_message_sent_to_the_live_queue_is_offered_to_the_same_counsellor(chat
     client.send({"type": "handoff", "conversation": conversation, "same_counsellor": True})
     kalle.wait_for("offered", conversation=conversation)
     client.wait_for("message", conversation=conversation, code="same_offered", args={"name": "Kalle"})
+
+
+def test_when_the_offer_runs_out_the_desk_is_told_anyone_may_take_it(chat: Chat, demo: Any, settings: Any) -> None:
+    settings.SAME_COUNSELLOR_OFFER_SECONDS = 1  # a tiny offer
+    kalle, aino = chat.staff("counsellor"), chat.staff("counsellor2")
+    client = returning_client(chat, kalle)
+    conversation = start_again(client)
+    kalle.wait_for("offered", conversation=conversation)
+
+    def waiting_for(staff_id: int | None) -> Callable[[dict[str, Any]], bool]:
+        def check(e: dict[str, Any]) -> bool:
+            waiting = [(w["id"], w["offered_to"]) for w in e.get("waiting", [])] if e["type"] == "desk" else []
+            return waiting == [(conversation, staff_id)]
+
+        return check
+
+    if not any(waiting_for(kalle_id := demo["staff"]["counsellor"].pk)(e) for e in aino.events):
+        aino.read_until(waiting_for(kalle_id), "the youth desk with the conversation offered to Kalle")
+    free_for_anyone = waiting_for(None)
+
+    # Without anybody acting, the desk's snapshot comes again once the offer ran out.
+    aino.read_until(free_for_anyone, "the youth desk with the conversation free for anyone")
+    taken = aino.answer({"type": "take", "desk": youth(demo)})
+    assert taken["conversation"]["id"] == conversation
