@@ -100,6 +100,9 @@ def console_strings() -> dict[str, str]:
         "withNobody": _("not assigned"),
         "newClient": _("A new client is waiting at {desk}."),
         "offered": _("A colleague passed a conversation to you. It is waiting in the queue."),
+        "offeredReturning": _(
+            "A client you talked with before asked for you. Their chat is waiting for you in the queue."
+        ),
         "earlierLink": _("{date} at {desk}"),
         "unread": _("{count} unread"),
         "noConversations": _("No open conversations. Take one from a queue."),

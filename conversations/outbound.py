@@ -357,6 +357,8 @@ class AssignedEvent(TypedDict):
 class OfferedEvent(TypedDict):
     type: Literal["offered"]
     conversation: int
+    # True: a returning client asked for this counsellor again (not a colleague's transfer).
+    returning: NotRequired[bool]
 
 
 class EarlierConversation(TypedDict):
@@ -785,8 +787,11 @@ def assigned_event(conversation_id: int) -> AssignedEvent:
     return {"type": "assigned", "conversation": conversation_id}
 
 
-def offered_event(conversation_id: int) -> OfferedEvent:
-    return {"type": "offered", "conversation": conversation_id}
+def offered_event(conversation_id: int, *, returning: bool = False) -> OfferedEvent:
+    event: OfferedEvent = {"type": "offered", "conversation": conversation_id}
+    if returning:
+        event["returning"] = True
+    return event
 
 
 def earlier_event(conversation_id: int, earlier: list[Conversation]) -> EarlierEvent:

@@ -155,7 +155,7 @@ def offer_to_earlier_counsellor(conversation: Conversation) -> None:
     conversation.offered_until = timezone.now() + dt.timedelta(seconds=settings.SAME_COUNSELLOR_OFFER_SECONDS)
     conversation.save(update_fields=["offered_to", "offered_until"])
     system_message(conversation, "same_offered", name=staff.public_name)
-    send_event(staff_group(staff.pk), offered_event(conversation.pk))
+    send_event(staff_group(staff.pk), offered_event(conversation.pk, returning=True))
     # When the offer runs out the desk's staff see that anyone may take it (a second's margin past it).
     publish_desk_later(conversation.desk_id, settings.SAME_COUNSELLOR_OFFER_SECONDS + 1)
 

@@ -63,7 +63,7 @@ def test_a_returning_client_is_offered_to_the_same_counsellor_first_and_to_anyon
     client = returning_client(chat, kalle)
     conversation = start_again(client)
 
-    kalle.wait_for("offered", conversation=conversation)
+    kalle.wait_for("offered", conversation=conversation, returning=True)
     client.wait_for("message", conversation=conversation, code="same_offered", args={"name": "Kalle"})
     row = Conversation.objects.get(pk=conversation)
     assert row.offered_to_id == demo["staff"]["counsellor"].pk

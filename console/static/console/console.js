@@ -101,9 +101,10 @@ export function handleEvent(event) {
   } else if (event.type === "deleted") onDeleted(event);
   else if (event.type === "assigned") openConversation(event.conversation, "mine", { select: false });
   else if (event.type === "offered") {
-    announce(t("offered"));
+    const text = event.returning ? t("offeredReturning") : t("offered");
+    announce(text);
     notify("queue", {
-      title: t("offered"),
+      title: text,
       tag: `kohtaamo-offered-${event.conversation}`,
       open: () => focusWaiting(event.conversation),
     });
