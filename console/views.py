@@ -100,6 +100,10 @@ def console_strings() -> dict[str, str]:
         "withNobody": _("not assigned"),
         "newClient": _("A new client is waiting at {desk}."),
         "offered": _("A colleague passed a conversation to you. It is waiting in the queue."),
+        "offeredReturning": _(
+            "A client you talked with before asked for you. Their chat is waiting for you in the queue."
+        ),
+        "earlierLink": _("{date} at {desk}"),
         "unread": _("{count} unread"),
         "noConversations": _("No open conversations. Take one from a queue."),
         "sysOther": _("System message"),
@@ -237,6 +241,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "topicTitles": topic_titles(get_language() or settings.LANGUAGE_CODE),
         "systemTexts": system_texts("staff"),
         "recordUrl": reverse("console:record_for_conversation", args=[0]),
+        # The same client's earlier conversations (the `earlier` event) link to their history pages.
+        "historyUrl": reverse("console:history_conversation", args=[0]),
     }
     return render(
         request,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from desks.models import Desk
@@ -101,6 +102,14 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
         """Waiting in a queue, in the order they will be answered."""
         return self.filter(status=Status.QUEUED).alias(fresh_crisis=fresh_crisis()).order_by(*QUEUE_ORDER)
 
+    def offered_elsewhere(self, staff_id: int) -> ConversationQuerySet:
+        """Those whose offer to a colleague of `staff_id` still holds (see `offer_holds`): not theirs to take."""
+        return (
+            self.filter(offered_to__isnull=False)
+            .exclude(offered_to_id=staff_id)
+            .filter(Q(offered_until__isnull=True) | Q(offered_until__gt=timezone.now()))
+        )
+
     def with_fresh_crisis(self) -> ConversationQuerySet:
         """Annotated with `fresh_crisis` (see the function of that name)."""
         return self.annotate(fresh_crisis=fresh_crisis())
@@ -138,6 +147,10 @@ class Conversation(models.Model):
     offered_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Until when `offered_to` holds (blank: until someone takes it). A returning client who
+    # asked for their earlier counsellor waits for them only this long (SAME_COUNSELLOR_OFFER_SECONDS);
+    # after it anyone of the desk may take the conversation (see `offer_holds`).
+    offered_until = models.DateTimeField(null=True, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     # When a client message last matched the crisis patterns (bot.crisis); the
     # console flags the conversation for every counsellor of the desk.
@@ -182,6 +195,14 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.desk}"
+
+    def offer_holds(self) -> bool:
+        """Whether the conversation still waits for the person it was offered to (`offered_to`).
+
+        A transfer to a person holds until someone takes it; an offer to a
+        returning client's earlier counsellor holds until `offered_until`.
+        """
+        return self.offered_to_id is not None and (self.offered_until is None or self.offered_until > timezone.now())
 
     def writable_by(self, staff_id: int) -> bool:
         return staff_can_write(self.status, self.assigned_to_id, staff_id)

@@ -357,6 +357,25 @@ class AssignedEvent(TypedDict):
 class OfferedEvent(TypedDict):
     type: Literal["offered"]
     conversation: int
+    # True: a returning client asked for this counsellor again (not a colleague's transfer).
+    returning: NotRequired[bool]
+
+
+class EarlierConversation(TypedDict):
+    """One of the same client's earlier conversations a staff member may open in the history (small on purpose)."""
+
+    id: int
+    at: str  # when it started (ISO 8601)
+    desk: str  # the desk's name
+
+
+class EarlierEvent(TypedDict):
+    """(staff) The same client's earlier conversations this staff member may read (history.earlier_conversations)."""
+
+    type: Literal["earlier"]
+    conversation: int
+    earlier: list[EarlierConversation]
+    ref: NotRequired[str | None]  # a resume's events carry its ref
 
 
 class AlertEvent(TypedDict):
@@ -547,6 +566,7 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "note": (NoteEvent,),
     "assigned": (AssignedEvent,),
     "offered": (OfferedEvent,),
+    "earlier": (EarlierEvent,),
     "alert": (AlertEvent,),
     "canned": (CannedEvent,),
     "gone": (GoneEvent,),
@@ -773,8 +793,19 @@ def assigned_event(conversation_id: int) -> AssignedEvent:
     return {"type": "assigned", "conversation": conversation_id}
 
 
-def offered_event(conversation_id: int) -> OfferedEvent:
-    return {"type": "offered", "conversation": conversation_id}
+def offered_event(conversation_id: int, *, returning: bool = False) -> OfferedEvent:
+    event: OfferedEvent = {"type": "offered", "conversation": conversation_id}
+    if returning:
+        event["returning"] = True
+    return event
+
+
+def earlier_event(conversation_id: int, earlier: list[Conversation]) -> EarlierEvent:
+    return {
+        "type": "earlier",
+        "conversation": conversation_id,
+        "earlier": [{"id": c.pk, "at": c.created_at.isoformat(), "desk": c.desk.name} for c in earlier],
+    }
 
 
 def crisis_alert(conversation: Conversation, *, fresh: bool) -> AlertEvent:

@@ -20,7 +20,18 @@ from django.utils.translation import get_language, pgettext_lazy
 Audience = Literal["client", "staff"]
 
 # The codes of docs/protocol.md; a page shows an unknown code's body instead.
-CODES = ("started", "joined", "transferred", "handed_off", "requeued", "closed", "client_left", "left_message")
+CODES = (
+    "started",
+    "joined",
+    "transferred",
+    "handed_off",
+    "requeued",
+    "closed",
+    "client_left",
+    "left_message",
+    "same_offered",
+    "same_not_on_duty",
+)
 
 CLIENT: dict[str, Promise] = {
     "started": pgettext_lazy("system line for the client", "You started a chat: %(desk)s."),
@@ -42,6 +53,13 @@ CLIENT: dict[str, Promise] = {
     "left_message": pgettext_lazy(
         "system line for the client", "You left a message for %(desk)s. A counsellor will answer you here."
     ),
+    "same_offered": pgettext_lazy(
+        "system line for the client", "You asked for %(name)s. Your chat goes to them first. Please wait."
+    ),
+    "same_not_on_duty": pgettext_lazy(
+        "system line for the client",
+        "%(name)s is not working right now. You are in the queue: the next person free will answer you.",
+    ),
 }
 
 STAFF: dict[str, Promise] = {
@@ -55,6 +73,12 @@ STAFF: dict[str, Promise] = {
     "closed": pgettext_lazy("system line for staff", "The conversation was closed."),
     "client_left": pgettext_lazy("system line for staff", "The client left the chat."),
     "left_message": pgettext_lazy("system line for staff", "The client left a message for %(desk)s."),
+    "same_offered": pgettext_lazy(
+        "system line for staff", "The client asked for %(name)s again: offered to them first."
+    ),
+    "same_not_on_duty": pgettext_lazy(
+        "system line for staff", "The client asked for %(name)s again, who was not on duty: queued for anyone."
+    ),
 }
 
 

@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, dict[str, dict[str, Promise]]] = {
         "conversation": {
             "client": _("client"),
             "offered_to": _("offered to"),
+            "offered_until": _("offered until"),
             "created_at": _("started"),
             "queued_at": _("in the queue since"),
             "closed_at": _("closed"),

@@ -379,6 +379,9 @@ DUTY_SOCKET_EXPIRY_SECONDS = float(os.environ.get("DUTY_SOCKET_EXPIRY_SECONDS", 
 CHAT_CODE_SOCKET_TRIES = int(os.environ.get("CHAT_CODE_SOCKET_TRIES", "5"))
 CHAT_CODE_SERVICE_TRIES = int(os.environ.get("CHAT_CODE_SERVICE_TRIES", "30"))
 CHAT_CODE_WINDOW_SECONDS = float(os.environ.get("CHAT_CODE_WINDOW_SECONDS", "600"))
+# A returning client may ask for their earlier counsellor: the new conversation waits for that
+# counsellor (when on duty at the desk) this many seconds before anyone of the desk may take it.
+SAME_COUNSELLOR_OFFER_SECONDS = float(os.environ.get("SAME_COUNSELLOR_OFFER_SECONDS", "300"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))

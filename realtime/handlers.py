@@ -24,6 +24,7 @@ from conversations.actions import (
     codes,
     deletion,
     duty,
+    history,
     messages,
     notes,
     offline,
@@ -47,6 +48,7 @@ from conversations.outbound import (
     DesksEvent,
     DoneEvent,
     DutyEvent,
+    EarlierEvent,
     Limits,
     MessageAck,
     MessageEvent,
@@ -64,6 +66,7 @@ from conversations.outbound import (
     conversation_event,
     desk_ref,
     done_event,
+    earlier_event,
     message_ack,
     message_event,
     note_ack,
@@ -82,7 +85,7 @@ from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
 ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
-StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | SyncedEvent
+StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent
 
 
 def limits() -> Limits:
@@ -116,7 +119,12 @@ def client_start(client: Client, frame: inbound.Start, language: str) -> int:
     person = bool(frame.get("person"))
     desk = starting.check_start(frame["desk"], person=person)
     return starting.do_start(
-        client, desk, nickname=frame.get("nickname") or "", language=frame.get("lang") or language, person=person
+        client,
+        desk,
+        nickname=frame.get("nickname") or "",
+        language=frame.get("lang") or language,
+        person=person,
+        same_counsellor=bool(frame.get("same_counsellor")),
     )
 
 
@@ -156,7 +164,12 @@ def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> M
 
 
 def client_handoff(client: Client, frame: inbound.Handoff, channel_name: str) -> None:
-    offline.do_handoff(client, frame["conversation"], reason=frame.get("reason") or "asked")
+    offline.do_handoff(
+        client,
+        frame["conversation"],
+        reason=frame.get("reason") or "asked",
+        same_counsellor=bool(frame.get("same_counsellor")),
+    )
 
 
 def client_vote(client: Client, frame: inbound.Vote, channel_name: str) -> None:
@@ -343,6 +356,9 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation, staff)]
+    earlier = history.earlier_conversations(staff, conversation)
+    if earlier:
+        events.append(earlier_event(conversation.pk, earlier))
     events.append(synced_event(conversation))
     return events
 

@@ -113,6 +113,8 @@ class Start(Frame):
     nickname: NotRequired[Annotated[str, Max(settings.CHAT_MAX_NICKNAME_CHARS)] | None]
     lang: NotRequired[Lang | None]
     person: NotRequired[bool | None]
+    # Offer the conversation first to the client's earlier counsellor at this desk (issue 13, item 5).
+    same_counsellor: NotRequired[bool | None]
 
 
 class End(Frame):
@@ -124,6 +126,8 @@ class Handoff(Frame):
     type: Literal["handoff"]
     conversation: ConversationId
     reason: NotRequired[Annotated[str, Max(20)] | None]
+    # A message sent to the live queue: offer it first to the earlier counsellor (as on `start`).
+    same_counsellor: NotRequired[bool | None]
 
 
 class Choose(Frame):

@@ -64,6 +64,9 @@ def client_texts() -> dict[str, str]:
         "queueNoEstimate": _("Nobody can answer right now, so the wait may be long."),
         "queueHint": _("Please wait. Someone will answer as soon as they can. You can already write your message."),
         "chattingWith": _("You are chatting with %(name)s."),
+        # A returning client asks for their earlier counsellor (conversations.actions.assignment).
+        "sameAgain": _("Ask for %(name)s again"),
+        "sameHint": _("When you start a chat at %(desk)s: if %(name)s is working now, your chat goes to them first."),
         "nickname": _("Your nickname: %(nickname)s"),
         "typing": _("%(name)s is typing…"),
         "typingAnon": _("The counsellor is typing…"),

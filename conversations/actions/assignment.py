@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +17,12 @@ from conversations.actions.access import (
     hidden_from,
     lock_conversation,
 )
-from conversations.actions.duty import check_at_limit, check_may_be_offered
+from conversations.actions.duty import check_at_limit, check_may_be_offered, on_duty
 from conversations.actions.notes import add_note, keep_notes_within
-from conversations.actions.queue import publish_desks, publish_state
+from conversations.actions.queue import publish_desk_later, publish_desks, publish_state
 from conversations.actions.transcript import desk_args, system_message
 from conversations.errors import ChatError
-from conversations.models import Conversation, Status, Transfer
+from conversations.models import Client, Conversation, Status, Transfer
 from conversations.outbound import TransferDesk, assigned_event, offered_event, transfer_desk
 from desks.actions import desks_for_staff
 from desks.hours import is_open, with_hours
@@ -36,7 +39,8 @@ def _assign(conversation: Conversation, staff: Staff) -> None:
         conversation.status = Status.ACTIVE
     conversation.assigned_to = staff
     conversation.offered_to = None
-    fields = ["status", "assigned_to", "offered_to"]
+    conversation.offered_until = None
+    fields = ["status", "assigned_to", "offered_to", "offered_until"]
     if conversation.answered_at is None:
         # Only the first person: the wait a contact record reports ends here (stats.records).
         conversation.answered_at = timezone.now()
@@ -77,7 +81,7 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
                 return conversation
             if conversation.status != Status.QUEUED:
                 raise _taken()
-            if conversation.offered_to_id not in (None, staff.pk):
+            if conversation.offer_holds() and conversation.offered_to_id != staff.pk:
                 raise ChatError("taken", _("This conversation was passed to a colleague."))
         else:
             desks = desks_for_staff(staff)
@@ -88,7 +92,7 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
             first = (
                 Conversation.objects.waiting()
                 .filter(desk__in=desks)
-                .exclude(offered_to__isnull=False, offered_to__in=Staff.objects.exclude(pk=staff.pk))
+                .exclude(pk__in=Conversation.objects.offered_elsewhere(staff.pk).values("pk"))
                 .values_list("pk", flat=True)
                 .first()
             )
@@ -99,6 +103,61 @@ def do_take(staff: Staff, *, conversation_id: int | None = None, desk_id: int | 
                 raise _taken()
         _assign(conversation, staff)
     return conversation
+
+
+def earlier_counsellor(client: Client, desk_id: int, *, exclude: int = 0) -> Staff | None:
+    """The counsellor of the client's latest earlier conversation at the desk that had one, or None.
+
+    A client who came back with a code owns their earlier conversation
+    (codes.do_resume_by_code), so it counts here as theirs. Conversations whose
+    words are gone (purged, deleted by the client) are left out: the
+    counsellor could not read them anyway.
+    """
+    if client.pk is None:
+        return None
+    earlier = (
+        Conversation.objects.filter(
+            client_id=client.pk,
+            desk_id=desk_id,
+            assigned_to__isnull=False,
+            assigned_to__is_active=True,
+            purged_at__isnull=True,
+            deleted_by_client_at__isnull=True,
+        )
+        .exclude(pk=exclude)
+        .select_related("assigned_to")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return earlier.assigned_to if earlier is not None else None
+
+
+def offer_to_earlier_counsellor(conversation: Conversation) -> None:
+    """Offer a just-queued conversation first to the client's earlier counsellor at its desk (issue 13, item 5).
+
+    Called inside the transaction that queued it, when the client asked for the
+    same counsellor. When that counsellor is on duty at the desk (duty.on_duty:
+    console open, available or busy) the conversation waits for them alone for
+    `SAME_COUNSELLOR_OFFER_SECONDS` (`Conversation.offered_until`); after that
+    anyone of the desk may take it. When they are not, the client is told so in
+    the chat (system line `same_not_on_duty`) and the conversation stays in the
+    queue for anyone: nobody waits for a person who is not there.
+    """
+    if conversation.client is None:
+        return
+    staff = earlier_counsellor(conversation.client, conversation.desk_id, exclude=conversation.pk)
+    if staff is None:
+        return
+    if staff.pk not in {person.staff_id for person in on_duty(conversation.desk)}:
+        system_message(conversation, "same_not_on_duty", name=staff.public_name)
+        return
+    conversation.offered_to = staff
+    conversation.offered_until = timezone.now() + dt.timedelta(seconds=settings.SAME_COUNSELLOR_OFFER_SECONDS)
+    conversation.save(update_fields=["offered_to", "offered_until"])
+    system_message(conversation, "same_offered", name=staff.public_name)
+    send_event(staff_group(staff.pk), offered_event(conversation.pk, returning=True))
+    # When the offer runs out the desk's staff see that anyone may take it (a second's margin past it).
+    publish_desk_later(conversation.desk_id, settings.SAME_COUNSELLOR_OFFER_SECONDS + 1)
 
 
 def do_step_in(staff: Staff, conversation_id: int) -> Conversation:
@@ -186,8 +245,9 @@ def do_transfer(
         conversation.status = Status.MESSAGE if is_message else Status.QUEUED
         conversation.assigned_to = None
         conversation.offered_to = to_staff
+        conversation.offered_until = None  # a transfer to a person holds until someone takes it
         conversation.queued_at = conversation.queued_at if is_message else timezone.now()
-        conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "queued_at"])
+        conversation.save(update_fields=["desk", "status", "assigned_to", "offered_to", "offered_until", "queued_at"])
         system_message(conversation, "transferred", **desk_args(conversation, to_desk))
         publish_state(conversation)
         publish_desks([from_desk_id, to_desk.pk])
@@ -220,8 +280,9 @@ def do_requeue_unreachable(staff_id: int) -> list[int]:
             conversation.status = Status.QUEUED
             conversation.assigned_to = None
             conversation.offered_to = None
+            conversation.offered_until = None
             conversation.queued_at = timezone.now()
-            conversation.save(update_fields=["status", "assigned_to", "offered_to", "queued_at"])
+            conversation.save(update_fields=["status", "assigned_to", "offered_to", "offered_until", "queued_at"])
             system_message(conversation, "requeued")
             publish_state(conversation)
             publish_desks([conversation.desk_id])

@@ -159,3 +159,25 @@ def history_record(staff: Staff, conversation: Conversation) -> HistoryRecord:
         ),
         others=others,
     )
+
+
+# How many earlier conversations the live console links to: the newest; the history page lists them all.
+EARLIER_MAX = 10
+
+
+def earlier_conversations(staff: Staff, conversation: Conversation) -> list[Conversation]:
+    """The same client's earlier conversations that `staff` may open in the history now, newest first.
+
+    Guidance over several sessions (issue 13, item 5): the counsellor of a
+    returning client sees links to the earlier sessions' transcripts and notes
+    (/console/history/<id>/, where each opening is audited). The rule of what
+    they may read is `history_for`'s: closed, within retention, their desks.
+    """
+    if conversation.client_id is None:
+        return []
+    return list(
+        history_for(staff)
+        .filter(client_id=conversation.client_id, created_at__lt=conversation.created_at)
+        .select_related("desk")
+        .order_by("-created_at", "-pk")[:EARLIER_MAX]
+    )

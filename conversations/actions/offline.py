@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from common.languages import supported_language
 from conversations.actions import bot
 from conversations.actions.access import check_client_conversation, lock_conversation
+from conversations.actions.assignment import offer_to_earlier_counsellor
 from conversations.actions.messages import do_send_message
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.starting import check_admission, check_open_conversations, locked_client
@@ -84,8 +85,13 @@ def do_leave_message(
     return conversation.pk
 
 
-def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffReason.ASKED) -> Conversation:
+def do_handoff(
+    client: Client, conversation_id: int, *, reason: str = HandoffReason.ASKED, same_counsellor: bool = False
+) -> Conversation:
     """The client asks for a person: from the bot (bot.do_handoff), or from a message into the live queue.
+
+    With `same_counsellor` a message sent to the live queue is offered first to
+    the client's earlier counsellor at the desk (assignment.offer_to_earlier_counsellor).
 
     A message goes to its desk's queue only when people answer there now;
     otherwise `desk_closed` says the hours, and the message stays in the inbox.
@@ -108,6 +114,8 @@ def do_handoff(client: Client, conversation_id: int, *, reason: str = HandoffRea
         conversation.handoff_reason = HandoffReason.ASKED
         conversation.save(update_fields=["status", "queued_at", "assigned_to", "offered_to", "handoff_reason"])
         system_message(conversation, "handed_off", **desk_args(conversation, desk))
+        if same_counsellor:
+            offer_to_earlier_counsellor(conversation)
         publish_state(conversation)
         publish_desks([desk.pk])
     return conversation

@@ -161,6 +161,7 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "crisis_at",
             "handoff_reason",
             "offered_to_id",
+            "offered_until",
             "was_transferred",
             "language",
             "first_line",
@@ -173,6 +174,11 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
         .order_by("created_at")
     )
     waiting_rows = list(waiting)
+    now = timezone.now()
+    for row in waiting_rows:
+        if row["offered_until"] is not None and row["offered_until"] <= now:
+            # The offer to the earlier counsellor ran out (Conversation.offer_holds): anyone may take it.
+            row["offered_to_id"] = None
     topics = bot_topics([c["pk"] for c in waiting_rows])
     waiting_items: list[WaitingItem] = [
         {
@@ -392,6 +398,26 @@ def publish_desks(desk_ids: Iterable[int]) -> None:
         DESK_PUBLISHER.changed(ids)
 
     send_events_after_commit(publish)
+
+
+def publish_desk_later(desk_id: int, delay: float) -> None:
+    """After commit, send the desk's snapshot again in `delay` seconds: a change that comes with time, not an action.
+
+    Why: an offer to a returning client's earlier counsellor runs out at
+    `Conversation.offered_until` with nobody acting; the desk's staff learn
+    then that anyone may take the conversation. Without the server's event
+    loop (management commands, actions called directly) nothing is scheduled:
+    the next change or a reload shows it.
+    """
+
+    def schedule() -> None:
+        loop = _server_loop()
+        if loop is not None:
+            loop.call_soon_threadsafe(
+                DESK_PUBLISHER._schedule, loop, desk_id, max(0.0, delay), context=contextvars.Context()
+            )
+
+    send_events_after_commit(schedule)
 
 
 def publish_state(conversation: Conversation) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from common.languages import supported_language
 from common.ratelimit import Limiter, make_limiter
 from conversations.actions.access import lock_conversation
+from conversations.actions.assignment import offer_to_earlier_counsellor
 from conversations.actions.bot import closed_text, greet
 from conversations.actions.clients import open_conversations_of
 from conversations.actions.queue import publish_desks
@@ -148,8 +149,21 @@ def locked_client(client: Client) -> Iterator[None]:
         raise
 
 
-def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = "", person: bool = False) -> int:
+def do_start(
+    client: Client,
+    desk: Desk,
+    *,
+    nickname: str = "",
+    language: str = "",
+    person: bool = False,
+    same_counsellor: bool = False,
+) -> int:
     """Open a conversation (after `check_start`) and return its id.
+
+    With `same_counsellor` a conversation that goes to the queue is offered
+    first to the client's earlier counsellor at this desk
+    (assignment.offer_to_earlier_counsellor); with the chatbot the wish waits
+    for nobody and is ignored.
 
     At a desk with the chatbot the conversation starts with the bot unless the
     client asked for a person; everything (the row, the first lines, the
@@ -161,10 +175,17 @@ def do_start(client: Client, desk: Desk, *, nickname: str = "", language: str = 
     with locked_client(client):
         check_open_conversations(client)
         check_admission(desk, queued=not with_bot)
-        return _open(client, desk, nickname=nickname, language=language, with_bot=with_bot)
+        return _open(
+            client,
+            desk,
+            nickname=nickname,
+            language=language,
+            with_bot=with_bot,
+            same_counsellor=same_counsellor,
+        )
 
 
-def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot: bool) -> int:
+def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot: bool, same_counsellor: bool) -> int:
     """Store the conversation and its first lines (inside do_start's transaction)."""
     conversation = Conversation.objects.create(
         desk=desk,
@@ -180,5 +201,7 @@ def _open(client: Client, desk: Desk, *, nickname: str, language: str, with_bot:
     if with_bot:
         greet(conversation)
     else:
+        if same_counsellor:
+            offer_to_earlier_counsellor(conversation)
         publish_desks([desk.pk])
     return conversation.pk

@@ -945,7 +945,8 @@ MISSING = 2**31 - 1  # a conversation id that does not exist
 CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "hello": ({}, "bad_message"),  # on a socket past its hello: one hello per socket
     "ping": ({}, "ok"),
-    "start": ({"desk": "youth", "person": True}, "ok"),
+    # same_counsellor: the client's earlier counsellor first (none here: queued as usual).
+    "start": ({"desk": "youth", "person": True, "same_counsellor": True}, "ok"),
     "resume": ({"after": 0}, "ok"),
     "send": ({"id": "matrix-1", "body": "hello"}, "ok"),
     "typing": ({"active": True}, "ok"),
@@ -953,7 +954,7 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "end": ({}, "ok"),
     # While the conversation waits in the queue the bot still answers a chosen topic.
     "choose": ({"id": "matrix-2", "topic": "career-change"}, "ok"),
-    "handoff": ({}, "ok"),
+    "handoff": ({"same_counsellor": True}, "ok"),
     # Seq 1 is the "started" system line: no bot answer to vote on (refused only after
     # the conversation was found to be the client's own).
     "vote": ({"seq": 1, "helpful": True}, "bad_message"),

@@ -14,6 +14,7 @@ import {
   ensureConv,
   onAck,
   onConversation,
+  onEarlier,
   onMessage,
   onNote,
   onReceipt,
@@ -79,6 +80,7 @@ const HANDLERS = {
   synced: onSynced,
   ack: onAck,
   note: onNote,
+  earlier: onEarlier,
   receipt: onReceipt,
   typing: onTyping,
   alert: onAlert,
@@ -99,9 +101,10 @@ export function handleEvent(event) {
   } else if (event.type === "deleted") onDeleted(event);
   else if (event.type === "assigned") openConversation(event.conversation, "mine", { select: false });
   else if (event.type === "offered") {
-    announce(t("offered"));
+    const text = event.returning ? t("offeredReturning") : t("offered");
+    announce(text);
     notify("queue", {
-      title: t("offered"),
+      title: text,
       tag: `kohtaamo-offered-${event.conversation}`,
       open: () => focusWaiting(event.conversation),
     });

@@ -11,7 +11,7 @@ import { ConvLines } from "./messages.js";
 import { showAlert, updateTitle } from "./notices.js";
 import { saveStore, send, state, stream } from "./state.js";
 import { ConvSuggestions } from "./suggestions.js";
-import { $, config, el, handoffBanner, mixin, t } from "./util.js";
+import { $, config, el, formatDate, handoffBanner, mixin, t } from "./util.js";
 
 export class Conv {
   constructor(id, mode) {
@@ -74,6 +74,8 @@ export class Conv {
       crisis: q(".conv-crisis"),
       banner: q(".conv-banner"),
       handoff: q(".conv-handoff"),
+      earlier: q(".conv-earlier"),
+      earlierList: q(".earlier-list"),
       transfer: q(".act-transfer"),
       close: q(".act-close"),
       stepIn: q(".act-step-in"),
@@ -88,6 +90,9 @@ export class Conv {
       noteInput: q(".note-input"),
     };
     ui.name.id = `conv-${id}-name`;
+    const earlierHeading = q(".earlier-heading");
+    earlierHeading.id = `conv-${id}-earlier`;
+    ui.earlier.setAttribute("aria-labelledby", earlierHeading.id);
     pane.setAttribute("aria-labelledby", ui.name.id);
     ui.logBox.setAttribute("aria-labelledby", ui.name.id);
     const bind = (labelSelector, field, fieldId) => {
@@ -235,6 +240,21 @@ export class Conv {
     if (scroller && (force || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120)) {
       scroller.scrollTop = scroller.scrollHeight;
     }
+  }
+
+  /** Links to the same client's earlier conversations in the history (the `earlier` event), newest first. */
+  showEarlier(earlier) {
+    const links = earlier.map((item) => {
+      const link = el("a", "", t("earlierLink", { date: formatDate(item.at), desk: item.desk }));
+      link.href = config.historyUrl.replace("/0/", `/${item.id}/`);
+      link.target = "_blank";
+      link.rel = "noopener";
+      const li = el("li");
+      li.append(link);
+      return li;
+    });
+    this.ui.earlierList.replaceChildren(...links);
+    this.ui.earlier.hidden = links.length === 0;
   }
 
   unreadCount() {

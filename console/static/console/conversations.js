@@ -233,6 +233,11 @@ export function onNote(event) {
   if (conv) conv.addNote(event.note);
 }
 
+export function onEarlier(event) {
+  const conv = state.convs.get(event.conversation);
+  if (conv) conv.showEarlier(event.earlier);
+}
+
 export function onReceipt(event) {
   const conv = state.convs.get(event.conversation);
   if (!conv) return;

@@ -19,6 +19,8 @@ export function t(key, args = {}) {
 export const $ = (id) => document.getElementById(id);
 export const el = node;
 export const formatTime = timeFormatter(config.lang);
+/** An ISO time as a day and time ("7.12.2026 14.05"), as the history pages show when a conversation started. */
+export const formatDate = timeFormatter(config.lang, { dateStyle: "short" });
 export const percentFormat = new Intl.NumberFormat(config.lang, { style: "percent", maximumFractionDigits: 0 });
 
 export function visuallyHidden(text) {

@@ -20,6 +20,10 @@ const el = {
   startForm: $("k-start-form"),
   nickname: $("k-nickname"),
   startError: $("k-start-error"),
+  same: $("k-same"),
+  sameCheck: $("k-same-check"),
+  sameLabel: $("k-same-label"),
+  sameHint: $("k-same-hint"),
   chat: $("k-chat"),
   title: $("k-chat-title"),
   who: $("k-chat-who"),
@@ -102,6 +106,7 @@ const S = {
   staff: { delivered: 0, read: 0 }, // the counsellor's receipts
   seenSent: { delivered: 0, read: 0 },
   starting: false,
+  same: null, // {desk, name}: the earlier counsellor the client may ask for again (offerSameCounsellor)
   typingOn: false,
   typingAt: 0,
   timers: {},
@@ -921,7 +926,22 @@ function clearChat() {
   el.codeGetError.textContent = "";
 }
 
+/**
+ * Offer "Ask for <name> again" on the start page when the conversation just left had a counsellor
+ * (one brought back with a code too); otherwise hide it.
+ */
+function offerSameCounsellor(state) {
+  const name = state?.assigned?.name;
+  S.same = name && state.desk ? { desk: state.desk.slug, name } : null;
+  el.same.hidden = !S.same;
+  el.sameCheck.checked = false;
+  if (!S.same) return;
+  el.sameLabel.textContent = t("sameAgain", { name });
+  el.sameHint.textContent = t("sameHint", { name, desk: state.desk.name });
+}
+
 function resetToStart() {
+  offerSameCounsellor(null);
   clearChat();
   S.conv = null;
   store.set(store.CONVERSATION, null, true);
@@ -994,7 +1014,9 @@ function startChat(desk, person = false) {
     return;
   }
   const nickname = el.nickname.value.trim();
-  conn.send({ type: "start", desk, person: person || undefined, nickname: nickname || undefined, lang, ref: "start" });
+  // Asked for the earlier counsellor: only at the desk where they answered (the server finds them there).
+  const same = person && S.same?.desk === desk && el.sameCheck.checked ? true : undefined;
+  conn.send({ type: "start", desk, person: person || undefined, same_counsellor: same, nickname: nickname || undefined, lang, ref: "start" });
 }
 
 // --- The optional questions, feedback and deleting (docs/protocol.md: about, feedback, delete) ---------
@@ -1274,7 +1296,9 @@ el.yes.addEventListener("click", () => {
 });
 el.newChat.addEventListener("click", () => {
   dropOutbox((item) => item.c !== S.conv);
+  const earlier = S.state;
   resetToStart();
+  offerSameCounsellor(earlier);
   el.nickname.focus();
 });
 // A downloaded transcript stays on the device (and in its downloads list): the client is told before it is saved.
