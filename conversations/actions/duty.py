@@ -40,7 +40,7 @@ from conversations.errors import ChatError
 from conversations.models import Conversation, Status
 from conversations.outbound import DutyEvent, desks_changed_event, duty_event
 from desks.actions import desks_for_staff, staff_of_desk
-from desks.hours import is_open
+from desks.hours import is_open, with_hours
 from desks.models import Desk
 from duty.models import ConsoleSocket, Presence, Shift
 from duty.models import Status as PresenceStatus
@@ -233,24 +233,45 @@ class AvailabilityPublisher:
 AVAILABILITY = AvailabilityPublisher()
 
 
+# The desks whose duty changed in this thread's transaction, published once at its commit.
+_pending = threading.local()
+
+
 def publish_duty(desk_ids: Iterable[int]) -> None:
-    """After commit: a `duty` event to each desk's staff, and `desks_changed` to clients when answering changed."""
-    ids = sorted(set(desk_ids))
+    """After commit: a `duty` event to each desk's staff, and `desks_changed` to clients when answering changed.
+
+    Coalesced per transaction: seeding the demo or a week's hours saves and
+    deletes dozens of rows in one transaction, each of whose watchers calls
+    this; the desks are gathered in this thread's pending set and published
+    once, by the first of the commit's callbacks (the others find nothing left).
+    A transaction that rolls back leaves its desks pending; the next commit in
+    the thread publishes them too, which only refreshes what staff see.
+    """
+    ids = set(desk_ids)
     if not ids:
         return
+    pending: set[int] | None = getattr(_pending, "desks", None)
+    if pending is None:
+        pending = _pending.desks = set()
+    pending.update(ids)
+    send_events_after_commit(_publish_pending)
 
-    def publish() -> None:
-        # Lazily: the queue reads this module's desk_capacity for its wait estimates.
-        from conversations.actions.queue import DESK_PUBLISHER
 
-        desks = list(Desk.objects.filter(pk__in=ids).prefetch_related("opening_periods"))
-        for desk in desks:
-            deliver(desk_group(desk.pk), duty_snapshot(desk))
-        AVAILABILITY.changed(desks)
-        # Who answers changed: waiting clients get their estimated wait again (when it changed).
-        DESK_PUBLISHER.changed(ids)
+def _publish_pending() -> None:
+    # Lazily: the queue reads this module's desk_capacity for its wait estimates.
+    from conversations.actions.queue import DESK_PUBLISHER
 
-    send_events_after_commit(publish)
+    pending: set[int] | None = getattr(_pending, "desks", None)
+    if not pending:
+        return
+    ids = sorted(pending)
+    pending.clear()
+    desks = list(with_hours(Desk.objects.filter(pk__in=ids)))
+    for desk in desks:
+        deliver(desk_group(desk.pk), duty_snapshot(desk))
+    AVAILABILITY.changed(desks)
+    # Who answers changed: waiting clients get their estimated wait again (when it changed).
+    DESK_PUBLISHER.changed(ids)
 
 
 def _desk_ids_of(staff_ids: Iterable[int]) -> set[int]:
