@@ -207,3 +207,19 @@ def trained_starter_brain() -> None:
     from bot.brains import load_starter_brain
 
     load_starter_brain()
+
+
+@pytest.fixture
+def fresh_code_limits(settings: Any) -> Iterator[None]:
+    """Full buckets of conversation-code tries (conversations.actions.codes) for this test.
+
+    The buckets live in the server's memory, or in Redis when `REDIS_URL` is set,
+    where they outlive a test: a key prefix of the test's own makes fresh ones
+    in either (the limiters are made per prefix).
+    """
+    from conversations.actions import codes
+
+    settings.RATE_LIMIT_KEY_PREFIX = f"{settings.RATE_LIMIT_KEY_PREFIX}:{os.urandom(6).hex()}"
+    codes._limiters.cache_clear()
+    yield
+    codes._limiters.cache_clear()

@@ -8,8 +8,6 @@ many sockets against the rate limits (docs/conversation-codes.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.utils import timezone
 
@@ -20,13 +18,8 @@ from conversations.retention import purge_conversations
 from tests.chat_helpers import Chat, messages, rows
 from tests.wsclient import ProtocolClient
 
-
-@pytest.fixture(autouse=True)
-def fresh_code_limits() -> Iterator[None]:
-    """Every test starts with full buckets of code tries (they live in the server process's memory)."""
-    codes._limiters.cache_clear()
-    yield
-    codes._limiters.cache_clear()
+# Every test starts with full buckets of code tries (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_code_limits")
 
 
 def ask_code(client: ProtocolClient, conversation: int) -> str:
@@ -192,7 +185,8 @@ def test_a_thousand_wrong_codes_from_many_sockets_lock_everybody_out_and_reach_n
     for socket in sockets:
         assert not [e for e in socket.events if e["type"] in ("conversation", "message", "synced")]
     assert Conversation.objects.get(pk=conversation).client is not None
-    assert messages(owner.events, conversation)[-1]["body"] == "private words"
+    # The owner still has the conversation and its words (a system line may have come after them meanwhile).
+    assert "private words" in [m["body"] for m in messages(owner.events, conversation)]
 
 
 def test_one_socket_gets_five_tries(chat: Chat) -> None:

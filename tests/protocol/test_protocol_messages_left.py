@@ -11,7 +11,6 @@ see none of it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,12 +24,8 @@ from stats.models import ContactRecord
 from tests.chat_helpers import Chat, messages, new_id, rows
 from tests.wsclient import ProtocolClient
 
-
-@pytest.fixture(autouse=True)
-def fresh_code_limits() -> Iterator[None]:
-    codes._limiters.cache_clear()
-    yield
-    codes._limiters.cache_clear()
+# Every test starts with full buckets of code tries (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_code_limits")
 
 
 def close_desk(desk: Desk) -> None:

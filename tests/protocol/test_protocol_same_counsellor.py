@@ -10,23 +10,18 @@ When that counsellor is not on duty the client is told and queued for anyone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from conversations.actions import codes
 from conversations.models import Conversation
 from tests.chat_helpers import Chat
 from tests.wsclient import ProtocolClient
 
-
-@pytest.fixture(autouse=True)
-def fresh_code_limits() -> Iterator[None]:
-    codes._limiters.cache_clear()
-    yield
-    codes._limiters.cache_clear()
+# Every test starts with full buckets of code tries (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_code_limits")
 
 
 def youth(demo: Any) -> int:
