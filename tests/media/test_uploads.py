@@ -75,7 +75,9 @@ def fetch(chat: Chat, url: str, http: Any = requests, **headers: str) -> request
     return http.get(f"{chat.live.url}{url}", headers=headers, timeout=30)
 
 
-def send_file(socket: ProtocolClient, conversation: int, attachment: int, body: str = "", msg_id: str = "") -> dict:
+def send_file(
+    socket: ProtocolClient, conversation: int, attachment: int, body: str = "", msg_id: str = ""
+) -> dict[str, Any]:
     msg_id = msg_id or new_id()
     return socket.answer(
         {"type": "send", "conversation": conversation, "id": msg_id, "body": body, "attachment": attachment}
