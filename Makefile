@@ -71,7 +71,7 @@ screenshots: setup
 totp: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py totp_code $(STAFF)
 
-# The load benchmark of docs/performance.md (about 13 minutes). The server runs with production
+# The load benchmark of docs/performance.md (about 16 minutes). The server runs with production
 # settings (DEBUG=0; DEBUG=1 adds Django's query log) on: the embedded set-up (SQLite, one
 # process) at the target load and at the load it carries, idle clients, and PostgreSQL + Redis
 # with two processes (private throwaway servers). Reports and profiles go to var/bench/.
@@ -81,6 +81,8 @@ bench: setup
 	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 1000 --rate 1000 \
 	  --profile var/bench/profile-sqlite.txt --json var/bench/chat-sqlite.json
 	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 300 --rate 300 --json var/bench/chat-sqlite-300.json
+	DEBUG=1 $(PY) manage.py bench $(BENCH_CHAT) --conversations 300 --rate 300 --no-relay \
+	  --uploads 50 --upload-mb 5 --json var/bench/chat-uploads.json
 	DEBUG=1 $(PY) manage.py bench idle --no-debug --clients 5000 --json var/bench/idle.json
 	DEBUG=1 $(PY) manage.py bench attack --no-debug --clients 60 --duration 20 --json var/bench/attack.json
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \

@@ -21,12 +21,15 @@ records the latency (send -> arrival of the other side's copy), duplicates
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import random
 import resource
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -84,6 +87,11 @@ class ChatJob:
     compression: bool
     connect_concurrency: int = 50
     quiet_seconds: float = 1.0
+    # Uploads during the measured phase (issue 14): this many of the worker's clients each post
+    # the file at `upload_path` at `upload_at` seconds after the start, all at once.
+    uploads: int = 0
+    upload_path: str = ""
+    upload_at: float = 0.0
 
 
 @dataclass
@@ -113,6 +121,7 @@ class Tracker:
     send_lag_ms: list[float] = field(default_factory=list)
     duplicated: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    uploads: list[dict[str, Any]] = field(default_factory=list)
     closed_sockets: int = 0
     measuring: bool = False
     last_frame: float = 0.0
@@ -231,6 +240,7 @@ class Pair:
     client: Peer
     staff: Peer
     conversation: int
+    token: str = ""  # the client's token (from `welcome`): what an upload is authorised by
 
 
 class StaffSockets:
@@ -258,7 +268,7 @@ class StaffSockets:
 async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker, staff_sockets: StaffSockets) -> Pair:
     """The real protocol: the client queues, the counsellor takes and resumes."""
     client = Peer(await open_socket(spec.client_url, compression=job.compression), "client", tracker)
-    await client.request({"type": "hello"}, {"welcome"})
+    welcome = await client.request({"type": "hello"}, {"welcome"})
     synced = await client.request(
         {"type": "start", "desk": spec.desk, "person": True, "nickname": f"bench {spec.index}"}, {"synced"}
     )
@@ -266,7 +276,7 @@ async def set_up_app(job: ChatJob, spec: ConversationSpec, tracker: Tracker, sta
     staff = await staff_sockets.get(spec)
     await staff.request({"type": "take", "conversation": conversation}, {"conversation"})
     await staff.request({"type": "resume", "conversation": conversation, "after": 0}, {"synced"})
-    return Pair(spec, client, staff, conversation)
+    return Pair(spec, client, staff, conversation, token=str(welcome.get("token") or ""))
 
 
 async def quiet(tracker: Tracker, seconds: float, timeout: float = 300.0) -> float:
@@ -326,6 +336,71 @@ async def drive(job: ChatJob, pair: Pair, tracker: Tracker, start: float) -> Non
         k += 1
 
 
+def upload_url(client_url: str) -> str:
+    """The client's upload endpoint (docs/protocol.md, "Attachments") on the server of its socket."""
+    parts = urllib.parse.urlsplit(client_url)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return f"{scheme}://{parts.netloc}/chat/upload/"
+
+
+def post_upload(url: str, token: str, conversation: int, upload_id: str, content: bytes) -> dict[str, Any]:
+    """One upload as the client page makes it (multipart, the token in a header); blocking, run in a thread."""
+    boundary = f"bench{random.getrandbits(64):x}"
+    fields = {"conversation": str(conversation), "id": upload_id, "lang": "fi"}
+    head = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    body = head + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(  # noqa: S310 - the benchmark's own server
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Kohtaamo-Token": token},
+    )
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=SETUP_TIMEOUT) as response:  # noqa: S310
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        return {"status": type(exc).__name__, "seconds": time.monotonic() - started}
+    return {"status": status, "seconds": time.monotonic() - started}
+
+
+async def upload_all(job: ChatJob, pairs: list[Pair], tracker: Tracker, start: float) -> None:
+    """The worker's share of the simultaneous uploads, at `upload_at` s into the measured phase."""
+    chosen = pairs[: job.uploads]
+    if not chosen:
+        return
+    with open(job.upload_path, "rb") as f:
+        content = f.read()
+    await asyncio.sleep(max(0.0, start + job.upload_at - time.monotonic()))
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+        results = await asyncio.gather(
+            *(
+                loop.run_in_executor(
+                    pool,
+                    post_upload,
+                    upload_url(p.spec.client_url),
+                    p.token,
+                    p.conversation,
+                    f"w{job.worker}u{p.spec.index}",
+                    content,
+                )
+                for p in chosen
+            )
+        )
+    tracker.uploads.extend(results)
+
+
 async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
     tracker = Tracker(job.mode)
     set_up = set_up_app if job.mode == "app" else set_up_relay
@@ -359,9 +434,11 @@ async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
     tracker.measuring = True
     cpu_before = time.process_time()
     await asyncio.sleep(max(0.0, start - time.monotonic()))
+    uploading = asyncio.create_task(upload_all(job, pairs, tracker, start))
     await asyncio.gather(*(drive(job, p, tracker, start) for p in pairs))
     sending_ended = time.monotonic()
     cpu_sending = time.process_time() - cpu_before
+    await uploading
     # Grace: wait for what is still on its way, then count what never arrived.
     deadline = sending_ended + job.grace
     while time.monotonic() < deadline and any(not r.received and not r.error for r in tracker.sent.values()):
@@ -392,6 +469,7 @@ async def run_chat(job: ChatJob, conn: Connection) -> dict[str, Any]:
         "duplicated": tracker.duplicated,
         "errors": dict(tracker.errors),
         "closed_sockets": tracker.closed_sockets,
+        "uploads": tracker.uploads,
         "latencies_ms": tracker.latencies_ms,
         "send_lag_ms": tracker.send_lag_ms,
         "cpu_seconds": cpu_sending,

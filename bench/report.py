@@ -48,6 +48,18 @@ def summarise(results: list[dict[str, Any]], duration: float) -> dict[str, Any]:
         for text, n in r["setup_errors"].items():
             setup_errors[text] = setup_errors.get(text, 0) + n
     summary: dict[str, Any] = {name: sum(r[name] for r in results) for name in COUNTS}
+    uploads = [u for r in results for u in r.get("uploads", [])]
+    if uploads:
+        statuses: dict[str, int] = {}
+        for u in uploads:
+            statuses[str(u["status"])] = statuses.get(str(u["status"]), 0) + 1
+        seconds = [u["seconds"] for u in uploads]
+        summary["uploads"] = {
+            "count": len(uploads),
+            "statuses": statuses,
+            "seconds_p50": _round(percentile(seconds, 50)),
+            "seconds_max": _round(max(seconds)),
+        }
     cpu = sum(r["cpu_seconds"] for r in results)
     wall = max((r["wall_seconds"] for r in results), default=duration) or duration
     summary.update(
@@ -112,6 +124,12 @@ def format_run(name: str, summary: dict[str, Any]) -> list[str]:
     ]
     if summary["setup_errors"]:
         lines.append(f"  set-up errors        {summary['setup_errors']}")
+    if "uploads" in summary:
+        up = summary["uploads"]
+        lines.append(
+            f"  uploads              {up['count']} at once, answers {up['statuses']}, "
+            f"each took p50 {up['seconds_p50']} s, max {up['seconds_max']} s"
+        )
     if "server" in summary:
         server = summary["server"]
         lines.append(
@@ -129,6 +147,10 @@ def format_chat(report: dict[str, Any]) -> str:
         f"set-up: {report['setup']}",
     ]
     lines += format_run("Kohtaamo", report["app"])
+    if report.get("app_uploads"):
+        lines += format_run("Kohtaamo, the same load with uploads", report["app_uploads"])
+        r = report["upload_ratios"]
+        lines.append(f"with uploads / without: p50 {r['p50']}x, p99 {r['p99']}x")
     if report.get("relay"):
         lines += format_run("bare relay (websockets)", report["relay"])
         r = report["ratios"]

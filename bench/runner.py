@@ -119,11 +119,19 @@ def run_chat_load(
     sampler: ServerSampler | None,
     profile: str = "",
     profile_idle: bool = False,
+    uploads: int = 0,
+    upload_path: str = "",
+    upload_at: float = 0.0,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Set up every conversation, send `rate` messages per second in total for `duration` s, and summarise."""
+    """Set up every conversation, send `rate` messages per second in total for `duration` s, and summarise.
+
+    With `uploads`, that many clients (spread over the workers) each post the file at
+    `upload_path` at `upload_at` s into the sending, all at once (issue 14's benchmark).
+    """
     interval = len(specs) / rate  # each conversation sends one message per interval
     count = max(1, min(workers, len(specs)))
+    upload_shares = [uploads // count + (1 if w < uploads % count else 0) for w in range(count)]
     jobs = [
         ChatJob(
             worker=w,
@@ -133,6 +141,9 @@ def run_chat_load(
             duration=duration,
             grace=grace,
             compression=compression,
+            uploads=upload_shares[w],
+            upload_path=upload_path,
+            upload_at=upload_at,
         )
         for w in range(count)
     ]

@@ -65,3 +65,25 @@ def test_the_attack_benchmark_runs_within_the_documented_limits(tmp_path: Path) 
     assert report["health"]["requests"] > 0 and report["health"]["failures"] == {}
     assert sum(report["login_flood"]["statuses"].values()) > 0
     assert "the documented rate limits" in done.stdout and "/health" in done.stdout
+
+
+def test_the_upload_benchmark_stores_every_picture_and_loses_no_message(tmp_path: Path) -> None:
+    """`bench chat --uploads` (issue 14): the same load twice, the second with pictures posted at once."""
+    out = tmp_path / "uploads.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL"))}
+    env["DEBUG"] = "1"
+    args = [sys.executable, "manage.py", "bench", "chat", "--conversations", "4", "--rate", "8", "--duration", "3"]
+    args += ["--grace", "5", "--per-staff", "2", "--no-relay", "--uploads", "3", "--upload-mb", "0.5"]
+    args += ["--upload-at", "0.5", "--json", str(out)]
+    done = subprocess.run(args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads(out.read_text())
+    assert "uploads" not in report["app"]
+    run = report["app_uploads"]
+    assert run["uploads"]["count"] == 3
+    assert run["uploads"]["statuses"] == {"201": 3}, "every picture was stored"
+    assert run["received"] == run["sent"] > 0
+    assert (run["lost"], run["duplicated"], run["unacked"], run["errored"]) == (0, 0, 0, 0)
+    assert set(report["upload_ratios"]) == {"p50", "p99"}
+    assert "with uploads / without" in done.stdout

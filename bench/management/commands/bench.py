@@ -67,6 +67,14 @@ class Command(BaseCommand):
         chat.add_argument("--relay", action=BooleanOptionalAction, default=True, help="also measure the bare relay")
         chat.add_argument("--profile", default="", help="py-spy the server while sending: FILE.svg or FILE.txt (raw)")
         chat.add_argument("--profile-idle", action="store_true", help="profile waiting threads too (py-spy --idle)")
+        chat.add_argument(
+            "--uploads",
+            type=int,
+            default=0,
+            help="also run the same load again with this many simultaneous picture uploads (issue 14)",
+        )
+        chat.add_argument("--upload-mb", type=float, default=5.0, help="the size of each uploaded picture")
+        chat.add_argument("--upload-at", type=float, default=10.0, help="seconds into the sending when they start")
         self.common(chat)
 
         idle = actions.add_parser("idle", help="client sockets that say hello and stay")
@@ -318,6 +326,22 @@ class Command(BaseCommand):
                     profile_idle=options["profile_idle"],
                     **common,
                 )
+                if options["uploads"] > 0:
+                    from bench.uploads import make_upload_image
+
+                    picture = directory / "upload.jpg"
+                    size = make_upload_image(picture, options["upload_mb"])
+                    self.log(f"  the same load with {options['uploads']} uploads of {size / 1e6:.1f} MB at once")
+                    result["app_uploads"] = run_chat_load(
+                        mode="app",
+                        specs=specs,
+                        sampler=sampler,
+                        uploads=options["uploads"],
+                        upload_path=str(picture),
+                        upload_at=options["upload_at"],
+                        **common,
+                    )
+                    result["upload_ratios"] = report.ratios(result["app_uploads"], result["app"])
                 if sampler:
                     sampler.stop()
                 if options["relay"]:
