@@ -58,6 +58,8 @@ def server_env(*, database_url: str | None = None, redis_url: str = "") -> dict[
     from django.db import connection
 
     env = child_env(DJANGO_SETTINGS_MODULE="kohtaamo.settings", DEBUG="1", REDIS_URL=redis_url)
+    # The run's storage of attachments: a file a server stored is where the test looks for it.
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     # The run's channel-layer prefix (kohtaamo.test_settings), so that servers sharing the run's Redis
     # with other test workers hear only this worker's groups.
     layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
