@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from tests.chat_helpers import new_id, rows
 
 
@@ -118,7 +120,8 @@ def test_client_rates_an_ended_conversation_once(chat: Any) -> None:
     row = Conversation.objects.get(pk=conversation)
     assert (feedback.desk_id, feedback.organisation_id) == (row.desk_id, row.desk.organisation_id)
     assert (feedback.rating, feedback.helped, feedback.comment) == (4, True, "Kiitos!")
-    assert feedback.given_on == row.feedback_at.date() if row.feedback_at else False
+    assert row.feedback_at is not None
+    assert feedback.given_on == timezone.localdate(row.feedback_at), "the Helsinki day of the rating"
 
     # A second rating is refused clearly.
     ref = new_id()
