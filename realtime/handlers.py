@@ -24,6 +24,7 @@ from conversations.actions import (
     codes,
     deletion,
     duty,
+    guests,
     history,
     messages,
     notes,
@@ -49,6 +50,10 @@ from conversations.outbound import (
     DoneEvent,
     DutyEvent,
     EarlierEvent,
+    GuestConversationEvent,
+    GuestLinkEvent,
+    GuestsEvent,
+    GuestWelcome,
     Limits,
     MessageAck,
     MessageEvent,
@@ -67,6 +72,10 @@ from conversations.outbound import (
     desk_ref,
     done_event,
     earlier_event,
+    guest_conversation_event,
+    guest_info,
+    guest_link_event,
+    guests_event,
     message_ack,
     message_event,
     note_ack,
@@ -84,8 +93,9 @@ from stats.client_answers import do_client_about
 from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
-ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
-StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent
+ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent | GuestsEvent
+StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent | GuestsEvent
+GuestResumeEvent = GuestConversationEvent | MessageEvent | GuestsEvent | SyncedEvent
 
 
 def limits() -> Limits:
@@ -142,6 +152,7 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
     conversation = access.check_client_conversation(client, conversation_id)
     events: list[ClientResumeEvent] = [conversation_event(conversation)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
+    events.append(guests_event(conversation.pk, guests.current_guests(conversation.pk)))  # who else is here
     events.append(synced_event(conversation))
     position = queue_position(conversation)
     if position is not None:
@@ -240,6 +251,11 @@ def client_leave_message(client: Client, frame: inbound.LeaveMessage, language: 
     )
     conversation = codes.check_new_code(client, conversation_id)
     return conversation_id, code_event(conversation_id, codes.do_give_code(conversation), frame["ref"])
+
+
+def client_guest_consent(client: Client, frame: inbound.GuestConsent, channel_name: str) -> None:
+    """Yes or no to an invited guest: everybody gets the new guest list, the counsellor the link."""
+    guests.do_guest_consent(client, frame["conversation"], frame["guest"], accept=frame["accept"])
 
 
 # --- Staff -------------------------------------------------------------------------
@@ -356,6 +372,7 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation, staff)]
+    events.append(guests_event(conversation.pk, guests.current_guests(conversation.pk)))
     earlier = history.earlier_conversations(staff, conversation)
     if earlier:
         events.append(earlier_event(conversation.pk, earlier))
@@ -429,3 +446,73 @@ def staff_console_closed(channel_name: str) -> None:
 
 def staff_console_alive(staff: Staff, channel_name: str) -> None:
     duty.do_console_heartbeat(channel_name, staff)
+
+
+def staff_invite_guest(staff: Staff, frame: inbound.InviteGuest, channel_name: str) -> GuestsEvent:
+    """Invite a guest; answered with the guest list (the client's consent question goes out with it)."""
+    guest = guests.do_invite_guest(
+        staff,
+        frame["conversation"],
+        role=frame["role"],
+        name=frame["name"],
+        organisation=frame.get("organisation") or "",
+    )
+    return guests_event(guest.conversation_id, guests.current_guests(guest.conversation_id), frame["ref"])
+
+
+def staff_remove_guest(staff: Staff, frame: inbound.RemoveGuest, channel_name: str) -> GuestsEvent:
+    guest = guests.do_remove_guest(staff, frame["conversation"], frame["guest"])
+    return guests_event(guest.conversation_id, guests.current_guests(guest.conversation_id), frame["ref"])
+
+
+def staff_guest_link(staff: Staff, frame: inbound.GuestLinkFrame, channel_name: str) -> GuestLinkEvent:
+    guest, url = guests.do_new_guest_link(staff, frame["conversation"], frame["guest"])
+    return guest_link_event(guest, url, frame["ref"])
+
+
+# --- Guests (issue 14): `guest_<type>(guest_id, frame, channel_name)`; the guest is read afresh each time ----
+
+
+def guest_of_session(session: Any) -> int | None:
+    """The guest id the guest page's session holds (set when the link was redeemed), or None."""
+    return guests.guest_of_session(session)
+
+
+def guest_hello(guest_id: int | None) -> GuestWelcome:
+    guest = access.current_guest(guest_id)
+    return {
+        "type": "welcome",
+        "guest": guest_info(guest),
+        "conversation": guest.conversation_id,
+        "limits": limits(),
+    }
+
+
+def guest_check(guest_id: int | None, conversation_id: int) -> None:
+    """Raise unless the guest is in this conversation now (before joining its group)."""
+    access.check_guest_conversation(guest_id, conversation_id)
+
+
+def guest_resume(guest_id: int | None, conversation_id: int, after: int, ref: str | None) -> list[GuestResumeEvent]:
+    """The conversation as the guest sees it, its lines after `after` (never before their joining), `synced`."""
+    guest = access.check_guest_conversation(guest_id, conversation_id)
+    events: list[GuestResumeEvent] = [guest_conversation_event(guest)]
+    events += [message_event(m) for m in guests.guest_messages_after(guest, after)]
+    events.append(guests_event(conversation_id, guests.current_guests(conversation_id)))
+    events.append(synced_event(guest.conversation))
+    for event in events:
+        event["ref"] = ref
+    return events
+
+
+def guest_send(guest_id: int | None, frame: inbound.Send, channel_name: str) -> MessageAck:
+    message = guests.do_guest_send(guest_id, frame["conversation"], body=frame["body"], client_msg_id=frame["id"])
+    return message_ack(message, frame["ref"])
+
+
+def guest_typing(guest_id: int | None, frame: inbound.Typing, channel_name: str) -> None:
+    guests.do_guest_typing(guest_id, frame["conversation"], active=frame["active"], exclude_channel=channel_name)
+
+
+def guest_leave(guest_id: int | None, frame: inbound.GuestLeave, channel_name: str) -> None:
+    guests.do_guest_leave(guest_id, frame["conversation"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from widget import views
+from widget import guest_views, views
 
 app_name = "widget"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("widget-test/school/", views.widget_test_school_page, name="widget_test_school"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("accessibility/", views.accessibility_page, name="accessibility"),
+    # A conversation's guest (issue 14): the one-time link, then the token-less chat page.
+    path("g/<str:token>/", guest_views.guest_link_page, name="guest_link"),
+    path("guest/", guest_views.guest_page, name="guest"),
 ]

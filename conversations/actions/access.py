@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Staff
 from common.events import conversation_staff_group, desk_group, send_event, staff_group
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, ConversationQuerySet, Status
+from conversations.models import Client, Conversation, ConversationQuerySet, Guest, GuestState, Status
 from desks.actions import desks_for_staff
 
 
@@ -107,3 +107,69 @@ def lock_conversation(conversation_id: int) -> Conversation:
         .select_related("desk", "assigned_to")
         .get(pk=conversation_id)
     )
+
+
+# --- Guests: a conversation's third participant (conversations.actions.guests) ---------------------
+
+
+class GuestGone(ChatError):
+    """A guest whose part has ended (left, removed, the conversation closed): their socket closes (4403)."""
+
+
+def guest_gone() -> GuestGone:
+    """What a guest whose part has ended gets for everything (the same whatever the reason)."""
+    return GuestGone("not_found", _("You are no longer in this conversation."))
+
+
+def current_guest(guest_id: int | None) -> Guest:
+    """The guest as they are now: in the conversation (joined) and the conversation open; else guest_gone.
+
+    Read afresh for every frame and page, so that a removal, a leaving or the
+    conversation's close ends everything at once, whatever socket or tab was open.
+    """
+    guest = (
+        Guest.objects.select_related("conversation__desk", "conversation__assigned_to")
+        .filter(pk=guest_id, state=GuestState.JOINED)
+        .exclude(conversation__status=Status.CLOSED)
+        .first()
+        if guest_id is not None
+        else None
+    )
+    if guest is None:
+        raise guest_gone()
+    return guest
+
+
+def check_guest_conversation(guest_id: int | None, conversation_id: int) -> Guest:
+    """The guest now (`current_guest`), in `conversation_id`: any other conversation is not_found to them."""
+    guest = current_guest(guest_id)
+    if guest.conversation_id != conversation_id:
+        raise not_found()
+    return guest
+
+
+def peer_may_read(conversation: Conversation, peer: str, seq: int | None = None) -> bool:
+    """Whether the peer (docs/protocol.md: "client", "staff:<id>", "guest:<id>") may read `conversation` now.
+
+    For links to a conversation's files (attachments) and anything else handed
+    to a named party: staff by their desks now (`staff_may_see`); a guest only
+    while in the conversation, and only lines from their joining on (`seq`, the
+    line that carries the thing, when known); "client" is the conversation's
+    own client, whose token the caller has checked.
+    """
+    kind, _sep, ident = peer.partition(":")
+    if kind == "client":
+        return not ident and conversation.client_id is not None
+    if not ident.isdigit():
+        return False
+    if kind == "staff":
+        staff = Staff.objects.filter(pk=int(ident), is_active=True).first()
+        return staff is not None and staff.may_answer and staff_may_see(staff, conversation)
+    if kind == "guest":
+        guest = (
+            Guest.objects.filter(pk=int(ident), conversation=conversation, state=GuestState.JOINED)
+            .exclude(conversation__status=Status.CLOSED)
+            .first()
+        )
+        return guest is not None and (seq is None or seq >= guest.first_seq)
+    return False
