@@ -36,12 +36,13 @@ from widget.views import _notice_context
 
 def _link_refused(request: HttpRequest, reason: str) -> HttpResponse:
     """A link that does not work, said plainly: used, expired, or the conversation is over."""
+    context = _notice_context(request)  # first: it sets the language asked for
     texts = {
         "used": _("This link has already been used, or it is not valid. Ask the counsellor for a new link."),
         "expired": _("This link has expired. Ask the counsellor for a new link."),
         "closed": _("The conversation this link was for is no longer open."),
     }
-    context = {**_notice_context(request), "notice": texts.get(reason, texts["used"])}
+    context["notice"] = texts.get(reason, texts["used"])
     return render(request, "widget/guest_notice.html", context, status=410)
 
 
@@ -91,6 +92,7 @@ def guest_page(request: HttpRequest) -> HttpResponse:
     except GuestGone:
         guest = None
     if guest is None:
+        refused = _notice_context(request)  # first: it sets the language asked for
         if guest_id is not None:
             del request.session[GUEST_SESSION_KEY]  # the session no longer stands for the guest
         notice = (
@@ -98,7 +100,7 @@ def guest_page(request: HttpRequest) -> HttpResponse:
             if guest_id is not None
             else _("This page opens only with an invitation link from a counsellor.")
         )
-        refused = {**_notice_context(request), "notice": notice}
+        refused["notice"] = notice
         return render(request, "widget/guest_notice.html", refused, status=403)
     context: dict[str, Any] = {
         **_notice_context(request),

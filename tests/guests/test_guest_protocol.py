@@ -109,7 +109,7 @@ def test_the_link_works_once(chat: Chat) -> None:
     again = HttpClient()
     assert again.get(url).status_code == 410
     assert again.post(url).status_code == 410
-    assert "already been used" in again.get(url).content.decode()
+    assert "already been used" in again.get(url + "?lang=en").content.decode()
 
 
 def test_a_removed_guest_is_closed_at_once_and_refused_everything(chat: Chat) -> None:
@@ -126,7 +126,7 @@ def test_a_removed_guest_is_closed_at_once_and_refused_everything(chat: Chat) ->
     assert AuditEvent.objects.filter(action=Action.GUEST_REMOVE, object_id=scene.conversation).count() == 1
     # A new socket with the same session is refused before any frame; the page shows nothing.
     assert closed_with(chat.connect("/ws/guest/", cookie=browser_cookie(browser))) == 4403
-    page = browser.get("/guest/")
+    page = browser.get("/guest/?lang=en")
     assert page.status_code == 403
     assert "no longer in this conversation" in page.content.decode()
     assert "Hei" not in page.content.decode()
