@@ -131,7 +131,7 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
     expect(client.get_by_text("Also here:")).to_be_hidden()
     guest.wait_for_function("() => true")
     assert closed, "the guest's socket was not closed"
-    assert guest.errors == []  # type: ignore[attr-defined]
+    assert guest.errors == []
 
     # A reload shows nothing of the conversation; the old link is dead.
     guest.reload()
@@ -142,4 +142,4 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
     guest.goto(link)
     expect(guest.get_by_text("This link has already been used, or it is not valid.")).to_be_visible()
     expect(guest.get_by_role("button", name="Join the conversation")).to_have_count(0)
-    assert client.errors == []  # type: ignore[attr-defined]
+    assert client.errors == []
