@@ -168,3 +168,16 @@ def test_closing_ends_every_guest_and_invitation(demo: Demo) -> None:
     assert states == {anna.pk: GuestState.LEFT, waiting: GuestState.CANCELLED}
     with pytest.raises(guests.GuestLinkError):
         guests.check_guest_link(waiting_token)
+
+
+def test_the_guests_go_with_the_conversations_words(demo: Demo) -> None:
+    """A guest's name and organisation could point to the client: purged with the transcript."""
+    from conversations.retention import purge_conversations
+
+    conversation = active(demo)
+    _guest, token = invited_and_agreed(demo, conversation)
+    guests.do_redeem_guest_link(token)
+    assert conversation.client is not None
+    do_client_end(conversation.client, conversation.pk)
+    purge_conversations([conversation.pk], timezone.now())
+    assert not conversation.guests.exists()
