@@ -181,3 +181,20 @@ def test_the_guests_go_with_the_conversations_words(demo: Demo) -> None:
     do_client_end(conversation.client, conversation.pk)
     purge_conversations([conversation.pk], timezone.now())
     assert not conversation.guests.exists()
+
+
+def test_the_history_names_a_guests_lines_with_their_role(demo: Demo) -> None:
+    from django.test import Client as HttpClient
+
+    conversation = active(demo)
+    _guest, token = invited_and_agreed(demo, conversation)
+    guest = guests.do_redeem_guest_link(token)
+    guests.do_guest_send(guest.pk, conversation.pk, body="Tulkkaan.", client_msg_id="g1")
+    assert conversation.client is not None
+    do_client_end(conversation.client, conversation.pk)
+    http = HttpClient()
+    http.force_login(demo.staff.counsellor)
+    page = http.get(f"/console/history/{conversation.pk}/?lang=en", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Tulkkaan." in text and "Anna (" in text
