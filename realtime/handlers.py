@@ -152,7 +152,9 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
     conversation = access.check_client_conversation(client, conversation_id)
     events: list[ClientResumeEvent] = [conversation_event(conversation)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
-    events.append(guests_event(conversation.pk, guests.current_guests(conversation.pk)))  # who else is here
+    who = guests.guests_on_resume(conversation.pk)  # who else is here (issue 14)
+    if who is not None:
+        events.append(who)
     events.append(synced_event(conversation))
     position = queue_position(conversation)
     if position is not None:
@@ -372,7 +374,9 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation, staff)]
-    events.append(guests_event(conversation.pk, guests.current_guests(conversation.pk)))
+    who = guests.guests_on_resume(conversation.pk)
+    if who is not None:
+        events.append(who)
     earlier = history.earlier_conversations(staff, conversation)
     if earlier:
         events.append(earlier_event(conversation.pk, earlier))

@@ -49,7 +49,7 @@ from conversations.actions.access import (
 from conversations.actions.transcript import append_message, clean_body, store_once, system_message
 from conversations.errors import ChatError
 from conversations.models import Client, Conversation, Guest, GuestRole, GuestState, Message, SenderKind, Status
-from conversations.outbound import guest_ended_event, guest_link_event, guests_event, typing_event
+from conversations.outbound import GuestsEvent, guest_ended_event, guest_link_event, guests_event, typing_event
 
 # The session key of the guest page and socket (widget.guest_views, realtime.consumers.GuestConsumer).
 GUEST_SESSION_KEY = "kohtaamo_guest"
@@ -90,6 +90,19 @@ def guest_role_names() -> dict[str, str]:
 
 def current_guests(conversation_id: int) -> list[Guest]:
     return list(Guest.objects.filter(conversation_id=conversation_id, state__in=CURRENT).order_by("pk"))
+
+
+def guests_on_resume(conversation_id: int) -> GuestsEvent | None:
+    """The guest list a resuming party gets: only for a conversation that ever had a guest.
+
+    Every other conversation's resume stays as it was (one query, no extra frame);
+    one that had guests gets the list even when it is empty now, so a page that
+    missed the last removal while offline does not go on showing a guest.
+    """
+    rows = list(Guest.objects.filter(conversation_id=conversation_id).order_by("pk"))
+    if not rows:
+        return None
+    return guests_event(conversation_id, [g for g in rows if g.state in CURRENT])
 
 
 def publish_guests(conversation_id: int) -> None:
