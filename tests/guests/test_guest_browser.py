@@ -143,3 +143,59 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
     expect(guest.get_by_text("This link has already been used, or it is not valid.")).to_be_visible()
     expect(guest.get_by_role("button", name="Join the conversation")).to_have_count(0)
     assert client.errors == []
+
+
+def test_a_guest_leaves_by_keyboard(
+    new_context: Callable[..., Any],  # noqa: F811
+    staff_page: Callable[..., Page],  # noqa: F811
+    live: Any,
+) -> None:
+    """The guest's Leave button asks first; leaving is for good, and the others are told."""
+    from tests.guests.helpers import redeem
+
+    client = new_context("en", viewport=NARROW).new_page()
+    watch_errors(client)
+    client.goto(live.url + "/")
+    client.get_by_label("Nickname (optional)").fill("Mimi")
+    client.locator("li.k-desk", has_text="Youth chat").get_by_role("button", name="Chat with a person").click()
+    counsellor = staff_page("counsellor")
+    counsellor.get_by_role("button", name="Take Mimi", exact=True).click()
+    conversation = Conversation.objects.get(nickname="Mimi")
+    view = counsellor.locator(f"#conv-{conversation.pk}")
+    press(counsellor, view.get_by_role("button", name="Invite a participant…"))
+    dialog = counsellor.get_by_role("dialog", name="Invite a participant")
+    dialog.get_by_label("Role").select_option(label="Professional")
+    # Nothing to ask the client without a name: said in the dialog, which stays open.
+    press(counsellor, dialog.get_by_role("button", name="Ask the client"))
+    expect(dialog.get_by_role("alert")).to_have_text("Write the participant's name.")
+    dialog.get_by_label("Name the client sees").fill("Pekka")
+    dialog.get_by_label("Organisation or title (optional)").fill("koulukuraattori")
+    press(counsellor, dialog.get_by_role("button", name="Ask the client"))
+    question = client.get_by_role("alertdialog")
+    expect(question).to_contain_text("another professional, Pekka, koulukuraattori")
+    press(client, question.get_by_role("button", name="Yes, that's OK"))
+    link = view.get_by_label("One-time link for Pekka").input_value()
+
+    _http, cookie = redeem(link.removeprefix(live.url))
+    guest_context = new_context("en", viewport=NARROW)
+    guest_context.add_cookies(
+        [{"name": k, "value": v, "url": live.url} for k, v in (c.split("=", 1) for c in cookie.split("; "))]
+    )
+    guest = guest_context.new_page()
+    watch_errors(guest)
+    guest.goto(live.url + "/guest/")
+    expect(guest.get_by_role("log")).to_contain_text("Pekka (professional) joined the conversation.")
+    press(guest, guest.get_by_role("button", name="Leave the conversation"))
+    confirm = guest.get_by_role("group", name="Leave the conversation? You cannot come back with the same link.")
+    expect(confirm).to_be_visible()
+    run_axe(guest, label="the guest's page asking before leaving")
+    # "No, stay" has the focus: Enter keeps the guest in; then leave for real.
+    guest.keyboard.press("Enter")
+    expect(confirm).to_be_hidden()
+    press(guest, guest.get_by_role("button", name="Leave the conversation"))
+    press(guest, confirm.get_by_role("button", name="Yes, leave"))
+    expect(guest.get_by_text("You left the conversation.")).to_be_visible()
+    expect(guest.locator("#k-list li")).to_have_count(0)
+    expect(client.locator("#k-log")).to_contain_text("Pekka (professional) left the chat.")
+    expect(view.get_by_role("log")).to_contain_text("Pekka (professional) left the conversation.")
+    assert guest.errors == [] and client.errors == []

@@ -198,3 +198,26 @@ def test_the_history_names_a_guests_lines_with_their_role(demo: Demo) -> None:
     text = page.content.decode()
     assert page.status_code == 200
     assert "Tulkkaan." in text and "Anna (" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "join", "button", "gone"),
+    [
+        ("fi", "Keskusteluun liittyminen", "Liity keskusteluun", "Et ole enää mukana tässä keskustelussa."),
+        ("sv", "Ansluta till ett samtal", "Anslut till samtalet", "Du är inte längre med i det här samtalet."),
+        ("en", "Joining a conversation", "Join the conversation", "You are no longer in this conversation."),
+    ],
+)
+def test_the_guest_pages_speak_every_language(demo: Demo, lang: str, join: str, button: str, gone: str) -> None:
+    from django.test import Client as HttpClient
+
+    conversation = active(demo)
+    _guest, token = invited_and_agreed(demo, conversation)
+    browser = HttpClient()
+    page = browser.get(f"/g/{token}/?lang={lang}").content.decode()
+    assert join in page and button in page and f'lang="{lang}"' in page
+    assert browser.post(f"/g/{token}/").status_code == 302
+    chat = browser.get(f"/guest/?lang={lang}").content.decode()
+    assert "/ws/guest/" in chat and f'lang="{lang}"' in chat
+    guests.do_remove_guest(demo.staff.counsellor, conversation.pk, conversation.guests.get().pk)
+    assert gone in browser.get(f"/guest/?lang={lang}").content.decode()
