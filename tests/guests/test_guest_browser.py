@@ -57,7 +57,8 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
     expect(dialog).to_be_visible()
     dialog.get_by_label("Role").select_option(label="Interpreter")
     dialog.get_by_label("Name the client sees").fill("Anna")
-    dialog.get_by_label("Organisation or title (optional)").fill("Tulkkipalvelu")
+    # Markup in what a counsellor types is shown as text everywhere (never parsed as HTML).
+    dialog.get_by_label("Organisation or title (optional)").fill("Tulkki & <i>Palvelu</i>")
     press(counsellor, dialog.get_by_role("button", name="Ask the client"))
     expect(dialog).to_be_hidden()
     guests = view.locator(".conv-guests")
@@ -66,8 +67,9 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
     # The client is asked first, in plain words, and agrees by keyboard.
     question = client.get_by_role("alertdialog")
     expect(question).to_contain_text(
-        "Your counsellor wants to add an interpreter, Anna, Tulkkipalvelu, to the chat. Is that OK?"
+        "Your counsellor wants to add an interpreter, Anna, Tulkki & <i>Palvelu</i>, to the chat. Is that OK?"
     )
+    expect(client.locator("#k-app i")).to_have_count(0)
     run_axe(client, label="client page with the consent question")
     no_sideways_scrolling(client, "client page with the consent question")
     press(client, question.get_by_role("button", name="Yes, that's OK"))
@@ -105,7 +107,9 @@ def test_an_interpreter_joins_by_link_takes_part_and_is_removed(
 
     # The client sees who joined and in what role.
     expect(client.locator("#k-log")).to_contain_text("Anna (interpreter) joined the chat.")
-    expect(client.get_by_text("Also here: Anna (interpreter, Tulkkipalvelu)")).to_be_visible()
+    expect(client.get_by_text("Also here: Anna (interpreter, Tulkki & <i>Palvelu</i>)")).to_be_visible()
+    expect(view.locator(".conv-guests")).to_contain_text("Anna (interpreter, Tulkki & <i>Palvelu</i>)")
+    assert client.locator("#k-app i").count() == 0 and view.locator(".conv-guests i").count() == 0
 
     # The interpreter writes; the client and the counsellor see it, named with the role.
     box = guest.get_by_role("textbox", name="Your message")
