@@ -490,6 +490,8 @@ class GuestConsumer(BaseChatConsumer):
             await self.refuse(GUEST_GONE_CLOSE_CODE)
             return
         self.guest_id: int = guest_id
+        # The guest's peer id (docs/protocol.md: peers), what call events are addressed `to`.
+        self.peer = f"guest:{guest_id}"
         await super().connect()
         self.rate_key = f"guest:{guest_id}"
         await self.join(guest_group(guest_id))
@@ -538,4 +540,6 @@ class GuestConsumer(BaseChatConsumer):
             await self.send_event(event)
             await self.end()
             return None
+        if kind in GUEST_CALL_EVENTS and event.get("to") not in (None, self.peer):
+            return None  # a call event addressed to another peer
         return event if kind in GUEST_RELAYED else None
