@@ -502,6 +502,15 @@ class GuestConsumer(BaseChatConsumer):
         self.refused = True
         await self.close(code=GUEST_GONE_CLOSE_CODE)
 
+    async def may_continue(self) -> bool:
+        """A ping too checks that the guest is still in (should the event that ended them have been lost)."""
+        try:
+            await self.run(handlers.guest_hello, self.guest_id)
+        except GuestGone:
+            await self.end()
+            return False
+        return True
+
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         try:
             await self.guest_frame(frame)

@@ -199,3 +199,12 @@ def closed_with(socket: Any) -> int | None:
     except ConnectionClosed as closed:
         return closed.rcvd.code if closed.rcvd is not None else None
     return None
+
+
+def test_a_ping_closes_the_socket_of_a_guest_whose_end_was_not_heard(chat: Chat) -> None:
+    """Should the channel layer lose the event that ends a guest, their next ping closes the socket."""
+    scene = active_conversation(chat)
+    guest, socket, _browser = joined_guest(chat, scene)
+    Guest.objects.filter(pk=guest).update(state="removed")  # as if the event never arrived
+    socket.send({"type": "ping", "ref": "p"})
+    assert closed_with(socket) == 4403
