@@ -39,6 +39,9 @@ class Action(models.TextChoices):
     ADMIN_DELETE = "admin.delete", _("Deleted in the admin")
     AUDIT_VIEW = "audit.view", _("Read the audit log")
     SHIFT_PLAN = "shift.plan", _("Changed another staff member's shifts")
+    # A third participant of a conversation (conversations.actions.guests, issue 14).
+    GUEST_INVITE = "guest.invite", _("Invited a participant into a conversation")
+    GUEST_REMOVE = "guest.remove", _("Removed a participant from a conversation")
 
 
 class ObjectKind(models.TextChoices):

@@ -17,6 +17,7 @@ Group names (the functions below are the only place they are spelled):
 - `convstaff-<id>`: only the staff of a conversation (private notes);
 - `desk-<id>`: staff on duty at a desk (queue snapshots);
 - `staff-<id>`: one staff member's connections;
+- `guest-<id>`: one guest's connections (a conversation's third participant), all closed when they leave;
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def desk_states_group() -> str:
 
 def staff_group(staff_id: int) -> str:
     return f"staff-{staff_id}"
+
+
+def guest_group(guest_id: int) -> str:
+    """The sockets of one guest (conversations.actions.guests): all closed at once when the guest's part ends."""
+    return f"guest-{guest_id}"
 
 
 def session_group(session_key: str) -> str:

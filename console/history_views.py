@@ -28,6 +28,7 @@ from audit.models import Action, ObjectKind
 from bot.markdown import render_answer
 from console.history_forms import HistorySearchForm
 from console.views import chat_staff, topic_titles
+from conversations.actions.guests import guest_role_names
 from conversations.actions.history import (
     HistoryFilters,
     check_history_conversation,
@@ -130,6 +131,11 @@ def transcript_lines(conversation: Conversation, messages: list[Message], titles
             lines.append(Line(message, kind, _("Chatbot"), "", _bot_html(message), _bot_label(message, titles)))
         elif kind == SenderKind.CLIENT:
             lines.append(Line(message, kind, client_name, message.body, None, ""))
+        elif kind == SenderKind.GUEST:
+            # A conversation's guest (issue 14): named with their role, as the console shows them live.
+            role = guest_role_names().get(str((message.args or {}).get("role")), "")
+            name = f"{message.sender_name} ({role})" if role else message.sender_name
+            lines.append(Line(message, kind, name, message.body, None, ""))
         else:
             lines.append(Line(message, kind, message.sender_name, message.body, None, ""))
     return lines

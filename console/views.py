@@ -34,6 +34,8 @@ from conversations.actions.canned import (
     may_edit_canned,
     shared_reply_desks,
 )
+from conversations.actions.guests import guest_role_names
+from conversations.models import GuestRole
 from conversations.system_texts import system_texts
 from desks.models import CannedReply
 from stats.records import overdue_count
@@ -208,6 +210,20 @@ def console_strings() -> dict[str, str]:
         "recordPrompt": _("The conversation with {name} was closed. Its contact record is ready for you."),
         "fillRecord": _("Fill in the contact record"),
         "fillLater": _("Later"),
+        # A conversation's guests (console/static/console/guests.js).
+        "guestNameNeeded": _("Write the participant's name."),
+        "guestAsked": _("Waiting for the client's answer"),
+        "guestAccepted": _("The client agreed. Give the link to the participant."),
+        "guestJoined": _("In the conversation"),
+        "guestLink": _("One-time link for {name}"),
+        "guestLinkUntil": _("Works once, until {time}."),
+        "guestGetLink": _("Make the link"),
+        "guestNewLink": _("New link"),
+        "guestRemove": _("Remove"),
+        "guestCancel": _("Cancel the invitation"),
+        "copy": _("Copy"),
+        "copied": _("Copied"),
+        "copySelected": _("Selected: press Ctrl+C to copy"),
     }
 
 
@@ -243,6 +259,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "recordUrl": reverse("console:record_for_conversation", args=[0]),
         # The same client's earlier conversations (the `earlier` event) link to their history pages.
         "historyUrl": reverse("console:history_conversation", args=[0]),
+        # A conversation's guests (issue 14): their roles' names, as the client reads them.
+        "guestRoles": guest_role_names(),
     }
     return render(
         request,
@@ -254,6 +272,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "supervisor": config["supervisor"],
             "overdue_records": overdue_count(staff),
             "max_conversations_cap": settings.DUTY_MAX_CONVERSATIONS_CAP,
+            "guest_roles": GuestRole.choices,
         },
     )
 

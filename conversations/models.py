@@ -213,6 +213,8 @@ class SenderKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     SYSTEM = "system", _("System")
     BOT = "bot", _("Chatbot")
+    # A third participant (Guest): an interpreter or another professional; args name the guest.
+    GUEST = "guest", _("Guest")
 
 
 class Message(models.Model):
@@ -330,3 +332,70 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.pk} of {self.conversation_id}"
+
+
+# --- Guests: a third participant (issue 14, item 3) ------------------------------------------------
+
+
+class GuestRole(models.TextChoices):
+    INTERPRETER = "interpreter", _("Interpreter")
+    SIGN_LANGUAGE_INTERPRETER = "sign_language_interpreter", _("Sign language interpreter")
+    PROFESSIONAL = "professional", _("Professional")
+
+
+class GuestState(models.TextChoices):
+    """asked (the client is asked) -> accepted (a link given) or declined -> joined -> left or removed.
+
+    `cancelled`: the invitation ended before the guest joined (removed by the
+    counsellor, or the conversation closed).
+    """
+
+    ASKED = "asked", _("Waiting for the client's consent")
+    ACCEPTED = "accepted", _("Consented: link given")
+    DECLINED = "declined", _("Declined by the client")
+    JOINED = "joined", _("In the conversation")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Guest(models.Model):
+    """A third participant of one conversation: an interpreter or another professional.
+
+    Invited by the conversation's counsellor, only after the client consents
+    (conversations.actions.guests). The guest comes in by a one-time link whose
+    token is kept only as a hash (like a client's), reads the conversation only
+    from `first_seq` (the line before they joined is never theirs) and nothing
+    after they leave or are removed. Their name, role and organisation are what
+    the client sees: no staff account, no address, nothing else is kept.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="guests")
+    role = models.CharField(_("role"), max_length=30, choices=GuestRole.choices)
+    name = models.CharField(_("name"), max_length=60)
+    organisation = models.CharField(_("organisation or title"), max_length=100, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=GuestState.choices, default=GuestState.ASKED)
+    # The one-time link's token: only its hash (SHA-256), cleared once redeemed or ended.
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    # The first line the guest may read: the one after the conversation's last line when they joined.
+    first_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "pk"]
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+
+    def __str__(self) -> str:
+        return f"guest {self.pk} in {self.conversation_id}"
+
+    @property
+    def peer(self) -> str:
+        """The guest's peer id in the protocol (docs/protocol.md: peers)."""
+        return f"guest:{self.pk}"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from conversations.errors import ChatError, ErrorCode
-from conversations.models import Attachment, Conversation, Message, Note, SenderKind
+from conversations.models import Attachment, Conversation, Guest, Message, Note, SenderKind
 from conversations.system_texts import localised_args
 from desks.models import desk_names
 from media import links
@@ -291,7 +291,8 @@ class MessageEvent(TypedDict):
     conversation: int
     seq: int
     id: str | None
-    sender: Literal["client", "staff", "system", "bot"]
+    # "guest": a third participant (conversations.actions.guests); `args` then has `guest` and `role`.
+    sender: Literal["client", "staff", "system", "bot", "guest"]
     name: str
     body: str
     code: str
@@ -364,8 +365,10 @@ class DeskEvent(TypedDict):
 class TypingEvent(TypedDict):
     type: Literal["typing"]
     conversation: int
-    sender: Side
+    sender: Literal["client", "staff", "guest"]
     active: bool
+    # A guest typing: their name (the others show "Anna is writing").
+    name: NotRequired[str]
 
 
 class ReceiptEvent(TypedDict):
@@ -570,6 +573,76 @@ class ErrorEvent(TypedDict):
     retry_after: NotRequired[float]
 
 
+# --- Guests: a conversation's third participant (issue 14; conversations.actions.guests) ----------
+
+
+class GuestInfo(TypedDict):
+    """A guest as everybody in the conversation sees them: what the client is told, nothing more.
+
+    `state`: asked (the client is asked), accepted (the link is given), joined.
+    """
+
+    id: int
+    role: str
+    name: str
+    organisation: str
+    state: str
+
+
+class GuestsEvent(TypedDict):
+    """The conversation's guests now (asked, consented or in it), to everybody in it, after every change."""
+
+    type: Literal["guests"]
+    conversation: int
+    guests: list[GuestInfo]
+    ref: NotRequired[str | None]
+
+
+class GuestLinkEvent(TypedDict):
+    """(staff) The one-time link for a guest the client consented to: only to the inviting counsellor."""
+
+    type: Literal["guest_link"]
+    conversation: int
+    guest: int
+    url: str
+    expires_at: str
+    ref: NotRequired[str | None]
+
+
+class GuestWelcome(TypedDict):
+    type: Literal["welcome"]
+    guest: GuestInfo
+    conversation: int
+    limits: Limits
+    ref: NotRequired[str | None]
+
+
+class GuestConversationState(TypedDict):
+    """A conversation as its guest sees it: from `first_seq` on, the counsellor by public name only."""
+
+    id: int
+    desk: DeskRef
+    status: Status
+    nickname: str
+    assigned: PublicName | None
+    last_seq: int
+    first_seq: int
+
+
+class GuestConversationEvent(TypedDict):
+    type: Literal["conversation"]
+    conversation: GuestConversationState
+    ref: NotRequired[str | None]
+
+
+class GuestEndedEvent(TypedDict):
+    """(guest) The guest's part ended: they left, were removed, or the conversation closed. The socket closes."""
+
+    type: Literal["guest_ended"]
+    conversation: int
+    reason: Literal["left", "removed", "closed"]
+
+
 # What each party may receive, by event type (a type may come in several shapes, e.g. ack).
 _COMMON: dict[str, tuple[type, ...]] = {
     "message": (MessageEvent,),
@@ -610,7 +683,25 @@ STAFF_EVENTS: dict[str, tuple[type, ...]] = {
     "duty": (DutyEvent,),
     "presence": (PresenceEvent,),
 }
-EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS)
+# Guests and the guest list (issue 14): everybody in the conversation gets `guests`; staff the link.
+CLIENT_EVENTS["guests"] = (GuestsEvent,)
+STAFF_EVENTS["guests"] = (GuestsEvent,)
+STAFF_EVENTS["guest_link"] = (GuestLinkEvent,)
+# A guest receives only what is meant for everybody in the conversation (realtime.consumers.GuestConsumer).
+GUEST_EVENTS: dict[str, tuple[type, ...]] = {
+    "welcome": (GuestWelcome,),
+    "conversation": (GuestConversationEvent,),
+    "message": (MessageEvent,),
+    "ack": (MessageAck,),
+    "synced": (SyncedEvent,),
+    "typing": (TypingEvent,),
+    "guests": (GuestsEvent,),
+    "guest_ended": (GuestEndedEvent,),
+    "file_link": (FileLinkEvent,),
+    "pong": (PongEvent,),
+    "error": (ErrorEvent,),
+}
+EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS) | frozenset(GUEST_EVENTS)
 
 
 # --- Builders ----------------------------------------------------------------------------------
@@ -637,6 +728,9 @@ _WITHOUT_DESKS = frozenset(
         "desks",
         "desks_changed",
         "file_link",
+        "guests",
+        "guest_link",
+        "guest_ended",
     }
 )
 
@@ -876,7 +970,7 @@ def receipt_event(conversation_id: int, side: Side, delivered: int, read: int) -
     return {"type": "receipt", "conversation": conversation_id, "side": side, "delivered": delivered, "read": read}
 
 
-def typing_event(conversation_id: int, sender: Side, active: bool) -> TypingEvent:
+def typing_event(conversation_id: int, sender: Literal["client", "staff", "guest"], active: bool) -> TypingEvent:
     return {"type": "typing", "conversation": conversation_id, "sender": sender, "active": active}
 
 
@@ -993,3 +1087,58 @@ def desks_changed_event(waits: dict[str, int | None] | None = None) -> DesksChan
     if waits is not None:
         event["waits"] = waits
     return event
+
+
+# --- Guests (issue 14) ---------------------------------------------------------------------------
+
+
+def guest_info(guest: Guest) -> GuestInfo:
+    return {
+        "id": guest.pk,
+        "role": guest.role,
+        "name": guest.name,
+        "organisation": guest.organisation,
+        "state": guest.state,
+    }
+
+
+def guests_event(conversation_id: int, guests: Iterable[Guest], ref: str | None = None) -> GuestsEvent:
+    event: GuestsEvent = {"type": "guests", "conversation": conversation_id, "guests": [guest_info(g) for g in guests]}
+    if ref is not None:
+        event["ref"] = ref
+    return event
+
+
+def guest_link_event(guest: Guest, url: str, ref: str | None = None) -> GuestLinkEvent:
+    assert guest.link_expires_at is not None
+    event: GuestLinkEvent = {
+        "type": "guest_link",
+        "conversation": guest.conversation_id,
+        "guest": guest.pk,
+        "url": url,
+        "expires_at": guest.link_expires_at.isoformat(),
+    }
+    if ref is not None:
+        event["ref"] = ref
+    return event
+
+
+def guest_conversation_event(guest: Guest) -> GuestConversationEvent:
+    conversation = guest.conversation
+    assigned = conversation.assigned_to
+    return {
+        "type": "conversation",
+        "conversation": {
+            "id": conversation.pk,
+            "desk": desk_ref(conversation.desk),
+            "status": conversation.status,  # type: ignore[typeddict-item]  # a Status value
+            "nickname": conversation.nickname,
+            "assigned": {"name": assigned.public_name} if assigned else None,
+            "last_seq": conversation.last_seq,
+            "first_seq": guest.first_seq,
+        },
+    }
+
+
+def guest_ended_event(conversation_id: int, reason: Literal["left", "removed", "closed"]) -> GuestEndedEvent:
+    return {"type": "guest_ended", "conversation": conversation_id, "reason": reason}

@@ -42,7 +42,7 @@ from accounts.models import Organisation, shortest_retention_days
 from bot.models import UnansweredQuestion
 from conversations.actions.attachments import do_delete_unsent, purge_attachments
 from conversations.actions.closing import do_close_idle_conversation, idle_close_after
-from conversations.models import Client, Conversation, Message, Note, Status, Transfer
+from conversations.models import Client, Conversation, Guest, Message, Note, Status, Transfer
 
 BATCH = 500
 
@@ -104,6 +104,12 @@ def purge_notes(ids: list[int], now: dt.datetime) -> int:
     return deleted
 
 
+def purge_guests(ids: list[int], now: dt.datetime) -> int:
+    """Who else was in the conversation (issue 14): a guest's name and organisation could point to the client
+    (their school's social worker), so they go with the words."""
+    return Guest.objects.filter(conversation_id__in=ids).delete()[0]
+
+
 def purge_client_link(ids: list[int], now: dt.datetime) -> int:
     """The nickname, the link to the client's browser token and the conversation code; marks them purged."""
     return Conversation.objects.filter(pk__in=ids).update(nickname="", client=None, code_hash=None, purged_at=now)
@@ -116,7 +122,7 @@ def purge_client_link(ids: list[int], now: dt.datetime) -> int:
 Purger = Callable[[list[int], dt.datetime], int]
 # Attachments go first: their rows name the messages, and deleting a row deletes its files after
 # the commit (conversations.actions.attachments.delete_files_with_rows).
-CONVERSATION_PURGERS: list[Purger] = [purge_attachments, purge_messages, purge_notes, purge_client_link]
+CONVERSATION_PURGERS: list[Purger] = [purge_attachments, purge_messages, purge_notes, purge_guests, purge_client_link]
 
 
 def purge_conversations(ids: list[int], now: dt.datetime) -> int:

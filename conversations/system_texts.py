@@ -31,6 +31,10 @@ CODES = (
     "left_message",
     "same_offered",
     "same_not_on_duty",
+    # A third participant (conversations.actions.guests): args `name`, `role` (with `role_names`).
+    "guest_joined",
+    "guest_left",
+    "guest_removed",
 )
 
 CLIENT: dict[str, Promise] = {
@@ -60,6 +64,9 @@ CLIENT: dict[str, Promise] = {
         "system line for the client",
         "%(name)s is not working right now. You are in the queue: the next person free will answer you.",
     ),
+    "guest_joined": pgettext_lazy("system line for the client", "%(name)s (%(role)s) joined the chat."),
+    "guest_left": pgettext_lazy("system line for the client", "%(name)s (%(role)s) left the chat."),
+    "guest_removed": pgettext_lazy("system line for the client", "%(name)s (%(role)s) is no longer in the chat."),
 }
 
 STAFF: dict[str, Promise] = {
@@ -79,6 +86,9 @@ STAFF: dict[str, Promise] = {
     "same_not_on_duty": pgettext_lazy(
         "system line for staff", "The client asked for %(name)s again, who was not on duty: queued for anyone."
     ),
+    "guest_joined": pgettext_lazy("system line for staff", "%(name)s (%(role)s) joined the conversation."),
+    "guest_left": pgettext_lazy("system line for staff", "%(name)s (%(role)s) left the conversation."),
+    "guest_removed": pgettext_lazy("system line for staff", "%(name)s (%(role)s) was removed from the conversation."),
 }
 
 
@@ -113,5 +123,9 @@ def localised_args(args: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
     """
     names = args.get("desk_names")
     if isinstance(names, dict) and names.get(lang):
-        return {**args, "desk": names[lang]}
+        args = {**args, "desk": names[lang]}
+    # A guest's role (conversations.actions.guests) is kept in every language the same way.
+    roles = args.get("role_names")
+    if isinstance(roles, dict) and roles.get(lang):
+        args = {**args, "role": roles[lang]}
     return args

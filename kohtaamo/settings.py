@@ -430,6 +430,10 @@ CHAT_CODE_WINDOW_SECONDS = float(os.environ.get("CHAT_CODE_WINDOW_SECONDS", "600
 # A returning client may ask for their earlier counsellor: the new conversation waits for that
 # counsellor (when on duty at the desk) this many seconds before anyone of the desk may take it.
 SAME_COUNSELLOR_OFFER_SECONDS = float(os.environ.get("SAME_COUNSELLOR_OFFER_SECONDS", "300"))
+# A third participant (conversations.actions.guests, issue 14): the one-time link a counsellor gives
+# an interpreter or another professional works this many seconds; at most this many guests at once.
+GUEST_LINK_SECONDS = float(os.environ.get("GUEST_LINK_SECONDS", "1800"))
+GUEST_MAX_PER_CONVERSATION = int(os.environ.get("GUEST_MAX_PER_CONVERSATION", "3"))
 # At most one desk snapshot per desk per this many seconds (the latest state,
 # conversations.actions.queue.DeskPublisher); 0 sends every change at once.
 CHAT_DESK_UPDATE_SECONDS = float(os.environ.get("CHAT_DESK_UPDATE_SECONDS", "0.5"))

@@ -27,12 +27,14 @@ from common.events import (
     conversation_staff_group,
     desk_group,
     desk_states_group,
+    guest_group,
     run_collecting,
     send_outbox,
     session_group,
 )
 from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
+from conversations.actions.access import GuestGone
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
 from conversations.outbound import error_event, gone_event, localise, pong_event, with_links
@@ -44,6 +46,8 @@ T = TypeVar("T")
 
 CLIENT_LIMITER = make_limiter("client", settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
 STAFF_LIMITER = make_limiter("staff", settings.CHAT_STAFF_RATE_BURST, settings.CHAT_STAFF_RATE_PER_SECOND)
+# A guest writes like a client (an interpreter relays the client's words): the client's flood limit.
+GUEST_LIMITER = make_limiter("guest", settings.CHAT_CLIENT_RATE_BURST, settings.CHAT_CLIENT_RATE_PER_SECOND)
 
 
 def dumps(event: Mapping[str, Any]) -> str:
@@ -464,3 +468,106 @@ class StaffConsumer(BaseChatConsumer):
             state["can_write"] = staff_can_write(state["status"], assigned["id"] if assigned else None, self.staff.pk)
             return {"type": "conversation", "conversation": state}
         return event
+
+
+# --- Guests: a conversation's third participant (issue 14; conversations.actions.guests) ------------
+
+# The events a guest's socket passes on: only those meant for everybody in the conversation. Notes
+# (the staff stream), states and receipts (client or staff shapes), votes and deletions never reach
+# a guest. The calls' events addressed to a guest go in GUEST_CALL_EVENTS (issue 14, item 2).
+GUEST_CALL_EVENTS: frozenset[str] = frozenset()
+GUEST_RELAYED = frozenset({"message", "typing", "guests"}) | GUEST_CALL_EVENTS
+# Closed when the guest's part ends: "no longer in this conversation" (final, like a staff socket's 4403).
+GUEST_GONE_CLOSE_CODE = 4403
+
+
+class GuestConsumer(BaseChatConsumer):
+    """A guest (an interpreter or another professional) in the one conversation their link let them into.
+
+    Who they are comes from the session the guest page set when the link was
+    redeemed (widget.guest_views); whether they may still take part is read
+    afresh for every frame (conversations.actions.access.current_guest). Leaving,
+    removal or the conversation's close reach every socket of the guest through
+    its own group (`guest-<id>`) and close it at once.
+    """
+
+    party = "guest"
+    limiter = GUEST_LIMITER
+
+    async def connect(self) -> None:
+        session = self.scope.get("session")
+        guest_id = await self.run(handlers.guest_of_session, session) if session is not None else None
+        if guest_id is None:
+            await self.refuse(4401)
+            return
+        try:
+            await self.run(handlers.guest_hello, guest_id)
+        except ChatError:
+            await self.refuse(GUEST_GONE_CLOSE_CODE)
+            return
+        self.guest_id: int = guest_id
+        # The guest's peer id (docs/protocol.md: peers), what call events are addressed `to`.
+        self.peer = f"guest:{guest_id}"
+        await super().connect()
+        self.rate_key = f"guest:{guest_id}"
+        await self.join(guest_group(guest_id))
+
+    async def end(self) -> None:
+        if self.refused:
+            return
+        self.refused = True
+        await self.close(code=GUEST_GONE_CLOSE_CODE)
+
+    def link_reader(self) -> tuple[str, int | None]:
+        return self.peer, None
+
+    async def may_continue(self) -> bool:
+        """A ping too checks that the guest is still in (should the event that ended them have been lost)."""
+        try:
+            await self.run(handlers.guest_hello, self.guest_id)
+        except GuestGone:
+            await self.end()
+            return False
+        return True
+
+    async def dispatch_frame(self, frame: dict[str, Any]) -> None:
+        try:
+            await self.guest_frame(frame)
+        except GuestGone as gone:
+            await self.send_error(gone, frame["ref"])
+            await self.end()
+
+    async def guest_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "hello":
+            welcome = await self.run(handlers.guest_hello, self.guest_id)
+            self.ready = True
+            await self.send_event({**welcome, "ref": frame["ref"]})
+            return
+        if kind == "resume":
+            # As a client's: join the live stream first, then read (from the guest's joining on).
+            conversation_id = frame["conversation"]
+            await self.run(handlers.guest_check, self.guest_id, conversation_id)
+            await self.join(conversation_group(conversation_id))
+            for event in await self.run(
+                handlers.guest_resume, self.guest_id, conversation_id, frame["after"], frame["ref"]
+            ):
+                await self.send_event(event)
+            return
+        handler = getattr(handlers, f"guest_{kind}", None)
+        if handler is None:  # pragma: no cover - inbound and handlers list the same types
+            raise ChatError("unknown_type", _("Unknown message type."))
+        reply = await self.run(handler, self.guest_id, frame, self.channel_name)
+        if reply is not None:
+            await self.send_event(reply)
+
+    async def adapt_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        kind = event.get("type")
+        if kind == "guest_ended":
+            # Left, removed, or the conversation closed: say so, then close every socket of the guest.
+            await self.send_event(event)
+            await self.end()
+            return None
+        if kind in GUEST_CALL_EVENTS and event.get("to") not in (None, self.peer):
+            return None  # a call event addressed to another peer
+        return event if kind in GUEST_RELAYED else None

@@ -25,6 +25,7 @@ from conversations.actions import (
     codes,
     deletion,
     duty,
+    guests,
     history,
     messages,
     notes,
@@ -51,6 +52,10 @@ from conversations.outbound import (
     DutyEvent,
     EarlierEvent,
     FileLinkEvent,
+    GuestConversationEvent,
+    GuestLinkEvent,
+    GuestsEvent,
+    GuestWelcome,
     Limits,
     MessageAck,
     MessageEvent,
@@ -70,6 +75,10 @@ from conversations.outbound import (
     done_event,
     earlier_event,
     file_link_event,
+    guest_conversation_event,
+    guest_info,
+    guest_link_event,
+    guests_event,
     message_ack,
     message_event,
     note_ack,
@@ -87,8 +96,9 @@ from stats.client_answers import do_client_about
 from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
-ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent
-StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent
+ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent | GuestsEvent
+StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent | GuestsEvent
+GuestResumeEvent = GuestConversationEvent | MessageEvent | GuestsEvent | SyncedEvent
 
 
 def limits() -> Limits:
@@ -145,6 +155,9 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
     conversation = access.check_client_conversation(client, conversation_id)
     events: list[ClientResumeEvent] = [conversation_event(conversation)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
+    who = guests.guests_on_resume(conversation.pk)  # who else is here (issue 14)
+    if who is not None:
+        events.append(who)
     events.append(synced_event(conversation))
     position = queue_position(conversation)
     if position is not None:
@@ -253,6 +266,11 @@ def client_leave_message(client: Client, frame: inbound.LeaveMessage, language: 
     )
     conversation = codes.check_new_code(client, conversation_id)
     return conversation_id, code_event(conversation_id, codes.do_give_code(conversation), frame["ref"])
+
+
+def client_guest_consent(client: Client, frame: inbound.GuestConsent, channel_name: str) -> None:
+    """Yes or no to an invited guest: everybody gets the new guest list, the counsellor the link."""
+    guests.do_guest_consent(client, frame["conversation"], frame["guest"], accept=frame["accept"])
 
 
 # --- Staff -------------------------------------------------------------------------
@@ -369,6 +387,9 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     events: list[StaffResumeEvent] = [staff_conversation_event(conversation, viewer=staff)]
     events += [message_event(m) for m in transcript.messages_after(conversation, after)]
     events += [note_event(n) for n in notes.notes_of(conversation, staff)]
+    who = guests.guests_on_resume(conversation.pk)
+    if who is not None:
+        events.append(who)
     earlier = history.earlier_conversations(staff, conversation)
     if earlier:
         events.append(earlier_event(conversation.pk, earlier))
@@ -452,3 +473,84 @@ def staff_console_closed(channel_name: str) -> None:
 
 def staff_console_alive(staff: Staff, channel_name: str) -> None:
     duty.do_console_heartbeat(channel_name, staff)
+
+
+def staff_invite_guest(staff: Staff, frame: inbound.InviteGuest, channel_name: str) -> GuestsEvent:
+    """Invite a guest; answered with the guest list (the client's consent question goes out with it)."""
+    guest = guests.do_invite_guest(
+        staff,
+        frame["conversation"],
+        role=frame["role"],
+        name=frame["name"],
+        organisation=frame.get("organisation") or "",
+    )
+    return guests_event(guest.conversation_id, guests.current_guests(guest.conversation_id), frame["ref"])
+
+
+def staff_remove_guest(staff: Staff, frame: inbound.RemoveGuest, channel_name: str) -> GuestsEvent:
+    guest = guests.do_remove_guest(staff, frame["conversation"], frame["guest"])
+    return guests_event(guest.conversation_id, guests.current_guests(guest.conversation_id), frame["ref"])
+
+
+def staff_guest_link(staff: Staff, frame: inbound.GuestLinkFrame, channel_name: str) -> GuestLinkEvent:
+    guest, url = guests.do_new_guest_link(staff, frame["conversation"], frame["guest"])
+    return guest_link_event(guest, url, frame["ref"])
+
+
+# --- Guests (issue 14): `guest_<type>(guest_id, frame, channel_name)`; the guest is read afresh each time ----
+
+
+def guest_of_session(session: Any) -> int | None:
+    """The guest id the guest page's session holds (set when the link was redeemed), or None."""
+    return guests.guest_of_session(session)
+
+
+def guest_hello(guest_id: int | None) -> GuestWelcome:
+    guest = access.current_guest(guest_id)
+    return {
+        "type": "welcome",
+        "guest": guest_info(guest),
+        "conversation": guest.conversation_id,
+        "limits": limits(),
+    }
+
+
+def guest_check(guest_id: int | None, conversation_id: int) -> None:
+    """Raise unless the guest is in this conversation now (before joining its group)."""
+    access.check_guest_conversation(guest_id, conversation_id)
+
+
+def guest_resume(guest_id: int | None, conversation_id: int, after: int, ref: str | None) -> list[GuestResumeEvent]:
+    """The conversation as the guest sees it, its lines after `after` (never before their joining), `synced`."""
+    guest = access.check_guest_conversation(guest_id, conversation_id)
+    events: list[GuestResumeEvent] = [guest_conversation_event(guest)]
+    events += [message_event(m) for m in guests.guest_messages_after(guest, after)]
+    events.append(guests_event(conversation_id, guests.current_guests(conversation_id)))
+    events.append(synced_event(guest.conversation))
+    for event in events:
+        event["ref"] = ref
+    return events
+
+
+def guest_send(guest_id: int | None, frame: inbound.Send, channel_name: str) -> MessageAck:
+    message = guests.do_guest_send(
+        guest_id,
+        frame["conversation"],
+        body=frame["body"],
+        client_msg_id=frame["id"],
+        attachment=frame.get("attachment"),
+    )
+    return message_ack(message, frame["ref"])
+
+
+def guest_file_link(guest_id: int | None, frame: inbound.FileLink, channel_name: str) -> FileLinkEvent:
+    """Fresh links to a file sent after the guest joined (the consumer signs them for the guest's socket)."""
+    return file_link_event(guests.check_guest_file(guest_id, frame["conversation"], frame["attachment"]), frame["ref"])
+
+
+def guest_typing(guest_id: int | None, frame: inbound.Typing, channel_name: str) -> None:
+    guests.do_guest_typing(guest_id, frame["conversation"], active=frame["active"], exclude_channel=channel_name)
+
+
+def guest_leave(guest_id: int | None, frame: inbound.GuestLeave, channel_name: str) -> None:
+    guests.do_guest_leave(guest_id, frame["conversation"])

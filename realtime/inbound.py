@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from conversations.errors import ChatError
 
-Party = Literal["client", "staff"]
+# "guest": a conversation's third participant, an interpreter or another professional (issue 14).
+Party = Literal["client", "staff", "guest"]
 
 
 class ProtocolError(ChatError):
@@ -282,6 +283,62 @@ class PresenceFrame(Frame):
 
 
 _COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen, FileLink)
+# --- Guests: a conversation's third participant (issue 14; conversations.actions.guests) ------------
+
+
+class GuestConsent(Frame):
+    """(client) The client's answer to an invited guest: only a yes gives the counsellor the link."""
+
+    type: Literal["guest_consent"]
+    conversation: ConversationId
+    guest: int
+    accept: bool
+
+
+class InviteGuest(Frame):
+    """(staff) The counsellor invites an interpreter or another professional; the client is asked first."""
+
+    type: Literal["invite_guest"]
+    conversation: ConversationId
+    role: Annotated[str, Max(30), NotBlank()]
+    name: Annotated[str, Max(60), NotBlank()]
+    organisation: NotRequired[Annotated[str, Max(100)] | None]
+
+
+class RemoveGuest(Frame):
+    """(staff) The counsellor removes a guest, or withdraws an invitation."""
+
+    type: Literal["remove_guest"]
+    conversation: ConversationId
+    guest: int
+
+
+class GuestLinkFrame(Frame):
+    """(staff) A fresh one-time link for a consented guest who has not joined yet."""
+
+    type: Literal["guest_link"]
+    conversation: ConversationId
+    guest: int
+
+
+class GuestHello(Frame):
+    """(guest) The guest's socket starts: who they are comes from the session their link set."""
+
+    type: Literal["hello"]
+    lang: NotRequired[Lang | None]
+
+
+class GuestLeave(Frame):
+    """(guest) The guest leaves the conversation for good."""
+
+    type: Literal["leave"]
+    conversation: ConversationId
+
+
+# The call frames a guest may send (issue 14, item 2): the calls' frame types go here, one line.
+GUEST_CALL_FRAMES: tuple[type, ...] = ()
+
+
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     "client": (
         *_COMMON,
@@ -298,6 +355,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         NewCode,
         LeaveMessage,
         DesksFrame,
+        GuestConsent,
     ),
     "staff": (
         *_COMMON,
@@ -311,7 +369,12 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         Leave,
         SuggestFrame,
         PresenceFrame,
+        InviteGuest,
+        RemoveGuest,
+        GuestLinkFrame,
     ),
+    # A guest: no `seen` (nobody is shown a guest's receipts), and `leave` ends their part.
+    "guest": (Ping, Resume, Send, Typing, FileLink, GuestHello, GuestLeave, *GUEST_CALL_FRAMES),
 }
 
 ClientFrame = Union[  # noqa: UP007
@@ -334,6 +397,7 @@ ClientFrame = Union[  # noqa: UP007
     ResumeCode,
     NewCode,
     LeaveMessage,
+    GuestConsent,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,
@@ -352,7 +416,11 @@ StaffFrame = Union[  # noqa: UP007
     Leave,
     SuggestFrame,
     PresenceFrame,
+    InviteGuest,
+    RemoveGuest,
+    GuestLinkFrame,
 ]
+GuestFrame = Union[Ping, Resume, Send, Typing, GuestHello, GuestLeave]  # noqa: UP007
 
 
 # --- The parser -----------------------------------------------------------------------------------

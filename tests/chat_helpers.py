@@ -108,7 +108,8 @@ class Chat:
         problems = []
         for socket in self.sockets:
             request = socket.ws.request
-            party: Party = "staff" if request is not None and request.path == "/ws/staff/" else "client"
+            path = request.path if request is not None else ""
+            party: Party = {"/ws/staff/": "staff", "/ws/guest/": "guest"}.get(path, "client")  # type: ignore[assignment]
             problems += [f"{p}: {e}" for e in socket.events for p in outbound_problems(party, e)]
         assert not problems, "\n".join(problems[:20])
 

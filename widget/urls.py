@@ -1,6 +1,6 @@
 from django.urls import path
 
-from widget import attachment_views, views
+from widget import attachment_views, guest_views, views
 
 app_name = "widget"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility_page, name="accessibility"),
     # Issue 14: a client's file upload.
     path("chat/upload/", attachment_views.client_upload, name="upload"),
+    # A conversation's guest (issue 14): the one-time link, then the token-less chat page.
+    path("g/<str:token>/", guest_views.guest_link_page, name="guest_link"),
+    path("guest/", guest_views.guest_page, name="guest"),
 ]

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
 from conversations.actions.desk_states import desk_state
+from conversations.actions.guests import guest_role_names
 from conversations.system_texts import system_texts
 from desks.hours import with_hours
 from desks.models import Audience
@@ -70,6 +71,15 @@ def client_texts() -> dict[str, str]:
         "nickname": _("Your nickname: %(nickname)s"),
         "typing": _("%(name)s is typing…"),
         "typingAnon": _("The counsellor is typing…"),
+        # A third participant (issue 14): the consent question per role, and who else is here.
+        "guestAsk_interpreter": _("Your counsellor wants to add an interpreter, %(name)s, to the chat. Is that OK?"),
+        "guestAsk_sign_language_interpreter": _(
+            "Your counsellor wants to add a sign language interpreter, %(name)s, to the chat. Is that OK?"
+        ),
+        "guestAsk_professional": _(
+            "Your counsellor wants to add another professional, %(name)s, to the chat. Is that OK?"
+        ),
+        "guestsHere": _("Also here: %(names)s"),
         "you": pgettext("client chat", "You"),
         "counsellor": pgettext("client chat", "Counsellor"),
         "sending": _("Sending…"),
@@ -163,6 +173,7 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             "retentionDays": retention.pop() if len(retention) == 1 else None,
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
+            "guestRoles": guest_role_names(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
                 "svg": static("kohtaamo/favicon.svg"),

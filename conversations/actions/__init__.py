@@ -14,6 +14,8 @@ The modules, lowest first (each imports only those above it in this list):
 - `bot`: the chatbot's part and the hand-off to a person;
 - `crisis`: what a client message of acute risk sets off;
 - `starting`: opening a conversation;
+- `guests`: a third participant (an interpreter, another professional): invitation, the client's
+  consent, the one-time link, taking part, leaving and removal;
 - `codes`: conversation codes: giving one, and a client coming back with it (rate-limited tries);
 - `messages`: a party's message, and delivered/read receipts;
 - `offline`: a message left for a desk when nobody answers live (status `message`, the desk's inbox);

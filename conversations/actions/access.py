@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Staff
 from common.events import conversation_staff_group, desk_group, send_event, staff_group
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, ConversationQuerySet, Status
+from conversations.models import Client, Conversation, ConversationQuerySet, Guest, GuestState, Status
 from desks.actions import desks_for_staff
 
 
@@ -109,26 +109,71 @@ def lock_conversation(conversation_id: int) -> Conversation:
     )
 
 
-# --- Reading a conversation's files (issue 14) -------------------------------------------------
+# --- Guests: a conversation's third participant (conversations.actions.guests) ---------------------
+
+
+class GuestGone(ChatError):
+    """A guest whose part has ended (left, removed, the conversation closed): their socket closes (4403)."""
+
+
+def guest_gone() -> GuestGone:
+    """What a guest whose part has ended gets for everything (the same whatever the reason)."""
+    return GuestGone("not_found", _("You are no longer in this conversation."))
+
+
+def current_guest(guest_id: int | None) -> Guest:
+    """The guest as they are now: in the conversation (joined) and the conversation open; else guest_gone.
+
+    Read afresh for every frame and page, so that a removal, a leaving or the
+    conversation's close ends everything at once, whatever socket or tab was open.
+    """
+    guest = (
+        Guest.objects.select_related("conversation__desk", "conversation__assigned_to")
+        .filter(pk=guest_id, state=GuestState.JOINED)
+        .exclude(conversation__status=Status.CLOSED)
+        .first()
+        if guest_id is not None
+        else None
+    )
+    if guest is None:
+        raise guest_gone()
+    return guest
+
+
+def check_guest_conversation(guest_id: int | None, conversation_id: int) -> Guest:
+    """The guest now (`current_guest`), in `conversation_id`: any other conversation is not_found to them."""
+    guest = current_guest(guest_id)
+    if guest.conversation_id != conversation_id:
+        raise not_found()
+    return guest
 
 
 def peer_may_read(
-    conversation: Conversation, peer: str, *, staff: Staff | None = None, client_id: int | None = None
+    conversation: Conversation,
+    peer: str,
+    *,
+    staff: Staff | None = None,
+    client_id: int | None = None,
+    seq: int | None = None,
 ) -> bool:
-    """Whether `peer` may read `conversation`'s files now (the file view asks this at every fetch).
+    """Whether `peer` (docs/protocol.md: "client", "staff:<id>", "guest:<id>") may read `conversation` now.
 
-    A link (media.links) says who it was given to; this says whether that
-    reader still may: a client while the conversation is still theirs (not
-    moved to another browser by its code, not deleted); a staff member, who
+    The file view asks this at every fetch: a link (media.links) says who it was
+    given to; this says whether that reader still may. Nothing of a purged or
+    deleted conversation. A client while the conversation is still theirs
+    (`client_id`: not moved to another browser by its code); a staff member, who
     must be the one logged in (`staff`), while the conversation is at one of
-    their desks now (`staff_may_see`: a colleague removed from the desk loses
-    it at once). Guests (issue 14, item 3) add their branch here.
+    their desks now (`staff_may_see`: a colleague removed from the desk loses it
+    at once); a guest only while in the conversation, and only lines from their
+    joining on (`seq`, the line that carries the thing, when known).
     """
     if conversation.purged_at is not None or conversation.deleted_by_client_at is not None:
         return False
     kind, _sep, ident = peer.partition(":")
     if kind == "client":
-        return client_id is not None and conversation.client_id == client_id
+        return not ident and client_id is not None and conversation.client_id == client_id
+    if not ident.isdigit():
+        return False
     if kind == "staff":
         return (
             staff is not None
@@ -137,4 +182,12 @@ def peer_may_read(
             and staff.may_answer
             and staff_may_see(staff, conversation)
         )
+    if kind == "guest":
+        guest = (
+            Guest.objects.filter(pk=int(ident), conversation=conversation, state=GuestState.JOINED)
+            .exclude(conversation__status=Status.CLOSED)
+            .first()
+        )
+        return guest is not None and (seq is None or seq >= guest.first_seq)
+    return False
     return False

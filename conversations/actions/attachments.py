@@ -326,16 +326,19 @@ def readable_attachment(link: Link, staff: Staff | None) -> Attachment | None:
 
     The link must match the row (attachment and conversation), the file must
     be sent, or be the reader's own upload not yet sent (a preview), and the
-    reader must still have the right (`access.peer_may_read`).
+    reader must still have the right (`access.peer_may_read`; a guest only for
+    files sent after they joined).
     """
     attachment = (
-        Attachment.objects.select_related("conversation")
+        Attachment.objects.select_related("conversation", "message")
         .filter(pk=link.attachment, conversation_id=link.conversation)
         .first()
     )
     if attachment is None or (attachment.message_id is None and attachment.uploader != link.peer):
         return None
-    if not peer_may_read(attachment.conversation, link.peer, staff=staff, client_id=link.client):
+    # A guest reads only what was sent from their joining on (`seq`).
+    seq = attachment.message.seq if attachment.message is not None else None
+    if not peer_may_read(attachment.conversation, link.peer, staff=staff, client_id=link.client, seq=seq):
         return None
     if link.part == "thumb" and not attachment.thumb_name:
         return None

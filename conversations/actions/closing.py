@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Staff
 from conversations.actions.access import check_client_conversation, check_staff_conversation, lock_conversation
+from conversations.actions.guests import end_guests
 from conversations.actions.queue import publish_desks, publish_state
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
@@ -42,6 +43,7 @@ def _close(conversation: Conversation, *, outcome: str, when: dt.datetime, code:
         conversation.outcome = outcome
     conversation.save(update_fields=["status", "closed_at", "closed_by_client", "outcome"])
     system_message(conversation, code)
+    end_guests(conversation, when)  # a third participant's part ends with the conversation (issue 14)
     _tell_closed(conversation)
     publish_state(conversation)
     publish_desks([conversation.desk_id])

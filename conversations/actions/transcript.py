@@ -58,18 +58,20 @@ def append_message(
     code: str = "",
     args: dict[str, Any] | None = None,
     attachment: Attachment | None = None,
+    name: str = "",
 ) -> Message:
     """Store the next line of a locked conversation and announce it after commit.
 
     `attachment` (locked, unsent) is sent with the line: linked to it before
     the event is built, so the event carries it.
+    `name`: the sender's name when not a staff member's (a guest's, conversations.actions.guests).
     """
     message = message_sql.insert_message(
         conversation,
         {
             "sender_kind": sender_kind,
             "sender_staff_id": staff.pk if staff else None,
-            "sender_name": staff.public_name if staff else "",
+            "sender_name": staff.public_name if staff else name,
             "client_msg_id": client_msg_id,
             "body": body,
             "code": code,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conversations.errors import ERROR_CODES
-from conversations.outbound import CLIENT_EVENTS, EVENT_TYPES, STAFF_EVENTS
+from conversations.outbound import CLIENT_EVENTS, EVENT_TYPES, GUEST_EVENTS, STAFF_EVENTS
 from realtime.inbound import FRAMES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
@@ -42,7 +42,11 @@ def section_rows(heading: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("party", "heading"),
-    [("client", "## Client frames (client -> server)"), ("staff", "## Staff frames (staff -> server)")],
+    [
+        ("client", "## Client frames (client -> server)"),
+        ("staff", "## Staff frames (staff -> server)"),
+        ("guest", "## Guest frames (guest -> server)"),
+    ],
 )
 def test_the_frames_a_party_sends_are_the_documented_ones(party: str, heading: str) -> None:
     documented = section_rows(heading)
@@ -51,7 +55,11 @@ def test_the_frames_a_party_sends_are_the_documented_ones(party: str, heading: s
 
 @pytest.mark.parametrize(
     ("party", "heading"),
-    [("client", "## Client frames (client -> server)"), ("staff", "## Staff frames (staff -> server)")],
+    [
+        ("client", "## Client frames (client -> server)"),
+        ("staff", "## Staff frames (staff -> server)"),
+        ("guest", "## Guest frames (guest -> server)"),
+    ],
 )
 def test_every_field_of_a_frame_is_documented(party: str, heading: str) -> None:
     documented = section_rows(heading)
@@ -70,10 +78,12 @@ def test_the_server_frames_are_the_documented_ones() -> None:
 
 def test_staff_only_server_frames_say_so() -> None:
     rows = section_rows("## Server frames (server -> party)")
-    staff_only = sorted(set(STAFF_EVENTS) - set(CLIENT_EVENTS) - {"welcome", "conversation"})
+    staff_only = sorted(set(STAFF_EVENTS) - set(CLIENT_EVENTS) - set(GUEST_EVENTS) - {"welcome", "conversation"})
     assert [name for name in staff_only if not rows[name].startswith("(staff")] == []
-    client_only = sorted(set(CLIENT_EVENTS) - set(STAFF_EVENTS))
+    client_only = sorted(set(CLIENT_EVENTS) - set(STAFF_EVENTS) - set(GUEST_EVENTS))
     assert [name for name in client_only if not rows[name].startswith("(client")] == []
+    guest_only = sorted(set(GUEST_EVENTS) - set(STAFF_EVENTS) - set(CLIENT_EVENTS))
+    assert [name for name in guest_only if not rows[name].startswith("(guest")] == []
 
 
 def test_the_error_codes_are_the_documented_ones() -> None:

@@ -58,7 +58,8 @@ ROLES = (
 # login, which sends a visitor to the staff login and answers 403 to staff), or
 # "302:<path>" for any other redirect. "200|503" for the health check.
 # "302:/admin/" is the admin's answer to an object outside its queryset ("does not exist").
-REFUSALS = {"login", "otp", "admin-login", "403", "404", "405", "302:/admin/"}
+# "410": a guest's link that is used up or expired (widget/guest_views.py).
+REFUSALS = {"login", "otp", "admin-login", "403", "404", "405", "410", "302:/admin/"}
 
 
 def expect(default: str, **roles: str) -> dict[str, str]:
@@ -333,6 +334,15 @@ CLASSIFIED: dict[str, Route] = {
         {"": PUBLIC, "unknown": PUBLIC},
         post={"": GET_ONLY},
     ),
+    # A conversation's guest (issue 14, widget/guest_views.py). The one-time link: shown to anybody
+    # who has it (GET never uses it up), a dead one says so (410); only the guest's session opens
+    # /guest/, which every role without one is refused (the guest's own tests: tests/guests).
+    "g/<str:token>/": Route(
+        paths={"valid": "/g/matrix-guest-token/", "dead": "/g/no-such-token/"},
+        get={"valid": PUBLIC, "dead": expect("410", admin_no_otp="otp")},
+        post={"dead": expect("410", admin_no_otp="otp")},
+    ),
+    "guest/": route("/guest/", expect("403", admin_no_otp="otp"), post=GET_ONLY),
     # The public notices (issue 12): the privacy notice and the accessibility statement.
     "privacy/": route("/privacy/", PUBLIC, post=GET_ONLY),
     "accessibility/": route("/accessibility/", PUBLIC, post=GET_ONLY),
@@ -763,6 +773,7 @@ def matrix_objects() -> dict[str, Any]:
         "unanswered": UnansweredQuestion.objects.create(language="fi", text="matriisi", normalised="matriisi").pk,
         "vote": AnswerVote.objects.create(topic=topic.slug, language="fi", helpful=True).pk,
         "conv_youth": Conversation.objects.create(desk=desks["youth"], client=client).pk,
+        "guest": guest_with_link(desks["youth"], staff["counsellor"], client, "matrix-guest-token"),
         "conv_study": Conversation.objects.create(desk=desks["study"], client=client).pk,
         "hist_youth": hist_youth,
         "hist_homework_supervisor": closed_at("homework", "supervisor"),
@@ -806,6 +817,25 @@ def counsellor_link(counsellor: Any, desk: Any, client: Any) -> str:
         name="letter.pdf",
     )
     return links.sign(links.Link(attachment.pk, conversation.pk, f"staff:{counsellor.pk}", "file"))
+
+
+def guest_with_link(desk: Any, counsellor: Any, client: Any, token: str) -> int:
+    """A guest the client agreed to, in an active conversation, whose one-time link is `token`."""
+    from django.utils import timezone
+
+    from conversations.actions.guests import token_hash
+    from conversations.models import Conversation, Guest, GuestState, Status
+
+    conversation = Conversation.objects.create(desk=desk, client=client, status=Status.ACTIVE, assigned_to=counsellor)
+    return Guest.objects.create(
+        conversation=conversation,
+        role="interpreter",
+        name="Matrix",
+        invited_by=counsellor,
+        state=GuestState.ACCEPTED,
+        token_hash=token_hash(token),
+        link_expires_at=timezone.now() + dt.timedelta(hours=1),
+    ).pk
 
 
 def fingerprint() -> str:
@@ -1016,6 +1046,8 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "leave_message": ({"desk": "youth", "id": "matrix-m", "body": "a message"}, "ok"),
     # Issue 14: links to a file of one's own conversation (none here: not_found; the rest in tests/media/).
     "file_link": ({"attachment": MISSING}, "not_found"),
+    # The answer to an invited guest (issue 14): no invitation waits in a fresh conversation.
+    "guest_consent": ({"guest": 1, "accept": True}, "not_found"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
@@ -1070,6 +1102,10 @@ MANAGES = by_role(
     admin="ok ok not_found",
 )
 
+# A conversation's guests (issue 14): only the counsellor it is assigned to invites and removes; the
+# guest named in these cells does not exist, so even the counsellor finds nobody to remove.
+GUEST_MANAGES = {**WRITES, "counsellor": ("not_found", "not_found", "not_found")}
+
 # Every staff frame type: the fields it is tried with ({desk} is filled with the
 # parents desk's id) and the outcome per role and target conversation.
 # Frames without a conversation have one outcome for every role instead of a table.
@@ -1121,13 +1157,29 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     "presence": ({"status": "available"}, "ok"),
     # Issue 14: links to a file (none here: not_found for everybody; who gets them: tests/media/).
     "file_link": ({"attachment": MISSING}, by_role(**{role: "not_found not_found not_found" for role in STAFF_ROLES})),
+    "invite_guest": ({"role": "interpreter", "name": "Matrix"}, WRITES),
+    "remove_guest": ({"guest": 1}, GUEST_MANAGES),
+    "guest_link": ({"guest": 1}, GUEST_MANAGES),
+}
+
+# A guest's frames (issue 14), tried by a guest in an active conversation on their own conversation
+# (`leave` last, as it ends their part), on another conversation and on a missing one: the other and
+# the missing one answer the same not_found.
+GUEST_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
+    "hello": ({}, "bad_message"),  # on a socket past its hello: one hello per socket
+    "ping": ({}, "ok"),
+    "resume": ({"after": 0}, "ok"),
+    "send": ({"id": "matrix-g", "body": "hello"}, "ok"),
+    "typing": ({"active": True}, "ok"),
+    "file_link": ({"attachment": MISSING}, "not_found"),
+    "leave": ({}, "ok"),
 }
 
 
 def test_every_frame_type_is_classified() -> None:
     from realtime.inbound import FRAMES
 
-    for party, table in (("client", CLIENT_FRAMES), ("staff", STAFF_FRAMES)):
+    for party, table in (("client", CLIENT_FRAMES), ("staff", STAFF_FRAMES), ("guest", GUEST_FRAMES)):
         frames = set(FRAMES[party])  # type: ignore[index]
         assert frames - set(table) == set(), (
             f"{party} frame types without an entry in the matrix: {frames - set(table)}"
@@ -1192,6 +1244,85 @@ def test_every_client_frame_on_its_own_another_clients_and_a_missing_conversatio
     # The victim heard nothing of it.
     victim.drain(0.3)
     assert not [e for e in victim.events if e["type"] in ("typing", "receipt") or e.get("body") == "hello"]
+
+
+def test_every_guest_frame_on_its_own_another_and_a_missing_conversation(chat: Any) -> None:
+    from realtime.inbound import FRAMES
+    from tests.chat_helpers import rows
+    from tests.guests.helpers import active_conversation, joined_guest
+
+    scene = active_conversation(chat)
+    other = active_conversation(chat, nickname="Other")
+    _guest, me, _browser = joined_guest(chat, scene)
+    wrong: list[str] = []
+    for kind in sorted(FRAMES["guest"], key=lambda k: (k == "leave", k)):
+        fields, own_expected = GUEST_FRAMES[kind]
+        frame = {"type": kind, **fields}
+        if "conversation" not in FRAMES["guest"][kind]:
+            got, _error = frame_outcome(me, frame)
+            if got != own_expected:
+                wrong.append(f"{kind}: expected {own_expected}, got {got}")
+            continue
+        before, their_row = rows(), conversation_row(other.conversation)
+        theirs, their_error = frame_outcome(me, {**frame, "conversation": other.conversation})
+        missing, missing_error = frame_outcome(me, {**frame, "conversation": MISSING})
+        if (theirs, missing) != ("not_found", "not_found"):
+            wrong.append(f"{kind}: another conversation {theirs}, a missing one {missing}")
+        elif {**their_error, "ref": None} != {**missing_error, "ref": None}:  # type: ignore[dict-item]
+            wrong.append(f"{kind}: another conversation is told apart from a missing one")
+        if rows() != before or conversation_row(other.conversation) != their_row:
+            wrong.append(f"{kind} on another conversation changed something")
+        if kind == "leave":
+            me.send({**frame, "conversation": scene.conversation})
+            if me.wait_for("guest_ended")["reason"] != "left":
+                wrong.append("leave on the guest's own conversation did not end their part")
+            continue
+        got, _error = frame_outcome(me, {**frame, "conversation": scene.conversation})
+        if got != own_expected:
+            wrong.append(f"{kind} on the guest's own conversation: expected {own_expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    # The other conversation's parties heard nothing of it.
+    other.client.drain(0.3)
+    assert not [e for e in other.client.events if e["type"] == "typing" or e.get("body") == "hello"]
+
+
+def test_every_guest_frame_after_removal(chat: Any) -> None:
+    """One guest socket per frame type, opened before the counsellor removes the guest: each is
+    closed at once (4403), nothing is acted on, and a new socket is refused before any frame."""
+    from websockets.exceptions import ConnectionClosed
+
+    from realtime.inbound import FRAMES
+    from tests.chat_helpers import rows
+    from tests.guests.helpers import active_conversation, guest_socket, joined_guest
+
+    scene = active_conversation(chat)
+    guest, first, browser = joined_guest(chat, scene)
+    cookie = "; ".join(f"{k}={v.value}" for k, v in browser.cookies.items())
+    sockets = {kind: guest_socket(chat, cookie) for kind in sorted(FRAMES["guest"])}
+    scene.counsellor.answer({"type": "remove_guest", "conversation": scene.conversation, "guest": guest})
+    first.wait_for("guest_ended")
+    before, row = rows(), conversation_row(scene.conversation)
+    wrong: list[str] = []
+    for kind, socket in sockets.items():
+        fields, _expected = GUEST_FRAMES[kind]
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.send({"type": kind, "conversation": scene.conversation, "ref": kind, **fields})
+            while True:
+                event = socket.recv(timeout=5)
+                if event.get("ref") == kind and event.get("type") != "error":
+                    wrong.append(f"{kind} after the removal was answered: {event}")
+        code = closed.value.rcvd.code if closed.value.rcvd is not None else None
+        if code != 4403:
+            wrong.append(f"{kind}: closed with {code}")
+    assert not wrong, "\n".join(wrong)
+    assert rows() == before and conversation_row(scene.conversation) == row
+    with pytest.raises(ConnectionClosed) as refused:
+        chat.connect("/ws/guest/", cookie=cookie).recv(timeout=5)
+    assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
+    anonymous = chat.connect("/ws/guest/")
+    with pytest.raises(ConnectionClosed) as nobody:
+        anonymous.recv(timeout=5)
+    assert nobody.value.rcvd is not None and nobody.value.rcvd.code == 4401
 
 
 def test_who_may_not_open_the_staff_socket(chat: Any) -> None:

@@ -179,6 +179,7 @@ class Context:
             "age_group": ["16_17", "65_plus", "unknown", ""],
             "municipality": ["other", ""],
             "status": ["available", "busy", "away"],
+            "role": ["interpreter", "sign_language_interpreter", "professional"],
         }.get(name, [])
         return st.sampled_from(known) | text if known else text
 
@@ -356,7 +357,7 @@ def assert_parsed_follows_frames(party: Party, parsed: dict[str, Any]) -> None:
 PARSE_CONTEXT = Context(conversations=[1, 2], desks={"youth": 1}, outcomes=["answered"], topics=["housing"])
 
 
-@pytest.mark.parametrize("party", ["client", "staff"])
+@pytest.mark.parametrize("party", ["client", "staff", "guest"])
 def test_parse_frame_raises_nothing_but_protocol_errors(party: Party) -> None:
     types = sorted(FRAMES[party])
     frames = st.sampled_from(types).flatmap(
@@ -382,7 +383,7 @@ def test_parse_frame_raises_nothing_but_protocol_errors(party: Party) -> None:
     check()
 
 
-@pytest.mark.parametrize("party", ["client", "staff"])
+@pytest.mark.parametrize("party", ["client", "staff", "guest"])
 def test_parse_frame_accepts_every_valid_frame(party: Party) -> None:
     for frame_type in sorted(FRAMES[party]):
 
@@ -418,10 +419,11 @@ def test_lone_surrogates_are_refused_not_echoed() -> None:
 def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
     """No rate limit during fuzzing (tests/protocol/test_protocol_bad_input.py tests the limit itself)."""
     from common.ratelimit import RateLimiter
-    from realtime.consumers import ClientConsumer, StaffConsumer
+    from realtime.consumers import ClientConsumer, GuestConsumer, StaffConsumer
 
     monkeypatch.setattr(ClientConsumer, "limiter", RateLimiter(10**9, 10**6))
     monkeypatch.setattr(StaffConsumer, "limiter", RateLimiter(10**9, 10**6))
+    monkeypatch.setattr(GuestConsumer, "limiter", RateLimiter(10**9, 10**6))
 
 
 def start(client: ProtocolClient, *, person: bool) -> int:
@@ -511,6 +513,42 @@ def test_fuzz_every_staff_frame_over_a_real_socket(chat: Chat, demo: Any, unlimi
     # The client's socket survived whatever the staff side did to its conversations.
     exchange_client = Exchange(client, "client")
     exchange_client({"type": "resume", "conversation": waiting[0], "after": 0, "ref": "after-fuzz"})
+
+
+def test_fuzz_every_guest_frame_over_a_real_socket(chat: Chat, demo: Any, unlimited: None) -> None:
+    """A guest (issue 14) in an active conversation: every guest frame, valid and broken.
+
+    `leave` is tried on conversations that are not the guest's (a valid one would end the
+    guest's part and close the socket), then once for real at the end.
+    """
+    from tests.guests.helpers import active_conversation, joined_guest
+
+    scene = active_conversation(chat)
+    other = start(chat.client(), person=True)
+    _guest, socket, _browser = joined_guest(chat, scene)
+    own = scene.conversation
+    context = Context(conversations=[own, other, own + 1000], desks={}, outcomes=[], topics=[])
+    elsewhere = Context(conversations=[other, own + 1000], desks={}, outcomes=[], topics=[])
+    exchange = Exchange(socket, "guest")
+
+    def run(frame_type: str, frames: st.SearchStrategy[Any], examples: int) -> None:
+        @fuzz_settings(examples)
+        @given(frame=frames, ascii_only=st.booleans())
+        def check(frame: Any, ascii_only: bool) -> None:
+            exchange(frame, ascii_only=ascii_only)
+
+        check()
+
+    for frame_type in sorted(FRAMES["guest"]):
+        kind_context = elsewhere if frame_type == "leave" else context
+        run(frame_type, kind_context.valid_frame("guest", frame_type), LIVE_VALID_EXAMPLES)
+        run(frame_type, kind_context.hostile_frame("guest", frame_type), LIVE_HOSTILE_EXAMPLES)
+        replies = exchange({"type": frame_type, "ref": "padded", "pad": "€" * 6_000})
+        assert [(e["code"], e["ref"]) for e in replies if e["type"] == "error"] == [("too_large", None)]
+    print(f"guest: {exchange.sent} frames, errors {dict(sorted(exchange.codes.items()))}")
+    assert {"bad_json", "bad_message", "unknown_type", "too_large", "not_found"} <= set(exchange.codes)
+    socket.send({"type": "leave", "conversation": own, "ref": "bye"})
+    assert socket.wait_for("guest_ended")["reason"] == "left"
 
 
 def test_acks_give_unique_seqs_and_a_resent_id_the_same_seq(chat: Chat, unlimited: None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 from typing import Any, Literal, NotRequired, Union, get_args, get_origin, get_type_hints, is_typeddict
 
-from conversations.outbound import CLIENT_EVENTS, STAFF_EVENTS
+from conversations.outbound import CLIENT_EVENTS, GUEST_EVENTS, STAFF_EVENTS
 
 
 def _problems(value: Any, hint: Any, where: str) -> list[str]:
@@ -71,7 +71,7 @@ def typeddict_problems(value: Any, typed: type, where: str) -> list[str]:
 
 def outbound_problems(party: str, event: Any) -> list[str]:
     """What is wrong with a frame the server sent to `party` (empty when it follows its type)."""
-    table = CLIENT_EVENTS if party == "client" else STAFF_EVENTS
+    table = {"client": CLIENT_EVENTS, "guest": GUEST_EVENTS}.get(party, STAFF_EVENTS)
     kind = event.get("type") if isinstance(event, dict) else None
     if not isinstance(kind, str) or kind not in table:
         return [f"a {party} was sent a frame of type {kind!r}"]

@@ -31,6 +31,7 @@ import {
 import { onAlert } from "./crisis.js";
 import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
 import { initPresence, onDuty, onPresence, renderAllDuty, showPresence } from "./duty.js";
+import { guestFailed, onGuestLink, onGuests } from "./guests.js";
 import { announce, notify, showAlert } from "./notices.js";
 import { focusWaiting, onDesk, renderDeskShells, tick } from "./queues.js";
 import { STORE_KEY, loadStore, state, stream } from "./state.js";
@@ -90,6 +91,8 @@ const HANDLERS = {
   transfer_desks: onTransferDesks,
   duty: onDuty,
   presence: onPresence,
+  guests: onGuests,
+  guest_link: onGuestLink,
 };
 
 export function handleEvent(event) {
@@ -196,6 +199,7 @@ function onError(event, context) {
   if (context && context.kind === "transfer") state.pendingTransfers.delete(context.conversation);
   if (context && context.kind === "close") state.pendingCloses.delete(context.conversation);
   if (context && dialogFailed(context, message)) return; // said inside the dialog that sent it
+  if (context && guestFailed(context, message)) return; // an invitation's dialog, or beside the guest list
   showAlert(t("errorPrefix", { message }));
 }
 

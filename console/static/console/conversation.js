@@ -7,6 +7,7 @@ import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
 import { outcomeLabel, removeConv, select, stepIn } from "./conversations.js";
 import { openCloseDialog, openTransferDialog } from "./dialogs.js";
+import { openGuestDialog, renderGuests } from "./guests.js";
 import { ConvLines } from "./messages.js";
 import { showAlert, updateTitle } from "./notices.js";
 import { saveStore, send, state, stream } from "./state.js";
@@ -132,6 +133,8 @@ export class Conv {
       this.submitNote();
     });
     ui.transfer.addEventListener("click", () => openTransferDialog(this, ui.transfer));
+    const invite = q(".act-invite");
+    invite.addEventListener("click", () => openGuestDialog(this, invite));
     ui.close.addEventListener("click", () => openCloseDialog(this, ui.close));
     ui.stepIn.addEventListener("click", () => stepIn(this.id));
     ui.dismiss.addEventListener("click", () => removeConv(this.id, { leave: true, focusList: true }));
@@ -316,6 +319,7 @@ export class Conv {
     ui.dismiss.textContent = message ? t("backToInbox") : watching && live ? t("stopWatching") : t("removeFromList");
     ui.noteForm.hidden = !live && !needsOutcome;
     this.renderSuggestionTools();
+    renderGuests(this);
     this.renderListItem();
   }
 

@@ -2,6 +2,7 @@
 // Methods of Conv (conversation.js), kept here to keep each file about one thing.
 
 import { icon as svgIcon } from "../kohtaamo/icons.js";
+import { guestLabel } from "./guests.js";
 import { state } from "./state.js";
 import { el, formatTime, percentFormat, sysText, t, topicTitle, visuallyHidden } from "./util.js";
 
@@ -19,7 +20,12 @@ export class ConvLines {
     }
     if (message.sender === "bot") return this.botNode(li, message, time);
     const head = el("p", "msg-head");
-    const author = message.sender === "client" ? this.name : message.name || "";
+    const author =
+      message.sender === "client"
+        ? this.name
+        : message.sender === "guest"
+          ? guestLabel({ name: message.name, role: message.args?.role })
+          : message.name || "";
     head.append(el("span", "msg-author", author), " ", time);
     li.append(head, el("p", "msg-body", message.body));
     if (message.sender === "staff") {

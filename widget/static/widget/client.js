@@ -1,8 +1,10 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
 import { icon } from "../kohtaamo/icons.js";
+import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, node, readJSON, systemText as sysText, timeFormatter } from "../kohtaamo/text.js";
 import { NOTIFY, SOUND, canNotify, createAttention } from "./attention.js";
+import { createGuests } from "./guests.js";
 import { installQuickExit } from "./quick-exit.js";
 import * as store from "./store.js";
 
@@ -140,6 +142,8 @@ const conn = new Stream(config.wsPath, {
   save: (items) => store.set(store.OUTBOX, items.length ? items : null),
 });
 const synced = () => Boolean(conn.convs.get(S.conv)?.synced);
+// A third participant (issue 14): the client's consent question and who else is here.
+const guests = createGuests({ texts: T, roles: config.guestRoles, send: (f) => conn.send(f), current: () => S.conv });
 const dropOutbox = (keep) => {
   for (const item of conn.outbox.values()) if (!keep(item)) conn.remove(item.id);
 };
@@ -169,6 +173,7 @@ const handlers = {
   deleted: onDeleted,
   desks: onDesks,
   desks_changed: onDesksChanged,
+  guests: (event) => guests.update(event),
   error: onError,
 };
 
@@ -321,12 +326,12 @@ function waitText(seconds) {
 }
 
 function onTyping(event) {
-  if (event.conversation !== S.conv || event.sender !== "staff") return;
+  if (event.conversation !== S.conv || event.sender === "client") return;
   if (!event.active) {
     el.typing.textContent = "";
     return;
   }
-  const name = S.state?.assigned?.name;
+  const name = event.sender === "guest" ? event.name : S.state?.assigned?.name;
   el.typing.textContent = name ? t("typing", { name }) : t("typingAnon");
   later("typingShown", 15000, () => (el.typing.textContent = ""));
 }
@@ -443,29 +448,13 @@ const systemText = (m) => sysText(config.systemTexts, m, m.code || "");
 
 function whoOf(m) {
   if (m.sender === "bot") return t("bot");
+  if (m.sender === "guest") return guestName({ name: m.name, role: m.args?.role }, config.guestRoles);
   return m.sender === "client" ? t("you") : m.name || t("counsellor");
 }
 
 function renderMessage(m) {
-  const li = document.createElement("li");
-  if (m.sender === "system") {
-    li.className = "k-sys";
-    if (m.code === "joined") {
-      // The moment a person is there: a line of its own that cannot be missed (and the log announces it).
-      li.className = "k-sys k-sys--joined";
-      li.append(icon("person"));
-    }
-    li.append(node("p", "", systemText(m)));
-    return li;
-  }
   if (m.sender === "bot") return renderBotMessage(m);
-  li.className = `k-msg k-msg--${m.sender === "client" ? "client" : "staff"}`;
-  const meta = node("p", "k-meta");
-  meta.append(node("span", "k-who", whoOf(m)), " ");
-  const time = node("time", "", timeOf(m.at));
-  if (m.at) time.dateTime = m.at;
-  meta.append(time);
-  li.append(meta, node("p", "k-body", m.body));
+  const li = renderLine(m, { who: whoOf, system: systemText, time: timeOf, mine: (x) => x.sender === "client" });
   if (m.sender === "client") li.append(node("p", "k-mark"));
   return li;
 }
@@ -924,6 +913,7 @@ function clearChat() {
   el.codeHelp.hidden = true;
   el.codeGet.hidden = false;
   el.codeGetError.textContent = "";
+  guests.clear();
 }
 
 /**
