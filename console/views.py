@@ -34,6 +34,7 @@ from conversations.actions.canned import (
     may_edit_canned,
     shared_reply_desks,
 )
+from conversations.attachment_texts import attachment_config, attachment_texts
 from conversations.system_texts import system_texts
 from desks.models import CannedReply
 from stats.records import overdue_count
@@ -208,6 +209,8 @@ def console_strings() -> dict[str, str]:
         "recordPrompt": _("The conversation with {name} was closed. Its contact record is ready for you."),
         "fillRecord": _("Fill in the contact record"),
         "fillLater": _("Later"),
+        # Attachments (static/kohtaamo/attachments.js), the same words as the client page's.
+        **attachment_texts(),
     }
 
 
@@ -243,6 +246,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "recordUrl": reverse("console:record_for_conversation", args=[0]),
         # The same client's earlier conversations (the `earlier` event) link to their history pages.
         "historyUrl": reverse("console:history_conversation", args=[0]),
+        # Attachments: uploaded over HTTP with the session and CSRF token, then sent over the socket.
+        "uploadUrl": "/console/upload/",
+        **attachment_config(),
     }
     return render(
         request,

@@ -288,7 +288,10 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # blob: the preview of a picture, voice or video message before it is sent (attachments.js);
+        # the files themselves come from our own origin through their signed links.
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
         # 'self' covers the WebSockets of our own origin too (ws: from an http page,
         # wss: from an https one: CSP Level 3); any other host is refused.
         "connect-src": ["'self'"],

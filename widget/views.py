@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
 from conversations.actions.desk_states import desk_state
+from conversations.attachment_texts import attachment_config, attachment_texts
 from conversations.system_texts import system_texts
 from desks.hours import with_hours
 from desks.models import Audience
@@ -119,6 +120,7 @@ def client_texts() -> dict[str, str]:
         "notifyBlocked": _(
             "Your browser does not allow notifications from this page. You can allow them in the browser's settings."
         ),
+        **attachment_texts(),
     }
 
 
@@ -163,6 +165,9 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             "retentionDays": retention.pop() if len(retention) == 1 else None,
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
+            # Attachments (static/kohtaamo/attachments.js): uploaded over HTTP with the client's token.
+            "uploadUrl": "/chat/upload/",
+            **attachment_config(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
                 "svg": static("kohtaamo/favicon.svg"),

@@ -28,6 +28,7 @@ import {
   select,
   take,
 } from "./conversations.js";
+import { onFileLink } from "./conv-attachments.js";
 import { onAlert } from "./crisis.js";
 import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
 import { initPresence, onDuty, onPresence, renderAllDuty, showPresence } from "./duty.js";
@@ -90,6 +91,7 @@ const HANDLERS = {
   transfer_desks: onTransferDesks,
   duty: onDuty,
   presence: onPresence,
+  file_link: onFileLink,
 };
 
 export function handleEvent(event) {

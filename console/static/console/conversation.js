@@ -5,6 +5,7 @@
 
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
+import { ConvAttachments } from "./conv-attachments.js";
 import { outcomeLabel, removeConv, select, stepIn } from "./conversations.js";
 import { openCloseDialog, openTransferDialog } from "./dialogs.js";
 import { ConvLines } from "./messages.js";
@@ -138,6 +139,7 @@ export class Conv {
     this.ui = ui;
     this.setupSuggestions(q);
     this.setupCanned(q);
+    this.setupAttachments(q);
     $("conversation-area").append(pane);
   }
 
@@ -159,6 +161,10 @@ export class Conv {
   }
 
   submitMessage() {
+    if (this.attach.draft) {
+      this.submitAttachment();
+      return;
+    }
     const input = this.ui.input;
     const body = input.value.trim();
     if (!body || !this.canWrite) return;
@@ -373,3 +379,4 @@ export class Conv {
 mixin(Conv, ConvLines);
 mixin(Conv, ConvCanned);
 mixin(Conv, ConvSuggestions);
+mixin(Conv, ConvAttachments);

@@ -21,7 +21,9 @@ export class ConvLines {
     const head = el("p", "msg-head");
     const author = message.sender === "client" ? this.name : message.name || "";
     head.append(el("span", "msg-author", author), " ", time);
-    li.append(head, el("p", "msg-body", message.body));
+    li.append(head);
+    if (message.attachment) li.append(this.attachmentNode(message, message.attachment));
+    if (message.body || !message.attachment) li.append(el("p", "msg-body", message.body));
     if (message.sender === "staff") {
       const receipt = el("p", "msg-receipt");
       li.append(receipt);
@@ -125,7 +127,10 @@ export class ConvLines {
     li.dataset.pending = item.id;
     const head = el("p", "msg-head");
     head.append(el("span", "msg-author", (state.me && state.me.name) || ""));
-    li.append(head, el("p", "msg-body", item.body), el("p", "msg-receipt", t("sending")));
+    li.append(head);
+    if (item.file) li.append(this.attachmentNode(item, item.file));
+    if (item.body || !item.file) li.append(el("p", "msg-body", item.body));
+    li.append(el("p", "msg-receipt", t("sending")));
     this.ui.log.append(li);
     this.scrollToEnd(true);
   }

@@ -1,4 +1,5 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
+import { AttachComposer, attachmentLine, refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
 import { icon } from "../kohtaamo/icons.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, node, readJSON, systemText as sysText, timeFormatter } from "../kohtaamo/text.js";
@@ -91,6 +92,7 @@ const el = {
   codeGet: $("k-code-get"),
   codeGetError: $("k-code-get-error"),
   live: $("k-live"),
+  attach: $("k-attach"),
 };
 const PLAIN = "kohtaamo.plain";
 // The highest seq the client has had in view, {c: conversation, seq}: after a
@@ -169,6 +171,7 @@ const handlers = {
   deleted: onDeleted,
   desks: onDesks,
   desks_changed: onDesksChanged,
+  file_link: (event) => event.attachment && refreshAttachment(event.attachment),
   error: onError,
 };
 
@@ -465,9 +468,35 @@ function renderMessage(m) {
   const time = node("time", "", timeOf(m.at));
   if (m.at) time.dateTime = m.at;
   meta.append(time);
-  li.append(meta, node("p", "k-body", m.body));
+  li.append(meta);
+  if (m.attachment) li.append(attachmentOf(m));
+  if (m.body || !m.attachment) li.append(node("p", "k-body", m.body));
   if (m.sender === "client") li.append(node("p", "k-mark"));
   return li;
+}
+
+// --- Attachments (static/kohtaamo/attachments.js) -----------------------------------------
+
+const attach = new AttachComposer(el.attach, {
+  t,
+  lang,
+  upload: { url: config.uploadUrl, headers: () => ({ "X-Kohtaamo-Token": store.get(store.TOKEN) || "" }) },
+  maxSeconds: config.maxRecordSeconds,
+  onRetry: () => sendMessage(),
+});
+// The paper clip sits beside the send button; the tools and the chosen file open below the row.
+el.composer.querySelector(".k-send").before(attach.toggle);
+
+/** A message's attachment; its links, once expired, are asked for again (`file_link`). */
+function attachmentOf(m) {
+  const conversation = m.conversation ?? S.conv;
+  return renderAttachment(m.attachment, {
+    t,
+    lang,
+    caption: m.body || "",
+    linkSeconds: config.mediaLinkSeconds,
+    onExpired: (id) => conn.fileLink(conversation, id),
+  });
 }
 
 // --- The chatbot ------------------------------------------------------------------------
@@ -798,7 +827,7 @@ function onLogScroll() {
 // --- Sending ------------------------------------------------------------------------
 
 function showPending(item) {
-  const m = { sender: "client", body: item.body, at: item.at };
+  const m = { sender: "client", body: item.body, at: item.at, attachment: item.file, conversation: item.c };
   const pending = { ...item, el: renderMessage(m) };
   S.pending.set(item.id, pending);
   place(pending.el, null);
@@ -806,15 +835,33 @@ function showPending(item) {
   scrollDown();
 }
 
-function sendMessage() {
-  const body = el.text.value.trim();
+async function sendMessage() {
   el.error.textContent = "";
+  if (attach.draft) {
+    await sendAttachment();
+    return;
+  }
+  const body = el.text.value.trim();
   if (!body) {
     el.error.textContent = t("empty");
     return;
   }
   if (!S.conv || isClosed()) return;
-  const item = { c: S.conv, id: newId(), body, at: new Date().toISOString() };
+  submitMessage({ c: S.conv, id: newId(), body, at: new Date().toISOString() });
+}
+
+/** Upload the chosen or recorded file (the panel shows progress, errors and Retry), then send it with the caption. */
+async function sendAttachment() {
+  const conv = S.conv;
+  if (conv == null || isClosed() || attach.busy) return;
+  const info = await attach.upload(conv);
+  if (!info || S.conv !== conv || isClosed()) return;
+  attach.clear();
+  submitMessage({ c: conv, id: newId(), body: el.text.value.trim(), attachment: info.id, file: info, at: new Date().toISOString() });
+  el.text.focus();
+}
+
+function submitMessage(item) {
   showPending(item);
   conn.submit(item);
   el.text.value = "";
@@ -832,7 +879,7 @@ function failSend(item, error) {
   if (!pending) return;
   pending.el.remove();
   // Keep the text: put it back into the composer.
-  el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
+  if (pending.body) el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
   fitTextBox();
   updateCount();
   el.error.textContent = message;
@@ -905,6 +952,7 @@ function clearChat() {
   el.list.replaceChildren();
   el.queue.replaceChildren();
   for (const e of [el.typing, el.error, el.title, el.who]) e.textContent = "";
+  attach.clear();
   el.composer.hidden = false;
   el.end.hidden = false;
   el.ended.hidden = true;
@@ -1130,10 +1178,15 @@ function transcript() {
   const items = [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
   for (const m of items) {
     if (m.sender === "system") lines.push(`[${when(m.at)}] — ${systemText(m)}`);
-    else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${m.body.replace(/\n/g, "\n    ")}`);
+    else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${withFile(m.body, m.attachment).replace(/\n/g, "\n    ")}`);
   }
-  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${p.body}${p.seq ? "" : ` (${t("notSent")})`}`);
+  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${withFile(p.body, p.file)}${p.seq ? "" : ` (${t("notSent")})`}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A line's text in the transcript, its attachment named after it. */
+function withFile(body, info) {
+  return info ? [body, attachmentLine(info, t)].filter(Boolean).join(" ") : body;
 }
 
 function downloadTranscript() {
