@@ -152,8 +152,7 @@ export class AttachComposer {
     this.tools.id = `k-att-tools-${instances}`;
     this.tools.hidden = true;
     this.tools.addEventListener("keydown", (event) => {
-      if (event.key !== "Escape") return;
-      event.stopPropagation();
+      if (event.key !== "Escape") return; // still counts toward the client page's quick exit (Esc twice)
       this.showTools(false);
       this.toggle.focus();
     });
@@ -370,15 +369,16 @@ export class AttachComposer {
       timer.textContent = duration(seconds);
       if (seconds >= max) this.stopRecording(true); // the length limit: stopped, kept
     }, 250);
-    this.recording = { recorder, stream, tick, keep: true };
+    const recording = { recorder, stream, tick };
+    this.recording = recording;
     recorder.ondataavailable = (event) => event.data.size && chunks.push(event.data);
     recorder.onstop = () => {
       for (const track of stream.getTracks()) track.stop();
       clearInterval(tick);
-      const keep = this.recording?.keep;
+      if (this.recording !== recording) return; // thrown away (clear): the panel is another's now
       this.recording = null;
       this.setDisabled(false);
-      if (!keep || !chunks.length) {
+      if (!chunks.length) {
         this.clear();
         return;
       }
@@ -394,11 +394,11 @@ export class AttachComposer {
     stop.focus();
   }
 
-  /** Stop a recording: `keep` it as the draft, or throw it away. */
+  /** Stop a recording: `keep` it as the draft, or throw it away (its camera and microphone stop either way). */
   stopRecording(keep) {
     const r = this.recording;
     if (!r) return;
-    r.keep = keep;
+    if (!keep) this.recording = null;
     if (r.recorder.state !== "inactive") r.recorder.stop();
     else r.recorder.onstop?.();
   }

@@ -363,6 +363,7 @@ function onError(event) {
     return;
   }
   if (event.ref === "about") return; // optional answers: the chat goes on whatever happened to them
+  if (event.ref?.startsWith("file-")) return; // fresh links refused (the file is gone): the picture's text stays
   if (event.ref === "code") {
     el.codeError.textContent = message;
     el.code.focus();
@@ -1015,6 +1016,7 @@ function renderState() {
     const active = document.activeElement;
     const focusLost = !active || active === document.body || el.confirm.contains(active) || el.composer.contains(active);
     el.typing.textContent = "";
+    attach.clear(); // a file or recording that can no longer be sent (and the microphone off)
     for (const [id, pending] of S.pending) {
       if (pending.seq) continue; // stored; its line comes with the history
       conn.remove(id);
