@@ -1,6 +1,7 @@
 from django.urls import path
 
 from console import (
+    attachment_views,
     audit_views,
     desk_members_views,
     desk_views,
@@ -43,4 +44,6 @@ urlpatterns = [
     path("shifts/plan/", shift_views.plan_shifts, name="plan_shifts"),
     path("shifts/<int:shift_id>/remove/", shift_views.remove_shift, name="remove_shift"),
     path("reports/xlsx/", report_views.report_xlsx, name="report_xlsx"),
+    # Issue 14: a staff member's file upload.
+    path("upload/", attachment_views.staff_upload, name="upload"),
 ]

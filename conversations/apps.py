@@ -7,5 +7,8 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations import access_changes
+        from conversations.actions import attachments
 
         access_changes.connect()
+        # An attachment's files go with its row, whatever deletes it (issue 14).
+        attachments.connect()

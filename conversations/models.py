@@ -289,3 +289,44 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer of {self.conversation_id} to {self.to_desk_id}"
+
+
+class Attachment(models.Model):
+    """A file sent in a conversation (issue 14): a picture, a voice or video message, or a PDF.
+
+    Uploaded first (`message` empty), then sent with a message that names it
+    (conversations.actions.attachments). The file and its thumbnail are kept
+    through the storage "attachments" under random names (media.files); this
+    row is the only link between them and the conversation. Deleting the row
+    deletes the files after the commit (`delete_files_with_rows`, connected in
+    ConversationsConfig.ready), whatever deleted it: the purge, the client's
+    deletion, the cleanup of uploads never sent, a cascade.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    # The line that sent it; empty until sent. The purge deletes attachments before messages.
+    message = models.OneToOneField(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachment")
+    # Who uploaded it, as a peer id: "client", "staff:<id>" or "guest:<id>" (docs/protocol.md).
+    uploader = models.CharField(max_length=40)
+    # The uploader's own id for the upload: the same id again is the same attachment, stored once.
+    upload_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10)
+    mime = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    file_name = models.CharField(max_length=200)
+    thumb_name = models.CharField(max_length=200, blank=True)
+    # What the readers see as its name: a PDF's own (cleaned), a generic one for the other kinds.
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "uploader", "upload_id"], name="unique_attachment_upload")
+        ]
+        indexes = [models.Index(fields=["message", "created_at"], name="attachment_unsent_idx")]
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk} of {self.conversation_id}"

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from conversations.errors import ChatError, ErrorCode
-from conversations.models import Conversation, Message, Note, SenderKind
+from conversations.models import Attachment, Conversation, Message, Note, SenderKind
 from conversations.system_texts import localised_args
 from desks.models import desk_names
+from media import links
 
 if TYPE_CHECKING:
     from accounts.models import Staff
@@ -263,6 +264,28 @@ class StaffConversationEvent(TypedDict):
     ref: NotRequired[str | None]
 
 
+class AttachmentInfo(TypedDict):
+    """A file sent with a message (issue 14; docs/protocol.md, "Attachments").
+
+    `url` and `thumb` are links signed for the socket that receives the event
+    (realtime.consumers: `send_event` signs them, `with_links`); they expire
+    after MEDIA_LINK_SECONDS, and `file_link` gives fresh ones. An event is
+    built with `url` "" and `thumb` "" (null: no thumbnail): one broadcast
+    reaches every reader.
+    """
+
+    id: int
+    kind: Literal["image", "audio", "video", "pdf"]
+    mime: str
+    size: int
+    name: str
+    width: int | None
+    height: int | None
+    duration: float | None
+    url: str
+    thumb: str | None
+
+
 class MessageEvent(TypedDict):
     type: Literal["message"]
     conversation: int
@@ -277,7 +300,18 @@ class MessageEvent(TypedDict):
     # Bot lines: the authored Markdown as sanitised HTML (bot.markdown).
     html: NotRequired[str]
     plain_html: NotRequired[str]
+    # The file the line sent (issue 14): the body is then its caption, which may be empty.
+    attachment: NotRequired[AttachmentInfo]
     ref: NotRequired[str | None]
+
+
+class FileLinkEvent(TypedDict):
+    """Fresh links to a sent file, answering the frame `file_link` (its links had expired)."""
+
+    type: Literal["file_link"]
+    conversation: int
+    attachment: AttachmentInfo
+    ref: str | None
 
 
 class MessageAck(TypedDict):
@@ -547,6 +581,7 @@ _COMMON: dict[str, tuple[type, ...]] = {
     "deleted": (DeletedEvent,),
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
+    "file_link": (FileLinkEvent,),
 }
 CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -601,6 +636,7 @@ _WITHOUT_DESKS = frozenset(
         "error",
         "desks",
         "desks_changed",
+        "file_link",
     }
 )
 
@@ -730,7 +766,66 @@ def message_event(message: Message) -> MessageEvent:
         plain = message.args.get("plain") or ""
         if plain:
             event["plain_html"] = render_answer(plain)
+    # Only when read with it (select_related, or linked as it was sent): never a query per line.
+    attachment = message._state.fields_cache.get("attachment")
+    if attachment is not None:
+        event["attachment"] = attachment_info(attachment)
     return event
+
+
+# --- Attachments (issue 14) ----------------------------------------------------------------------
+
+
+def attachment_info(attachment: Attachment) -> AttachmentInfo:
+    """An attachment as events carry it, without links (each socket signs its own: `with_links`)."""
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,  # type: ignore[typeddict-item]  # one of media.kinds.KINDS
+        "mime": attachment.mime,
+        "size": attachment.size,
+        "name": attachment.name,
+        "width": attachment.width,
+        "height": attachment.height,
+        "duration": attachment.duration,
+        "url": "",
+        # "" until signed for a reader; null when there is no thumbnail (audio, PDF).
+        "thumb": "" if attachment.thumb_name else None,
+    }
+
+
+def file_link_event(attachment: Attachment, ref: str | None) -> FileLinkEvent:
+    return {
+        "type": "file_link",
+        "conversation": attachment.conversation_id,
+        "attachment": attachment_info(attachment),
+        "ref": ref,
+    }
+
+
+def signed_info(attachment: Attachment, peer: str, client_id: int | None = None) -> AttachmentInfo:
+    """An attachment with links for one reader (the upload's answer)."""
+    event = with_links(
+        {"conversation": attachment.conversation_id, "attachment": attachment_info(attachment)}, peer, client_id
+    )
+    return event["attachment"]
+
+
+def with_links(event: Mapping[str, Any], peer: str, client_id: int | None = None) -> Mapping[str, Any]:
+    """`event` with its attachment's `url` and `thumb` signed for one reader (a new dict; the event is shared).
+
+    The one place links are put into events: realtime.consumers' `send_event`
+    calls it for every event it sends, for its own socket's peer.
+    """
+    info = event.get("attachment")
+    if not isinstance(info, dict):
+        return event
+    conversation_id = int(event["conversation"])
+
+    def link(part: links.Part) -> str:
+        return links.sign(links.Link(info["id"], conversation_id, peer, part, client_id))
+
+    signed = {**info, "url": link("file"), "thumb": link("thumb") if info.get("thumb") is not None else None}
+    return {**event, "attachment": signed}
 
 
 def note_event(note: Note) -> NoteEvent:

@@ -40,6 +40,7 @@ from django.utils import timezone
 from accounts.actions import forget_old_failures
 from accounts.models import Organisation, shortest_retention_days
 from bot.models import UnansweredQuestion
+from conversations.actions.attachments import do_delete_unsent, purge_attachments
 from conversations.actions.closing import do_close_idle_conversation, idle_close_after
 from conversations.models import Client, Conversation, Message, Note, Status, Transfer
 
@@ -54,6 +55,7 @@ class PurgeReport:
     idle_conversations_closed: int = 0
     unanswered_deleted: int = 0
     login_counts_deleted: int = 0
+    unsent_attachments_deleted: int = 0
 
 
 def cutoffs(now: dt.datetime) -> dict[int, dt.datetime]:
@@ -112,7 +114,9 @@ def purge_client_link(ids: list[int], now: dt.datetime) -> int:
 # issue 14's attachments (a function deleting the rows, with their files deleted from storage by
 # transaction.on_commit) and call details go before `purge_client_link`, which marks the batch done.
 Purger = Callable[[list[int], dt.datetime], int]
-CONVERSATION_PURGERS: list[Purger] = [purge_messages, purge_notes, purge_client_link]
+# Attachments go first: their rows name the messages, and deleting a row deletes its files after
+# the commit (conversations.actions.attachments.delete_files_with_rows).
+CONVERSATION_PURGERS: list[Purger] = [purge_attachments, purge_messages, purge_notes, purge_client_link]
 
 
 def purge_conversations(ids: list[int], now: dt.datetime) -> int:
@@ -164,4 +168,6 @@ def purge_expired(now: dt.datetime | None = None) -> PurgeReport:
     report.unanswered_deleted = UnansweredQuestion.objects.filter(last_seen__lt=unanswered_cutoff(now)).delete()[0]
     # Failed login counts (keyed by an HMAC of the name) are kept a day, also when no one fails again.
     report.login_counts_deleted = forget_old_failures(now)
+    # Files uploaded and never sent (MEDIA_UNSENT_HOURS), with their files.
+    report.unsent_attachments_deleted = do_delete_unsent(now)
     return report

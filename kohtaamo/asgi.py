@@ -12,6 +12,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from media.http import UploadBodyLimit  # noqa: E402
 from realtime.capacity import ConnectionCap  # noqa: E402
 from realtime.origins import OriginCheck  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -19,4 +20,5 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 # Outermost, so that a socket over the cap costs neither a session read nor an origin check.
 connection_cap = ConnectionCap(OriginCheck(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))))
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": connection_cap})
+# Uploads' bodies are bounded before Django reads them into a temporary file (issue 14).
+application = ProtocolTypeRouter({"http": UploadBodyLimit(django_asgi_app), "websocket": connection_cap})

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "audit",
     "duty",
     "bot",
+    "media",
     "conversations",
     "stats",
     "surveys",
@@ -333,10 +334,57 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks here even before collectsta
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 # Project-wide assets (static/kohtaamo/: the staff stylesheet) beside the apps' own static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# --- Attachments (issue 14: media/, conversations/actions/attachments.py) -------------------
+# Clients' and staff's files are kept through the storage "attachments": the file system
+# under MEDIA_ROOT (outside STATIC_ROOT, never served by WhiteNoise or any URL of its own:
+# only the signed, expiring links of media/links.py reach a file), or an S3-compatible store
+# when MEDIA_S3_BUCKET is set.
+MEDIA_ROOT = private_dir(Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))))
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            # Never public: the service streams each file itself after checking the reader.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+# Largest file of each kind, in bytes, after the browser's upload (media/kinds.py).
+MEDIA_IMAGE_MAX_BYTES = int(os.environ.get("MEDIA_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
+MEDIA_AUDIO_MAX_BYTES = int(os.environ.get("MEDIA_AUDIO_MAX_BYTES", str(10 * 1024 * 1024)))
+MEDIA_VIDEO_MAX_BYTES = int(os.environ.get("MEDIA_VIDEO_MAX_BYTES", str(50 * 1024 * 1024)))
+MEDIA_PDF_MAX_BYTES = int(os.environ.get("MEDIA_PDF_MAX_BYTES", str(10 * 1024 * 1024)))
+# Longest voice message and video message, in seconds; largest image in pixels (width x height),
+# checked before an image is decoded, so a small "decompression bomb" never fills the memory.
+MEDIA_AUDIO_MAX_SECONDS = float(os.environ.get("MEDIA_AUDIO_MAX_SECONDS", "300"))
+MEDIA_VIDEO_MAX_SECONDS = float(os.environ.get("MEDIA_VIDEO_MAX_SECONDS", "120"))
+MEDIA_IMAGE_MAX_PIXELS = int(os.environ.get("MEDIA_IMAGE_MAX_PIXELS", str(60_000_000)))
+# A link to a file works this many seconds (an expired one is renewed with the `file_link` frame).
+MEDIA_LINK_SECONDS = int(os.environ.get("MEDIA_LINK_SECONDS", "900"))
+# Files uploaded but never sent in a message are deleted after this many hours (by the purge).
+MEDIA_UNSENT_HOURS = float(os.environ.get("MEDIA_UNSENT_HOURS", "24"))
+# Uploads one client token or staff member may make: a burst, then this many per minute.
+MEDIA_UPLOAD_RATE_BURST = int(os.environ.get("MEDIA_UPLOAD_RATE_BURST", "10"))
+MEDIA_UPLOAD_RATE_PER_MINUTE = float(os.environ.get("MEDIA_UPLOAD_RATE_PER_MINUTE", "10"))
+# Seconds ffprobe or ffmpeg may take for one file before it is refused.
+MEDIA_TOOL_TIMEOUT_SECONDS = float(os.environ.get("MEDIA_TOOL_TIMEOUT_SECONDS", "30"))
 WHITENOISE_USE_FINDERS = True
 
 # --- Chat limits (documented in docs/protocol.md) -------------------------------------

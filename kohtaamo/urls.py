@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kohtaamo.health import health
+from widget.attachment_views import attachment_file
 
 urlpatterns = [
     path("health", health, name="health"),
@@ -16,4 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("bot.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Issue 14: an attachment's file, by a signed link that expires (media.links).
+    path("media/<str:token>/", attachment_file, name="attachment_file"),
 ]

@@ -35,7 +35,7 @@ from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
-from conversations.outbound import error_event, gone_event, localise, pong_event
+from conversations.outbound import error_event, gone_event, localise, pong_event, with_links
 from realtime import handlers
 from realtime.inbound import Party, ProtocolError, parse_frame
 
@@ -109,8 +109,18 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             self.groups_joined.discard(group)
 
     async def send_event(self, event: Mapping[str, Any]) -> None:
-        """Send one event (conversations.outbound) to this socket's party, desk names in its language."""
+        """Send one event (conversations.outbound) to this socket's party, desk names in its language.
+
+        An attachment's links are signed here, for this socket's reader (issue 14):
+        the one place, for live events, resumes and `file_link` alike.
+        """
+        if "attachment" in event:
+            event = with_links(event, *self.link_reader())
         await self.send(text_data=dumps(localise(event, self.language)))
+
+    def link_reader(self) -> tuple[str, int | None]:
+        """Whom this socket's file links are for: (peer id, the client's row id for a client)."""
+        raise NotImplementedError
 
     async def send_error(self, error: ChatError, ref: str | None = None) -> None:
         await self.send_event(error_event(error, ref))
@@ -204,6 +214,9 @@ class ClientConsumer(BaseChatConsumer):
     party = "client"
     limiter = CLIENT_LIMITER
 
+    def link_reader(self) -> tuple[str, int | None]:
+        return "client", self.client.pk
+
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         if kind == "hello":
@@ -265,6 +278,9 @@ class StaffConsumer(BaseChatConsumer):
 
     party = "staff"
     limiter = STAFF_LIMITER
+
+    def link_reader(self) -> tuple[str, int | None]:
+        return f"staff:{self.staff.pk}", None
 
     async def connect(self) -> None:
         user = self.scope.get("user")

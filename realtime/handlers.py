@@ -19,6 +19,7 @@ from common.events import desk_group, staff_group
 from conversations.actions import (
     access,
     assignment,
+    attachments,
     bot,
     closing,
     codes,
@@ -49,6 +50,7 @@ from conversations.outbound import (
     DoneEvent,
     DutyEvent,
     EarlierEvent,
+    FileLinkEvent,
     Limits,
     MessageAck,
     MessageEvent,
@@ -67,6 +69,7 @@ from conversations.outbound import (
     desk_ref,
     done_event,
     earlier_event,
+    file_link_event,
     message_ack,
     message_event,
     note_ack,
@@ -153,9 +156,19 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
 
 def client_send(client: Client, frame: inbound.Send, channel_name: str) -> MessageAck:
     message, _created = messages.do_send_message(
-        frame["conversation"], body=frame["body"], client_msg_id=frame["id"], client=client
+        frame["conversation"],
+        body=frame["body"],
+        client_msg_id=frame["id"],
+        client=client,
+        attachment=frame.get("attachment"),
     )
     return message_ack(message, frame["ref"])
+
+
+def client_file_link(client: Client, frame: inbound.FileLink, channel_name: str) -> FileLinkEvent:
+    """Fresh links to a sent file of the client's conversation (the consumer signs them for this socket)."""
+    conversation = access.check_client_conversation(client, frame["conversation"])
+    return file_link_event(attachments.check_sent_attachment(conversation, frame["attachment"]), frame["ref"])
 
 
 def client_choose(client: Client, frame: inbound.Choose, channel_name: str) -> MessageAck:
@@ -365,9 +378,19 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
 
 def staff_send(staff: Staff, frame: inbound.Send, channel_name: str) -> MessageAck:
     message, _created = messages.do_send_message(
-        frame["conversation"], body=frame["body"], client_msg_id=frame["id"], staff=staff
+        frame["conversation"],
+        body=frame["body"],
+        client_msg_id=frame["id"],
+        staff=staff,
+        attachment=frame.get("attachment"),
     )
     return message_ack(message, frame["ref"])
+
+
+def staff_file_link(staff: Staff, frame: inbound.FileLink, channel_name: str) -> FileLinkEvent:
+    """Fresh links to a sent file of a conversation the staff member may see now."""
+    conversation = access.check_staff_conversation(staff, frame["conversation"])
+    return file_link_event(attachments.check_sent_attachment(conversation, frame["attachment"]), frame["ref"])
 
 
 def staff_typing(staff: Staff, frame: inbound.Typing, channel_name: str) -> None:

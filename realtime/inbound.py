@@ -83,6 +83,8 @@ class Send(Frame):
     conversation: ConversationId
     id: Annotated[str, ClientId()]
     body: str
+    # An uploaded file to send with the line (issue 14): the body is then its caption and may be empty.
+    attachment: NotRequired[int | None]
 
 
 class Typing(Frame):
@@ -96,6 +98,14 @@ class Seen(Frame):
     conversation: ConversationId
     delivered: NotRequired[int | None]
     read: NotRequired[int | None]
+
+
+class FileLink(Frame):
+    """Fresh links to a sent file whose links expired (issue 14; conversations.actions.attachments)."""
+
+    type: Literal["file_link"]
+    conversation: ConversationId
+    attachment: int
 
 
 # --- Client ---------------------------------------------------------------------------------------
@@ -271,7 +281,7 @@ class PresenceFrame(Frame):
     max_conversations: NotRequired[int]
 
 
-_COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen)
+_COMMON: tuple[type, ...] = (Ping, Resume, Send, Typing, Seen, FileLink)
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
     "client": (
         *_COMMON,
@@ -310,6 +320,7 @@ ClientFrame = Union[  # noqa: UP007
     Send,
     Typing,
     Seen,
+    FileLink,
     ClientHello,
     Start,
     End,
@@ -330,6 +341,7 @@ StaffFrame = Union[  # noqa: UP007
     Send,
     Typing,
     Seen,
+    FileLink,
     StaffHello,
     Take,
     NoteFrame,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from widget import views
+from widget import attachment_views, views
 
 app_name = "widget"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("widget-test/school/", views.widget_test_school_page, name="widget_test_school"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("accessibility/", views.accessibility_page, name="accessibility"),
+    # Issue 14: a client's file upload.
+    path("chat/upload/", attachment_views.client_upload, name="upload"),
 ]

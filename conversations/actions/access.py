@@ -107,3 +107,34 @@ def lock_conversation(conversation_id: int) -> Conversation:
         .select_related("desk", "assigned_to")
         .get(pk=conversation_id)
     )
+
+
+# --- Reading a conversation's files (issue 14) -------------------------------------------------
+
+
+def peer_may_read(
+    conversation: Conversation, peer: str, *, staff: Staff | None = None, client_id: int | None = None
+) -> bool:
+    """Whether `peer` may read `conversation`'s files now (the file view asks this at every fetch).
+
+    A link (media.links) says who it was given to; this says whether that
+    reader still may: a client while the conversation is still theirs (not
+    moved to another browser by its code, not deleted); a staff member, who
+    must be the one logged in (`staff`), while the conversation is at one of
+    their desks now (`staff_may_see`: a colleague removed from the desk loses
+    it at once). Guests (issue 14, item 3) add their branch here.
+    """
+    if conversation.purged_at is not None or conversation.deleted_by_client_at is not None:
+        return False
+    kind, _sep, ident = peer.partition(":")
+    if kind == "client":
+        return client_id is not None and conversation.client_id == client_id
+    if kind == "staff":
+        return (
+            staff is not None
+            and str(staff.pk) == ident
+            and staff.is_active
+            and staff.may_answer
+            and staff_may_see(staff, conversation)
+        )
+    return False

@@ -38,3 +38,10 @@ def open_conversations_of(client: Client) -> QuerySet[Conversation]:
     if client.pk is None:
         return Conversation.objects.none()
     return Conversation.objects.open().filter(client=client).select_related("desk").order_by("created_at")
+
+
+def find_client(token: str | None) -> Client | None:
+    """The stored client of `token`, or None (an upload never creates a client: it needs a conversation)."""
+    if not token or len(token) not in TOKEN_LENGTHS:
+        return None
+    return Client.objects.filter(token_hash=hash_token(token)).first()

@@ -56,6 +56,7 @@ def do_send_message(
     client_msg_id: str,
     client: Client | None = None,
     staff: Staff | None = None,
+    attachment: int | None = None,
 ) -> tuple[Message, bool]:
     """Store a message from the client or the conversation's counsellor.
 
@@ -64,7 +65,9 @@ def do_send_message(
     A client's new line to a person is checked for crisis in the same
     transaction: the line and what it set off are stored together or not at
     all. A client's new line to the bot is asked after the commit (see above):
-    the bot's answer, or the crisis guidance, follows it.
+    the bot's answer, or the crisis guidance, follows it. `attachment` sends
+    the sender's unsent upload with the line (conversations.actions.attachments);
+    its caption, the body, is read for crisis like any text.
     """
     # Never waited for: a process's first bot takes seconds to build (bot.cache.ready_bot); until
     # then a line to a person is checked by the signal lists, a line to the bot waits in its job.
@@ -73,12 +76,17 @@ def do_send_message(
 
     def work() -> tuple[Message, bool]:
         message, created, conversation = store_party_message(
-            conversation_id, body=body, client_msg_id=client_msg_id, client=client, staff=staff
+            conversation_id,
+            body=body,
+            client_msg_id=client_msg_id,
+            client=client,
+            staff=staff,
+            attachment_id=attachment,
         )
         if created and conversation.status == Status.MESSAGE:
             # The desk's inbox shows whether the newest line waits for an answer.
             publish_desks([conversation.desk_id])
-        if created and client is not None:
+        if created and client is not None and message.body:
             question = Question(conversation.pk, message.seq, message.body, conversation.language)
             place = bot_workers().reserve() if conversation.status == Status.BOT else None
             if place is None:

@@ -19,8 +19,9 @@ from accounts.models import Staff
 from common.events import conversation_group, send_event
 from conversations import message_sql
 from conversations.actions.access import check_staff_can_write, closed_error, not_found, staff_may_see
+from conversations.actions.attachments import take_unsent
 from conversations.errors import ChatError
-from conversations.models import Client, Conversation, Message, SenderKind, Status
+from conversations.models import Attachment, Client, Conversation, Message, SenderKind, Status
 from conversations.outbound import message_event
 from desks.models import Desk, desk_names
 
@@ -39,6 +40,14 @@ def clean_body(body: str, *, empty: str = "") -> str:
     return body
 
 
+def clean_caption(body: str) -> str:
+    """An attachment's caption: like a message's text, but it may be empty (the file is the message)."""
+    body = body.strip()
+    if len(body) > settings.CHAT_MAX_MESSAGE_CHARS:
+        raise ChatError("too_large", _("The message is too long."), field="body")
+    return body
+
+
 def append_message(
     conversation: Conversation,
     *,
@@ -48,8 +57,13 @@ def append_message(
     client_msg_id: str | None = None,
     code: str = "",
     args: dict[str, Any] | None = None,
+    attachment: Attachment | None = None,
 ) -> Message:
-    """Store the next line of a locked conversation and announce it after commit."""
+    """Store the next line of a locked conversation and announce it after commit.
+
+    `attachment` (locked, unsent) is sent with the line: linked to it before
+    the event is built, so the event carries it.
+    """
     message = message_sql.insert_message(
         conversation,
         {
@@ -63,6 +77,9 @@ def append_message(
         },
         timezone.now(),
     )
+    if attachment is not None:
+        attachment.message = message  # also caches message.attachment for the event
+        attachment.save(update_fields=["message"])
     send_event(conversation_group(conversation.pk), message_event(message))
     return message
 
@@ -90,6 +107,7 @@ def store_party_message(
     client_msg_id: str,
     client: Client | None = None,
     staff: Staff | None = None,
+    attachment_id: int | None = None,
 ) -> tuple[Message, bool, Conversation]:
     """Store a client's or staff member's line; call inside a transaction.
 
@@ -97,9 +115,11 @@ def store_party_message(
     The same `client_msg_id` again returns the stored line with created=False,
     so a resend is never a duplicate. Four statements for a new line: the
     locked conversation, the duplicate check, the sequence number, the insert.
+    With `attachment_id` (issue 14) the line sends the sender's own unsent
+    upload and its text, the caption, may be empty; two statements more.
     """
     sender_kind = SenderKind.CLIENT if client is not None else SenderKind.STAFF
-    body = clean_body(body)
+    body = clean_body(body) if attachment_id is None else clean_caption(body)
     conversation = message_sql.lock_for_message(conversation_id)
     if conversation is None:
         raise not_found()
@@ -118,7 +138,17 @@ def store_party_message(
         check_staff_can_write(staff, conversation)
     elif conversation.status == Status.CLOSED:
         raise closed_error()
-    message = append_message(conversation, sender_kind=sender_kind, body=body, staff=staff, client_msg_id=client_msg_id)
+    attachment = None
+    if attachment_id is not None:
+        attachment = take_unsent(conversation, attachment_id, "client" if staff is None else f"staff:{staff.pk}")
+    message = append_message(
+        conversation,
+        sender_kind=sender_kind,
+        body=body,
+        staff=staff,
+        client_msg_id=client_msg_id,
+        attachment=attachment,
+    )
     return message, True, conversation
 
 
@@ -146,4 +176,5 @@ def store_once(
 
 
 def messages_after(conversation: Conversation, after: int) -> list[Message]:
-    return list(conversation.messages.filter(seq__gt=after).order_by("seq"))
+    # With each line's attachment in the same query (the events carry it).
+    return list(conversation.messages.filter(seq__gt=after).select_related("attachment").order_by("seq"))

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts",),  # organisations, staff, sessions
     ("desks",),  # desks, hours, canned replies
     ("audit", "duty"),  # the audit log: who looked at what; presence and shifts
-    ("bot",),  # the brain and the chatbot
+    ("bot", "media"),  # the brain and the chatbot; attachments' files: kinds, inspection, storage, links
     ("conversations",),  # clients, conversations, their actions
     ("stats",),  # contact records, feedback, reports, the region's population
     ("surveys",),  # anonymous surveys shared by link

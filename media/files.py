@@ -1,0 +1,61 @@
+"""Keeping attachment files: saving and deleting through Django's storage API (`STORAGES["attachments"]`).
+
+The file system under MEDIA_ROOT by default, an S3-compatible store when
+MEDIA_S3_BUCKET is set (kohtaamo/settings.py). Names are random: never the
+sender's file name, so a name can neither be guessed nor reveal anything.
+Deleting a file that is already gone is not an error (a purge may run twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def attachment_storage() -> Storage:
+    """The storage of attachments (read at each call, so tests and settings overrides are followed)."""
+    return storages["attachments"]
+
+
+def store(path: Path, extension: str) -> str:
+    """Save the file at `path` under a new random name; returns the storage name."""
+    name = f"{secrets.token_hex(1)}/{secrets.token_urlsafe(24)}.{extension}"
+    with path.open("rb") as handle:
+        return attachment_storage().save(name, File(handle))
+
+
+def delete_files(names: Iterable[str | None]) -> None:
+    """Delete stored files now; one that fails is logged and the rest still go."""
+    storage = attachment_storage()
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.warning("attachment file not deleted: %s", name, exc_info=True)
+
+
+def delete_after_commit(names: Iterable[str | None]) -> None:
+    """Delete stored files once the current transaction commits (at once outside one).
+
+    A file goes only when the row that named it is surely gone: a rolled-back
+    deletion keeps both.
+    """
+    kept = [name for name in names if name]
+    if kept:
+        transaction.on_commit(lambda: delete_files(kept))
+
+
+def opener(name: str) -> Callable[[], IO[bytes]]:
+    """A function that opens a stored file for reading (in the thread that reads it)."""
+    return lambda: attachment_storage().open(name, "rb")
