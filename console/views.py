@@ -247,7 +247,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # The same client's earlier conversations (the `earlier` event) link to their history pages.
         "historyUrl": reverse("console:history_conversation", args=[0]),
         # Attachments: uploaded over HTTP with the session and CSRF token, then sent over the socket.
-        "uploadUrl": "/console/upload/",
+        "uploadUrl": reverse("console:upload"),
         **attachment_config(),
     }
     return render(

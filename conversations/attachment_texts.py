@@ -47,8 +47,8 @@ def attachment_config() -> dict[str, Any]:
     """What attachments.js needs to know of the server's limits: the longest recordings, how long a link lasts."""
     return {
         "maxRecordSeconds": {
-            "audio": int(getattr(settings, "MEDIA_AUDIO_MAX_SECONDS", 300)),
-            "video": int(getattr(settings, "MEDIA_VIDEO_MAX_SECONDS", 120)),
+            "audio": int(settings.MEDIA_AUDIO_MAX_SECONDS),
+            "video": int(settings.MEDIA_VIDEO_MAX_SECONDS),
         },
-        "mediaLinkSeconds": int(getattr(settings, "MEDIA_LINK_SECONDS", 900)),
+        "mediaLinkSeconds": settings.MEDIA_LINK_SECONDS,
     }

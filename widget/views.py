@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
@@ -166,7 +167,7 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
             # Attachments (static/kohtaamo/attachments.js): uploaded over HTTP with the client's token.
-            "uploadUrl": "/chat/upload/",
+            "uploadUrl": reverse("widget:upload"),
             **attachment_config(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {

@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import expect
 
-from conversations.models import Message
+from conversations.models import Attachment, Message
 from tests.browser import check_staff_page
 from tests.widget.test_client_browser import start_chat
 from tests.widget.test_client_phone_browser import no_violations
@@ -151,8 +151,8 @@ def test_a_client_sends_a_picture_and_a_voice_message_the_counsellor_sees_and_pl
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
     no_violations(axe_check, page, "the transcript with a picture and a voice message")
     check_staff_page(console, "the console with a picture and a voice message")
-    stored = Message.objects.filter(conversation_id=conversation, sender="client")
-    assert stored.count() == 2
+    stored = Message.objects.filter(conversation_id=conversation, sender_kind="client")
+    assert sorted(stored.values_list("attachment__kind", flat=True)) == ["audio", "image"]
 
 
 def test_a_refused_file_says_why_and_nothing_is_sent(
@@ -176,7 +176,8 @@ def test_a_refused_file_says_why_and_nothing_is_sent(
     no_violations(axe_check, page, "a refused file")
     page.get_by_role("button", name="Remove").press("Enter")
     expect(page.get_by_role("group", name="Attachment")).to_be_hidden()
-    assert not Message.objects.filter(conversation_id=conversation, sender="client").exists()
+    assert not Message.objects.filter(conversation_id=conversation, sender_kind="client").exists()
+    assert not Attachment.objects.filter(conversation_id=conversation).exists()
 
 
 def test_a_failed_upload_is_retried_and_stored_once(
@@ -205,8 +206,8 @@ def test_a_failed_upload_is_retried_and_stored_once(
     expect(line.locator(".k-attachment--image img")).to_be_visible()
     expect(line.locator(".k-mark")).to_have_text(re.compile("Sent|Delivered|Read"))
     assert len(upload_ids) == 2 and upload_ids[0] == upload_ids[1]  # the same upload id both times
-    stored = Message.objects.filter(conversation_id=conversation, sender="client")
-    assert stored.count() == 1
+    assert Message.objects.filter(conversation_id=conversation, sender_kind="client").count() == 1
+    assert Attachment.objects.filter(conversation_id=conversation, upload_id=upload_ids[0]).count() == 1
 
 
 def test_a_counsellor_sends_a_pdf_and_a_picture_the_client_opens(
@@ -235,7 +236,7 @@ def test_a_counsellor_sends_a_pdf_and_a_picture_the_client_opens(
     link = log.get_by_role("link", name=re.compile(r"^ohjeet\.pdf \(PDF document, \d+ kB\)$"))
     expect(link).to_be_visible()
     expect(log).to_contain_text("Tässä ohjeet hakemukseen.")
-    response = page.request.get(link.get_attribute("href"))
+    response = page.request.get(link.evaluate("a => a.href"))
     assert response.status == 200
     assert response.body().startswith(b"%PDF")
     shown_picture(log.get_by_role("img", name="Picture"))
