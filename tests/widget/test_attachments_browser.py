@@ -7,6 +7,7 @@ opens. Chromium has a fake camera and microphone (tests/browser.py), 360 px wide
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -76,11 +77,7 @@ def take(console: Any, nickname: str, conversation: int) -> Any:
 def shown_picture(img: Any) -> None:
     """The picture is really drawn: its data arrived and decoded (naturalWidth > 0)."""
     expect(img).to_be_visible()
-    img.evaluate(
-        "img => img.complete && img.naturalWidth > 0 ? true : new Promise((ok, fail) => {"
-        " img.addEventListener('load', () => ok(true)); img.addEventListener('error', fail); })"
-    )
-    assert img.evaluate("img => img.naturalWidth") > 0
+    img.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
 
 
 def plays(media: Any) -> None:
@@ -188,7 +185,9 @@ def test_a_failed_upload_is_retried_and_stored_once(
     upload_ids: list[str] = []
 
     def first_fails(route: Any) -> None:
-        upload_ids.append(re.search(rb'name="id"\r\n\r\n([^\r]+)', route.request.post_data_buffer).group(1).decode())
+        found = re.search(rb'name="id"\r\n\r\n([^\r]+)', route.request.post_data_buffer)
+        assert found, "the upload names its id"
+        upload_ids.append(found.group(1).decode())
         if len(upload_ids) == 1:
             route.fulfill(status=500, content_type="text/html", body="<h1>Server Error (500)</h1>")
         else:
@@ -242,3 +241,27 @@ def test_a_counsellor_sends_a_pdf_and_a_picture_the_client_opens(
     shown_picture(log.get_by_role("img", name="Picture"))
     no_violations(axe_check, page, "the client's transcript with a PDF and a picture")
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+
+
+def test_an_expired_picture_link_is_renewed_once(new_page: Callable[..., Any], live: Any, tmp_path: Path) -> None:
+    page = new_page(**PHONE)
+    asked: list[dict[str, Any]] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda data: asked.append(json.loads(data))))
+    start_chat(page, live)
+    fetched: list[str] = []
+
+    def expired_first(route: Any) -> None:
+        fetched.append(route.request.url)
+        if len(fetched) == 1:
+            route.fulfill(status=410, content_type="text/plain", body="expired")
+        else:
+            route.continue_()
+
+    page.route("**/media/**", expired_first)
+    choose_file(page, page, picture(tmp_path))
+    page.get_by_role("textbox", name="Your message").press("Enter")
+    # The picture fails once (as an expired link does), fresh links are asked for once, and it is drawn.
+    shown_picture(page.locator("#k-log .k-attachment--image img"))
+    renewals = [frame for frame in asked if frame.get("type") == "file_link"]
+    assert len(renewals) == 1
+    assert len(fetched) >= 2
