@@ -6,6 +6,7 @@ opens. Chromium has a fake camera and microphone (tests/browser.py), 360 px wide
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -177,36 +178,91 @@ def test_a_refused_file_says_why_and_nothing_is_sent(
     assert not Attachment.objects.filter(conversation_id=conversation).exists()
 
 
-def test_a_failed_upload_is_retried_and_stored_once(
+def test_an_upload_shows_its_progress_can_be_cancelled_and_a_failed_one_is_retried_and_stored_once(
     new_page: Callable[..., Any], live: Any, axe_check: Any, tmp_path: Path
 ) -> None:
     page = new_page(**PHONE)
     conversation = start_chat(page, live)
     upload_ids: list[str] = []
+    held: list[Any] = []
 
-    def first_fails(route: Any) -> None:
+    def upload(route: Any) -> None:
         found = re.search(rb'name="id"\r\n\r\n([^\r]+)', route.request.post_data_buffer)
         assert found, "the upload names its id"
         upload_ids.append(found.group(1).decode())
         if len(upload_ids) == 1:
+            held.append(route)  # the first try hangs (a slow network) until the client cancels it
+        elif len(upload_ids) == 2:
             route.fulfill(status=500, content_type="text/html", body="<h1>Server Error (500)</h1>")
         else:
             route.continue_()
 
-    page.route("**/chat/upload/", first_fails)
+    page.route("**/chat/upload/", upload)
     choose_file(page, page, picture(tmp_path))
-    page.get_by_role("textbox", name="Your message").press("Enter")
+    box = page.get_by_role("textbox", name="Your message")
+    box.fill("Läksy")
+    box.press("Enter")
+
+    # Under way: a progress bar with its name, and Cancel.
+    expect(page.get_by_role("progressbar", name="Uploading the file")).to_be_visible()
+    no_violations(axe_check, page, "an upload under way")
+    page.get_by_role("button", name="Cancel upload").press("Enter")
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    expect(page.get_by_role("button", name="Remove")).to_be_focused()
+    with contextlib.suppress(Exception):
+        held[0].abort()  # the browser gave up on it already
+
+    # Sent again: the server fails, the client is told plainly and tries again.
+    box.press("Enter")
     expect(page.get_by_text("The file could not be sent. Check your connection and try again.")).to_be_visible()
     retry = page.get_by_role("button", name="Try again")
     expect(retry).to_be_focused()
     no_violations(axe_check, page, "a failed upload")
     retry.press("Enter")
     line = page.locator("#k-log li.k-msg--client").last
-    expect(line.locator(".k-attachment--image img")).to_be_visible()
+    expect(line.get_by_role("img", name="Läksy")).to_be_visible()
     expect(line.locator(".k-mark")).to_have_text(re.compile("Sent|Delivered|Read"))
-    assert len(upload_ids) == 2 and upload_ids[0] == upload_ids[1]  # the same upload id both times
+    expect(box).to_have_value("")
+    assert len(upload_ids) == 3 and len(set(upload_ids)) == 1  # the same upload id every time
     assert Message.objects.filter(conversation_id=conversation, sender_kind="client").count() == 1
     assert Attachment.objects.filter(conversation_id=conversation, upload_id=upload_ids[0]).count() == 1
+
+
+def test_a_recorded_video_message_reaches_the_counsellor(
+    new_page: Callable[..., Any], staff_browser: Callable[..., Any], live: Any, axe_check: Any
+) -> None:
+    page = new_page(**PHONE)
+    conversation = start_chat(page, live, nickname="Vilja")
+    console = staff_browser("counsellor")
+    view = take(console, "Vilja", conversation)
+
+    # By keyboard: the paper clip, "Record a video"; the camera is shown while it records, with the limit.
+    clip = page.get_by_role("button", name=CLIP)
+    clip.focus()
+    clip.press("Enter")
+    expect(clip).to_have_attribute("aria-expanded", "true")
+    record = page.get_by_role("button", name="Record a video")
+    expect(page.get_by_role("button", name="Add a picture or file")).to_be_focused()
+    record.focus()
+    record.press("Enter")
+    camera = page.get_by_role("group", name="Attachment").locator("video.k-att-live")
+    page.wait_for_function("v => v.videoWidth > 0", arg=camera.element_handle())
+    expect(page.get_by_role("timer")).to_have_text("0:01")
+    expect(page.locator(".k-att-recording")).to_contain_text("/ 2:00")
+    no_violations(axe_check, page, "recording a video")
+    page.get_by_role("button", name="Stop recording").press("Enter")
+    expect(page.get_by_text("Watch your video before you send it.")).to_be_visible()
+    page.get_by_role("textbox", name="Your message").fill("Näin se menee")
+    page.get_by_role("textbox", name="Your message").press("Enter")
+    sent = page.locator("#k-log li.k-msg--client").last
+    expect(sent.locator(".k-mark")).to_have_text(re.compile("Sent|Delivered|Read"))
+
+    # The counsellor's video has frames to show.
+    video = view.locator("li.msg-client .k-attachment--video video")
+    expect(video).to_have_count(1)
+    expect(view.locator("li.msg-client").last).to_contain_text("Näin se menee")
+    console.wait_for_function("v => v.readyState >= 2 && v.videoWidth > 0", arg=video.element_handle())
+    check_staff_page(console, "the console with a video message")
 
 
 def test_a_counsellor_sends_a_pdf_and_a_picture_the_client_opens(
