@@ -194,7 +194,7 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
         duration=None,
         path=out,
         thumb_path=thumb,
-        name=f"{_('picture')}.{extension}",
+        name=f"picture.{extension}",
     )
 
 
@@ -325,7 +325,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
     if kind == "video":
         width, height = int(videos[0].get("width") or 0) or None, int(videos[0].get("height") or 0) or None
         thumb = _video_thumbnail(out, workdir)
-    name = _("voice message") if kind == "audio" else _("video")
+    name = "voice-message" if kind == "audio" else "video"
     return Inspected(
         kind=kind,
         mime=spec.mime,
@@ -431,7 +431,7 @@ def pdf_name(original: str) -> str:
     name = unicodedata.normalize("NFC", original or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" ._")
     if not name:
-        return f"{_('document')}.pdf"
+        return "document.pdf"
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
     if len(name) > 100:
