@@ -338,3 +338,22 @@ def test_uploads_are_rate_limited(chat: Chat, monkeypatch: Any) -> None:
     assert answers == [400, 400, 429]
     limited = client_upload(chat, client, conversation, b"")
     assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_a_caption_is_read_for_crisis_like_any_line(chat: Chat) -> None:
+    from conversations.models import Conversation
+
+    client, staff, conversation = with_person(chat)
+    info = client_upload(chat, client, conversation, corpus.png()).json()["attachment"]
+    msg_id = new_id()
+    send_file(client, conversation, info["id"], body="en jaksa enää, haluan kuolla", msg_id=msg_id)
+    alert = staff.wait_for("alert", conversation=conversation)
+    assert alert["kind"] == "crisis"
+    assert Conversation.objects.get(pk=conversation).crisis_at is not None
+    # A file without a caption is a line too (nothing to read in it).
+    second = client_upload(chat, client, conversation, corpus.png()).json()["attachment"]
+    ack = send_file(client, conversation, second["id"])
+    assert ack["type"] == "ack"
+    # An upload is sent once: naming it again in a new line is "not found".
+    again = send_file(client, conversation, second["id"])
+    assert (again["type"], again["code"]) == ("error", "not_found")
