@@ -201,7 +201,7 @@ def test_an_upload_body_over_the_limit_is_not_read(chat: Chat) -> None:
 def test_a_counsellor_uploads_with_the_session_and_its_csrf_token(chat: Chat) -> None:
     client, staff, conversation = with_person(chat)
     refused = staff_upload(chat, staff_http(chat, "counsellor", csrf=False), conversation, corpus.pdf())
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_allowed"
     counsellor = staff_http(chat, "counsellor")
     # A colleague who may see but not write in the conversation may not upload into it.
     colleague = staff_upload(chat, staff_http(chat, "counsellor2"), conversation, corpus.pdf())
