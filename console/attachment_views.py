@@ -16,7 +16,7 @@ from common.languages import is_supported
 from conversations.actions.attachments import receive_upload, staff_uploader
 from conversations.outbound import signed_info
 from media.errors import MediaError
-from media.http import csrf_refusal, error_response, read_upload_form
+from media.http import csrf_refusal, error_response, parse_upload, upload_form
 
 
 # The CSRF check runs after the body is parsed with the bounded handler (media.http.csrf_refusal):
@@ -30,12 +30,14 @@ async def staff_upload(request: HttpRequest) -> HttpResponse:
         error = MediaError("not_allowed", translation.gettext("Log in again."), status=403)
         return error_response(error)
     try:
-        form = await read_upload_form(request)
+        await parse_upload(request)
+        if await sync_to_async(csrf_refusal)(request) is not None:
+            raise MediaError(
+                "not_allowed", translation.gettext("The page has expired. Reload it and try again."), status=403
+            )
+        form = upload_form(request)
     except MediaError as error:
         return error_response(error)
-    refusal = await sync_to_async(csrf_refusal)(request)
-    if refusal is not None:
-        return refusal
     lang = form.lang if is_supported(form.lang) else translation.get_language()
     with translation.override(lang):
         try:

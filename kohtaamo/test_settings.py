@@ -12,6 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests flood on purpose in their own tests; elsewhere they must not trip the limit.
 CHAT_CLIENT_RATE_BURST = 200
 CHAT_STAFF_RATE_BURST = 400
+MEDIA_UPLOAD_RATE_BURST = 100
 # Every get_bot() looks at BrainState, so a change made by a test is answered at once.
 BOT_RELOAD_CHECK_SECONDS = 0
 # Tests expect an edit to answer at once (tests/test_brain_reload.py covers the background build).

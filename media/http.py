@@ -101,11 +101,18 @@ def _parse(request: HttpRequest) -> None:
     request.POST  # noqa: B018 - parses the multipart body (into the bounded handler's temporary file)
 
 
-async def read_upload_form(request: HttpRequest) -> UploadForm:
-    """Parse the multipart upload in a worker thread (never in the event loop or the database thread)."""
+async def parse_upload(request: HttpRequest) -> None:
+    """Parse the multipart upload in a worker thread (never in the event loop or the database thread).
+
+    The body goes through `BoundedUploadHandler`; too large a file is refused here.
+    """
     await asyncio.to_thread(_parse, request)
     if getattr(request, "upload_too_large", False):
         raise too_large(largest_upload())
+
+
+def upload_form(request: HttpRequest) -> UploadForm:
+    """The parsed upload's fields, checked (see docs/protocol.md, "Uploads")."""
     conversation = request.POST.get("conversation", "")
     upload_id = request.POST.get("id", "")
     file = request.FILES.get("file")
@@ -118,6 +125,12 @@ async def read_upload_form(request: HttpRequest) -> UploadForm:
     ):
         raise MediaError("bad_request", _("The upload is missing something. Try again."))
     return UploadForm(int(conversation), upload_id, request.POST.get("lang", ""), file)
+
+
+async def read_upload_form(request: HttpRequest) -> UploadForm:
+    """`parse_upload`, then `upload_form`."""
+    await parse_upload(request)
+    return upload_form(request)
 
 
 def csrf_refusal(request: HttpRequest) -> HttpResponse | None:

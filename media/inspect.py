@@ -110,6 +110,10 @@ def empty() -> MediaError:
     return MediaError("file_empty", _("The file is empty."))
 
 
+def too_many_pixels() -> MediaError:
+    return MediaError("file_too_large", _("The picture has too many pixels. Send a smaller picture."), status=413)
+
+
 def too_long(limit: float) -> MediaError:
     minutes, seconds = divmod(int(limit), 60)
     return MediaError(
@@ -162,11 +166,7 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
             width, height = opened.size
             # Before any decoding: the header's size alone tells a decompression bomb.
             if width * height > settings.MEDIA_IMAGE_MAX_PIXELS or width <= 0 or height <= 0:
-                raise MediaError(
-                    "file_too_large",
-                    _("The picture has too many pixels. Send a smaller picture."),
-                    status=413,
-                )
+                raise too_many_pixels()
             opened.seek(0)  # a GIF's first frame
             opened.load()  # a truncated image fails here (Pillow never loads truncated images by default)
             upright = ImageOps.exif_transpose(opened)
@@ -174,7 +174,10 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
             pixels = _plain_pixels(upright, icc, jpeg=pillow_format == "JPEG")
     except MediaError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+    except Image.DecompressionBombError:
+        # Pillow's own check, in `open`, of sizes far past ours.
+        raise too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise broken() from None
     out = workdir / f"clean.{extension}"
     save_options: dict[str, Any] = {"JPEG": {"quality": 85}, "WEBP": {"quality": 85}, "PNG": {}}[pillow_format]
@@ -191,7 +194,7 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
         duration=None,
         path=out,
         thumb_path=thumb,
-        name=f"{_('picture')}.{extension}",
+        name=f"picture.{extension}",
     )
 
 
@@ -322,7 +325,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
     if kind == "video":
         width, height = int(videos[0].get("width") or 0) or None, int(videos[0].get("height") or 0) or None
         thumb = _video_thumbnail(out, workdir)
-    name = _("voice message") if kind == "audio" else _("video")
+    name = "voice-message" if kind == "audio" else "video"
     return Inspected(
         kind=kind,
         mime=spec.mime,
@@ -428,7 +431,7 @@ def pdf_name(original: str) -> str:
     name = unicodedata.normalize("NFC", original or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" ._")
     if not name:
-        return f"{_('document')}.pdf"
+        return "document.pdf"
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
     if len(name) > 100:

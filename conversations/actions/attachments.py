@@ -80,8 +80,9 @@ class Uploader:
 
     @property
     def rate_key(self) -> str:
+        # A client by its token's hash, as the socket's limit counts it (row ids are reused).
         if self.client is not None:
-            return f"client:{self.client.pk}"
+            return f"client:{self.client.token_hash}"
         return self.peer
 
 

@@ -616,6 +616,23 @@ CLASSIFIED: dict[str, Route] = {
     **admin_model("bot/topic", "topic_pk"),
     **admin_model("bot/answervote", "vote", add=False, change=False, delete=False),
     **admin_model("bot/unansweredquestion", "unanswered", add=False),
+    # --- Attachments (issue 14: conversations/actions/attachments.py, tests/media/) ---
+    # Uploads are POST only. A client's (csrf_exempt: the token comes in a header the page sets, no cookie)
+    # answers a POST without a file 400; the console's checks the session first (403), then its CSRF token.
+    "chat/upload/": route("/chat/upload/", GET_ONLY),
+    "console/upload/": route(
+        "/console/upload/", GET_ONLY, post=expect("400", anonymous="403", admin_no_otp="otp", editor="403")
+    ),
+    # A file by its signed link: only for the reader it was signed for (the counsellor), still allowed now;
+    # anything else, a link that is no link included, answers 404 (tests/media/test_uploads.py).
+    "media/<str:token>/": Route(
+        paths={"counsellor": "{link_counsellor}", "invalid": "/media/not-a-link/"},
+        get={
+            "counsellor": expect("404", admin_no_otp="otp", counsellor="200"),
+            "invalid": expect("404", admin_no_otp="otp"),
+        },
+        post={"counsellor": GET_ONLY, "invalid": GET_ONLY},
+    ),
 }
 
 
@@ -764,7 +781,31 @@ def matrix_objects() -> dict[str, Any]:
         "static": StaticDevice.objects.create(user=staff["admin"], name="backup").pk,
         "totp_study": TOTPDevice.objects.create(user=staff["studycounsellor"], name="phone", confirmed=False).pk,
         "static_study": StaticDevice.objects.create(user=staff["studycounsellor"], name="backup").pk,
+        "link_counsellor": counsellor_link(staff["counsellor"], desks["youth"], client),
     }
+
+
+def counsellor_link(counsellor: Any, desk: Any, client: Any) -> str:
+    """A link to a file the counsellor uploaded into a conversation of their desk, signed for them (issue 14)."""
+    from django.core.files.base import ContentFile
+
+    from conversations.models import Attachment, Conversation
+    from media import links
+    from media.files import attachment_storage
+
+    conversation = Conversation.objects.create(desk=desk, client=client, status="active", assigned_to=counsellor)
+    name = attachment_storage().save("matrix/letter.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    attachment = Attachment.objects.create(
+        conversation=conversation,
+        uploader=f"staff:{counsellor.pk}",
+        upload_id="matrix",
+        kind="pdf",
+        mime="application/pdf",
+        size=15,
+        file_name=name,
+        name="letter.pdf",
+    )
+    return links.sign(links.Link(attachment.pk, conversation.pk, f"staff:{counsellor.pk}", "file"))
 
 
 def fingerprint() -> str:
@@ -893,7 +934,10 @@ def test_every_url_answers_each_role_as_classified(role: str) -> None:
 # Views exempt from CSRF protection, and why (bot/api.py): the bot API is anonymous
 # and keeps no session; `ask` changes no state a forged request could profit from,
 # and the GET-only ones answer other methods with a plain 405 rather than a CSRF page.
-CSRF_EXEMPT = {"api/bot/ask", "api/bot/status", "api/schema"}
+CSRF_EXEMPT = {"api/bot/ask", "api/bot/status", "api/schema", "chat/upload/", "console/upload/"}
+# Exempt from the middleware's check because they bound their body first, then check the token themselves
+# (console/attachment_views.py: media.http.csrf_refusal): refused all the same.
+OWN_CSRF_CHECK = {"console/upload/"}
 
 
 @pytest.mark.django_db
@@ -915,7 +959,7 @@ def test_every_post_without_a_csrf_token_is_refused(role: str) -> None:
             exempt = getattr(resolve(path.split("?")[0]).func, "csrf_exempt", False)
             if exempt != (pattern in CSRF_EXEMPT):
                 wrong.append(f"{pattern}: csrf_exempt is {exempt}, CSRF_EXEMPT says otherwise")
-            expected = "405|400|415" if exempt else "403"
+            expected = "405|400|415" if exempt and pattern not in OWN_CSRF_CHECK else "403"
             if not matches(expected, got) or fingerprint() != before:
                 wrong.append(f"POST {path} as {role}: {got}")
     assert not wrong, "\n".join(wrong)
@@ -970,6 +1014,8 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "resume_code": ({"code": "kissa koira hevonen lehmä"}, "wrong_code"),
     # A message for any active desk, open or not (its inbox: tests/protocol/test_protocol_messages_left.py).
     "leave_message": ({"desk": "youth", "id": "matrix-m", "body": "a message"}, "ok"),
+    # Issue 14: links to a file of one's own conversation (none here: not_found; the rest in tests/media/).
+    "file_link": ({"attachment": MISSING}, "not_found"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
@@ -1073,6 +1119,8 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     "suggest": ({}, SEES),
     # One's own status: everybody who answers clients sets their own (conversations.actions.duty).
     "presence": ({"status": "available"}, "ok"),
+    # Issue 14: links to a file (none here: not_found for everybody; who gets them: tests/media/).
+    "file_link": ({"attachment": MISSING}, by_role(**{role: "not_found not_found not_found" for role in STAFF_ROLES})),
 }
 
 
