@@ -204,6 +204,13 @@ export class AttachComposer {
     root.append(this.toggle, this.tools, this.panel, this.status, this.error);
   }
 
+  /** Files are for people (the server refuses them while the chatbot answers): hidden, and any draft dropped, when off. */
+  setAvailable(on) {
+    if (!on && (this.draft || this.recording || this.job)) this.clear();
+    this.toggle.hidden = !on;
+    if (!on) this.showTools(false);
+  }
+
   showTools(open) {
     this.tools.hidden = !open;
     this.toggle.setAttribute("aria-expanded", String(open));

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from conversations.models import Attachment, Message
 from tests.browser import check_staff_page
+from tests.widget.test_client_bot_browser import ask_the_bot
 from tests.widget.test_client_browser import start_chat
 from tests.widget.test_client_phone_browser import no_violations
 
@@ -321,3 +322,14 @@ def test_an_expired_picture_link_is_renewed_once(new_page: Callable[..., Any], l
     renewals = [frame for frame in asked if frame.get("type") == "file_link"]
     assert len(renewals) == 1
     assert len(fetched) >= 2
+
+
+def test_files_are_offered_only_once_a_person_is_there_to_receive_them(new_page: Callable[..., Any], live: Any) -> None:
+    page = new_page(**PHONE)
+    ask_the_bot(page, live)
+    # The chatbot takes no files (the server refuses them): no paper clip while it answers.
+    expect(page.get_by_role("textbox", name="Your message")).to_be_visible()
+    expect(page.get_by_role("button", name=CLIP)).to_be_hidden()
+    page.locator("#k-handoff").click()  # "Talk to a person": into the queue
+    expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
+    expect(page.get_by_role("button", name=CLIP)).to_be_visible()

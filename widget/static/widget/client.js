@@ -1026,6 +1026,7 @@ function renderState() {
     if (focusLost) queueMicrotask(() => (c.rated ? el.newChat : el.feedback.querySelector("input"))?.focus());
   }
   el.botbar.hidden = c.status !== "bot";
+  attach.setAvailable(c.status !== "bot"); // files go to a person, never to the chatbot
   // A message, or an ended chat, can be come back to with a code (given at once for a message).
   el.codebox.hidden = !(closed || c.status === "message");
   el.messageLeft.hidden = c.status !== "message";
