@@ -18,7 +18,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from conversations.models import Attachment, Message
-from tests.browser import check_staff_page
+from tests.browser import ClientLine, check_staff_page
 from tests.widget.test_client_bot_browser import ask_the_bot
 from tests.widget.test_client_browser import start_chat
 from tests.widget.test_client_phone_browser import no_violations
@@ -333,3 +333,35 @@ def test_files_are_offered_only_once_a_person_is_there_to_receive_them(new_page:
     page.locator("#k-handoff").click()  # "Talk to a person": into the queue
     expect(page.get_by_text(re.compile(r"You are number \d+ in the queue"))).to_be_visible()
     expect(page.get_by_role("button", name=CLIP)).to_be_visible()
+
+
+def test_a_picture_sent_while_the_connection_is_down_waits_goes_once_and_comes_back_after_a_reload(
+    new_page: Callable[..., Any], live: Any, tmp_path: Path
+) -> None:
+    page = new_page(**PHONE)
+    line = ClientLine(page)
+    conversation = start_chat(page, live)
+    line.cut()
+    expect(page.locator("#k-conn")).to_have_text("Connection lost. Reconnecting…")
+
+    # The upload is plain HTTP and goes; the message waits in the outbox, picture and all.
+    choose_file(page, page, picture(tmp_path))
+    box = page.get_by_role("textbox", name="Your message")
+    box.fill("Tunnelissa otettu")
+    box.press("Enter")
+    waiting = page.locator("#k-log li.k-msg--client").last
+    expect(waiting.locator(".k-mark")).to_have_text("Sending…")
+    shown_picture(waiting.get_by_role("img", name="Tunnelissa otettu"))
+    assert '"attachment":' in page.evaluate("localStorage.getItem('kohtaamo.outbox')")
+
+    line.restore()
+    expect(waiting.locator(".k-mark")).to_have_text("Sent", timeout=20_000)
+    assert page.evaluate("localStorage.getItem('kohtaamo.outbox')") is None
+
+    # A reload replays the line with its picture (fresh links for this browser); stored once.
+    page.reload()
+    replayed = page.locator("#k-log li.k-msg--client")
+    expect(replayed).to_have_count(1)
+    shown_picture(replayed.get_by_role("img", name="Tunnelissa otettu"))
+    assert Message.objects.filter(conversation_id=conversation, sender_kind="client").count() == 1
+    assert Attachment.objects.filter(conversation_id=conversation).count() == 1
