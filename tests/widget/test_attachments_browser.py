@@ -121,6 +121,7 @@ def test_a_client_sends_a_picture_and_a_voice_message_the_counsellor_sees_and_pl
     received.get_by_role("button", name="Mitä tämä Kelan kirje tarkoittaa?").press("Enter")
     viewer = console.get_by_role("dialog", name="Mitä tämä Kelan kirje tarkoittaa?")
     shown_picture(viewer.get_by_role("img"))
+    check_staff_page(console, "the full picture")
     console.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
 
@@ -297,6 +298,16 @@ def test_a_counsellor_sends_a_pdf_and_a_picture_the_client_opens(
     assert response.body().startswith(b"%PDF")
     shown_picture(log.get_by_role("img", name="Picture"))
     no_violations(axe_check, page, "the client's transcript with a PDF and a picture")
+    # By keyboard: Enter on the picture opens it whole; Close (or Esc) puts focus back on it.
+    thumbnail = log.get_by_role("button", name="Picture")
+    thumbnail.focus()
+    thumbnail.press("Enter")
+    viewer = page.get_by_role("dialog", name="Picture")
+    shown_picture(viewer.get_by_role("img", name="Picture"))
+    no_violations(axe_check, page, "the full picture on a phone")
+    viewer.get_by_role("button", name="Close").press("Enter")
+    expect(viewer).to_be_hidden()
+    expect(thumbnail).to_be_focused()
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
 
 
