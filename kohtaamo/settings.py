@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -343,26 +344,32 @@ STORAGES: dict[str, dict[str, object]] = {
 # when MEDIA_S3_BUCKET is set.
 MEDIA_ROOT = private_dir(Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))))
 MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
-if MEDIA_S3_BUCKET:
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
-            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
-            # Never public: the service streams each file itself after checking the reader.
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    STORAGES["attachments"] = {
+
+
+def attachments_storage(env: Mapping[str, str], media_root: Path) -> dict[str, object]:
+    """The storage of attachments: S3 (private objects) when MEDIA_S3_BUCKET is set, else the file system."""
+    if env.get("MEDIA_S3_BUCKET"):
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env["MEDIA_S3_BUCKET"],
+                "endpoint_url": env.get("MEDIA_S3_ENDPOINT_URL") or None,
+                "region_name": env.get("MEDIA_S3_REGION") or None,
+                "access_key": env.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": env.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+                # Never public: the service streams each file itself after checking the reader.
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        "OPTIONS": {"location": str(media_root), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
     }
+
+
+STORAGES["attachments"] = attachments_storage(os.environ, MEDIA_ROOT)
 # Largest file of each kind, in bytes, after the browser's upload (media/kinds.py).
 MEDIA_IMAGE_MAX_BYTES = int(os.environ.get("MEDIA_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
 MEDIA_AUDIO_MAX_BYTES = int(os.environ.get("MEDIA_AUDIO_MAX_BYTES", str(10 * 1024 * 1024)))
