@@ -387,6 +387,10 @@ MEDIA_UNSENT_HOURS = float(os.environ.get("MEDIA_UNSENT_HOURS", "24"))
 # Uploads one client token or staff member may make: a burst, then this many per minute.
 MEDIA_UPLOAD_RATE_BURST = int(os.environ.get("MEDIA_UPLOAD_RATE_BURST", "10"))
 MEDIA_UPLOAD_RATE_PER_MINUTE = float(os.environ.get("MEDIA_UPLOAD_RATE_PER_MINUTE", "10"))
+# Files checked at once per process (decoding a photo takes a core), and how many more uploads may
+# wait for a turn; beyond that an upload is answered "busy" (conversations.actions.attachments).
+MEDIA_CONCURRENT_INSPECTIONS = int(os.environ.get("MEDIA_CONCURRENT_INSPECTIONS", "1"))
+MEDIA_INSPECTION_QUEUE_MAX = int(os.environ.get("MEDIA_INSPECTION_QUEUE_MAX", "100"))
 # Seconds ffprobe or ffmpeg may take for one file before it is refused.
 MEDIA_TOOL_TIMEOUT_SECONDS = float(os.environ.get("MEDIA_TOOL_TIMEOUT_SECONDS", "30"))
 WHITENOISE_USE_FINDERS = True
