@@ -357,3 +357,17 @@ def test_a_caption_is_read_for_crisis_like_any_line(chat: Chat) -> None:
     # An upload is sent once: naming it again in a new line is "not found".
     again = send_file(client, conversation, second["id"])
     assert (again["type"], again["code"]) == ("error", "not_found")
+
+
+def test_a_full_line_of_file_checks_answers_busy_at_once(chat: Chat, monkeypatch: Any, settings: Any) -> None:
+    from conversations.actions import attachments
+
+    settings.MEDIA_CONCURRENT_INSPECTIONS = 1
+    settings.MEDIA_INSPECTION_QUEUE_MAX = 0
+    client, _staff, conversation = with_person(chat)
+    monkeypatch.setattr(attachments, "_admitted", 1)  # another upload is being checked
+    busy = client_upload(chat, client, conversation, corpus.png())
+    assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy" and busy.headers["Retry-After"]
+    monkeypatch.setattr(attachments, "_admitted", 0)
+    assert client_upload(chat, client, conversation, corpus.png()).status_code == 201
+    assert len(stored_files()) == 2
