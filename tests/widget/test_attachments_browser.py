@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from conversations.models import Attachment, Message
 from tests.browser import ClientLine, check_staff_page
 from tests.widget.test_client_bot_browser import ask_the_bot
-from tests.widget.test_client_browser import start_chat
+from tests.widget.test_client_browser import from_menu, start_chat
 from tests.widget.test_client_phone_browser import no_violations
 
 expect.set_options(timeout=15_000)
@@ -376,3 +376,10 @@ def test_a_picture_sent_while_the_connection_is_down_waits_goes_once_and_comes_b
     shown_picture(replayed.get_by_role("img", name="Tunnelissa otettu"))
     assert Message.objects.filter(conversation_id=conversation, sender_kind="client").count() == 1
     assert Attachment.objects.filter(conversation_id=conversation).count() == 1
+
+    # The transcript the client may download names the picture beside its caption (the file stays on the server).
+    from_menu(page, "Download transcript")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download", exact=True).click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert re.search(r"You: Tunnelissa otettu \[Picture: [^\]]+\]", text), text
