@@ -41,7 +41,8 @@ export const TEXT_KEYS = [
 ];
 
 // What the file choices offer (the server decides the type from the content: this only filters the list).
-export const ACCEPT_FILE = "image/jpeg,image/png,image/webp,image/gif,image/heic,video/mp4,video/webm,video/quicktime,application/pdf";
+// No HEIC: the server takes JPEG, PNG, WebP and GIF, and an iPhone hands a JPEG to a page that asks for one.
+export const ACCEPT_FILE = "image/jpeg,image/png,image/webp,image/gif,video/mp4,video/webm,video/quicktime,application/pdf";
 export const ACCEPT_PHOTO = "image/*";
 
 // Recording formats, best first: Opus in WebM (Chromium, Firefox) or Ogg, else MP4/AAC (Safari).
@@ -217,7 +218,7 @@ export class AttachComposer {
   }
 
   get busy() {
-    return Boolean(this.job || this.recording);
+    return Boolean(this.job || this.recording || this.asking);
   }
 
   setDisabled(disabled) {
@@ -234,6 +235,7 @@ export class AttachComposer {
 
   /** Forget the draft (sent, removed, or the chat changed); stops a recording too. */
   clear() {
+    this.asking = null; // a camera or microphone still being asked for is let go when it comes
     this.stopRecording(false);
     this.job?.cancel();
     this.job = null;
@@ -338,13 +340,22 @@ export class AttachComposer {
     const t = this.t;
     this.clear();
     const type = recorderType(kind);
+    const asking = {};
+    this.asking = asking;
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: true } : { audio: true, video: { facingMode: "user" } });
     } catch {
-      this.error.textContent = t("attNoDevice");
+      if (this.asking === asking) this.error.textContent = t("attNoDevice");
+      this.asking = null;
       return;
     }
+    if (this.asking !== asking) {
+      // Cleared while the browser asked (the chat closed, another choice): nothing may keep recording.
+      for (const track of stream.getTracks()) track.stop();
+      return;
+    }
+    this.asking = null;
     const chunks = [];
     const recorder = new MediaRecorder(stream, { mimeType: type });
     const max = this.o.maxSeconds?.[kind] || 120;
@@ -371,10 +382,16 @@ export class AttachComposer {
     this.panel.replaceChildren(...parts);
     this.panel.hidden = false;
     this.setDisabled(true);
+    // Stopped half a second short of the limit: what the recorder has written by then can run a
+    // little longer than the clock says, and the server refuses a recording over its limit.
+    const stopAt = Math.max(1, max - 0.5);
     const tick = setInterval(() => {
       const seconds = (Date.now() - started) / 1000;
-      timer.textContent = duration(seconds);
-      if (seconds >= max) this.stopRecording(true); // the length limit: stopped, kept
+      timer.textContent = duration(Math.min(seconds, max));
+      if (seconds >= stopAt) {
+        clearInterval(tick);
+        this.stopRecording(true); // the length limit: stopped, kept
+      }
     }, 250);
     const recording = { recorder, stream, tick };
     this.recording = recording;
@@ -406,8 +423,8 @@ export class AttachComposer {
     const r = this.recording;
     if (!r) return;
     if (!keep) this.recording = null;
+    // Its `onstop` comes after the last data: the recording is made into the draft there.
     if (r.recorder.state !== "inactive") r.recorder.stop();
-    else r.recorder.onstop?.();
   }
 }
 

@@ -383,3 +383,22 @@ def test_a_picture_sent_while_the_connection_is_down_waits_goes_once_and_comes_b
         page.get_by_role("button", name="Download", exact=True).click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert re.search(r"You: Tunnelissa otettu \[Picture: [^\]]+\]", text), text
+
+
+def test_a_voice_message_stops_by_itself_at_the_length_limit_and_is_accepted(
+    new_page: Callable[..., Any], live: Any, settings: Any
+) -> None:
+    settings.MEDIA_AUDIO_MAX_SECONDS = 3
+    page = new_page(**PHONE)
+    conversation = start_chat(page, live)
+    page.get_by_role("button", name=CLIP).click()
+    page.get_by_role("button", name="Record a voice message").click()
+    expect(page.locator(".k-att-recording")).to_contain_text("/ 0:03")
+    # Nobody presses Stop: at the limit the recording ends and waits to be listened to.
+    expect(page.get_by_text("Listen to your message before you send it.")).to_be_visible()
+    page.get_by_role("button", name="Send", exact=True).click()
+    line = page.locator("#k-log li.k-msg--client").last
+    expect(line.locator(".k-attachment--audio audio")).to_have_count(1)
+    expect(line.locator(".k-mark")).to_have_text(re.compile("Sent|Delivered|Read"))
+    stored = Attachment.objects.get(conversation_id=conversation)
+    assert stored.kind == "audio" and stored.duration is not None and stored.duration <= 3
