@@ -402,3 +402,20 @@ def test_a_voice_message_stops_by_itself_at_the_length_limit_and_is_accepted(
     expect(line.locator(".k-mark")).to_have_text(re.compile("Sent|Delivered|Read"))
     stored = Attachment.objects.get(conversation_id=conversation)
     assert stored.kind == "audio" and stored.duration is not None and stored.duration <= 3
+
+
+def test_a_microphone_the_browser_refuses_is_said_plainly(
+    new_page: Callable[..., Any], live: Any, axe_check: Any
+) -> None:
+    page = new_page(**PHONE)
+    # As when the person said no to the browser's question.
+    page.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Denied', 'NotAllowedError'));"
+    )
+    start_chat(page, live)
+    page.get_by_role("button", name=CLIP).click()
+    page.get_by_role("button", name="Record a voice message").click()
+    expect(page.get_by_role("alert").filter(has_text="The microphone or camera could not be used.")).to_be_visible()
+    expect(page.get_by_role("timer")).to_have_count(0)
+    expect(page.get_by_role("button", name=CLIP)).to_be_enabled()
+    no_violations(axe_check, page, "the microphone refused")
