@@ -191,7 +191,8 @@ export class Conv {
 
   restoreText(item) {
     const input = item.type === "note" ? this.ui.noteInput : this.ui.input;
-    input.value = input.value ? `${item.body}\n${input.value}` : item.body;
+    // A file's message may have had no caption: nothing to give back then.
+    if (item.body) input.value = input.value ? `${item.body}\n${input.value}` : item.body;
     if (item.type === "send") state.drafts[this.id] = input.value;
     const pending = this.findPending(item.type, item.id);
     if (pending) pending.remove();
