@@ -31,9 +31,10 @@ async def staff_upload(request: HttpRequest) -> HttpResponse:
         return error_response(error)
     try:
         await parse_upload(request)
-        refusal = await sync_to_async(csrf_refusal)(request)
-        if refusal is not None:
-            return refusal
+        if await sync_to_async(csrf_refusal)(request) is not None:
+            raise MediaError(
+                "not_allowed", translation.gettext("The page has expired. Reload it and try again."), status=403
+            )
         form = upload_form(request)
     except MediaError as error:
         return error_response(error)

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import retention_days_of
+from accounts.models import Staff, retention_days_of
 from audit.actions import record
 from audit.models import Action, ObjectKind
 from bot.markdown import render_answer
@@ -38,6 +38,7 @@ from conversations.actions.history import (
 )
 from conversations.errors import ChatError
 from conversations.models import Conversation, Message, SenderKind
+from conversations.outbound import signed_info
 from conversations.system_texts import system_line
 
 # Results per page of a search.
@@ -116,10 +117,37 @@ class Line:
     text: str
     html: SafeString | None  # a bot line: its answer as the client saw it (sanitised by bot.markdown)
     label: str  # a bot line: what kind of answer it was
+    file: SentFile | None = None  # the file the line sent (issue 14), linked for the page's reader
 
 
-def transcript_lines(conversation: Conversation, messages: list[Message], titles: dict[str, str]) -> list[Line]:
-    """The transcript's lines with their senders named as the console names them."""
+@dataclass(frozen=True)
+class SentFile:
+    """A file in the history: what it is, and links signed for the staff member reading (they expire)."""
+
+    kind: str
+    label: str
+    name: str
+    url: str
+    thumb: str | None
+
+
+def file_labels() -> dict[str, str]:
+    return {"image": _("Picture"), "audio": _("Voice message"), "video": _("Video message"), "pdf": _("PDF document")}
+
+
+def sent_file(message: Message, reader: Staff) -> SentFile | None:
+    """The line's file with links for `reader`, or None (read with `select_related("attachment")`)."""
+    attachment = message._state.fields_cache.get("attachment")
+    if attachment is None:
+        return None
+    info = signed_info(attachment, f"staff:{reader.pk}")
+    return SentFile(info["kind"], file_labels()[info["kind"]], info["name"], info["url"], info["thumb"])
+
+
+def transcript_lines(
+    conversation: Conversation, messages: list[Message], titles: dict[str, str], reader: Staff
+) -> list[Line]:
+    """The transcript's lines with their senders named as the console names them, files linked for `reader`."""
     client_name = conversation.nickname or _("Anonymous")
     lines = []
     for message in messages:
@@ -130,14 +158,14 @@ def transcript_lines(conversation: Conversation, messages: list[Message], titles
         elif kind == SenderKind.BOT:
             lines.append(Line(message, kind, _("Chatbot"), "", _bot_html(message), _bot_label(message, titles)))
         elif kind == SenderKind.CLIENT:
-            lines.append(Line(message, kind, client_name, message.body, None, ""))
+            lines.append(Line(message, kind, client_name, message.body, None, "", sent_file(message, reader)))
         elif kind == SenderKind.GUEST:
             # A conversation's guest (issue 14): named with their role, as the console shows them live.
             role = guest_role_names().get(str((message.args or {}).get("role")), "")
             name = f"{message.sender_name} ({role})" if role else message.sender_name
             lines.append(Line(message, kind, name, message.body, None, ""))
         else:
-            lines.append(Line(message, kind, message.sender_name, message.body, None, ""))
+            lines.append(Line(message, kind, message.sender_name, message.body, None, "", sent_file(message, reader)))
     return lines
 
 
@@ -188,7 +216,7 @@ def history_conversation(request: HttpRequest, conversation_id: int) -> HttpResp
             "counsellor": counsellor_name(conversation),
             "length": length_text(conversation),
             "handoff_label": capfirst(Conversation._meta.get_field("handoff_reason").verbose_name),
-            "lines": transcript_lines(conversation, found.messages, titles),
+            "lines": transcript_lines(conversation, found.messages, titles, staff),
             "notes": found.notes,
             "transfers": found.transfers,
             "others": [(other, counsellor_name(other)) for other in found.others],

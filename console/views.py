@@ -35,6 +35,7 @@ from conversations.actions.canned import (
     shared_reply_desks,
 )
 from conversations.actions.guests import guest_role_names
+from conversations.attachment_texts import attachment_config, attachment_texts
 from conversations.models import GuestRole
 from conversations.system_texts import system_texts
 from desks.models import CannedReply
@@ -224,6 +225,8 @@ def console_strings() -> dict[str, str]:
         "copy": _("Copy"),
         "copied": _("Copied"),
         "copySelected": _("Selected: press Ctrl+C to copy"),
+        # Attachments (static/kohtaamo/attachments.js), the same words as the client page's.
+        **attachment_texts(),
     }
 
 
@@ -261,6 +264,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "historyUrl": reverse("console:history_conversation", args=[0]),
         # A conversation's guests (issue 14): their roles' names, as the client reads them.
         "guestRoles": guest_role_names(),
+        # Attachments: uploaded over HTTP with the session and CSRF token, then sent over the socket.
+        "uploadUrl": reverse("console:upload"),
+        **attachment_config(),
     }
     return render(
         request,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -289,7 +290,10 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # blob: the preview of a picture, voice or video message before it is sent (attachments.js);
+        # the files themselves come from our own origin through their signed links.
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
         # 'self' covers the WebSockets of our own origin too (ws: from an http page,
         # wss: from an https one: CSP Level 3); any other host is refused.
         "connect-src": ["'self'"],
@@ -343,26 +347,32 @@ STORAGES: dict[str, dict[str, object]] = {
 # when MEDIA_S3_BUCKET is set.
 MEDIA_ROOT = private_dir(Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))))
 MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
-if MEDIA_S3_BUCKET:
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
-            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
-            # Never public: the service streams each file itself after checking the reader.
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    STORAGES["attachments"] = {
+
+
+def attachments_storage(env: Mapping[str, str], media_root: Path) -> dict[str, object]:
+    """The storage of attachments: S3 (private objects) when MEDIA_S3_BUCKET is set, else the file system."""
+    if env.get("MEDIA_S3_BUCKET"):
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env["MEDIA_S3_BUCKET"],
+                "endpoint_url": env.get("MEDIA_S3_ENDPOINT_URL") or None,
+                "region_name": env.get("MEDIA_S3_REGION") or None,
+                "access_key": env.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": env.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+                # Never public: the service streams each file itself after checking the reader.
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        "OPTIONS": {"location": str(media_root), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
     }
+
+
+STORAGES["attachments"] = attachments_storage(os.environ, MEDIA_ROOT)
 # Largest file of each kind, in bytes, after the browser's upload (media/kinds.py).
 MEDIA_IMAGE_MAX_BYTES = int(os.environ.get("MEDIA_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
 MEDIA_AUDIO_MAX_BYTES = int(os.environ.get("MEDIA_AUDIO_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -380,6 +390,10 @@ MEDIA_UNSENT_HOURS = float(os.environ.get("MEDIA_UNSENT_HOURS", "24"))
 # Uploads one client token or staff member may make: a burst, then this many per minute.
 MEDIA_UPLOAD_RATE_BURST = int(os.environ.get("MEDIA_UPLOAD_RATE_BURST", "10"))
 MEDIA_UPLOAD_RATE_PER_MINUTE = float(os.environ.get("MEDIA_UPLOAD_RATE_PER_MINUTE", "10"))
+# Files checked at once per process (decoding a photo takes a core), and how many more uploads may
+# wait for a turn; beyond that an upload is answered "busy" (conversations.actions.attachments).
+MEDIA_CONCURRENT_INSPECTIONS = int(os.environ.get("MEDIA_CONCURRENT_INSPECTIONS", "1"))
+MEDIA_INSPECTION_QUEUE_MAX = int(os.environ.get("MEDIA_INSPECTION_QUEUE_MAX", "100"))
 # Seconds ffprobe or ffmpeg may take for one file before it is refused.
 MEDIA_TOOL_TIMEOUT_SECONDS = float(os.environ.get("MEDIA_TOOL_TIMEOUT_SECONDS", "30"))
 WHITENOISE_USE_FINDERS = True

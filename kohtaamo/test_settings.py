@@ -32,9 +32,4 @@ if "prefix" in _layer_config:
     _layer_config["prefix"] = f"kohtaamo-test-{os.getpid()}"
 # Attachments of one run in a folder of their own (tests list it to show nothing refused is left).
 MEDIA_ROOT = private_dir(VAR_DIR / f"test-media-{os.getpid()}")  # noqa: F405
-if not MEDIA_S3_BUCKET:  # noqa: F405
-    STORAGES["attachments"]["OPTIONS"] = {  # noqa: F405
-        "location": str(MEDIA_ROOT),
-        "file_permissions_mode": 0o600,
-        "directory_permissions_mode": 0o700,
-    }
+STORAGES["attachments"] = attachments_storage({}, MEDIA_ROOT)  # noqa: F405

@@ -14,6 +14,7 @@ MediaErrorCode = Literal[
     "not_found",
     "not_allowed",
     "rate_limited",
+    "busy",
     "bad_request",
 ]
 

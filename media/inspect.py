@@ -172,6 +172,7 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
             upright = ImageOps.exif_transpose(opened)
             icc = opened.info.get("icc_profile")
             pixels = _plain_pixels(upright, icc, jpeg=pillow_format == "JPEG")
+            save_options = _save_options(opened, pillow_format)
     except MediaError:
         raise
     except Image.DecompressionBombError:
@@ -180,7 +181,6 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise broken() from None
     out = workdir / f"clean.{extension}"
-    save_options: dict[str, Any] = {"JPEG": {"quality": 85}, "WEBP": {"quality": 85}, "PNG": {}}[pillow_format]
     pixels.save(out, pillow_format, **save_options)
     thumb = workdir / "thumb.webp"
     _thumbnail(pixels, thumb)
@@ -194,8 +194,24 @@ def _clean_image(source: Path, mime: str, workdir: Path) -> Inspected:
         duration=None,
         path=out,
         thumb_path=thumb,
-        name=f"{_('picture')}.{extension}",
+        name=f"picture.{extension}",
     )
+
+
+def _save_options(opened: Image.Image, pillow_format: str) -> dict[str, Any]:
+    """How to encode the clean copy: a JPEG with its own quantization tables (its quality, about its size).
+
+    Re-encoding a phone's photo at a fixed quality made it larger than it came;
+    its own tables keep it as it was. Tables are numbers, never metadata.
+    """
+    if pillow_format == "JPEG":
+        tables = getattr(opened, "quantization", None)
+        if opened.format == "JPEG" and tables:
+            return {"qtables": tables, "optimize": False}
+        return {"quality": 85}
+    if pillow_format == "WEBP":
+        return {"quality": 85}
+    return {}
 
 
 def _plain_pixels(image: Image.Image, icc: bytes | None, *, jpeg: bool) -> Image.Image:
@@ -325,7 +341,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
     if kind == "video":
         width, height = int(videos[0].get("width") or 0) or None, int(videos[0].get("height") or 0) or None
         thumb = _video_thumbnail(out, workdir)
-    name = _("voice message") if kind == "audio" else _("video")
+    name = "voice-message" if kind == "audio" else "video"
     return Inspected(
         kind=kind,
         mime=spec.mime,
@@ -431,7 +447,7 @@ def pdf_name(original: str) -> str:
     name = unicodedata.normalize("NFC", original or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" ._")
     if not name:
-        return f"{_('document')}.pdf"
+        return "document.pdf"
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
     if len(name) > 100:

@@ -29,6 +29,7 @@ from conversations.actions.guests import (
     guest_of_session,
     guest_role_names,
 )
+from conversations.attachment_texts import attachment_config, attachment_texts
 from conversations.models import Guest
 from conversations.system_texts import system_texts
 from widget.views import _notice_context
@@ -112,7 +113,9 @@ def guest_page(request: HttpRequest) -> HttpResponse:
             # The lines as staff read them (in the third person: "The client left the chat.").
             "systemTexts": system_texts("staff"),
             "guestRoles": guest_role_names(),
+            # The files sent after the guest joined (static/kohtaamo/attachments.js draws them).
+            **attachment_config(),
         },
-        "texts": _guest_texts(),
+        "texts": {**_guest_texts(), **attachment_texts()},
     }
     return render(request, "widget/guest.html", context)

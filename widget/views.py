@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
@@ -26,6 +27,7 @@ from accounts.models import Organisation, shortest_retention_days
 from common.languages import is_supported, language_codes
 from conversations.actions.desk_states import desk_state
 from conversations.actions.guests import guest_role_names
+from conversations.attachment_texts import attachment_config, attachment_texts
 from conversations.system_texts import system_texts
 from desks.hours import with_hours
 from desks.models import Audience
@@ -129,6 +131,7 @@ def client_texts() -> dict[str, str]:
         "notifyBlocked": _(
             "Your browser does not allow notifications from this page. You can allow them in the browser's settings."
         ),
+        **attachment_texts(),
     }
 
 
@@ -174,6 +177,9 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
             "guestRoles": guest_role_names(),
+            # Attachments (static/kohtaamo/attachments.js): uploaded over HTTP with the client's token.
+            "uploadUrl": reverse("widget:upload"),
+            **attachment_config(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
                 "svg": static("kohtaamo/favicon.svg"),

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -238,11 +240,46 @@ def _as_media_error(error: ChatError) -> MediaError:
     return MediaError("not_allowed", error.message, status=403)
 
 
+# Checking files is CPU work (decoding and re-encoding a phone's photo takes a core for a good part of
+# a second): at most MEDIA_CONCURRENT_INSPECTIONS at once per process, in threads of their own, so a
+# burst of uploads leaves the process's other cores to the chat; MEDIA_INSPECTION_QUEUE_MAX more wait
+# their turn (without holding a thread), the rest are answered "busy" at once.
+_line_lock = threading.Lock()
+_admitted = 0
+_pool: ThreadPoolExecutor | None = None
+
+
+def inspection_pool() -> ThreadPoolExecutor:
+    """This process's threads for checking files, MEDIA_CONCURRENT_INSPECTIONS of them."""
+    global _pool
+    with _line_lock:
+        size = max(1, settings.MEDIA_CONCURRENT_INSPECTIONS)
+        if _pool is None or _pool._max_workers != size:
+            _pool = ThreadPoolExecutor(size, thread_name_prefix="media-inspect")
+        return _pool
+
+
+async def inspect_in_line(upload: UploadedFile) -> StoredUpload:
+    """`inspect_and_store` in the process's bounded line of file checks (see above); MediaError "busy" when full."""
+    global _admitted
+    with _line_lock:
+        if _admitted >= max(1, settings.MEDIA_CONCURRENT_INSPECTIONS) + max(0, settings.MEDIA_INSPECTION_QUEUE_MAX):
+            raise MediaError(
+                "busy", _("Many files are being sent right now. Try again in a moment."), status=503, retry_after=5
+            )
+        _admitted += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(inspection_pool(), inspect_and_store, upload)
+    finally:
+        with _line_lock:
+            _admitted -= 1
+
+
 async def receive_upload(uploader: Uploader, form: UploadForm) -> tuple[Attachment, bool]:
     """An upload from any party's view: rate limit, authorise, inspect and store, record.
 
     Only the short database steps run in the database thread; reading,
-    checking and storing the file runs in a worker thread.
+    checking and storing the file runs in the bounded line of file checks.
     """
     wait = await UPLOAD_LIMITER.ahit(uploader.rate_key)
     if wait:
@@ -253,7 +290,7 @@ async def receive_upload(uploader: Uploader, form: UploadForm) -> tuple[Attachme
         existing = await sync_to_async(check_upload)(form.conversation, form.upload_id, uploader)
         if existing is not None:
             return existing, False
-        stored = await asyncio.to_thread(inspect_and_store, form.file)
+        stored = await inspect_in_line(form.file)
         return await sync_to_async(do_upload)(form.conversation, form.upload_id, uploader, stored)
     except ChatError as error:
         raise _as_media_error(error) from None

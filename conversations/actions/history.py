@@ -150,7 +150,8 @@ def history_record(staff: Staff, conversation: Conversation) -> HistoryRecord:
         )
     return HistoryRecord(
         conversation=conversation,
-        messages=list(conversation.messages.order_by("seq")),
+        # With each line's attachment (issue 14): the page links the file for its reader.
+        messages=list(conversation.messages.select_related("attachment").order_by("seq")),
         notes=notes_of(conversation, staff),
         transfers=list(
             conversation.transfers.select_related("from_desk", "to_desk", "from_staff", "to_staff").order_by(

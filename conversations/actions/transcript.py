@@ -26,23 +26,16 @@ from conversations.outbound import message_event
 from desks.models import Desk, desk_names
 
 
-def clean_body(body: str, *, empty: str = "") -> str:
+def clean_body(body: str, *, empty: str = "", may_be_empty: bool = False) -> str:
     """A party's text (a message or a note) without surrounding space; refused when empty or too long.
 
     The one check of a text's length: the protocol's schema only bounds a whole
     frame's size (CHAT_MAX_FRAME_BYTES), which is checked before any work.
+    `may_be_empty`: an attachment's caption (the file is the message).
     """
     body = body.strip()
-    if not body:
+    if not body and not may_be_empty:
         raise ChatError("bad_message", empty or _("The message is empty."), field="body")
-    if len(body) > settings.CHAT_MAX_MESSAGE_CHARS:
-        raise ChatError("too_large", _("The message is too long."), field="body")
-    return body
-
-
-def clean_caption(body: str) -> str:
-    """An attachment's caption: like a message's text, but it may be empty (the file is the message)."""
-    body = body.strip()
     if len(body) > settings.CHAT_MAX_MESSAGE_CHARS:
         raise ChatError("too_large", _("The message is too long."), field="body")
     return body
@@ -121,7 +114,7 @@ def store_party_message(
     upload and its text, the caption, may be empty; two statements more.
     """
     sender_kind = SenderKind.CLIENT if client is not None else SenderKind.STAFF
-    body = clean_body(body) if attachment_id is None else clean_caption(body)
+    body = clean_body(body, may_be_empty=attachment_id is not None)
     conversation = message_sql.lock_for_message(conversation_id)
     if conversation is None:
         raise not_found()

@@ -22,7 +22,8 @@ export function guestName(guest, roles) {
 /**
  * An <li> for message event `m`.
  * @param o  {who(m): the writer's name, system(m): a system line's text, time(iso): "14.05",
- *   mine(m): true for the reader's own lines (drawn on the other side)}
+ *   mine(m): true for the reader's own lines (drawn on the other side),
+ *   attachment(m): the element of a message's file (static/kohtaamo/attachments.js), its text the caption}
  */
 export function renderLine(m, o) {
   const li = document.createElement("li");
@@ -41,6 +42,8 @@ export function renderLine(m, o) {
   const time = node("time", "", o.time(m.at));
   if (m.at) time.dateTime = m.at;
   meta.append(time);
-  li.append(meta, node("p", "k-body", m.body));
+  li.append(meta);
+  if (m.attachment && o.attachment) li.append(o.attachment(m));
+  if (m.body || !m.attachment) li.append(node("p", "k-body", m.body));
   return li;
 }

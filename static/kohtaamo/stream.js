@@ -15,6 +15,7 @@
 //   removes them; `unavailable` keeps them and tries again with backoff
 //   (1 s ... 15 s), as does a refused `resume` or `hello`; `rate_limited` waits
 //   `retry_after`. Any other error hands the item back to the page (onRefused).
+//   An item may carry an uploaded `attachment` id (attachments.js), sent with it every time.
 // The page decides which conversations to resume after `welcome`.
 
 export const RECONNECT_MS = [500, 15000]; // first and longest wait before reconnecting
@@ -236,8 +237,16 @@ export class Stream {
 
   transmit(item) {
     if (!this.ready || !this.convs.get(item.c)?.synced) return false;
-    const { c, id, type = "send", body } = item;
-    return this.send({ type, conversation: c, id, body, ref: id });
+    const { c, id, type = "send", body, attachment } = item;
+    const frame = { type, conversation: c, id, body, ref: id };
+    // A message with an attachment (attachments.js): the file is stored already, under `attachment`.
+    if (attachment != null) frame.attachment = attachment;
+    return this.send(frame);
+  }
+
+  /** Fresh links of an attachment whose links expired (answered by the event `file_link`). */
+  fileLink(conversation, attachment) {
+    return this.send({ type: "file_link", conversation, attachment, ref: `file-${attachment}` });
   }
 
   flush(id) {

@@ -99,6 +99,11 @@ def opus_webm(folder: Path, seconds: float = 1) -> bytes:
     return clip(folder / "voice.webm", "-f", "lavfi", "-i", f"sine=d={seconds}", "-c:a", "libopus")
 
 
+def opus_webm_without_duration(folder: Path) -> bytes:
+    """Opus in WebM as a browser's MediaRecorder writes it: streamed, with no duration in its header."""
+    return clip(folder / "live.webm", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "libopus", "-f", "webm", "-live", "1")
+
+
 def opus_ogg(folder: Path) -> bytes:
     return clip(folder / "voice.ogg", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "libopus")
 

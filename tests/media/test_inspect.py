@@ -153,6 +153,11 @@ def test_voice_messages_of_every_browser_are_accepted(tmp_path: Path) -> None:
     assert all(r.thumb_path is None and r.width is None for r in (webm, ogg, m4a))
 
 
+def test_a_recording_without_a_duration_gets_one(tmp_path: Path) -> None:
+    result = check(tmp_path, corpus.opus_webm_without_duration(tmp_path), "recorded.webm")
+    assert result.duration is not None and 1.9 < result.duration < 2.2
+
+
 def test_a_phone_video_loses_its_location_and_title(tmp_path: Path) -> None:
     original = tmp_path / "original.mp4"
     original.write_bytes(corpus.mp4_with_location(tmp_path))

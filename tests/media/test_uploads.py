@@ -201,7 +201,7 @@ def test_an_upload_body_over_the_limit_is_not_read(chat: Chat) -> None:
 def test_a_counsellor_uploads_with_the_session_and_its_csrf_token(chat: Chat) -> None:
     client, staff, conversation = with_person(chat)
     refused = staff_upload(chat, staff_http(chat, "counsellor", csrf=False), conversation, corpus.pdf())
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_allowed"
     counsellor = staff_http(chat, "counsellor")
     # A colleague who may see but not write in the conversation may not upload into it.
     colleague = staff_upload(chat, staff_http(chat, "counsellor2"), conversation, corpus.pdf())
@@ -338,3 +338,36 @@ def test_uploads_are_rate_limited(chat: Chat, monkeypatch: Any) -> None:
     assert answers == [400, 400, 429]
     limited = client_upload(chat, client, conversation, b"")
     assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_a_caption_is_read_for_crisis_like_any_line(chat: Chat) -> None:
+    from conversations.models import Conversation
+
+    client, staff, conversation = with_person(chat)
+    info = client_upload(chat, client, conversation, corpus.png()).json()["attachment"]
+    msg_id = new_id()
+    send_file(client, conversation, info["id"], body="en jaksa enää, haluan kuolla", msg_id=msg_id)
+    alert = staff.wait_for("alert", conversation=conversation)
+    assert alert["kind"] == "crisis"
+    assert Conversation.objects.get(pk=conversation).crisis_at is not None
+    # A file without a caption is a line too (nothing to read in it).
+    second = client_upload(chat, client, conversation, corpus.png()).json()["attachment"]
+    ack = send_file(client, conversation, second["id"])
+    assert ack["type"] == "ack"
+    # An upload is sent once: naming it again in a new line is "not found".
+    again = send_file(client, conversation, second["id"])
+    assert (again["type"], again["code"]) == ("error", "not_found")
+
+
+def test_a_full_line_of_file_checks_answers_busy_at_once(chat: Chat, monkeypatch: Any, settings: Any) -> None:
+    from conversations.actions import attachments
+
+    settings.MEDIA_CONCURRENT_INSPECTIONS = 1
+    settings.MEDIA_INSPECTION_QUEUE_MAX = 0
+    client, _staff, conversation = with_person(chat)
+    monkeypatch.setattr(attachments, "_admitted", 1)  # another upload is being checked
+    busy = client_upload(chat, client, conversation, corpus.png())
+    assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy" and busy.headers["Retry-After"]
+    monkeypatch.setattr(attachments, "_admitted", 0)
+    assert client_upload(chat, client, conversation, corpus.png()).status_code == 201
+    assert len(stored_files()) == 2

@@ -531,10 +531,10 @@ def test_widget_ignores_messages_from_other_origins(new_page: Any, live: Any) ->
 
 
 def test_widget_scripts_and_styles_are_small() -> None:
-    # The widget's own files and the shared modules it imports (static/kohtaamo/: the stream and text helpers).
+    # The widget's own files and the shared modules it imports (static/kohtaamo/: stream, texts, attachments).
     shared = WIDGET_STATIC.parents[2] / "static" / "kohtaamo"
     files = [p for p in WIDGET_STATIC.iterdir() if p.suffix in (".js", ".css")]
-    files += [shared / "stream.js", shared / "text.js", shared / "icons.js"]
+    files += [shared / name for name in ("stream.js", "text.js", "icons.js", "attachments.js", "attachments.css")]
     assert {"kohtaamo-widget.js", "kohtaamo-widget.css", "client.js", "client.css"} <= {p.name for p in files}
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in files)
     print(f"widget scripts and styles: {total} bytes gzipped")

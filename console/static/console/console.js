@@ -28,6 +28,7 @@ import {
   select,
   take,
 } from "./conversations.js";
+import { onFileLink } from "./conv-attachments.js";
 import { onAlert } from "./crisis.js";
 import { dialogDone, dialogFailed, onTransferDesks, releaseDialogs } from "./dialogs.js";
 import { initPresence, onDuty, onPresence, renderAllDuty, showPresence } from "./duty.js";
@@ -93,6 +94,7 @@ const HANDLERS = {
   presence: onPresence,
   guests: onGuests,
   guest_link: onGuestLink,
+  file_link: onFileLink,
 };
 
 export function handleEvent(event) {

@@ -5,6 +5,7 @@
 
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
+import { ConvAttachments } from "./conv-attachments.js";
 import { outcomeLabel, removeConv, select, stepIn } from "./conversations.js";
 import { openCloseDialog, openTransferDialog } from "./dialogs.js";
 import { openGuestDialog, renderGuests } from "./guests.js";
@@ -141,6 +142,7 @@ export class Conv {
     this.ui = ui;
     this.setupSuggestions(q);
     this.setupCanned(q);
+    this.setupAttachments(q);
     $("conversation-area").append(pane);
   }
 
@@ -162,6 +164,10 @@ export class Conv {
   }
 
   submitMessage() {
+    if (this.attach.draft) {
+      this.submitAttachment();
+      return;
+    }
     const input = this.ui.input;
     const body = input.value.trim();
     if (!body || !this.canWrite) return;
@@ -188,7 +194,8 @@ export class Conv {
 
   restoreText(item) {
     const input = item.type === "note" ? this.ui.noteInput : this.ui.input;
-    input.value = input.value ? `${item.body}\n${input.value}` : item.body;
+    // A file's message may have had no caption: nothing to give back then.
+    if (item.body) input.value = input.value ? `${item.body}\n${input.value}` : item.body;
     if (item.type === "send") state.drafts[this.id] = input.value;
     const pending = this.findPending(item.type, item.id);
     if (pending) pending.remove();
@@ -377,3 +384,4 @@ export class Conv {
 mixin(Conv, ConvLines);
 mixin(Conv, ConvCanned);
 mixin(Conv, ConvSuggestions);
+mixin(Conv, ConvAttachments);

@@ -27,7 +27,9 @@ export class ConvLines {
           ? guestLabel({ name: message.name, role: message.args?.role })
           : message.name || "";
     head.append(el("span", "msg-author", author), " ", time);
-    li.append(head, el("p", "msg-body", message.body));
+    li.append(head);
+    if (message.attachment) li.append(this.attachmentNode(message, message.attachment));
+    if (message.body || !message.attachment) li.append(el("p", "msg-body", message.body));
     if (message.sender === "staff") {
       const receipt = el("p", "msg-receipt");
       li.append(receipt);
@@ -131,7 +133,10 @@ export class ConvLines {
     li.dataset.pending = item.id;
     const head = el("p", "msg-head");
     head.append(el("span", "msg-author", (state.me && state.me.name) || ""));
-    li.append(head, el("p", "msg-body", item.body), el("p", "msg-receipt", t("sending")));
+    li.append(head);
+    if (item.file) li.append(this.attachmentNode(item, item.file));
+    if (item.body || !item.file) li.append(el("p", "msg-body", item.body));
+    li.append(el("p", "msg-receipt", t("sending")));
     this.ui.log.append(li);
     this.scrollToEnd(true);
   }

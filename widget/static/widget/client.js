@@ -1,4 +1,5 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
+import { AttachComposer, attachmentLine, refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
 import { icon } from "../kohtaamo/icons.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
@@ -93,6 +94,7 @@ const el = {
   codeGet: $("k-code-get"),
   codeGetError: $("k-code-get-error"),
   live: $("k-live"),
+  attach: $("k-attach"),
 };
 const PLAIN = "kohtaamo.plain";
 // The highest seq the client has had in view, {c: conversation, seq}: after a
@@ -174,6 +176,7 @@ const handlers = {
   desks: onDesks,
   desks_changed: onDesksChanged,
   guests: (event) => guests.update(event),
+  file_link: (event) => event.attachment && refreshAttachment(event.attachment),
   error: onError,
 };
 
@@ -365,6 +368,7 @@ function onError(event) {
     return;
   }
   if (event.ref === "about") return; // optional answers: the chat goes on whatever happened to them
+  if (event.ref?.startsWith("file-")) return; // fresh links refused (the file is gone): the picture's text stays
   if (event.ref === "code") {
     el.codeError.textContent = message;
     el.code.focus();
@@ -454,9 +458,39 @@ function whoOf(m) {
 
 function renderMessage(m) {
   if (m.sender === "bot") return renderBotMessage(m);
-  const li = renderLine(m, { who: whoOf, system: systemText, time: timeOf, mine: (x) => x.sender === "client" });
+  const li = renderLine(m, {
+    who: whoOf,
+    system: systemText,
+    time: timeOf,
+    mine: (x) => x.sender === "client",
+    attachment: attachmentOf,
+  });
   if (m.sender === "client") li.append(node("p", "k-mark"));
   return li;
+}
+
+// --- Attachments (static/kohtaamo/attachments.js) -----------------------------------------
+
+const attach = new AttachComposer(el.attach, {
+  t,
+  lang,
+  upload: { url: config.uploadUrl, headers: () => ({ "X-Kohtaamo-Token": store.get(store.TOKEN) || "" }) },
+  maxSeconds: config.maxRecordSeconds,
+  onRetry: () => sendMessage(),
+});
+// The paper clip sits beside the send button; the tools and the chosen file open below the row.
+el.composer.querySelector(".k-send").before(attach.toggle);
+
+/** A message's attachment; its links, once expired, are asked for again (`file_link`). */
+function attachmentOf(m) {
+  const conversation = m.conversation ?? S.conv;
+  return renderAttachment(m.attachment, {
+    t,
+    lang,
+    caption: m.body || "",
+    linkSeconds: config.mediaLinkSeconds,
+    onExpired: (id) => conn.fileLink(conversation, id),
+  });
 }
 
 // --- The chatbot ------------------------------------------------------------------------
@@ -787,7 +821,7 @@ function onLogScroll() {
 // --- Sending ------------------------------------------------------------------------
 
 function showPending(item) {
-  const m = { sender: "client", body: item.body, at: item.at };
+  const m = { sender: "client", body: item.body, at: item.at, attachment: item.file, conversation: item.c };
   const pending = { ...item, el: renderMessage(m) };
   S.pending.set(item.id, pending);
   place(pending.el, null);
@@ -795,15 +829,33 @@ function showPending(item) {
   scrollDown();
 }
 
-function sendMessage() {
-  const body = el.text.value.trim();
+async function sendMessage() {
   el.error.textContent = "";
+  if (attach.draft) {
+    await sendAttachment();
+    return;
+  }
+  const body = el.text.value.trim();
   if (!body) {
     el.error.textContent = t("empty");
     return;
   }
   if (!S.conv || isClosed()) return;
-  const item = { c: S.conv, id: newId(), body, at: new Date().toISOString() };
+  submitMessage({ c: S.conv, id: newId(), body, at: new Date().toISOString() });
+}
+
+/** Upload the chosen or recorded file (the panel shows progress, errors and Retry), then send it with the caption. */
+async function sendAttachment() {
+  const conv = S.conv;
+  if (conv == null || isClosed() || attach.busy) return;
+  const info = await attach.upload(conv);
+  if (!info || S.conv !== conv || isClosed()) return;
+  attach.clear();
+  submitMessage({ c: conv, id: newId(), body: el.text.value.trim(), attachment: info.id, file: info, at: new Date().toISOString() });
+  el.text.focus();
+}
+
+function submitMessage(item) {
   showPending(item);
   conn.submit(item);
   el.text.value = "";
@@ -821,7 +873,7 @@ function failSend(item, error) {
   if (!pending) return;
   pending.el.remove();
   // Keep the text: put it back into the composer.
-  el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
+  if (pending.body) el.text.value = el.text.value ? `${pending.body}\n${el.text.value}` : pending.body;
   fitTextBox();
   updateCount();
   el.error.textContent = message;
@@ -894,6 +946,7 @@ function clearChat() {
   el.list.replaceChildren();
   el.queue.replaceChildren();
   for (const e of [el.typing, el.error, el.title, el.who]) e.textContent = "";
+  attach.clear();
   el.composer.hidden = false;
   el.end.hidden = false;
   el.ended.hidden = true;
@@ -957,6 +1010,7 @@ function renderState() {
     const active = document.activeElement;
     const focusLost = !active || active === document.body || el.confirm.contains(active) || el.composer.contains(active);
     el.typing.textContent = "";
+    attach.clear(); // a file or recording that can no longer be sent (and the microphone off)
     for (const [id, pending] of S.pending) {
       if (pending.seq) continue; // stored; its line comes with the history
       conn.remove(id);
@@ -966,6 +1020,7 @@ function renderState() {
     if (focusLost) queueMicrotask(() => (c.rated ? el.newChat : el.feedback.querySelector("input"))?.focus());
   }
   el.botbar.hidden = c.status !== "bot";
+  attach.setAvailable(c.status !== "bot"); // files go to a person, never to the chatbot
   // A message, or an ended chat, can be come back to with a code (given at once for a message).
   el.codebox.hidden = !(closed || c.status === "message");
   el.messageLeft.hidden = c.status !== "message";
@@ -1120,10 +1175,15 @@ function transcript() {
   const items = [...S.msgs.values()].sort((a, b) => a.seq - b.seq);
   for (const m of items) {
     if (m.sender === "system") lines.push(`[${when(m.at)}] — ${systemText(m)}`);
-    else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${m.body.replace(/\n/g, "\n    ")}`);
+    else lines.push(`[${when(m.at)}] ${whoOf(m)}: ${withFile(m.body, m.attachment).replace(/\n/g, "\n    ")}`);
   }
-  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${p.body}${p.seq ? "" : ` (${t("notSent")})`}`);
+  for (const p of S.pending.values()) lines.push(`[${when(p.at)}] ${t("you")}: ${withFile(p.body, p.file)}${p.seq ? "" : ` (${t("notSent")})`}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A line's text in the transcript, its attachment named after it. */
+function withFile(body, info) {
+  return info ? [body, attachmentLine(info, t)].filter(Boolean).join(" ") : body;
 }
 
 function downloadTranscript() {

@@ -3,6 +3,7 @@
 // client page and the console (kohtaamo/stream.js) and the client page's lines (kohtaamo/lines.js).
 // When the guest leaves or is removed, or the conversation closes, the server closes the
 // socket and the page keeps nothing readable: the lines are taken off the screen.
+import { refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, readJSON, systemText, timeFormatter } from "../kohtaamo/text.js";
@@ -46,6 +47,15 @@ const lineOptions = {
   system: (m) => systemText(config.systemTexts, m, m.code || ""),
   time: timeOf,
   mine: (m) => m.sender === "guest" && m.args?.guest === S.me?.id,
+  // A file sent after the guest joined; its links, once expired, are asked for again (`file_link`).
+  attachment: (m) =>
+    renderAttachment(m.attachment, {
+      t,
+      lang,
+      caption: m.body || "",
+      linkSeconds: config.mediaLinkSeconds,
+      onExpired: (id) => conn.fileLink(conversation, id),
+    }),
 };
 
 function onMessage(m) {
@@ -109,6 +119,7 @@ const handlers = {
   message: onMessage,
   typing: onTyping,
   guests: onGuests,
+  file_link: (event) => event.attachment && refreshAttachment(event.attachment),
   synced: () => (el.conn.textContent = ""),
   guest_ended: (event) => over(event.reason === "left" ? t("left") : t("gone")),
   error: (event) => {

@@ -1,0 +1,54 @@
+"""The browser side of attachments: the texts and limits both pages give
+static/kohtaamo/attachments.js (the client page and the console sit in one
+layer and may not import each other, so their shared part lives here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def attachment_texts() -> dict[str, str]:
+    """The texts of static/kohtaamo/attachments.js (its TEXT_KEYS), for both pages: no placeholders.
+
+    Both pages' catalogues take them from here (widget.views.client_texts and
+    console.views.console_strings), so a picture is called the same on both sides.
+    """
+    return {
+        "attMenu": _("Add a picture, file or recording"),
+        "attFile": _("Add a picture or file"),
+        "attPhoto": _("Take a photo"),
+        "attVoice": _("Record a voice message"),
+        "attVideo": _("Record a video"),
+        "attRecording": _("Recording"),
+        "attStop": _("Stop recording"),
+        "attListen": _("Listen to your message before you send it."),
+        "attWatch": _("Watch your video before you send it."),
+        "attRemove": _("Remove"),
+        "attCancel": _("Cancel upload"),
+        "attRetry": _("Try again"),
+        "attUploading": _("Uploading the file"),
+        "attFailed": _("The file could not be sent. Check your connection and try again."),
+        "attNoDevice": _("The microphone or camera could not be used. Check that your browser allows it."),
+        "attPicture": _("Picture"),
+        "attVoiceMessage": _("Voice message"),
+        "attVideoMessage": _("Video message"),
+        "attPdf": _("PDF document"),
+        "attClose": _("Close"),
+        "attCamera": _("Camera"),
+        "attAttached": _("Attachment"),
+    }
+
+
+def attachment_config() -> dict[str, Any]:
+    """What attachments.js needs to know of the server's limits: the longest recordings, how long a link lasts."""
+    return {
+        "maxRecordSeconds": {
+            "audio": int(settings.MEDIA_AUDIO_MAX_SECONDS),
+            "video": int(settings.MEDIA_VIDEO_MAX_SECONDS),
+        },
+        "mediaLinkSeconds": settings.MEDIA_LINK_SECONDS,
+    }
