@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
+from calls.ice import IceSettings
 from conversations.errors import ChatError, ErrorCode
-from conversations.models import Conversation, Message, Note, SenderKind
+from conversations.models import Call, Conversation, Message, Note, SenderKind
 from conversations.system_texts import localised_args
 from desks.models import desk_names
 
@@ -536,6 +537,53 @@ class ErrorEvent(TypedDict):
     retry_after: NotRequired[float]
 
 
+# --- Calls (issue 14, item 2; conversations.actions.calls) -----------------------------------
+
+
+class CallInfo(TypedDict):
+    """A call's state: who (peer ids: "client", "staff:<id>", "guest:<id>"), when, and how it ended; never content."""
+
+    id: int
+    media: Literal["audio", "video"]
+    state: Literal["ringing", "active", "ended"]
+    started_by: str
+    answered_by: str
+    relay_only: bool
+    rung_at: str
+    answered_at: str | None
+    ended_at: str | None
+    end_reason: str
+
+
+class CallEvent(TypedDict):
+    """A conversation's call changed (or, on resume, its open call). `call` null: none.
+
+    `ice` (calls.ice.IceSettings: iceServers, iceTransportPolicy) is added per
+    socket for the receiving peer while the call is ringing or active
+    (realtime.consumers: fresh TURN credentials, never broadcast).
+    """
+
+    type: Literal["call"]
+    conversation: int
+    call: CallInfo | None
+    ice: NotRequired[IceSettings]
+    ref: NotRequired[str | None]
+
+
+# A WebRTC signal relayed to one peer of a call only: an `sdp` offer/answer or an ICE `candidate`;
+# `from` is the sender's peer id (a Python keyword, hence the functional form).
+CallSignalEvent = TypedDict(
+    "CallSignalEvent",
+    {
+        "type": Literal["call_signal"],
+        "conversation": int,
+        "call": int,
+        "from": str,
+        "signal": dict[str, Any],
+    },
+)
+
+
 # What each party may receive, by event type (a type may come in several shapes, e.g. ack).
 _COMMON: dict[str, tuple[type, ...]] = {
     "message": (MessageEvent,),
@@ -547,6 +595,8 @@ _COMMON: dict[str, tuple[type, ...]] = {
     "deleted": (DeletedEvent,),
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
+    "call": (CallEvent,),
+    "call_signal": (CallSignalEvent,),
 }
 CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -601,6 +651,8 @@ _WITHOUT_DESKS = frozenset(
         "error",
         "desks",
         "desks_changed",
+        "call",
+        "call_signal",
     }
 )
 
@@ -898,3 +950,26 @@ def desks_changed_event(waits: dict[str, int | None] | None = None) -> DesksChan
     if waits is not None:
         event["waits"] = waits
     return event
+
+
+def call_info(call: Call) -> CallInfo:
+    return {
+        "id": call.pk,
+        "media": call.media,  # type: ignore[typeddict-item]  # a CallMedia value
+        "state": call.state,  # type: ignore[typeddict-item]  # a CallState value
+        "started_by": call.started_by,
+        "answered_by": call.answered_by,
+        "relay_only": call.relay_only,
+        "rung_at": call.rung_at.isoformat(),
+        "answered_at": call.answered_at.isoformat() if call.answered_at else None,
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "end_reason": call.end_reason,
+    }
+
+
+def call_event(conversation_id: int, call: Call | None) -> CallEvent:
+    return {"type": "call", "conversation": conversation_id, "call": call_info(call) if call else None}
+
+
+def call_signal_event(conversation_id: int, call_id: int, sender: str, signal: dict[str, Any]) -> CallSignalEvent:
+    return {"type": "call_signal", "conversation": conversation_id, "call": call_id, "from": sender, "signal": signal}

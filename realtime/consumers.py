@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from calls.ice import ice_settings
 from common.events import (
     Outbox,
     conversation_group,
@@ -61,6 +62,12 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         self.groups_joined: set[str] = set()
         self.rate_key = ""
+        # Conversations whose open call this socket's peer was told of (see `with_ice`, `disconnect`).
+        self.call_conversations: set[int] = set()
+
+    def peer_id(self) -> str:
+        """This socket's party as a call's peer id ("client", "staff:<id>"; conversations.actions.calls)."""
+        return self.party
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every message.
@@ -94,6 +101,13 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        if self.call_conversations:
+            # In a call: it ends as lost unless this peer comes back within CALL_LOST_SECONDS.
+            try:
+                await self.run(handlers.call_peer_gone, self.peer_id(), set(self.call_conversations))
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                logger.warning("call peer gone not recorded: %s", type(exc).__name__)
+            self.call_conversations.clear()
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()
@@ -110,7 +124,28 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
 
     async def send_event(self, event: Mapping[str, Any]) -> None:
         """Send one event (conversations.outbound) to this socket's party, desk names in its language."""
+        if event.get("type") == "call":
+            event = self.with_ice(event)
         await self.send(text_data=dumps(localise(event, self.language)))
+
+    def with_ice(self, event: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A `call` event with this peer's ICE settings (fresh TURN credentials) when it may take part.
+
+        Built per socket, never broadcast: each peer gets credentials of its own.
+        Also remembers the calls this socket is in, for `disconnect`.
+        """
+        call = event.get("call")
+        conversation_id = event["conversation"]
+        if not call or call["state"] == "ended":
+            self.call_conversations.discard(conversation_id)
+            return event
+        peer = self.peer_id()
+        participant = peer in (call["started_by"], call["answered_by"])
+        if participant:
+            self.call_conversations.add(conversation_id)
+        if participant or (call["state"] == "ringing" and not call["answered_by"]):
+            return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
+        return event
 
     async def send_error(self, error: ChatError, ref: str | None = None) -> None:
         await self.send_event(error_event(error, ref))
@@ -190,6 +225,9 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         audience = message.get("audience")
         if audience is not None and audience != self.party:
             return
+        peer = message.get("peer")
+        if peer is not None and peer != self.peer_id():
+            return  # a call's signal for another participant
         adapted = await self.adapt_event(message["event"])
         if adapted is not None:
             await self.send_event(adapted)
@@ -265,6 +303,9 @@ class StaffConsumer(BaseChatConsumer):
 
     party = "staff"
     limiter = STAFF_LIMITER
+
+    def peer_id(self) -> str:
+        return f"staff:{self.staff.pk}"
 
     async def connect(self) -> None:
         user = self.scope.get("user")

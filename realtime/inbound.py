@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from conversations.errors import ChatError
 
 Party = Literal["client", "staff"]
+# The parties that may take part in calls (conversations.actions.calls): a new party kind (a guest) is added here.
+CALL_PARTIES: tuple[Party, ...] = ("client", "staff")
 
 
 class ProtocolError(ChatError):
@@ -202,6 +204,50 @@ class NewCode(Frame):
     conversation: ConversationId
 
 
+# --- Calls (issue 14, item 2): every party in a conversation (CALL_PARTIES) ------------------------
+
+
+class CallStart(Frame):
+    """Ring the other side of the conversation (conversations.actions.calls.do_start_call)."""
+
+    type: Literal["call_start"]
+    conversation: ConversationId
+    media: Annotated[str, Max(5), NotBlank()]
+
+
+class CallAnswer(Frame):
+    type: Literal["call_answer"]
+    conversation: ConversationId
+    call: int
+    accept: bool
+
+
+class CallSignal(Frame):
+    """A WebRTC signal for one peer of the call: `signal` is {sdp: {type, sdp}} or {candidate: {...}}.
+
+    Its inside is checked by the action (conversations.actions.calls.clean_signal);
+    the frame's size limit bounds it here.
+    """
+
+    type: Literal["call_signal"]
+    conversation: ConversationId
+    call: int
+    to: Annotated[str, Max(40), NotBlank()]
+    signal: dict[str, Any]
+
+
+class CallEndFrame(Frame):
+    """Hang up; `lost`: the browser's connection failed (the call ends as lost)."""
+
+    type: Literal["call_end"]
+    conversation: ConversationId
+    call: int
+    lost: NotRequired[bool | None]
+
+
+CALL_FRAMES: tuple[type, ...] = (CallStart, CallAnswer, CallSignal, CallEndFrame)
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -288,6 +334,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         NewCode,
         LeaveMessage,
         DesksFrame,
+        *CALL_FRAMES,
     ),
     "staff": (
         *_COMMON,
@@ -301,6 +348,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         Leave,
         SuggestFrame,
         PresenceFrame,
+        *CALL_FRAMES,
     ),
 }
 
@@ -323,6 +371,10 @@ ClientFrame = Union[  # noqa: UP007
     ResumeCode,
     NewCode,
     LeaveMessage,
+    CallStart,
+    CallAnswer,
+    CallSignal,
+    CallEndFrame,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,
@@ -340,6 +392,10 @@ StaffFrame = Union[  # noqa: UP007
     Leave,
     SuggestFrame,
     PresenceFrame,
+    CallStart,
+    CallAnswer,
+    CallSignal,
+    CallEndFrame,
 ]
 
 
@@ -350,7 +406,7 @@ StaffFrame = Union[  # noqa: UP007
 class Field:
     """One field's check, read from its type hint."""
 
-    kind: Literal["str", "int", "bool", "id"]
+    kind: Literal["str", "int", "bool", "id", "object"]
     required: bool = True
     max_length: int | None = None
     allow_empty: bool = True
@@ -364,7 +420,10 @@ def _field(hint: Any, required: bool) -> Field:
     if get_origin(hint) is Annotated:
         hint, *rest = get_args(hint)
         extras = tuple(rest)
-    kind: Literal["str", "int", "bool", "id"] = {str: "str", int: "int", bool: "bool"}[hint]  # type: ignore[assignment]
+    if hint is dict or get_origin(hint) is dict:
+        # A JSON object (a call's signal): its inside is the action's to check; the frame's size bounds it.
+        return Field(kind="object", required=required)
+    kind: Literal["str", "int", "bool", "id", "object"] = {str: "str", int: "int", bool: "bool"}[hint]  # type: ignore[assignment]
     if any(isinstance(e, ClientId) for e in extras):
         kind = "id"
     return Field(
@@ -413,6 +472,10 @@ def _check_field(name: str, spec: Field, value: Any) -> Any:
     if spec.kind == "int":
         # bool is an int in Python; a protocol integer is not.
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+            raise bad
+        return value
+    if spec.kind == "object":
+        if not isinstance(value, dict):
             raise bad
         return value
     if spec.kind == "id":
