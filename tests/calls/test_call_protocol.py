@@ -76,8 +76,8 @@ def test_a_video_call_from_ringing_to_hang_up(chat: Chat, turn: Any, demo: Any) 
     for socket in (client, counsellor):
         has_or_waits(socket, lambda e: e.get("code") == "call_ended", "the call's end in the transcript")
         assert system_codes(socket, conversation)[-2:] == ["call_started_video", "call_ended"]
-    line = next(e for e in client.events if e.get("code") == "call_ended")
-    assert set(line["args"]) == {"length"} and line["body"] == ""
+    ended_line = next(e for e in client.events if e.get("code") == "call_ended")
+    assert set(ended_line["args"]) == {"length"} and ended_line["body"] == ""
     # A new call can start after it.
     assert start_call(client, conversation, "audio")["call"]["started_by"] == "client"
 

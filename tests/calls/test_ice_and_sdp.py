@@ -83,7 +83,8 @@ def test_without_turn_there_are_no_credentials(settings: Any) -> None:
     settings.CALL_STUN_URLS = []
     settings.CALL_TURN_URLS = []
     settings.CALL_TURN_SECRET = ""
-    assert ice_settings(relay_only=False) == {"iceServers": [], "iceTransportPolicy": "all"}
+    ice = ice_settings(relay_only=False)
+    assert ice["iceServers"] == [] and ice["iceTransportPolicy"] == "all"
 
 
 def test_a_relay_only_offer_keeps_only_the_relay_and_no_address_of_the_client() -> None:
