@@ -22,29 +22,32 @@ from django.utils.cache import add_never_cache_headers
 STAFF_PATH_PREFIXES = ("/staff/", "/console/", "/brain/", "/surveys/", "/admin/")
 
 # Browser features the service does not use, denied to our pages and to anything
-# they might frame. Voice and video calls (a later issue) will need the camera and
-# the microphone: then write `camera=(self)` and `microphone=(self)` here, and the
-# embed script (widget/static/widget/kohtaamo-widget.js) must give its iframe
+# they might frame. The camera and the microphone are our own pages' only, for
+# calls (issue 14, docs/calls.md); the embed script
+# (widget/static/widget/kohtaamo-widget.js) gives its iframe
 # `allow="camera; microphone"`, because a framed /embed/ gets only what both the
 # embedding page and this header allow.
 PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
-    )
+    [
+        *(f"{feature}=(self)" for feature in ("camera", "microphone")),
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "display-capture",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "magnetometer",
+                "midi",
+                "payment",
+                "publickey-credentials-get",
+                "serial",
+                "usb",
+                "xr-spatial-tracking",
+            )
+        ),
+    ]
 )
 
 

@@ -294,6 +294,8 @@ CONTENT_SECURITY_POLICY = {
         # wss: from an https one: CSP Level 3); any other host is refused.
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
+        # Calls (docs/calls.md): a call's streams are shown from the browser's own media streams.
+        "media-src": ["'self'", "blob:", "mediastream:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

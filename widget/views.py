@@ -23,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation, shortest_retention_days
+from calls.texts import call_texts
 from common.languages import is_supported, language_codes
 from conversations.actions.desk_states import desk_state
 from conversations.system_texts import system_texts
@@ -163,6 +164,8 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             "retentionDays": retention.pop() if len(retention) == 1 else None,
             "maxCommentChars": settings.FEEDBACK_MAX_COMMENT_CHARS,
             "systemTexts": system_texts("client"),
+            # The call panel's words (static/kohtaamo/call.js).
+            "callTexts": call_texts(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
                 "svg": static("kohtaamo/favicon.svg"),

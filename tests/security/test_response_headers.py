@@ -94,7 +94,10 @@ def test_every_response_has_the_permissions_policy(browsers: dict[str, HttpClien
     }
     for what, response in responses.items():
         assert response["Permissions-Policy"] == PERMISSIONS_POLICY, what
-    # What it says: the camera, the microphone and the location are off for our pages and their frames.
+    # What it says: the location and payments are off for our pages and their frames; the camera and
+    # the microphone are our own pages' only (calls, docs/calls.md), never a framed page's of another origin.
     denied = dict(item.split("=") for item in PERMISSIONS_POLICY.split(", "))
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+    for feature in ("geolocation", "payment", "usb"):
         assert denied[feature] == "()", feature
+    for feature in ("camera", "microphone"):
+        assert denied[feature] == "(self)", feature

@@ -90,6 +90,9 @@ const HANDLERS = {
   transfer_desks: onTransferDesks,
   duty: onDuty,
   presence: onPresence,
+  // Calls (static/kohtaamo/call.js): each conversation's panel.
+  call: (event) => state.convs.get(event.conversation)?.call.onCall(event),
+  call_signal: (event) => state.convs.get(event.conversation)?.call.onSignal(event),
 };
 
 export function handleEvent(event) {

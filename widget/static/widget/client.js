@@ -1,5 +1,6 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
 import { icon } from "../kohtaamo/icons.js";
+import { CallPanel } from "../kohtaamo/call.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, node, readJSON, systemText as sysText, timeFormatter } from "../kohtaamo/text.js";
 import { NOTIFY, SOUND, canNotify, createAttention } from "./attention.js";
@@ -170,7 +171,28 @@ const handlers = {
   desks: onDesks,
   desks_changed: onDesksChanged,
   error: onError,
+  call: (event) => event.conversation === S.conv && callFor(event.conversation).onCall(event),
+  call_signal: (event) => event.conversation === S.conv && callFor(event.conversation).onSignal(event),
 };
+
+// --- Calls (issue 14): one panel for the conversation shown (static/kohtaamo/call.js) ---------------
+let callPanel = null;
+
+function callFor(id) {
+  if (!callPanel || callPanel.conversation !== id) {
+    if (callPanel) callPanel.destroy();
+    const area = $("k-call-area");
+    callPanel = new CallPanel({
+      conversation: id,
+      me: "client",
+      send: (frame) => conn.send(frame),
+      texts: config.callTexts,
+      startMount: area,
+      panelMount: area,
+    });
+  }
+  return callPanel;
+}
 
 // A desk inside its hours with nobody available says so (conversations.actions.duty), live.
 function onEvent(event) {
@@ -289,6 +311,8 @@ function onConversation(event) {
   }
   if (receipts.staff) onReceipt({ conversation: c.id, side: "staff", ...receipts.staff });
   renderState();
+  // Calls only while a person is chatting with the client.
+  callFor(c.id).setAllowed(c.status === "active" && Boolean(c.assigned));
 }
 
 function onSynced(event) {

@@ -86,6 +86,8 @@
       frame.title = words.title;
       // The chat server need not know which page the client came from.
       frame.referrerPolicy = "no-referrer";
+      // Calls (docs/calls.md): the chat in the frame may ask for the camera and the microphone.
+      frame.allow = "camera; microphone";
       // The chat opens in the widget's language (the host page's, or English
       // for a language the chat does not speak), the same as the button's.
       frame.src = origin + "/embed/?" + query;
