@@ -463,6 +463,17 @@ def _has_surrogate(value: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in value)
 
 
+def _texts_in(value: Any) -> list[str]:
+    """Every key and string inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (str(key), *_texts_in(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts_in(item)]
+    return []
+
+
 def _check_field(name: str, spec: Field, value: Any) -> Any:
     bad = ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": name}, field=name)
     if spec.kind == "bool":
@@ -475,7 +486,8 @@ def _check_field(name: str, spec: Field, value: Any) -> Any:
             raise bad
         return value
     if spec.kind == "object":
-        if not isinstance(value, dict):
+        # The same rule as for text (no NUL, no lone surrogate) for every key and string inside.
+        if not isinstance(value, dict) or any("\x00" in text or _has_surrogate(text) for text in _texts_in(value)):
             raise bad
         return value
     if spec.kind == "id":

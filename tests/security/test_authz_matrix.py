@@ -970,6 +970,12 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "resume_code": ({"code": "kissa koira hevonen lehmä"}, "wrong_code"),
     # A message for any active desk, open or not (its inbox: tests/protocol/test_protocol_messages_left.py).
     "leave_message": ({"desk": "youth", "id": "matrix-m", "body": "a message"}, "ok"),
+    # Calls (issue 14): only in a conversation with a person (this one waits in the queue), and only a call of
+    # one's own conversation (call 1 is none of it).
+    "call_start": ({"media": "video"}, "forbidden"),
+    "call_answer": ({"call": 1, "accept": True}, "not_found"),
+    "call_signal": ({"call": 1, "to": "staff:1", "signal": {"sdp": {"type": "offer", "sdp": "v=0"}}}, "not_found"),
+    "call_end": ({"call": 1}, "not_found"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
@@ -1073,6 +1079,16 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     "suggest": ({}, SEES),
     # One's own status: everybody who answers clients sets their own (conversations.actions.duty).
     "presence": ({"status": "available"}, "ok"),
+    # Calls (issue 14): only the conversation's counsellor; the others who see it are refused with forbidden.
+    # The counsellor passes the rights and is then refused by the set-up: a relay-only desk, no TURN server.
+    "call_start": ({"media": "video"}, {**WRITES, "counsellor": ("call_unavailable", "not_found", "not_found")}),
+    # A call that is not the conversation's (none is going on): not_found once the rights allow.
+    "call_answer": ({"call": MISSING, "accept": True}, {**WRITES, "counsellor": ("not_found",) * 3}),
+    "call_signal": (
+        {"call": MISSING, "to": "client", "signal": {"candidate": {"candidate": ""}}},
+        {**WRITES, "counsellor": ("not_found",) * 3},
+    ),
+    "call_end": ({"call": MISSING}, {**WRITES, "counsellor": ("not_found",) * 3}),
 }
 
 
