@@ -167,15 +167,16 @@ class Context:
         if spec.kind == "id":
             return st.text(printable_chars, min_size=1, max_size=64)
         if spec.kind == "object":
-            # A call's signal (conversations.actions.calls.clean_signal): a description, a candidate, or junk.
-            sdp = st.fixed_dictionaries({"type": st.sampled_from(["offer", "answer", "pranswer"]), "sdp": st.text()})
-            candidate = st.fixed_dictionaries(
-                {"candidate": st.text(max_size=200), "sdpMid": st.none() | st.text(max_size=10)}
-            )
+            # A call's signal (conversations.actions.calls.clean_signal): a description, a candidate, or junk;
+            # its text follows the protocol's rule for text (no NUL, no lone surrogate).
+            clean = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=200)
+            sdp = st.fixed_dictionaries({"type": st.sampled_from(["offer", "answer", "pranswer"]), "sdp": clean})
+            candidate = st.fixed_dictionaries({"candidate": clean, "sdpMid": st.none() | clean})
+            scalars = st.none() | st.booleans() | st.integers() | clean
             return (
                 st.fixed_dictionaries({"sdp": sdp})
                 | st.fixed_dictionaries({"candidate": candidate})
-                | st.dictionaries(st.text(max_size=10), json_values, max_size=4)
+                | st.dictionaries(clean, scalars, max_size=4)
             )
         limit = spec.max_length or 300
         text = st.text(max_size=min(limit, 300)).filter(lambda s: "\x00" not in s)
