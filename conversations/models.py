@@ -344,6 +344,8 @@ class Call(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation"], condition=~Q(state="ended"), name="one_call_at_a_time")
         ]
+        # The sweep (conversations.actions.calls.do_sweep_calls) reads the calls not ended every second.
+        indexes = [models.Index(fields=["state"], condition=~Q(state="ended"), name="open_calls_idx")]
 
     def __str__(self) -> str:
         return f"call {self.pk} in {self.conversation_id}"

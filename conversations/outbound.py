@@ -971,5 +971,26 @@ def call_event(conversation_id: int, call: Call | None) -> CallEvent:
     return {"type": "call", "conversation": conversation_id, "call": call_info(call) if call else None}
 
 
+# A client never sees a staff id (ConversationState): in a call's events a client's socket reads its
+# counsellor's peer id as "staff", and a signal it addresses to "staff" goes to the call's staff participant
+# (conversations.actions.calls.resolve_peer).
+CLIENT_STAFF_PEER = "staff"
+
+
+def _peer_for_client(peer: str) -> str:
+    return CLIENT_STAFF_PEER if peer.startswith("staff:") else peer
+
+
+def call_event_for_client(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A `call` or `call_signal` event as a client's socket sends it: staff peer ids without the staff id."""
+    if event.get("type") == "call_signal":
+        return {**event, "from": _peer_for_client(event["from"])}
+    call = event.get("call")
+    if event.get("type") == "call" and call:
+        started_by, answered_by = _peer_for_client(call["started_by"]), _peer_for_client(call["answered_by"])
+        return {**event, "call": {**call, "started_by": started_by, "answered_by": answered_by}}
+    return event
+
+
 def call_signal_event(conversation_id: int, call_id: int, sender: str, signal: dict[str, Any]) -> CallSignalEvent:
     return {"type": "call_signal", "conversation": conversation_id, "call": call_id, "from": sender, "signal": signal}

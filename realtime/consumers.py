@@ -36,7 +36,7 @@ from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
-from conversations.outbound import error_event, gone_event, localise, pong_event
+from conversations.outbound import call_event_for_client, error_event, gone_event, localise, pong_event
 from realtime import handlers
 from realtime.inbound import Party, ProtocolError, parse_frame
 
@@ -126,6 +126,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """Send one event (conversations.outbound) to this socket's party, desk names in its language."""
         if event.get("type") == "call":
             event = self.with_ice(event)
+        if self.party == "client" and event.get("type") in ("call", "call_signal"):
+            event = call_event_for_client(event)
         await self.send(text_data=dumps(localise(event, self.language)))
 
     def with_ice(self, event: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -47,7 +47,7 @@ from conversations.actions.access import (
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
 from conversations.models import Call, CallEnd, CallMedia, CallState, Client, Conversation, Status
-from conversations.outbound import call_event, call_signal_event
+from conversations.outbound import CLIENT_STAFF_PEER, call_event, call_signal_event
 
 logger = logging.getLogger(__name__)
 
@@ -306,6 +306,13 @@ def _plain_text(text: str) -> bool:
     return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
 
 
+def resolve_peer(call: Call, to: str) -> str:
+    """The peer id a signal is addressed to: a client's "staff" is the call's staff participant."""
+    if to == CLIENT_STAFF_PEER:
+        return next((peer for peer in call.peers() if peer.startswith("staff:")), to)
+    return to
+
+
 def do_signal(caller: Caller, conversation_id: int, call_id: int, to: str, signal: dict[str, Any]) -> None:
     """Relay an offer, an answer or a candidate of an active call to its other participant only."""
     with transaction.atomic():
@@ -313,6 +320,7 @@ def do_signal(caller: Caller, conversation_id: int, call_id: int, to: str, signa
         call = _the_call(conversation, call_id)
         if call.state != CallState.ACTIVE:
             raise ChatError("closed", _("The call has ended."))
+        to = resolve_peer(call, to)
         if caller.peer not in call.peers() or to not in call.peers() or to == caller.peer:
             raise ChatError("forbidden", _("Only the people in this call can talk to each other in it."))
         cleaned = clean_signal(signal, call.relay_only)
@@ -359,27 +367,42 @@ def end_call_of_closed(conversation: Conversation) -> None:
             _end(conversation, Call.objects.select_for_update().get(pk=call.pk), CallEnd.CLOSED)
 
 
+def _stale(call: Call, conversation: Conversation) -> bool:
+    """Whether a call's participant is no longer in its conversation (moved on, requeued) or it is not live."""
+    if conversation.status != Status.ACTIVE:
+        return True
+    return not set(call.peers()) <= conversation_peers(conversation)
+
+
 def do_sweep_calls(now: dt.datetime | None = None) -> int:
-    """End the calls nobody answered in time (missed) and those a participant did not come back to (lost)."""
+    """End the calls nobody answered in time (missed), those a participant did not come back to (lost),
+    and those whose conversation moved on without a participant (a transfer, back to the queue: lost)."""
     now = now or timezone.now()
     ring_limit = now - dt.timedelta(seconds=settings.CALL_RING_SECONDS)
     lost_limit = now - dt.timedelta(seconds=settings.CALL_LOST_SECONDS)
-    due = list(
-        Call.objects.filter(state=CallState.RINGING, rung_at__lte=ring_limit).values_list("pk", flat=True)
-    ) + list(Call.objects.exclude(state=CallState.ENDED).filter(gone_at__lte=lost_limit).values_list("pk", flat=True))
+    open_calls = list(Call.objects.exclude(state=CallState.ENDED).select_related("conversation"))
+    due = [
+        call.pk
+        for call in open_calls
+        if (call.state == CallState.RINGING and call.rung_at <= ring_limit)
+        or (call.gone_at is not None and call.gone_at <= lost_limit)
+        or _stale(call, call.conversation)
+    ]
     ended = 0
-    for call_id in sorted(set(due)):
+    for call_id in due:
         with transaction.atomic():
-            call = Call.objects.filter(pk=call_id).first()
-            if call is None:
+            conversation_id = Call.objects.filter(pk=call_id).values_list("conversation_id", flat=True).first()
+            if conversation_id is None:
                 continue
-            conversation = lock_conversation(call.conversation_id)
+            conversation = lock_conversation(conversation_id)
             call = Call.objects.select_for_update().get(pk=call_id)
             if call.state == CallState.ENDED:
                 continue
-            if call.gone_at is not None and call.gone_at <= lost_limit:
+            if (call.gone_at is not None and call.gone_at <= lost_limit) or (
+                call.state == CallState.ACTIVE and _stale(call, conversation)
+            ):
                 _end(conversation, call, CallEnd.LOST, now)
-            elif call.state == CallState.RINGING and call.rung_at <= ring_limit:
+            elif call.state == CallState.RINGING and (call.rung_at <= ring_limit or _stale(call, conversation)):
                 _end(conversation, call, CallEnd.MISSED, now)
             else:
                 continue

@@ -35,6 +35,8 @@ def test_a_video_call_from_ringing_to_hang_up(chat: Chat, turn: Any, demo: Any) 
     assert started["ice"]["iceServers"][0]["username"]
     ringing = client.wait_for("call", conversation=conversation)
     assert ringing["call"]["id"] == call["id"] and ringing["ice"]["iceTransportPolicy"] == "relay"
+    # A client never sees a staff id: its counsellor is "staff" in a call too.
+    assert ringing["call"]["started_by"] == "staff"
     assert ringing["ice"]["iceServers"][0]["username"] != started["ice"]["iceServers"][0]["username"]
 
     accepted = client.answer({"type": "call_answer", "conversation": conversation, "call": call["id"], "accept": True})
@@ -52,7 +54,7 @@ def test_a_video_call_from_ringing_to_hang_up(chat: Chat, turn: Any, demo: Any) 
         }
     )
     offer = client.wait_for("call_signal", conversation=conversation)
-    assert offer["from"] == staff_peer
+    assert offer["from"] == "staff"
     sdp = offer["signal"]["sdp"]["sdp"]
     assert "typ relay" in sdp and "192.168.1.20" not in sdp and "84.250.10.20" not in sdp
     # A trickled host candidate is dropped on a relay-only call; a relay one goes through.
@@ -62,7 +64,7 @@ def test_a_video_call_from_ringing_to_hang_up(chat: Chat, turn: Any, demo: Any) 
                 "type": "call_signal",
                 "conversation": conversation,
                 "call": call["id"],
-                "to": staff_peer,
+                "to": "staff",
                 "signal": {"candidate": {"candidate": line, "sdpMid": "0", "sdpMLineIndex": 0}},
             }
         )

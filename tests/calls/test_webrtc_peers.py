@@ -140,7 +140,7 @@ async def talk(
         await caller.setLocalDescription(await caller.createOffer())  # gathers every candidate
         signal(counsellor, "client", caller.localDescription)
         offer = await asyncio.to_thread(client.wait_for, "call_signal", 10, conversation=conversation)
-        assert offer["from"] == staff
+        assert offer["from"] == "staff"  # as a client reads its counsellor's peer id
         await callee.setRemoteDescription(RTCSessionDescription(**offer["signal"]["sdp"]))
         await callee.setLocalDescription(await callee.createAnswer())
         signal(client, staff, callee.localDescription)
