@@ -38,7 +38,7 @@ def frames(conversation: int, call: int, to: str) -> list[dict[str, Any]]:
 
 
 def test_strangers_cannot_touch_a_call(chat: Chat, turn: Any) -> None:
-    client, counsellor, conversation, call = active_call(chat)
+    client, _counsellor, conversation, call = active_call(chat)
     # Another client: the conversation does not exist for them.
     stranger = chat.client()
     for frame in frames(conversation, call, "client"):
@@ -105,7 +105,7 @@ def test_a_counsellor_removed_from_the_desk_is_cut_off(chat: Chat, turn: Any) ->
 def test_a_call_ends_when_its_counsellor_transfers_the_conversation_to_a_desk_they_also_see(
     chat: Chat, turn: Any, demo: Any
 ) -> None:
-    client, counsellor, conversation, call = active_call(chat)
+    client, counsellor, conversation, _call = active_call(chat)
     counsellor.answer({"type": "transfer", "conversation": conversation, "desk": demo.desks.parents.pk})
     ended = has_or_waits(
         client, lambda e: e["type"] == "call" and e["call"]["state"] == "ended", "the call's end", timeout=5
