@@ -28,8 +28,6 @@ from django.utils.translation import gettext as _
 from conversations.errors import ChatError
 
 Party = Literal["client", "staff"]
-# The parties that may take part in calls (conversations.actions.calls): a new party kind (a guest) is added here.
-CALL_PARTIES: tuple[Party, ...] = ("client", "staff")
 
 
 class ProtocolError(ChatError):
@@ -204,7 +202,7 @@ class NewCode(Frame):
     conversation: ConversationId
 
 
-# --- Calls (issue 14, item 2): every party in a conversation (CALL_PARTIES) ------------------------
+# --- Calls (issue 14, item 2): every party in a conversation adds CALL_FRAMES to its FRAME_TYPES ----
 
 
 class CallStart(Frame):

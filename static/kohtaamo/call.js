@@ -145,7 +145,22 @@ export class CallPanel {
 
   async start(media) {
     if (!(await this.getMedia(media))) return;
-    this.send({ type: "call_start", conversation: this.conversation, media });
+    this.send({ type: "call_start", conversation: this.conversation, media, ref: this.ref });
+  }
+
+  /** The ref of this panel's frames: an error with it is the panel's (see `onError`). */
+  get ref() {
+    return `call:${this.conversation}`;
+  }
+
+  /** The server refused a call frame (e.g. `call_unavailable`, `busy`): say so, and let the devices go. */
+  onError(event) {
+    const ours = this.call && this.call.state !== "ended" && this.joining === this.call.id;
+    if (!ours) this.teardown();
+    this.panel.hidden = false;
+    this.incoming.hidden = true;
+    this.controls.hidden = !ours;
+    this.show(event.message || event.code);
   }
 
   async answer(accept) {
@@ -165,7 +180,7 @@ export class CallPanel {
   }
 
   frame(type, fields) {
-    return { type, conversation: this.conversation, call: this.call.id, ...fields };
+    return { type, conversation: this.conversation, call: this.call.id, ref: this.ref, ...fields };
   }
 
   async getMedia(media) {
@@ -219,15 +234,17 @@ export class CallPanel {
     this.panel.hidden = false;
     this.panel.classList.toggle("k-call--video", call.media === "video");
     if (call.state === "ringing") {
-      this.incoming.hidden = mine;
+      // Only the side being rung answers: a page that may not call here (a supervisor watching) only sees it.
+      const rungHere = !mine && this.allowed;
+      this.incoming.hidden = !rungHere;
       this.controls.hidden = !mine;
       if (mine) {
         this.joining = call.id;
         this.show(this.t.calling);
-      } else {
+      } else if (rungHere) {
         this.show(call.media === "video" ? this.t.incomingVideo : this.t.incomingAudio);
         this.ringOn();
-      }
+      } else this.show(this.t.elsewhere);
       return;
     }
     this.ringOff();
@@ -310,7 +327,7 @@ export class CallPanel {
   }
 
   signal(to, signal) {
-    this.send({ type: "call_signal", conversation: this.conversation, call: this.call.id, to, signal });
+    this.send({ type: "call_signal", conversation: this.conversation, call: this.call.id, to, signal, ref: this.ref });
   }
 
   /** A `call_signal` event from the other participant. */

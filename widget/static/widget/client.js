@@ -363,6 +363,10 @@ function onReceipt(event) {
 }
 
 function onError(event) {
+  if (event.ref?.startsWith("call:")) {
+    if (callPanel) callPanel.onError(event); // a refused call frame: the call panel says it
+    return;
+  }
   const message = event.message || event.code;
   if (event.code === "unavailable") el.conn.textContent = t("trouble");
   if (event.ref === "hello") return; // the stream says hello again
