@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1 postgresql ffmpeg
+DEBIAN_PACKAGES := chromium libvoikko1 voikko-fi gettext redis-server libmagic1 postgresql ffmpeg coturn
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

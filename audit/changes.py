@@ -58,7 +58,17 @@ STAFF_ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser", "organisation_id
 STAFF_FIELDS = ("role", *STAFF_ACCESS_FIELDS, "password")
 
 # Desks: fields written as old -> new, and texts for clients said to have changed (not what they say).
-DESK_FIELDS = ("organisation_id", "slug", "audience", "languages", "is_active", "bot_enabled", "queue_limit")
+DESK_FIELDS = (
+    "organisation_id",
+    "slug",
+    "audience",
+    "languages",
+    "is_active",
+    "bot_enabled",
+    "queue_limit",
+    # Calls through the relay only (docs/calls.md): who turned a privacy safeguard off, and when.
+    "calls_relay_only",
+)
 DESK_TEXT_FIELDS = ("name", "description", "closed_message")
 
 _BEFORE = "_audit_before"

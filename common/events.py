@@ -117,7 +117,11 @@ async def send_outbox(layer: Any, outbox: Outbox) -> None:
 
 
 def deliver(
-    group: str, event: Mapping[str, Any], exclude_channel: str | None = None, audience: str | None = None
+    group: str,
+    event: Mapping[str, Any],
+    exclude_channel: str | None = None,
+    audience: str | None = None,
+    peer: str | None = None,
 ) -> None:
     """Hand one event to the channel layer now (call only after the commit).
 
@@ -128,6 +132,8 @@ def deliver(
     the channel layer fails (the callers below log it).
     """
     message = {"type": "relay", "event": event, "exclude": exclude_channel, "audience": audience, "group": group}
+    if peer is not None:
+        message["peer"] = peer
     outbox: Outbox | None = getattr(_collecting, "outbox", None)
     if outbox is not None:
         outbox.append((group, message))
@@ -152,15 +158,22 @@ def _after_commit(callback: Callable[[], None], what: str) -> None:
 
 
 def send_event(
-    group: str, event: Mapping[str, Any], *, exclude_channel: str | None = None, audience: str | None = None
+    group: str,
+    event: Mapping[str, Any],
+    *,
+    exclude_channel: str | None = None,
+    audience: str | None = None,
+    peer: str | None = None,
 ) -> None:
     """Deliver `event` to every connection in `group` once the transaction commits.
 
     `exclude_channel` keeps an event (such as typing) from echoing back to the
     connection it came from; `audience` (a party: "client" or "staff") limits it
-    to that party's sockets, for events that reach the parties in different shapes.
+    to that party's sockets, for events that reach the parties in different shapes;
+    `peer` (a call's peer id: "client", "staff:<id>", "guest:<id>") to the sockets of
+    that one participant (a call's signals: realtime.consumers `peer_id`).
     """
-    _after_commit(lambda: deliver(group, event, exclude_channel, audience), str(event.get("type")))
+    _after_commit(lambda: deliver(group, event, exclude_channel, audience, peer), str(event.get("type")))
 
 
 def send_events_after_commit(callback: Callable[[], None]) -> None:

@@ -112,3 +112,16 @@ class QueueLimitForm(forms.Form):
         min_value=1,
         help_text=_("Those after them are offered a message, another desk or the chatbot. Empty: the service's limit."),
     )
+
+
+class CallsForm(forms.Form):
+    """Whether the desk's calls go through the relay only (desks.opening.do_set_calls_relay_only, docs/calls.md)."""
+
+    calls_relay_only = forms.BooleanField(
+        label=_("Calls only through the relay server"),
+        required=False,
+        help_text=_(
+            "Keeps the client's address hidden from the counsellor's browser. Turn off only at a desk "
+            "whose callers are staff."
+        ),
+    )

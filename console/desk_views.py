@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Staff
-from console.desk_forms import ExceptionForm, PeriodFormSet, QueueLimitForm
+from console.desk_forms import CallsForm, ExceptionForm, PeriodFormSet, QueueLimitForm
 from desks.actions import desks_supervised_by, may_keep_hours
 from desks.hours import describe_exception, desk_status, periods_of, upcoming_exceptions, with_hours
 from desks.members import may_manage_members
@@ -31,6 +31,7 @@ from desks.opening import (
     do_add_exception,
     do_add_public_holidays,
     do_delete_exception,
+    do_set_calls_relay_only,
     do_set_queue_limit,
     do_set_weekly_hours,
 )
@@ -80,6 +81,7 @@ def desk_hours(request: HttpRequest, desk_id: int) -> HttpResponse:
     periods = PeriodFormSet(prefix="periods", initial=initial)
     exception = ExceptionForm(prefix="exception")
     queue = QueueLimitForm(prefix="queue", initial={"queue_limit": desk.queue_limit})
+    calls = CallsForm(prefix="calls", initial={"calls_relay_only": desk.calls_relay_only})
     weekly_errors: list[str] = []
     weekly_invalid = False
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -115,6 +117,12 @@ def desk_hours(request: HttpRequest, desk_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The queue limit was saved."))
                 return redirect(here + "#queue-heading")
+    elif action == "calls":
+        calls = CallsForm(request.POST, prefix="calls")
+        if calls.is_valid():
+            do_set_calls_relay_only(staff, desk, calls.cleaned_data["calls_relay_only"])
+            messages.success(request, _("The call setting was saved."))
+            return redirect(here + "#calls-heading")
     elif action == "delete":
         exception_id = request.POST.get("exception", "")
         if not exception_id.isdigit() or not do_delete_exception(staff, desk, int(exception_id)):
@@ -152,6 +160,7 @@ def desk_hours(request: HttpRequest, desk_id: int) -> HttpResponse:
         "weekly_invalid": weekly_invalid,
         "exception": exception,
         "queue": queue,
+        "calls": calls,
         # Every coming exception, also those past the client page's 60 days, each with its remove button.
         "upcoming": [(e.pk, describe_exception(e)) for e in upcoming_exceptions(fresh, days=None)],
         "years": [this_year, this_year + 1],

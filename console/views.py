@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Staff
 from bot.cache import get_bot
+from calls.texts import call_texts
 from console.forms import CannedReplyForm
 from conversations.actions.canned import (
     canned_replies_for,
@@ -259,6 +260,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "loginUrl": reverse("accounts:login"),
         "topicTitles": topic_titles(get_language() or settings.LANGUAGE_CODE),
         "systemTexts": system_texts("staff"),
+        # The call panel's words (static/kohtaamo/call.js).
+        "callTexts": call_texts(),
         "recordUrl": reverse("console:record_for_conversation", args=[0]),
         # The same client's earlier conversations (the `earlier` event) link to their history pages.
         "historyUrl": reverse("console:history_conversation", args=[0]),

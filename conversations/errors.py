@@ -27,6 +27,7 @@ ErrorCode = Literal[
     "queue_full",
     "wrong_code",
     "code_locked",
+    "call_unavailable",
 ]
 ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
 

@@ -399,3 +399,67 @@ class Guest(models.Model):
     def peer(self) -> str:
         """The guest's peer id in the protocol (docs/protocol.md: peers)."""
         return f"guest:{self.pk}"
+
+
+# --- Calls (issue 14, item 2; conversations.actions.calls, docs/calls.md) -----------------
+
+
+class CallMedia(models.TextChoices):
+    AUDIO = "audio", _("Voice call")
+    VIDEO = "video", _("Video call")
+
+
+class CallState(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class CallEnd(models.TextChoices):
+    HANGUP = "hangup", _("Hung up")
+    DECLINED = "declined", _("Declined")
+    MISSED = "missed", _("Not answered")
+    LOST = "lost", _("Connection lost")
+    CLOSED = "closed", _("The conversation ended")
+
+
+class Call(models.Model):
+    """A voice or video call inside a conversation: who, when and how it ended, never what was said or shown.
+
+    Parties are named by peer id ("client", "staff:<id>", "guest:<id>", see
+    conversations.actions.calls.peer_of). The media flow between the browsers
+    (through the TURN relay when `relay_only`); the server only relays the
+    signals. At most one call of a conversation is not ended (a constraint).
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="calls")
+    media = models.CharField(max_length=5, choices=CallMedia.choices)
+    started_by = models.CharField(max_length=40)
+    # Who accepted (blank while ringing, or when nobody did).
+    answered_by = models.CharField(max_length=40, blank=True)
+    # Fixed when the call starts, from its desk and whether TURN is configured (calls.ice.turn_configured).
+    relay_only = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=CallState.choices, default=CallState.RINGING)
+    rung_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=CallEnd.choices, blank=True)
+    # A participant whose socket closed, and when: the call ends as lost unless they come back
+    # within CALL_LOST_SECONDS (conversations.actions.calls.do_peer_gone, do_peer_back).
+    gone_peer = models.CharField(max_length=40, blank=True)
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "rung_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation"], condition=~Q(state="ended"), name="one_call_at_a_time")
+        ]
+        # The sweep (conversations.actions.calls.do_sweep_calls) reads the calls not ended every second.
+        indexes = [models.Index(fields=["state"], condition=~Q(state="ended"), name="open_calls_idx")]
+
+    def __str__(self) -> str:
+        return f"call {self.pk} in {self.conversation_id}"
+
+    def peers(self) -> tuple[str, ...]:
+        """The call's participants so far: who started it and, once accepted, who answered."""
+        return (self.started_by, self.answered_by) if self.answered_by else (self.started_by,)

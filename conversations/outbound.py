@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
+from calls.ice import IceSettings
 from conversations.errors import ChatError, ErrorCode
-from conversations.models import Attachment, Conversation, Guest, Message, Note, SenderKind
+from conversations.models import Attachment, Call, Conversation, Guest, Message, Note, SenderKind
 from conversations.system_texts import localised_args
 from desks.models import desk_names
 from media import links
@@ -643,6 +644,53 @@ class GuestEndedEvent(TypedDict):
     reason: Literal["left", "removed", "closed"]
 
 
+# --- Calls (issue 14, item 2; conversations.actions.calls) -----------------------------------
+
+
+class CallInfo(TypedDict):
+    """A call's state: who (peer ids: "client", "staff:<id>", "guest:<id>"), when, and how it ended; never content."""
+
+    id: int
+    media: Literal["audio", "video"]
+    state: Literal["ringing", "active", "ended"]
+    started_by: str
+    answered_by: str
+    relay_only: bool
+    rung_at: str
+    answered_at: str | None
+    ended_at: str | None
+    end_reason: str
+
+
+class CallEvent(TypedDict):
+    """A conversation's call changed (or, on resume, its open call). `call` null: none.
+
+    `ice` (calls.ice.IceSettings: iceServers, iceTransportPolicy) is added per
+    socket for the receiving peer while the call is ringing or active
+    (realtime.consumers: fresh TURN credentials, never broadcast).
+    """
+
+    type: Literal["call"]
+    conversation: int
+    call: CallInfo | None
+    ice: NotRequired[IceSettings]
+    ref: NotRequired[str | None]
+
+
+# A WebRTC signal relayed to one peer of a call only: an `sdp` offer/answer or an ICE `candidate`;
+# `from` is the sender's peer id (a Python keyword, hence the functional form).
+CallSignalEvent = TypedDict(
+    "CallSignalEvent",
+    {
+        "type": Literal["call_signal"],
+        "conversation": int,
+        "call": int,
+        "from": str,
+        "signal": dict[str, Any],
+    },
+)
+
+
 # What each party may receive, by event type (a type may come in several shapes, e.g. ack).
 _COMMON: dict[str, tuple[type, ...]] = {
     "message": (MessageEvent,),
@@ -655,6 +703,8 @@ _COMMON: dict[str, tuple[type, ...]] = {
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
     "file_link": (FileLinkEvent,),
+    "call": (CallEvent,),
+    "call_signal": (CallSignalEvent,),
 }
 CLIENT_EVENTS: dict[str, tuple[type, ...]] = {
     **_COMMON,
@@ -731,6 +781,8 @@ _WITHOUT_DESKS = frozenset(
         "guests",
         "guest_link",
         "guest_ended",
+        "call",
+        "call_signal",
     }
 )
 
@@ -1142,3 +1194,47 @@ def guest_conversation_event(guest: Guest) -> GuestConversationEvent:
 
 def guest_ended_event(conversation_id: int, reason: Literal["left", "removed", "closed"]) -> GuestEndedEvent:
     return {"type": "guest_ended", "conversation": conversation_id, "reason": reason}
+
+
+def call_info(call: Call) -> CallInfo:
+    return {
+        "id": call.pk,
+        "media": call.media,  # type: ignore[typeddict-item]  # a CallMedia value
+        "state": call.state,  # type: ignore[typeddict-item]  # a CallState value
+        "started_by": call.started_by,
+        "answered_by": call.answered_by,
+        "relay_only": call.relay_only,
+        "rung_at": call.rung_at.isoformat(),
+        "answered_at": call.answered_at.isoformat() if call.answered_at else None,
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "end_reason": call.end_reason,
+    }
+
+
+def call_event(conversation_id: int, call: Call | None) -> CallEvent:
+    return {"type": "call", "conversation": conversation_id, "call": call_info(call) if call else None}
+
+
+# A client never sees a staff id (ConversationState): in a call's events a client's socket reads its
+# counsellor's peer id as "staff", and a signal it addresses to "staff" goes to the call's staff participant
+# (conversations.actions.calls.resolve_peer).
+CLIENT_STAFF_PEER = "staff"
+
+
+def _peer_for_client(peer: str) -> str:
+    return CLIENT_STAFF_PEER if peer.startswith("staff:") else peer
+
+
+def call_event_for_client(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A `call` or `call_signal` event as a client's socket sends it: staff peer ids without the staff id."""
+    if event.get("type") == "call_signal":
+        return {**event, "from": _peer_for_client(event["from"])}
+    call = event.get("call")
+    if event.get("type") == "call" and call:
+        started_by, answered_by = _peer_for_client(call["started_by"]), _peer_for_client(call["answered_by"])
+        return {**event, "call": {**call, "started_by": started_by, "answered_by": answered_by}}
+    return event
+
+
+def call_signal_event(conversation_id: int, call_id: int, sender: str, signal: dict[str, Any]) -> CallSignalEvent:
+    return {"type": "call_signal", "conversation": conversation_id, "call": call_id, "from": sender, "signal": signal}

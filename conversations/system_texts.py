@@ -35,7 +35,26 @@ CODES = (
     "guest_joined",
     "guest_left",
     "guest_removed",
+    # Calls (conversations.actions.calls): the same words for both sides.
+    "call_started_audio",
+    "call_started_video",
+    "call_declined",
+    "call_missed",
+    "call_cancelled",
+    "call_ended",
+    "call_lost",
 )
+
+# A call's lines read alike to everybody in it; `length` is "m:ss" (conversations.actions.calls.call_length).
+CALL_TEXTS: dict[str, Promise] = {
+    "call_started_audio": pgettext_lazy("system line about a call", "Voice call started."),
+    "call_started_video": pgettext_lazy("system line about a call", "Video call started."),
+    "call_declined": pgettext_lazy("system line about a call", "The call was declined."),
+    "call_missed": pgettext_lazy("system line about a call", "Nobody answered the call."),
+    "call_cancelled": pgettext_lazy("system line about a call", "The call was cancelled."),
+    "call_ended": pgettext_lazy("system line about a call", "The call ended. It lasted %(length)s."),
+    "call_lost": pgettext_lazy("system line about a call", "The call was cut off. It lasted %(length)s."),
+}
 
 CLIENT: dict[str, Promise] = {
     "started": pgettext_lazy("system line for the client", "You started a chat: %(desk)s."),
@@ -90,6 +109,10 @@ STAFF: dict[str, Promise] = {
     "guest_left": pgettext_lazy("system line for staff", "%(name)s (%(role)s) left the conversation."),
     "guest_removed": pgettext_lazy("system line for staff", "%(name)s (%(role)s) was removed from the conversation."),
 }
+
+
+CLIENT.update(CALL_TEXTS)
+STAFF.update(CALL_TEXTS)
 
 
 def system_texts(audience: Audience) -> dict[str, str]:

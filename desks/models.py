@@ -67,6 +67,16 @@ class Desk(models.Model):
             "or the chatbot. Empty: the service's own limit."
         ),
     )
+    # Calls (issue 14; docs/calls.md): through the TURN relay only, so neither side's browser learns
+    # the other's address. Effective only when a TURN server is configured (calls.ice.turn_configured).
+    calls_relay_only = models.BooleanField(
+        _("calls through the relay only"),
+        default=True,
+        help_text=_(
+            "Voice and video calls go through the service's relay server, so that the counsellor's browser "
+            "never learns the client's address. Turn off only for desks whose callers are staff."
+        ),
+    )
     position = models.PositiveSmallIntegerField(
         _("position"),
         default=100,

@@ -128,6 +128,14 @@ def do_set_queue_limit(staff: Staff, desk: Desk, limit: int | None) -> None:
     desk.save(update_fields=["queue_limit"])
 
 
+@transaction.atomic
+def do_set_calls_relay_only(staff: Staff, desk: Desk, relay_only: bool) -> None:
+    """Whether the desk's calls go through the TURN relay only (docs/calls.md); audited like the queue limit."""
+    _check_supervises(staff, desk)
+    desk.calls_relay_only = relay_only
+    desk.save(update_fields=["calls_relay_only"])
+
+
 def check_exception(desk: Desk, new: NewException, today: dt.date | None = None) -> None:
     """ValidationError, by field, unless `new` can be added to `desk` now.
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "desks",
     "audit",
     "duty",
+    "calls",
     "bot",
     "media",
     "conversations",
@@ -293,7 +294,8 @@ CONTENT_SECURITY_POLICY = {
         # blob: the preview of a picture, voice or video message before it is sent (attachments.js);
         # the files themselves come from our own origin through their signed links.
         "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
+        # ... and of a call's streams, shown from the browser's own media streams (docs/calls.md).
+        "media-src": ["'self'", "blob:", "mediastream:"],
         # 'self' covers the WebSockets of our own origin too (ws: from an http page,
         # wss: from an https one: CSP Level 3); any other host is refused.
         "connect-src": ["'self'"],
@@ -511,6 +513,22 @@ DATA_PROTECTION_OFFICER = os.environ.get("DATA_PROTECTION_OFFICER", "Tietosuojav
 ACCESSIBILITY_FEEDBACK_EMAIL = os.environ.get("ACCESSIBILITY_FEEDBACK_EMAIL", "saavutettavuus@kohtaamo.example")
 # The day the accessibility statement was written or last reviewed (ISO date), and the day of the last check.
 ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-07")
+
+# --- Voice and video calls (issue 14, item 2; docs/calls.md) --------------------------
+# STUN and TURN servers handed to the browsers (comma-separated URLs, e.g.
+# "stun:turn.example.fi:3478" and "turn:turn.example.fi:3478?transport=udp,turns:turn.example.fi:5349").
+CALL_STUN_URLS = [u.strip() for u in os.environ.get("CALL_STUN_URLS", "").split(",") if u.strip()]
+CALL_TURN_URLS = [u.strip() for u in os.environ.get("CALL_TURN_URLS", "").split(",") if u.strip()]
+# coturn's `static-auth-secret` (use-auth-secret): each call's TURN credentials are computed from it.
+CALL_TURN_SECRET = os.environ.get("CALL_TURN_SECRET", "")
+# How long one pair of TURN credentials is accepted by coturn (a call is expected to start well within it).
+CALL_TURN_TTL_SECONDS = int(os.environ.get("CALL_TURN_TTL_SECONDS", "3600"))
+# A call nobody answers is missed after this many seconds.
+CALL_RING_SECONDS = float(os.environ.get("CALL_RING_SECONDS", "45"))
+# A party whose socket closed during a call has this long to come back before the call ends as lost.
+CALL_LOST_SECONDS = float(os.environ.get("CALL_LOST_SECONDS", "15"))
+# The largest call signal (an SDP offer or answer) relayed between the parties, in characters.
+CALL_MAX_SIGNAL_CHARS = int(os.environ.get("CALL_MAX_SIGNAL_CHARS", "12000"))
 
 # --- Logging: no client IP addresses or user agents ----------------------------------
 LOGGING = {

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from calls.ice import ice_settings
 from common.events import (
     Outbox,
     conversation_group,
@@ -37,7 +38,7 @@ from common.ratelimit import Limiter, make_limiter
 from conversations.actions.access import GuestGone
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
-from conversations.outbound import error_event, gone_event, localise, pong_event, with_links
+from conversations.outbound import call_event_for_client, error_event, gone_event, localise, pong_event, with_links
 from realtime import handlers
 from realtime.inbound import Party, ProtocolError, parse_frame
 
@@ -65,6 +66,13 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         self.groups_joined: set[str] = set()
         self.rate_key = ""
+        # Conversations whose open call this socket's peer was told of (see `with_ice`, `disconnect`).
+        self.call_conversations: set[int] = set()
+
+    def peer_id(self) -> str:
+        """This socket's party as a peer (docs/protocol.md, "Peers": "client", "staff:<id>", "guest:<id>"):
+        whom calls' events and signals and file links name."""
+        return self.party
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every message.
@@ -98,6 +106,13 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        if self.call_conversations:
+            # In a call: it ends as lost unless this peer comes back within CALL_LOST_SECONDS.
+            try:
+                await self.run(handlers.call_peer_gone, self.peer_id(), set(self.call_conversations))
+            except (OperationalError, InterfaceError, DatabaseError) as exc:
+                logger.warning("call peer gone not recorded: %s", type(exc).__name__)
+            self.call_conversations.clear()
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()
@@ -120,11 +135,34 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """
         if "attachment" in event:
             event = with_links(event, *self.link_reader())
+        if event.get("type") == "call":
+            event = self.with_ice(event)
+        if self.party == "client" and event.get("type") in ("call", "call_signal"):
+            event = call_event_for_client(event)
         await self.send(text_data=dumps(localise(event, self.language)))
 
     def link_reader(self) -> tuple[str, int | None]:
         """Whom this socket's file links are for: (peer id, the client's row id for a client)."""
-        raise NotImplementedError
+        return self.peer_id(), None
+
+    def with_ice(self, event: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A `call` event with this peer's ICE settings (fresh TURN credentials) when it may take part.
+
+        Built per socket, never broadcast: each peer gets credentials of its own.
+        Also remembers the calls this socket is in, for `disconnect`.
+        """
+        call = event.get("call")
+        conversation_id = event["conversation"]
+        if not call or call["state"] == "ended":
+            self.call_conversations.discard(conversation_id)
+            return event
+        peer = self.peer_id()
+        participant = peer in (call["started_by"], call["answered_by"])
+        if participant:
+            self.call_conversations.add(conversation_id)
+        if participant or (call["state"] == "ringing" and not call["answered_by"]):
+            return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
+        return event
 
     async def send_error(self, error: ChatError, ref: str | None = None) -> None:
         await self.send_event(error_event(error, ref))
@@ -204,6 +242,9 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         audience = message.get("audience")
         if audience is not None and audience != self.party:
             return
+        peer = message.get("peer")
+        if peer is not None and peer != self.peer_id():
+            return  # a call's signal for another participant
         adapted = await self.adapt_event(message["event"])
         if adapted is not None:
             await self.send_event(adapted)
@@ -219,7 +260,7 @@ class ClientConsumer(BaseChatConsumer):
     limiter = CLIENT_LIMITER
 
     def link_reader(self) -> tuple[str, int | None]:
-        return "client", self.client.pk
+        return self.peer_id(), self.client.pk
 
     async def dispatch_frame(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
@@ -283,8 +324,8 @@ class StaffConsumer(BaseChatConsumer):
     party = "staff"
     limiter = STAFF_LIMITER
 
-    def link_reader(self) -> tuple[str, int | None]:
-        return f"staff:{self.staff.pk}", None
+    def peer_id(self) -> str:
+        return f"staff:{self.staff.pk}"
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -518,8 +559,8 @@ class GuestConsumer(BaseChatConsumer):
         self.refused = True
         await self.close(code=GUEST_GONE_CLOSE_CODE)
 
-    def link_reader(self) -> tuple[str, int | None]:
-        return self.peer, None
+    def peer_id(self) -> str:
+        return self.peer
 
     async def may_continue(self) -> bool:
         """A ping too checks that the guest is still in (should the event that ended them have been lost)."""

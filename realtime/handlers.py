@@ -21,6 +21,7 @@ from conversations.actions import (
     assignment,
     attachments,
     bot,
+    calls,
     closing,
     codes,
     deletion,
@@ -42,6 +43,7 @@ from conversations.actions.desk_states import desk_states_event
 from conversations.actions.queue import desk_snapshot, queue_position
 from conversations.models import Client, Outcome, Status
 from conversations.outbound import (
+    CallEvent,
     ClientWelcome,
     CodeEvent,
     Colleague,
@@ -68,6 +70,7 @@ from conversations.outbound import (
     SuggestionsEvent,
     SyncedEvent,
     TransferDesksEvent,
+    call_event,
     canned_items,
     code_event,
     conversation_event,
@@ -96,8 +99,10 @@ from stats.client_answers import do_client_about
 from stats.feedback import do_give_feedback
 
 T = TypeVar("T")
-ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent | GuestsEvent
-StaffResumeEvent = StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent | GuestsEvent
+ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent | GuestsEvent | CallEvent
+StaffResumeEvent = (
+    StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent | GuestsEvent | CallEvent
+)
 GuestResumeEvent = GuestConversationEvent | MessageEvent | GuestsEvent | SyncedEvent
 
 
@@ -162,6 +167,7 @@ def client_resume(client: Client, conversation_id: int, after: int, ref: str | N
     position = queue_position(conversation)
     if position is not None:
         events.append(position)
+    events += resumed_call(calls.CLIENT_PEER, conversation.pk)
     for event in events:
         event["ref"] = ref
     return events
@@ -318,7 +324,10 @@ def staff_access(scope: dict[str, Any], conversation_ids: set[int]) -> tuple[Sta
     of the conversations the socket follows they may no longer see."""
     staff = current_staff(scope)
     desk_ids = set(desks_for_staff(staff).values_list("pk", flat=True))
-    return staff, desk_ids, access.hidden_from(staff, conversation_ids)
+    hidden = access.hidden_from(staff, conversation_ids)
+    # A call in a conversation they may no longer see ends at once (conversations.actions.calls).
+    calls.do_end_calls_of(calls.staff_peer(staff.pk), hidden)
+    return staff, desk_ids, hidden
 
 
 def staff_hello(staff: Staff) -> tuple[StaffWelcome, list[str], list[DeskEvent | DutyEvent]]:
@@ -394,6 +403,7 @@ def staff_resume(staff: Staff, conversation_id: int, after: int) -> list[StaffRe
     if earlier:
         events.append(earlier_event(conversation.pk, earlier))
     events.append(synced_event(conversation))
+    events += resumed_call(calls.staff_peer(staff.pk), conversation.pk)
     return events
 
 
@@ -554,3 +564,74 @@ def guest_typing(guest_id: int | None, frame: inbound.Typing, channel_name: str)
 
 def guest_leave(guest_id: int | None, frame: inbound.GuestLeave, channel_name: str) -> None:
     guests.do_guest_leave(guest_id, frame["conversation"])
+
+
+# --- Calls (issue 14, item 2): the same frames from every party in the conversation ----------------
+# `call_<frame>(caller, frame)` does the work; `client_call_*` and `staff_call_*` only name the
+# caller (conversations.actions.calls.Caller). A party added later (a guest) adds its own four.
+
+
+def resumed_call(peer: str, conversation_id: int) -> list[CallEvent]:
+    """On resume: the conversation's open call, if any (a reload sees it ringing or active); `peer` is back."""
+    call = calls.open_call(conversation_id)
+    if call is None:
+        return []
+    calls.do_peer_back(peer, conversation_id)
+    calls.start_sweeping()
+    return [call_event(conversation_id, call)]
+
+
+def call_start(caller: calls.Caller, frame: inbound.CallStart) -> CallEvent:
+    call = calls.do_start_call(caller, frame["conversation"], frame["media"])
+    return {**call_event(call.conversation_id, call), "ref": frame["ref"]}
+
+
+def call_answer(caller: calls.Caller, frame: inbound.CallAnswer) -> CallEvent:
+    call = calls.do_answer_call(caller, frame["conversation"], frame["call"], accept=frame["accept"])
+    return {**call_event(call.conversation_id, call), "ref": frame["ref"]}
+
+
+def call_signal(caller: calls.Caller, frame: inbound.CallSignal) -> None:
+    calls.do_signal(caller, frame["conversation"], frame["call"], frame["to"], frame["signal"])
+
+
+def call_end(caller: calls.Caller, frame: inbound.CallEndFrame) -> CallEvent:
+    call = calls.do_end_call(caller, frame["conversation"], frame["call"], lost=bool(frame.get("lost")))
+    return {**call_event(call.conversation_id, call), "ref": frame["ref"]}
+
+
+def client_call_start(client: Client, frame: inbound.CallStart, channel_name: str) -> CallEvent:
+    return call_start(calls.client_caller(client), frame)
+
+
+def client_call_answer(client: Client, frame: inbound.CallAnswer, channel_name: str) -> CallEvent:
+    return call_answer(calls.client_caller(client), frame)
+
+
+def client_call_signal(client: Client, frame: inbound.CallSignal, channel_name: str) -> None:
+    call_signal(calls.client_caller(client), frame)
+
+
+def client_call_end(client: Client, frame: inbound.CallEndFrame, channel_name: str) -> CallEvent:
+    return call_end(calls.client_caller(client), frame)
+
+
+def staff_call_start(staff: Staff, frame: inbound.CallStart, channel_name: str) -> CallEvent:
+    return call_start(calls.staff_caller(staff), frame)
+
+
+def staff_call_answer(staff: Staff, frame: inbound.CallAnswer, channel_name: str) -> CallEvent:
+    return call_answer(calls.staff_caller(staff), frame)
+
+
+def staff_call_signal(staff: Staff, frame: inbound.CallSignal, channel_name: str) -> None:
+    call_signal(calls.staff_caller(staff), frame)
+
+
+def staff_call_end(staff: Staff, frame: inbound.CallEndFrame, channel_name: str) -> CallEvent:
+    return call_end(calls.staff_caller(staff), frame)
+
+
+def call_peer_gone(peer: str, conversation_ids: set[int]) -> None:
+    """A socket in a call closed (realtime.consumers): its calls end as lost unless it comes back."""
+    calls.do_peer_gone(peer, conversation_ids)

@@ -213,6 +213,50 @@ class NewCode(Frame):
     conversation: ConversationId
 
 
+# --- Calls (issue 14, item 2): every party in a conversation adds CALL_FRAMES to its FRAME_TYPES ----
+
+
+class CallStart(Frame):
+    """Ring the other side of the conversation (conversations.actions.calls.do_start_call)."""
+
+    type: Literal["call_start"]
+    conversation: ConversationId
+    media: Annotated[str, Max(5), NotBlank()]
+
+
+class CallAnswer(Frame):
+    type: Literal["call_answer"]
+    conversation: ConversationId
+    call: int
+    accept: bool
+
+
+class CallSignal(Frame):
+    """A WebRTC signal for one peer of the call: `signal` is {sdp: {type, sdp}} or {candidate: {...}}.
+
+    Its inside is checked by the action (conversations.actions.calls.clean_signal);
+    the frame's size limit bounds it here.
+    """
+
+    type: Literal["call_signal"]
+    conversation: ConversationId
+    call: int
+    to: Annotated[str, Max(40), NotBlank()]
+    signal: dict[str, Any]
+
+
+class CallEndFrame(Frame):
+    """Hang up; `lost`: the browser's connection failed (the call ends as lost)."""
+
+    type: Literal["call_end"]
+    conversation: ConversationId
+    call: int
+    lost: NotRequired[bool | None]
+
+
+CALL_FRAMES: tuple[type, ...] = (CallStart, CallAnswer, CallSignal, CallEndFrame)
+
+
 # --- Staff ----------------------------------------------------------------------------------------
 
 
@@ -356,6 +400,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         LeaveMessage,
         DesksFrame,
         GuestConsent,
+        *CALL_FRAMES,
     ),
     "staff": (
         *_COMMON,
@@ -372,6 +417,7 @@ FRAME_TYPES: dict[Party, tuple[type, ...]] = {
         InviteGuest,
         RemoveGuest,
         GuestLinkFrame,
+        *CALL_FRAMES,
     ),
     # A guest: no `seen` (nobody is shown a guest's receipts), and `leave` ends their part.
     "guest": (Ping, Resume, Send, Typing, FileLink, GuestHello, GuestLeave, *GUEST_CALL_FRAMES),
@@ -398,6 +444,10 @@ ClientFrame = Union[  # noqa: UP007
     NewCode,
     LeaveMessage,
     GuestConsent,
+    CallStart,
+    CallAnswer,
+    CallSignal,
+    CallEndFrame,
 ]
 StaffFrame = Union[  # noqa: UP007
     Ping,
@@ -419,6 +469,10 @@ StaffFrame = Union[  # noqa: UP007
     InviteGuest,
     RemoveGuest,
     GuestLinkFrame,
+    CallStart,
+    CallAnswer,
+    CallSignal,
+    CallEndFrame,
 ]
 GuestFrame = Union[Ping, Resume, Send, Typing, GuestHello, GuestLeave]  # noqa: UP007
 
@@ -430,7 +484,7 @@ GuestFrame = Union[Ping, Resume, Send, Typing, GuestHello, GuestLeave]  # noqa: 
 class Field:
     """One field's check, read from its type hint."""
 
-    kind: Literal["str", "int", "bool", "id"]
+    kind: Literal["str", "int", "bool", "id", "object"]
     required: bool = True
     max_length: int | None = None
     allow_empty: bool = True
@@ -444,7 +498,10 @@ def _field(hint: Any, required: bool) -> Field:
     if get_origin(hint) is Annotated:
         hint, *rest = get_args(hint)
         extras = tuple(rest)
-    kind: Literal["str", "int", "bool", "id"] = {str: "str", int: "int", bool: "bool"}[hint]  # type: ignore[assignment]
+    if hint is dict or get_origin(hint) is dict:
+        # A JSON object (a call's signal): its inside is the action's to check; the frame's size bounds it.
+        return Field(kind="object", required=required)
+    kind: Literal["str", "int", "bool", "id", "object"] = {str: "str", int: "int", bool: "bool"}[hint]  # type: ignore[assignment]
     if any(isinstance(e, ClientId) for e in extras):
         kind = "id"
     return Field(
@@ -484,6 +541,17 @@ def _has_surrogate(value: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in value)
 
 
+def _texts_in(value: Any) -> list[str]:
+    """Every key and string inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (str(key), *_texts_in(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts_in(item)]
+    return []
+
+
 def _check_field(name: str, spec: Field, value: Any) -> Any:
     bad = ProtocolError("bad_message", _("The field “%(field)s” is not valid.") % {"field": name}, field=name)
     if spec.kind == "bool":
@@ -493,6 +561,11 @@ def _check_field(name: str, spec: Field, value: Any) -> Any:
     if spec.kind == "int":
         # bool is an int in Python; a protocol integer is not.
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+            raise bad
+        return value
+    if spec.kind == "object":
+        # The same rule as for text (no NUL, no lone surrogate) for every key and string inside.
+        if not isinstance(value, dict) or any("\x00" in text or _has_surrogate(text) for text in _texts_in(value)):
             raise bad
         return value
     if spec.kind == "id":

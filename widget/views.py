@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation, shortest_retention_days
+from calls.texts import call_texts
 from common.languages import is_supported, language_codes
 from conversations.actions.desk_states import desk_state
 from conversations.actions.guests import guest_role_names
@@ -180,6 +181,8 @@ def _client_context(request: HttpRequest, *, embedded: bool, desk: str = "") -> 
             # Attachments (static/kohtaamo/attachments.js): uploaded over HTTP with the client's token.
             "uploadUrl": reverse("widget:upload"),
             **attachment_config(),
+            # The call panel's words (static/kohtaamo/call.js).
+            "callTexts": call_texts(),
             # The tab's icons, with and without the badge that says someone answered (attention.js).
             "icons": {
                 "svg": static("kohtaamo/favicon.svg"),

@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("common",),  # event sending, rate limits, languages
     ("accounts",),  # organisations, staff, sessions
     ("desks",),  # desks, hours, canned replies
-    ("audit", "duty"),  # the audit log: who looked at what; presence and shifts
+    ("audit", "duty", "calls"),  # the audit log: who looked at what; presence and shifts; calls' ICE settings
     ("bot", "media"),  # the brain and the chatbot; attachments' files: kinds, inspection, storage, links
     ("conversations",),  # clients, conversations, their actions
     ("stats",),  # contact records, feedback, reports, the region's population

@@ -1048,6 +1048,12 @@ CLIENT_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "file_link": ({"attachment": MISSING}, "not_found"),
     # The answer to an invited guest (issue 14): no invitation waits in a fresh conversation.
     "guest_consent": ({"guest": 1, "accept": True}, "not_found"),
+    # Calls (issue 14): only in a conversation with a person (this one waits in the queue), and only a call of
+    # one's own conversation (call 1 is none of it).
+    "call_start": ({"media": "video"}, "forbidden"),
+    "call_answer": ({"call": 1, "accept": True}, "not_found"),
+    "call_signal": ({"call": 1, "to": "staff:1", "signal": {"sdp": {"type": "offer", "sdp": "v=0"}}}, "not_found"),
+    "call_end": ({"call": 1}, "not_found"),
 }
 
 # Staff sockets: who may not open one at all (close code before any frame).
@@ -1160,6 +1166,16 @@ STAFF_FRAMES: dict[str, tuple[dict[str, Any], dict[str, tuple[str, ...]] | str]]
     "invite_guest": ({"role": "interpreter", "name": "Matrix"}, WRITES),
     "remove_guest": ({"guest": 1}, GUEST_MANAGES),
     "guest_link": ({"guest": 1}, GUEST_MANAGES),
+    # Calls (issue 14): only the conversation's counsellor; the others who see it are refused with forbidden.
+    # The counsellor passes the rights and is then refused by the set-up: a relay-only desk, no TURN server.
+    "call_start": ({"media": "video"}, {**WRITES, "counsellor": ("call_unavailable", "not_found", "not_found")}),
+    # A call that is not the conversation's (none is going on): not_found once the rights allow.
+    "call_answer": ({"call": MISSING, "accept": True}, {**WRITES, "counsellor": ("not_found",) * 3}),
+    "call_signal": (
+        {"call": MISSING, "to": "client", "signal": {"candidate": {"candidate": ""}}},
+        {**WRITES, "counsellor": ("not_found",) * 3},
+    ),
+    "call_end": ({"call": MISSING}, {**WRITES, "counsellor": ("not_found",) * 3}),
 }
 
 # A guest's frames (issue 14), tried by a guest in an active conversation on their own conversation

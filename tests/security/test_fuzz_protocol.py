@@ -137,6 +137,8 @@ def wrong_type_for(spec: Field) -> st.SearchStrategy[Any]:
         return not_none.filter(lambda v: not isinstance(v, bool))
     if spec.kind == "int":
         return not_none.filter(lambda v: isinstance(v, bool) or not isinstance(v, int))
+    if spec.kind == "object":
+        return not_none.filter(lambda v: not isinstance(v, dict))
     return not_none.filter(lambda v: not isinstance(v, str))
 
 
@@ -164,6 +166,18 @@ class Context:
             return st.integers(min_value=0, max_value=50) | anything
         if spec.kind == "id":
             return st.text(printable_chars, min_size=1, max_size=64)
+        if spec.kind == "object":
+            # A call's signal (conversations.actions.calls.clean_signal): a description, a candidate, or junk;
+            # its text follows the protocol's rule for text (no NUL, no lone surrogate).
+            clean = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=200)
+            sdp = st.fixed_dictionaries({"type": st.sampled_from(["offer", "answer", "pranswer"]), "sdp": clean})
+            candidate = st.fixed_dictionaries({"candidate": clean, "sdpMid": st.none() | clean})
+            scalars = st.none() | st.booleans() | st.integers() | clean
+            return (
+                st.fixed_dictionaries({"sdp": sdp})
+                | st.fixed_dictionaries({"candidate": candidate})
+                | st.dictionaries(clean, scalars, max_size=4)
+            )
         limit = spec.max_length or 300
         text = st.text(max_size=min(limit, 300)).filter(lambda s: "\x00" not in s)
         if name == "body":
@@ -344,6 +358,8 @@ def assert_parsed_follows_frames(party: Party, parsed: dict[str, Any]) -> None:
             assert isinstance(value, bool)
         elif spec.kind == "int":
             assert isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT
+        elif spec.kind == "object":
+            assert isinstance(value, dict)
         else:
             assert isinstance(value, str) and "\x00" not in value
             if spec.kind == "id":

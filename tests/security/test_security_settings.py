@@ -50,10 +50,12 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_check_deploy_passes_without_warnings(tmp_path: Path) -> None:
+    # With a TURN server, as production needs for relay-only calls (calls.checks; tests/calls test the warning).
+    turn = {"CALL_TURN_URLS": "turn:turn.example.fi:3478", "CALL_TURN_SECRET": secrets.token_urlsafe(32)}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
-        env=production_env(tmp_path),
+        env=production_env(tmp_path, **turn),
         capture_output=True,
         text=True,
         timeout=120,

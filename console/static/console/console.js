@@ -95,6 +95,9 @@ const HANDLERS = {
   guests: onGuests,
   guest_link: onGuestLink,
   file_link: onFileLink,
+  // Calls (static/kohtaamo/call.js): each conversation's panel.
+  call: (event) => state.convs.get(event.conversation)?.call.onCall(event),
+  call_signal: (event) => state.convs.get(event.conversation)?.call.onSignal(event),
 };
 
 export function handleEvent(event) {
@@ -114,7 +117,9 @@ export function handleEvent(event) {
       open: () => focusWaiting(event.conversation),
     });
   } else if (event.type === "gone") onGone(event);
-  else if (event.type === "error") onError(event, context);
+  else if (event.type === "error" && event.ref?.startsWith("call:")) {
+    state.convs.get(Number(event.ref.slice(5)))?.call.onError(event); // a refused call frame: its panel says it
+  } else if (event.type === "error") onError(event, context);
   else HANDLERS[event.type]?.(event); // pong, and event types newer than this script, do nothing
 }
 

@@ -3,6 +3,7 @@
 // are drawn by messages.js, its canned replies found by "/" by canned.js and its suggestions
 // (the chatbot's topics and crisis signs for the client's latest lines) by suggestions.js.
 
+import { CallPanel } from "../kohtaamo/call.js";
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
 import { ConvAttachments } from "./conv-attachments.js";
@@ -140,6 +141,15 @@ export class Conv {
     ui.stepIn.addEventListener("click", () => stepIn(this.id));
     ui.dismiss.addEventListener("click", () => removeConv(this.id, { leave: true, focusList: true }));
     this.ui = ui;
+    // Calls (issue 14): start buttons beside Transfer/Close, the panel above the log (static/kohtaamo/call.js).
+    this.call = new CallPanel({
+      conversation: id,
+      me: `staff:${config.staffId}`,
+      send: (frame) => send(frame),
+      texts: config.callTexts,
+      startMount: q(".conversation-actions"),
+      panelMount: q(".call-area"),
+    });
     this.setupSuggestions(q);
     this.setupCanned(q);
     this.setupAttachments(q);

@@ -51,6 +51,7 @@ export function removeConv(id, { leave = true, focusList = false } = {}) {
   if (leave) send({ type: "leave", conversation: id });
   conv.gone = true;
   conv.typing(false);
+  conv.call.destroy();
   state.convs.delete(id);
   stream.forget(id);
   for (const item of stream.outbox.values()) if (item.c === id) stream.remove(item.id);
@@ -128,6 +129,7 @@ export function onConversation(s, context) {
   }
   const before = conv.state;
   conv.state = s;
+  conv.call.setAllowed(Boolean(s.can_write) && s.status === "active");
   if (s.receipts) {
     conv.clientReceipt = {
       delivered: Math.max(conv.clientReceipt.delivered, s.receipts.client.delivered || 0),

@@ -1,5 +1,6 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
 import { AttachComposer, attachmentLine, refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
+import { CallPanel } from "../kohtaamo/call.js";
 import { icon } from "../kohtaamo/icons.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
@@ -178,7 +179,28 @@ const handlers = {
   guests: (event) => guests.update(event),
   file_link: (event) => event.attachment && refreshAttachment(event.attachment),
   error: onError,
+  call: (event) => event.conversation === S.conv && callFor(event.conversation).onCall(event),
+  call_signal: (event) => event.conversation === S.conv && callFor(event.conversation).onSignal(event),
 };
+
+// --- Calls (issue 14): one panel for the conversation shown (static/kohtaamo/call.js) ---------------
+let callPanel = null;
+
+function callFor(id) {
+  if (!callPanel || callPanel.conversation !== id) {
+    if (callPanel) callPanel.destroy();
+    const area = $("k-call-area");
+    callPanel = new CallPanel({
+      conversation: id,
+      me: "client",
+      send: (frame) => conn.send(frame),
+      texts: config.callTexts,
+      startMount: area,
+      panelMount: area,
+    });
+  }
+  return callPanel;
+}
 
 // A desk inside its hours with nobody available says so (conversations.actions.duty), live.
 function onEvent(event) {
@@ -297,6 +319,8 @@ function onConversation(event) {
   }
   if (receipts.staff) onReceipt({ conversation: c.id, side: "staff", ...receipts.staff });
   renderState();
+  // Calls only while a person is chatting with the client.
+  callFor(c.id).setAllowed(c.status === "active" && Boolean(c.assigned));
 }
 
 function onSynced(event) {
@@ -347,6 +371,10 @@ function onReceipt(event) {
 }
 
 function onError(event) {
+  if (event.ref?.startsWith("call:")) {
+    if (callPanel) callPanel.onError(event); // a refused call frame: the call panel says it
+    return;
+  }
   const message = event.message || event.code;
   if (event.code === "unavailable") el.conn.textContent = t("trouble");
   if (event.ref === "hello") return; // the stream says hello again

@@ -86,7 +86,7 @@
       frame.title = words.title;
       // The chat server need not know which page the client came from.
       frame.referrerPolicy = "no-referrer";
-      // Voice and video messages: the chat's own microphone and camera (kohtaamo/headers.py).
+      // Voice and video messages and calls: the chat's own microphone and camera (kohtaamo/headers.py).
       frame.allow = "camera; microphone";
       // The chat opens in the widget's language (the host page's, or English
       // for a language the chat does not speak), the same as the button's.
