@@ -69,7 +69,7 @@ async def attachment_file(request: HttpRequest, token: str) -> HttpResponseBase:
         raise Http404 from None
     user = await request.auser()
     staff = user if isinstance(user, Staff) else None
-    attachment = await sync_to_async(readable_attachment)(link, staff)
+    attachment = await sync_to_async(readable_attachment)(link, staff=staff)
     if attachment is None:
         raise Http404
     if link.part == "thumb":

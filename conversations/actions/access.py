@@ -112,29 +112,21 @@ def lock_conversation(conversation_id: int) -> Conversation:
 # --- Reading a conversation's files (issue 14) -------------------------------------------------
 
 
-def peer_may_read(
-    conversation: Conversation, peer: str, *, staff: Staff | None = None, client_id: int | None = None
-) -> bool:
-    """Whether `peer` may read `conversation`'s files now (the file view asks this at every fetch).
+def peer_may_read(conversation: Conversation, peer: str, seq: int | None = None) -> bool:
+    """Whether the peer (docs/protocol.md: "client", "staff:<id>", "guest:<id>") may read `conversation` now.
 
-    A link (media.links) says who it was given to; this says whether that
-    reader still may: a client while the conversation is still theirs (not
-    moved to another browser by its code, not deleted); a staff member, who
-    must be the one logged in (`staff`), while the conversation is at one of
-    their desks now (`staff_may_see`: a colleague removed from the desk loses
-    it at once). Guests (issue 14, item 3) add their branch here.
+    For links to a conversation's files (attachments) and anything else handed
+    to a named party: staff by their desks now (`staff_may_see`: a colleague
+    removed from the desk loses it at once); "client" is the conversation's own
+    client, whose token (or link) the caller has checked; guests (issue 14,
+    item 3) add their branch, with `seq`, the line that carries the thing.
     """
-    if conversation.purged_at is not None or conversation.deleted_by_client_at is not None:
-        return False
     kind, _sep, ident = peer.partition(":")
     if kind == "client":
-        return client_id is not None and conversation.client_id == client_id
+        return not ident and conversation.client_id is not None
+    if not ident.isdigit():
+        return False
     if kind == "staff":
-        return (
-            staff is not None
-            and str(staff.pk) == ident
-            and staff.is_active
-            and staff.may_answer
-            and staff_may_see(staff, conversation)
-        )
+        staff = Staff.objects.filter(pk=int(ident), is_active=True).first()
+        return staff is not None and staff.may_answer and staff_may_see(staff, conversation)
     return False
