@@ -56,7 +56,12 @@ def test_files_of_a_remote_store_are_deleted_after_the_commit_outside_the_commit
     name = remote.save("a/file.jpg", ContentFile(b"x"))
     threads: list[str] = []
     deleting = remote.delete
-    monkeypatch.setattr(remote, "delete", lambda n: threads.append(threading.current_thread().name) or deleting(n))
+
+    def delete(name: str) -> None:
+        threads.append(threading.current_thread().name)
+        deleting(name)
+
+    monkeypatch.setattr(remote, "delete", delete)
     monkeypatch.setattr(files, "attachment_storage", lambda: remote)
     with transaction.atomic():
         files.delete_after_commit([name, None])
