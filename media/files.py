@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -45,15 +46,29 @@ def delete_files(names: Iterable[str | None]) -> None:
             logger.warning("attachment file not deleted: %s", name, exc_info=True)
 
 
+# Deletions from a remote store run here, never in the thread that committed (the sockets' database
+# thread, for a client's deletion): a store's round trips must not hold up every chat of the process.
+_remote_deletions = ThreadPoolExecutor(1, thread_name_prefix="media-delete")
+
+
 def delete_after_commit(names: Iterable[str | None]) -> None:
     """Delete stored files once the current transaction commits (at once outside one).
 
     A file goes only when the row that named it is surely gone: a rolled-back
-    deletion keeps both.
+    deletion keeps both. Files on this machine's disk go at once (a few system
+    calls); from a remote store (S3) in a thread of their own.
     """
     kept = [name for name in names if name]
-    if kept:
+    if not kept:
+        return
+    if isinstance(attachment_storage(), FileSystemStorage):
         transaction.on_commit(lambda: delete_files(kept))
+    else:
+        transaction.on_commit(lambda: _delete_remotely(kept))
+
+
+def _delete_remotely(names: list[str]) -> None:
+    _remote_deletions.submit(delete_files, names)
 
 
 def opener(name: str) -> Callable[[], IO[bytes]]:

@@ -268,9 +268,20 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
         raise broken() from None
 
 
-def probe(path: Path) -> dict[str, Any]:
-    """ffprobe's reading of a file (its format and streams); file_broken when it cannot read it."""
-    done = _run([FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "--", str(path)])
+# The demuxer each accepted container is read with: named, never guessed by ffmpeg from the content,
+# and only from the local file (a playlist inside could otherwise make ffmpeg open other files or URLs).
+DEMUXERS = {"matroska,webm": "matroska", "ogg": "ogg", "mov,mp4,m4a,3gp,3g2,mj2": "mov"}
+
+
+def _input(path: Path, probe_format: str) -> list[str]:
+    return ["-protocol_whitelist", "file", "-f", DEMUXERS[probe_format], "-i", f"file:{path}"]
+
+
+def probe(path: Path, probe_format: str) -> dict[str, Any]:
+    """ffprobe's reading of a file as `probe_format` (its format and streams); file_broken when it cannot."""
+    done = _run(
+        [FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *_input(path, probe_format)]
+    )
     if done.returncode != 0:
         raise broken()
     try:
@@ -283,7 +294,7 @@ def probe(path: Path) -> dict[str, Any]:
 
 
 def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
-    info = probe(source)
+    info = probe(source, probe_format)
     if info["format"].get("format_name") != probe_format:
         raise wrong_type()
     streams = info.get("streams") or []
@@ -313,8 +324,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
             "-nostdin",
             "-v",
             "error",
-            "-i",
-            str(source),
+            *_input(source, probe_format),
             *maps,
             "-c",
             "copy",
@@ -327,7 +337,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
     )
     if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise broken()
-    clean = probe(out)
+    clean = probe(out, probe_format)
     duration = _duration(clean)
     if duration is None:
         raise broken()
@@ -340,7 +350,7 @@ def _clean_media(source: Path, probe_format: str, workdir: Path) -> Inspected:
     thumb = None
     if kind == "video":
         width, height = int(videos[0].get("width") or 0) or None, int(videos[0].get("height") or 0) or None
-        thumb = _video_thumbnail(out, workdir)
+        thumb = _video_thumbnail(out, probe_format, workdir)
     name = "voice-message" if kind == "audio" else "video"
     return Inspected(
         kind=kind,
@@ -368,12 +378,11 @@ def _duration(info: dict[str, Any]) -> float | None:
     return None
 
 
-def _video_thumbnail(video: Path, workdir: Path) -> Path | None:
+def _video_thumbnail(video: Path, probe_format: str, workdir: Path) -> Path | None:
     """A still of the video's first frame, as an image thumbnail; none when it cannot be made."""
     frame = workdir / "frame.png"
-    done = _run(
-        [FFMPEG, "-nostdin", "-v", "error", "-i", str(video), "-frames:v", "1", "-f", "image2", "-y", str(frame)]
-    )
+    one_frame = ["-frames:v", "1", "-f", "image2", "-y", str(frame)]
+    done = _run([FFMPEG, "-nostdin", "-v", "error", *_input(video, probe_format), *one_frame])
     if done.returncode != 0 or not frame.exists():
         return None
     thumb = workdir / "thumb.webp"

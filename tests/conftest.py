@@ -223,3 +223,14 @@ def fresh_code_limits(settings: Any) -> Iterator[None]:
     codes._limiters.cache_clear()
     yield
     codes._limiters.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def attachments_folder_removed_after_the_run() -> Iterator[None]:
+    """The run's own attachments folder (kohtaamo.test_settings: MEDIA_ROOT per process) goes with the run."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

@@ -19,6 +19,7 @@ from accounts.models import Staff
 from common.languages import is_supported
 from conversations.actions.attachments import client_uploader, readable_attachment, receive_upload
 from conversations.actions.clients import find_client
+from conversations.actions.guests import guest_of_session
 from conversations.outbound import signed_info
 from media import links
 from media.errors import MediaError
@@ -69,7 +70,9 @@ async def attachment_file(request: HttpRequest, token: str) -> HttpResponseBase:
         raise Http404 from None
     user = await request.auser()
     staff = user if isinstance(user, Staff) else None
-    attachment = await sync_to_async(readable_attachment)(link, staff)
+    # A guest's browser is known by the session its link set (widget.guest_views).
+    guest_id = await sync_to_async(guest_of_session)(request.session)
+    attachment = await sync_to_async(readable_attachment)(link, staff=staff, guest_id=guest_id)
     if attachment is None:
         raise Http404
     if link.part == "thumb":

@@ -148,40 +148,28 @@ def check_guest_conversation(guest_id: int | None, conversation_id: int) -> Gues
     return guest
 
 
-def peer_may_read(
-    conversation: Conversation,
-    peer: str,
-    *,
-    staff: Staff | None = None,
-    client_id: int | None = None,
-    seq: int | None = None,
-) -> bool:
-    """Whether `peer` (docs/protocol.md: "client", "staff:<id>", "guest:<id>") may read `conversation` now.
+def peer_may_read(conversation: Conversation, peer: str, seq: int | None = None) -> bool:
+    """Whether the peer (docs/protocol.md: "client", "staff:<id>", "guest:<id>") may read `conversation` now.
 
-    The file view asks this at every fetch: a link (media.links) says who it was
-    given to; this says whether that reader still may. Nothing of a purged or
-    deleted conversation. A client while the conversation is still theirs
-    (`client_id`: not moved to another browser by its code); a staff member, who
-    must be the one logged in (`staff`), while the conversation is at one of
-    their desks now (`staff_may_see`: a colleague removed from the desk loses it
-    at once); a guest only while in the conversation, and only lines from their
-    joining on (`seq`, the line that carries the thing, when known).
+    For links to a conversation's files (attachments) and anything else handed
+    to a named party, once the caller has checked that the one asking is that
+    peer (conversations.actions.attachments.readable_attachment). Nothing of a
+    purged or deleted conversation. "client": the conversation's own client,
+    whose token (or link) the caller has checked; staff by their desks now
+    (`staff_may_see`: a colleague removed from the desk loses it at once); a
+    guest only while in the conversation, and only lines from their joining on
+    (`seq`, the line that carries the thing, when known).
     """
     if conversation.purged_at is not None or conversation.deleted_by_client_at is not None:
         return False
     kind, _sep, ident = peer.partition(":")
     if kind == "client":
-        return not ident and client_id is not None and conversation.client_id == client_id
+        return not ident and conversation.client_id is not None
     if not ident.isdigit():
         return False
     if kind == "staff":
-        return (
-            staff is not None
-            and str(staff.pk) == ident
-            and staff.is_active
-            and staff.may_answer
-            and staff_may_see(staff, conversation)
-        )
+        staff = Staff.objects.filter(pk=int(ident), is_active=True).first()
+        return staff is not None and staff.may_answer and staff_may_see(staff, conversation)
     if kind == "guest":
         guest = (
             Guest.objects.filter(pk=int(ident), conversation=conversation, state=GuestState.JOINED)

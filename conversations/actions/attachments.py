@@ -358,13 +358,15 @@ def do_delete_unsent(now: dt.datetime | None = None) -> int:
 # --- Reading --------------------------------------------------------------------------------------
 
 
-def readable_attachment(link: Link, staff: Staff | None) -> Attachment | None:
-    """The attachment a signed link names, if its reader may read it now; None otherwise (a 404).
+def readable_attachment(link: Link, *, staff: Staff | None, guest_id: int | None = None) -> Attachment | None:
+    """The attachment a signed link names, if the one asking is its reader and may read it now; else None (a 404).
 
-    The link must match the row (attachment and conversation), the file must
-    be sent, or be the reader's own upload not yet sent (a preview), and the
-    reader must still have the right (`access.peer_may_read`; a guest only for
-    files sent after they joined).
+    The link must match the row (attachment and conversation); the file must be
+    sent, or be the reader's own upload not yet sent (a preview). The one asking
+    must be the link's reader: the logged-in staff member it names, the guest
+    of the session (`guest_id`), or for a client the conversation must still be
+    the browser's the link was given to (`Link.client`: not moved by its code,
+    not deleted). Then the reader must still have the right (`access.peer_may_read`).
     """
     attachment = (
         Attachment.objects.select_related("conversation", "message")
@@ -373,10 +375,16 @@ def readable_attachment(link: Link, staff: Staff | None) -> Attachment | None:
     )
     if attachment is None or (attachment.message_id is None and attachment.uploader != link.peer):
         return None
-    # A guest reads only what was sent from their joining on (`seq`).
-    seq = attachment.message.seq if attachment.message is not None else None
-    if not peer_may_read(attachment.conversation, link.peer, staff=staff, client_id=link.client, seq=seq):
-        return None
     if link.part == "thumb" and not attachment.thumb_name:
         return None
-    return attachment
+    conversation = attachment.conversation
+    kind = link.peer.partition(":")[0]
+    asking = {
+        "client": link.client is not None and conversation.client_id == link.client,
+        "staff": staff is not None and link.peer == f"staff:{staff.pk}",
+        "guest": guest_id is not None and link.peer == f"guest:{guest_id}",
+    }
+    if not asking.get(kind, False):
+        return None
+    seq = attachment.message.seq if attachment.message is not None else None
+    return attachment if peer_may_read(conversation, link.peer, seq) else None

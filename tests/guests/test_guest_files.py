@@ -20,7 +20,7 @@ def test_a_guest_reads_files_sent_after_joining_and_none_after_removal(chat: Cha
     before = client_upload(chat, scene.client, scene.conversation, corpus.jpeg_with_gps()).json()["attachment"]
     send_file(scene.client, scene.conversation, before["id"], "before the guest")
 
-    guest_id, guest, _browser = joined_guest(chat, scene)
+    guest_id, guest, browser = joined_guest(chat, scene)
     # The resume from the start shows nothing before the guest joined: not the earlier file either.
     assert not [e for e in guest.events if e.get("type") == "message" and e.get("attachment")]
 
@@ -29,8 +29,10 @@ def test_a_guest_reads_files_sent_after_joining_and_none_after_removal(chat: Cha
     event = guest.wait_for("message", body="for all of us")
     shown = event["attachment"]
     assert shown["id"] == after["id"] and shown["url"].startswith("/media/")
-    page = fetch(chat, shown["url"], requests.Session())
-    assert page.status_code == 200 and page.headers["Content-Type"] == "image/png"
+    page = browser.get(shown["url"])
+    assert page.status_code == 200 and page["Content-Type"] == "image/png"
+    # The link is the guest's: without the guest's session it gives nothing.
+    assert fetch(chat, shown["url"], requests.Session()).status_code == 404
 
     # Fresh links: for the file sent after joining; the earlier one is "not found", as a missing one.
     assert guest.answer({"type": "file_link", "conversation": scene.conversation, "attachment": after["id"]})[
@@ -47,4 +49,4 @@ def test_a_guest_reads_files_sent_after_joining_and_none_after_removal(chat: Cha
 
     # Removed: the link the guest already has gives nothing any more.
     scene.counsellor.answer({"type": "remove_guest", "conversation": scene.conversation, "guest": guest_id})
-    assert fetch(chat, shown["url"], requests.Session()).status_code == 404
+    assert browser.get(shown["url"]).status_code == 404

@@ -100,8 +100,17 @@ def test_a_gif_keeps_its_first_frame_as_a_png(tmp_path: Path) -> None:
         (corpus.HTML, "page.jpg"),
         (corpus.zip_bytes(), "homework.pdf"),
         (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200, "game.jpg"),
+        (b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n", "clip.mp4"),
     ],
-    ids=["script-named-jpg", "svg-with-script", "svg-named-png", "html-named-jpg", "zip-named-pdf", "exe-named-jpg"],
+    ids=[
+        "script-named-jpg",
+        "svg-with-script",
+        "svg-named-png",
+        "html-named-jpg",
+        "zip-named-pdf",
+        "exe-named-jpg",
+        "playlist-named-mp4",
+    ],
 )
 def test_scripts_markup_archives_and_programs_are_refused_whatever_their_name(
     tmp_path: Path, data: bytes, name: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -38,3 +39,33 @@ def test_an_s3_bucket_by_setting_keeps_private_objects() -> None:
         "private",
     )
     assert storage.file_overwrite is False
+
+
+def test_files_of_a_remote_store_are_deleted_after_the_commit_outside_the_committing_thread(
+    monkeypatch: pytest.MonkeyPatch, transactional_db: None
+) -> None:
+    import threading
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import InMemoryStorage
+    from django.db import transaction
+
+    from media import files
+
+    remote = InMemoryStorage()
+    name = remote.save("a/file.jpg", ContentFile(b"x"))
+    threads: list[str] = []
+    deleting = remote.delete
+
+    def delete(name: str) -> None:
+        threads.append(threading.current_thread().name)
+        deleting(name)
+
+    monkeypatch.setattr(remote, "delete", delete)
+    monkeypatch.setattr(files, "attachment_storage", lambda: remote)
+    with transaction.atomic():
+        files.delete_after_commit([name, None])
+        assert remote.exists(name)  # not before the commit
+    files._remote_deletions.submit(lambda: None).result(timeout=10)  # the deletions so far are done
+    assert not remote.exists(name)
+    assert threads and threads[0].startswith("media-delete")

@@ -235,9 +235,10 @@ def test_nobody_reads_or_sends_another_conversations_file(chat: Chat) -> None:
     for conversation_id in (conversation, other_conversation):
         answer = other.answer({"type": "file_link", "conversation": conversation_id, "attachment": info["id"]})
         assert (answer["type"], answer["code"]) == ("error", "not_found")
-    # Its upload cannot land in another's conversation.
+    # Its upload cannot land in another's conversation; in its own, waiting for a person, it can.
     foreign = client_upload(chat, other, conversation, corpus.png())
     assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "not_found"
+    assert client_upload(chat, other, other_conversation, corpus.png()).status_code == 201
     # A link signed for another conversation (ids swapped) or altered is nothing.
     swapped = links.sign(links.Link(info["id"], other_conversation, "client", "file", client_pk(other)))
     assert fetch(chat, swapped).status_code == 404
