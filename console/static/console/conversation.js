@@ -4,6 +4,7 @@
 // (the chatbot's topics and crisis signs for the client's latest lines) by suggestions.js.
 
 import { CallPanel } from "../kohtaamo/call.js";
+import { isSendKey } from "../kohtaamo/composer.js";
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
 import { ConvAttachments } from "./conv-attachments.js";
@@ -120,7 +121,7 @@ export class Conv {
     });
     ui.input.addEventListener("keydown", (event) => {
       if (this.cannedKeydown(event)) return; // the canned-reply list's keys while it is open
-      if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.isComposing) {
+      if (isSendKey(event)) {
         event.preventDefault();
         this.submitMessage();
       }

@@ -1,6 +1,7 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
 import { AttachComposer, attachmentLine, refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
 import { CallPanel } from "../kohtaamo/call.js";
+import { sendOnEnter } from "../kohtaamo/composer.js";
 import { icon } from "../kohtaamo/icons.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
@@ -1332,16 +1333,7 @@ el.codeGet.addEventListener("click", () => {
   el.codeGetError.textContent = "";
   if (!conn.send({ type: "new_code", conversation: S.conv, ref: "newcode" })) el.codeGetError.textContent = t("offline");
 });
-el.composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  sendMessage();
-});
-el.text.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    sendMessage();
-  }
-});
+sendOnEnter(el.composer, el.text, sendMessage);
 el.text.addEventListener("input", () => {
   closeLeave(); // writing on: the question of leaving is no longer the one asked
   fitTextBox();

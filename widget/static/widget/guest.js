@@ -4,6 +4,7 @@
 // When the guest leaves or is removed, or the conversation closes, the server closes the
 // socket and the page keeps nothing readable: the lines are taken off the screen.
 import { refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
+import { sendOnEnter } from "../kohtaamo/composer.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
 import { fill, readJSON, systemText, timeFormatter } from "../kohtaamo/text.js";
@@ -165,16 +166,7 @@ function send() {
   setTyping(false);
 }
 
-el.composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  send();
-});
-el.text.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    send();
-  }
-});
+sendOnEnter(el.composer, el.text, send);
 el.text.addEventListener("input", () => {
   if (el.text.value.trim() && (!S.typingOn || Date.now() - S.typingAt > 10000)) {
     S.typingOn = false;
