@@ -43,6 +43,22 @@ def attachment_texts() -> dict[str, str]:
     }
 
 
+# Each kind's name among attachment_texts(): attachments.js (kindLabel) reads the same keys.
+KIND_TEXT_KEYS = {"image": "attPicture", "audio": "attVoiceMessage", "video": "attVideoMessage", "pdf": "attPdf"}
+
+
+def kind_label(kind: str) -> str:
+    """A file's kind as a line that is only a file shows it where a line's first words go: "[Picture]".
+
+    Server-rendered pages (the history's results) call this in the reader's
+    language; the console's queue builds the same from the same texts
+    (attachments.js kindLabel), since one `desk` event goes to staff of
+    different languages.
+    """
+    key = KIND_TEXT_KEYS.get(kind, "attAttached")
+    return f"[{attachment_texts()[key]}]"
+
+
 def attachment_config() -> dict[str, Any]:
     """What attachments.js needs to know of the server's limits: the longest recordings, how long a link lasts."""
     return {

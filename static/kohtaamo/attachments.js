@@ -538,8 +538,15 @@ export function refreshAttachment(info, root = document) {
   }
 }
 
+// Each kind's name among the texts (conversations/attachment_texts.py KIND_TEXT_KEYS holds the same).
+const KIND_TEXT_KEYS = { image: "attPicture", audio: "attVoiceMessage", video: "attVideoMessage", pdf: "attPdf" };
+
+/** A file's kind where a line's first words go (the console's queue): "[Picture]". */
+export function kindLabel(kind, t) {
+  return `[${t(KIND_TEXT_KEYS[kind] || "attAttached")}]`;
+}
+
 /** A line of a text transcript for the attachment: "[Picture: name]". */
 export function attachmentLine(info, t) {
-  const label = { image: "attPicture", audio: "attVoiceMessage", video: "attVideoMessage" }[info.kind] || "attPdf";
-  return `[${t(label)}: ${info.name || ""}]`;
+  return `[${t(KIND_TEXT_KEYS[info.kind] || "attPdf")}: ${info.name || ""}]`;
 }
