@@ -35,6 +35,7 @@ from common.events import (
 )
 from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
+from conversations.actions import call_presence
 from conversations.actions.access import GuestGone
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
@@ -106,6 +107,7 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        call_presence.socket_closed(self.channel_name)
         if self.call_conversations:
             # In a call: it ends as lost unless this peer comes back within CALL_LOST_SECONDS.
             try:
@@ -153,13 +155,16 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """
         call = event.get("call")
         conversation_id = event["conversation"]
+        peer = self.peer_id()
         if not call or call["state"] == "ended":
             self.call_conversations.discard(conversation_id)
+            call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
             return event
-        peer = self.peer_id()
         participant = peer in (call["started_by"], call["answered_by"])
         if participant:
             self.call_conversations.add(conversation_id)
+            # Kept alive by this process while this socket lives, even if the process dies unannounced.
+            call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
         if participant or (call["state"] == "ringing" and not call["answered_by"]):
             return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
         return event
