@@ -107,7 +107,6 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
-        call_presence.socket_closed(self.channel_name)
         if self.call_conversations:
             # In a call: it ends as lost unless this peer comes back within CALL_LOST_SECONDS.
             try:
@@ -115,6 +114,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 logger.warning("call peer gone not recorded: %s", type(exc).__name__)
             self.call_conversations.clear()
+        # After `gone` is recorded: until then this socket still holds its calls (call_presence).
+        call_presence.socket_closed(self.channel_name)
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()

@@ -11,10 +11,12 @@ comes. So presence is also kept the other way round, as a sign of life:
   (`socket_in_calls`, from the consumer, which learns it from the `call`
   events it passes on; `socket_closed` when it closes);
 - every `beat_seconds()` each server process renews the `CallPresence` rows of
-  the participants it holds sockets of (`do_mark_present`), and ends as lost
-  the active calls with a participant nobody has held for `CALL_LOST_SECONDS`
-  (`do_end_absent`): the same time a reload is given, counted from the last
-  sign of life;
+  the participants it holds sockets of (`do_mark_present`), and every second
+  it ends as lost the active calls with a participant nobody has held for
+  `CALL_LOST_SECONDS` (`do_end_absent`): the same time a reload is given,
+  counted from the last sign of life. A participant this process holds now is
+  never absent, and one whose socket closed in the ordinary way
+  (`Call.gone_peer`) is left to the calls' own rule;
 - a process that has just started waits `CALL_LOST_SECONDS` before ending any
   call, so that the parties of a restarted server have the whole time to come
   back to it (their rows are as old as the outage).
@@ -35,7 +37,6 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Max
 from django.utils import timezone
 
 from common.capacity import run_every
@@ -47,6 +48,9 @@ _lock = threading.Lock()
 _sockets: dict[str, tuple[str, frozenset[int]]] = {}
 _beating = False
 _started_at = 0.0  # time.monotonic() when this process's beat started
+_marked_at = 0.0  # time.monotonic() of this process's last renewal
+# How often a process looks for vanished participants.
+ROUND_SECONDS = 1.0
 
 
 def beat_seconds() -> float:
@@ -99,31 +103,36 @@ def do_mark_present(now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
-def absent_participants(now: dt.datetime) -> list[tuple[int, str]]:
+def absent_participants(now: dt.datetime, held: set[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
     """(conversation id, peer) of the active calls' participants no process has held for `CALL_LOST_SECONDS`.
 
     A participant's last sign of life is their row's time, or the call's answer
-    when no process has written one yet.
+    when no process has written one yet. Those `held` here (default: this
+    process's sockets) are present whatever their row says; one recorded as
+    gone by their socket's close (`Call.gone_peer`) has the calls' own rule.
     """
+    held = held_here() if held is None else held
     limit = now - dt.timedelta(seconds=settings.CALL_LOST_SECONDS)
     active = list(
         Call.objects.filter(state=CallState.ACTIVE, answered_at__lte=limit).values_list(
-            "pk", "conversation_id", "started_by", "answered_by"
+            "pk", "conversation_id", "started_by", "answered_by", "gone_peer"
         )
     )
     if not active:
         return []
     seen = {
-        (row["call_id"], row["peer"]): row["last"]
-        for row in CallPresence.objects.filter(call_id__in=[row[0] for row in active])
-        .values("call_id", "peer")
-        .annotate(last=Max("seen_at"))
+        (call_id, peer): seen_at
+        for call_id, peer, seen_at in CallPresence.objects.filter(call_id__in=[row[0] for row in active]).values_list(
+            "call_id", "peer", "seen_at"
+        )
     }
     return [
         (conversation_id, peer)
-        for call_id, conversation_id, started_by, answered_by in active
+        for call_id, conversation_id, started_by, answered_by, gone_peer in active
         for peer in (started_by, answered_by)
-        if seen.get((call_id, peer)) is None or seen[(call_id, peer)] <= limit
+        if (conversation_id, peer) not in held
+        and peer != gone_peer
+        and (seen.get((call_id, peer)) is None or seen[(call_id, peer)] <= limit)
     ]
 
 
@@ -139,8 +148,11 @@ def do_end_absent(now: dt.datetime | None = None) -> int:
 
 def do_beat() -> None:
     """One round of this process: renew what it holds; after its own first `CALL_LOST_SECONDS`, end the vanished."""
+    global _marked_at
     now = timezone.now()
-    do_mark_present(now)
+    if time.monotonic() - _marked_at >= beat_seconds():
+        _marked_at = time.monotonic()
+        do_mark_present(now)
     if time.monotonic() - _started_at >= float(settings.CALL_LOST_SECONDS):
         do_end_absent(now)
     if Call.objects.exclude(state=CallState.ENDED).exists():
@@ -155,4 +167,4 @@ def start() -> None:
     with _lock:
         if not _beating:
             _started_at = time.monotonic()
-            _beating = run_every(beat_seconds(), do_beat, "calls: participants present")
+            _beating = run_every(ROUND_SECONDS, do_beat, "calls: participants present")

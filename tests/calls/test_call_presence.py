@@ -67,3 +67,14 @@ def test_a_socket_in_no_call_holds_nothing(demo: Any, turn: Any) -> None:
     call_presence.socket_in_calls("socket-x", "client", set())
     assert call_presence.held_here() == set()
     assert call_presence.do_mark_present() == 0
+
+
+def test_a_participant_whose_socket_closed_is_left_to_the_calls_own_rule(demo: Any, turn: Any) -> None:
+    """A socket closed in the ordinary way recorded its peer gone (with its own clock); only the other is absent."""
+    turn.CALL_LOST_SECONDS = 10
+    call, staff = active_call(demo)
+    assert call.answered_at is not None
+    calls.do_peer_gone("client", [call.conversation_id])
+    later = call.answered_at + dt.timedelta(seconds=30)
+    assert call_presence.absent_participants(later, held=set()) == [(call.conversation_id, staff)]
+    assert call_presence.absent_participants(later, held={(call.conversation_id, staff)}) == []
