@@ -11,8 +11,8 @@ comes. So presence is also kept the other way round, as a sign of life:
   (`socket_in_calls`, from the consumer, which learns it from the `call`
   events it passes on; `socket_closed` when it closes);
 - every `beat_seconds()` each server process renews the `CallPresence` rows of
-  the participants it holds sockets of (`do_mark_present`), and every second
-  it ends as lost the active calls with a participant nobody has held for
+  the participants it holds sockets of (`do_mark_present`), and then ends as
+  lost the active calls with a participant nobody has held for
   `CALL_LOST_SECONDS` (`do_end_absent`): the same time a reload is given,
   counted from the last sign of life. A participant this process holds now is
   never absent, and one whose socket closed in the ordinary way
@@ -49,7 +49,7 @@ _sockets: dict[str, tuple[str, frozenset[int]]] = {}
 _beating = False
 _started_at = 0.0  # time.monotonic() when this process's beat started
 _marked_at = 0.0  # time.monotonic() of this process's last renewal
-# How often a process looks for vanished participants.
+# How often a process's loop wakes to see whether a beat is due (beat_seconds follows the settings now).
 ROUND_SECONDS = 1.0
 
 
@@ -147,12 +147,15 @@ def do_end_absent(now: dt.datetime | None = None) -> int:
 
 
 def do_beat() -> None:
-    """One round of this process: renew what it holds; after its own first `CALL_LOST_SECONDS`, end the vanished."""
+    """A round of this process, every `beat_seconds()` (the rounds between do nothing, so an idle process
+    asks the database twice per beat): renew what it holds; after its own first `CALL_LOST_SECONDS`, end
+    the calls of vanished participants."""
     global _marked_at
+    if time.monotonic() - _marked_at < beat_seconds():
+        return
+    _marked_at = time.monotonic()
     now = timezone.now()
-    if time.monotonic() - _marked_at >= beat_seconds():
-        _marked_at = time.monotonic()
-        do_mark_present(now)
+    do_mark_present(now)
     if time.monotonic() - _started_at >= float(settings.CALL_LOST_SECONDS):
         do_end_absent(now)
     if Call.objects.exclude(state=CallState.ENDED).exists():
