@@ -36,6 +36,7 @@ from conversations.actions.history import (
     history_record,
     search_history,
 )
+from conversations.attachment_texts import kind_label
 from conversations.errors import ChatError
 from conversations.models import Conversation, Message, SenderKind
 from conversations.outbound import signed_info
@@ -60,6 +61,13 @@ def length_text(conversation: Conversation) -> str:
 def counsellor_name(conversation: Conversation) -> str:
     """Who answered last; a conversation the chatbot alone answered has nobody."""
     return conversation.assigned_to.public_name if conversation.assigned_to else _("nobody")
+
+
+def first_words(conversation: Conversation) -> str:
+    """A result's first words (`search_history`): a file's kind before its caption, "[Picture]" alone for none."""
+    words = getattr(conversation, "first_words", None) or ""
+    kind = getattr(conversation, "first_file", None)
+    return f"{kind_label(kind)} {words}".strip() if kind else words
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def history_search(request: HttpRequest) -> HttpResponse:
                 conversation=conversation,
                 counsellor=counsellor_name(conversation),
                 length=length_text(conversation),
-                first_words=getattr(conversation, "first_words", None) or "",
+                first_words=first_words(conversation),
             )
             for conversation in page
         ]

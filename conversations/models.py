@@ -463,3 +463,25 @@ class Call(models.Model):
     def peers(self) -> tuple[str, ...]:
         """The call's participants so far: who started it and, once accepted, who answered."""
         return (self.started_by, self.answered_by) if self.answered_by else (self.started_by,)
+
+
+class CallPresence(models.Model):
+    """A call participant's last sign of life: a server process held a socket of theirs in the call then.
+
+    A process that dies without running its sockets' `disconnect` (killed, out
+    of memory) never records them as gone, so the call would stay active for
+    ever. Each process renews the rows of the participants it holds sockets
+    of, and a participant not seen for `CALL_LOST_SECONDS` ends the call as
+    lost (conversations.actions.call_presence). It says nothing of the call's
+    content; it goes with its call.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="presence")
+    peer = models.CharField(max_length=40)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "peer"], name="one_presence_per_call_peer")]
+
+    def __str__(self) -> str:
+        return f"{self.peer} in call {self.call_id}"

@@ -162,6 +162,9 @@ class WaitingItem(TypedDict):
     # (to the bot or a person; "" when none yet) and the bot part's topics by slug,
     # in the order first reached (the console shows their titles in its own language).
     preview: str
+    # The kind of the file that line sent (image, audio, video, pdf), else None: a line that
+    # is only a file has an empty preview, and the console shows "[Picture]" in its own language.
+    preview_file: str | None
     topics: list[str]
 
 
@@ -179,7 +182,8 @@ class InboxItem(TypedDict):
 
     `waiting_since`: when the client's oldest line after the last staff reply
     was written (null: the newest line is an answer, nothing waits); `preview`:
-    the start of the client's newest line.
+    the start of the client's newest line; `preview_file`: the kind of the
+    file that line sent, else None (as in WaitingItem).
     """
 
     id: int
@@ -190,6 +194,7 @@ class InboxItem(TypedDict):
     crisis: bool
     language: str
     preview: str
+    preview_file: str | None
 
 
 class SuggestedReferral(TypedDict):

@@ -17,8 +17,12 @@ browser's claim, and is then confirmed by the tool that reads that format:
   and a recording without a duration in its header gets one), and probed
   again for their length;
 - a PDF is parsed by pypdf: an encrypted one, or one carrying JavaScript, is
-  refused. It is stored as sent (its name is kept; its own metadata is not
-  rewritten).
+  refused. What is stored is a rewrite of its pages alone (`_clean_pdf`):
+  the document information (author, title, creator tool), XMP packets on
+  the document, its pages or images, page-piece data, outlines, attached
+  files and earlier revisions kept by incremental saves are all gone, since
+  a client's or a colleague's name is often in them. A PDF that cannot be
+  rewritten is refused as broken. Its display name is kept (cleaned).
 
 Everything here is file work: it runs in a worker thread, never in the
 database thread the sockets share (conversations.actions.attachments).
@@ -40,8 +44,9 @@ import magic
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from media.errors import MediaError
 from media.kinds import (
@@ -409,12 +414,12 @@ def _check_pdf(source: Path, workdir: Path, original_name: str) -> Inspected:
             raise broken()
         if _has_javascript(reader) or _raw_javascript(source):
             raise MediaError("file_type", _("This PDF contains a script, so it cannot be sent."))
+        out = workdir / "clean.pdf"
+        _clean_pdf(reader, out)
     except MediaError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise broken() from None
-    out = workdir / "clean.pdf"
-    shutil.copyfile(source, out)
     return Inspected(
         kind="pdf",
         mime="application/pdf",
@@ -427,6 +432,46 @@ def _check_pdf(source: Path, workdir: Path, original_name: str) -> Inspected:
         thumb_path=None,
         name=pdf_name(original_name),
     )
+
+
+# Keys that carry who made a document, or private data of the program that made it, wherever they sit.
+_PDF_PRIVATE_KEYS = ("/Metadata", "/PieceInfo")
+
+
+def _clean_pdf(reader: PdfReader, out: Path) -> None:
+    """Write `reader`'s pages, and nothing else of the document, to `out`.
+
+    Copying only the pages leaves the catalog's extras behind (XMP, outlines,
+    names tree with attached files, forms' scripts), and a fresh writer
+    writes no /Info (not even its own producer name). Pages and the images
+    they use can carry their own XMP (/Metadata) and /PieceInfo, so those keys
+    are removed from every object copied; what no longer has a reference is
+    then dropped, so an XMP stream is not written at all.
+    """
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.metadata = None
+    for obj in writer._objects:
+        if obj is not None:
+            _drop_private_keys(obj, depth=0)
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    with out.open("wb") as stream:
+        writer.write(stream)
+
+
+def _drop_private_keys(obj: object, *, depth: int) -> None:
+    """Remove `_PDF_PRIVATE_KEYS` from a dictionary and the direct (not referenced) objects inside it."""
+    if depth > 32:
+        raise broken()
+    if isinstance(obj, DictionaryObject):
+        for key in _PDF_PRIVATE_KEYS:
+            obj.pop(NameObject(key), None)
+        for value in obj.values():
+            _drop_private_keys(value, depth=depth + 1)
+    elif isinstance(obj, ArrayObject):
+        for value in obj:
+            _drop_private_keys(value, depth=depth + 1)
 
 
 def _has_javascript(reader: PdfReader) -> bool:

@@ -35,6 +35,7 @@ from common.events import (
 )
 from common.languages import is_supported
 from common.ratelimit import Limiter, make_limiter
+from conversations.actions import call_presence
 from conversations.actions.access import GuestGone
 from conversations.errors import ChatError
 from conversations.models import staff_can_write
@@ -113,6 +114,8 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             except (OperationalError, InterfaceError, DatabaseError) as exc:
                 logger.warning("call peer gone not recorded: %s", type(exc).__name__)
             self.call_conversations.clear()
+        # After `gone` is recorded: until then this socket still holds its calls (call_presence).
+        call_presence.socket_closed(self.channel_name)
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()
@@ -153,13 +156,16 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
         """
         call = event.get("call")
         conversation_id = event["conversation"]
+        peer = self.peer_id()
         if not call or call["state"] == "ended":
             self.call_conversations.discard(conversation_id)
+            call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
             return event
-        peer = self.peer_id()
         participant = peer in (call["started_by"], call["answered_by"])
         if participant:
             self.call_conversations.add(conversation_id)
+            # Kept alive by this process while this socket lives, even if the process dies unannounced.
+            call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
         if participant or (call["state"] == "ringing" and not call["answered_by"]):
             return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
         return event

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Staff
@@ -259,6 +259,12 @@ def inspection_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def _inspect_in_language(upload: UploadedFile, language: str | None) -> StoredUpload:
+    """`inspect_and_store` with `language` active, so that a refusal is worded in the sender's language."""
+    with translation.override(language):
+        return inspect_and_store(upload)
+
+
 async def inspect_in_line(upload: UploadedFile) -> StoredUpload:
     """`inspect_and_store` in the process's bounded line of file checks (see above); MediaError "busy" when full."""
     global _admitted
@@ -269,7 +275,10 @@ async def inspect_in_line(upload: UploadedFile) -> StoredUpload:
             )
         _admitted += 1
     try:
-        return await asyncio.get_running_loop().run_in_executor(inspection_pool(), inspect_and_store, upload)
+        # In the sender's language: the pool's thread does not see the view's active language.
+        return await asyncio.get_running_loop().run_in_executor(
+            inspection_pool(), _inspect_in_language, upload, translation.get_language()
+        )
     finally:
         with _line_lock:
             _admitted -= 1

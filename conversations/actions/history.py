@@ -83,7 +83,8 @@ def search_history(staff: Staff, filters: HistoryFilters, now: dt.datetime | Non
     """The conversations of `history_for(staff)` that match `filters`, newest first.
 
     Each carries `first_words`: the client's first message (None when the client
-    wrote nothing to a person or the bot).
+    wrote nothing to a person or the bot), and `first_file`: the kind of the
+    file that message sent, else None (a file's caption may be empty).
     """
     conversations = history_for(staff, now)
     if filters.desk is not None:
@@ -104,7 +105,9 @@ def search_history(staff: Staff, filters: HistoryFilters, now: dt.datetime | Non
     first = Message.objects.filter(conversation=OuterRef("pk"), sender_kind=SenderKind.CLIENT).order_by("seq")
     return (
         conversations.select_related("desk", "assigned_to")
-        .annotate(first_words=Subquery(first.values("body")[:1]))
+        .annotate(
+            first_words=Subquery(first.values("body")[:1]), first_file=Subquery(first.values("attachment__kind")[:1])
+        )
         .order_by("-created_at", "-pk")
     )
 

@@ -148,11 +148,17 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
         .annotate(start=Substr("body", 1, PREVIEW_CHARS + 1))
         .values("start")[:1]
     )
+    # The same line's file, if it sent one (its caption may be empty: the console shows the kind).
+    first_file = (
+        Message.objects.filter(conversation_id=OuterRef("pk"), sender_kind=SenderKind.CLIENT)
+        .order_by("seq")
+        .values("attachment__kind")[:1]
+    )
     waiting = (
         Conversation.objects.waiting()
         .filter(desk_id=desk.pk)
         .annotate(was_transferred=Exists(Transfer.objects.filter(conversation=OuterRef("pk"))))
-        .annotate(first_line=Subquery(first_line))
+        .annotate(first_line=Subquery(first_line), first_file=Subquery(first_file))
         .values(
             "pk",
             "nickname",
@@ -165,6 +171,7 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "was_transferred",
             "language",
             "first_line",
+            "first_file",
         )
     )
     active = (
@@ -192,6 +199,7 @@ def desk_snapshot(desk: Desk) -> DeskEvent:
             "transferred": c["offered_to_id"] is not None or c["was_transferred"],
             "language": c["language"],
             "preview": preview_text(c["first_line"]),
+            "preview_file": c["first_file"],
             "topics": topics[c["pk"]],
         }
         for c in waiting_rows
@@ -224,6 +232,7 @@ def inbox_items(desk: Desk) -> list[InboxItem]:
     waiting follow, newest first.
     """
     lines = Message.objects.filter(conversation_id=OuterRef("pk"))
+    latest = lines.filter(sender_kind=SenderKind.CLIENT).order_by("-seq")
     rows = (
         Conversation.objects.filter(desk_id=desk.pk, status=Status.MESSAGE)
         .annotate(
@@ -237,12 +246,8 @@ def inbox_items(desk: Desk) -> list[InboxItem]:
                 .order_by("seq")
                 .values("created_at")[:1]
             ),
-            latest_line=Subquery(
-                lines.filter(sender_kind=SenderKind.CLIENT)
-                .order_by("-seq")
-                .annotate(start=Substr("body", 1, PREVIEW_CHARS + 1))
-                .values("start")[:1]
-            ),
+            latest_line=Subquery(latest.annotate(start=Substr("body", 1, PREVIEW_CHARS + 1)).values("start")[:1]),
+            latest_file=Subquery(latest.values("attachment__kind")[:1]),
         )
         .select_related("assigned_to")
         .only("pk", "nickname", "urgent", "crisis_at", "language", "created_at", *ASSIGNED_NAME_FIELDS)
@@ -261,6 +266,7 @@ def inbox_items(desk: Desk) -> list[InboxItem]:
             "crisis": c.crisis_at is not None,
             "language": c.language,
             "preview": preview_text(c.latest_line),  # type: ignore[attr-defined]
+            "preview_file": c.latest_file,  # type: ignore[attr-defined]
         }
         for c in items
     ]

@@ -120,6 +120,13 @@ function fileInput(accept, capture) {
   return input;
 }
 
+/** The kind whose size limit applies to a file the browser says is `type`; "any" when it cannot tell. */
+function limitKind(type) {
+  if (type === "application/pdf") return "pdf";
+  const family = type.split("/")[0];
+  return ["image", "audio", "video"].includes(family) ? family : "any";
+}
+
 function kindOf(type) {
   if (type.startsWith("image/")) return "image";
   if (type.startsWith("audio/")) return "audio";
@@ -134,6 +141,8 @@ let instances = 0;
  * `toggle` (a paper clip button that shows the tools) goes where the page puts it, by default first in `root`.
  * Options: t(key); lang; upload: {url, headers()} (headers read at each upload: a token may change);
  * maxSeconds: {audio, video} (the server's length limits, shown while recording);
+ * limits: {maxBytes, tooLarge} by kind and "any" (the server's size limits and its words for a file
+ * over one: such a file is refused at once, never uploaded);
  * onChange(): the draft came or went (the page may enable its send button).
  * The page's send calls `upload(conversation)`: the attachment's info once stored, else null
  * (the panel then says why and offers Retry when trying again may help).
@@ -226,8 +235,26 @@ export class AttachComposer {
     if (disabled) this.showTools(false);
   }
 
+  /**
+   * The server's own words for a file over its kind's size limit (options.limits, from the server's
+   * `uploadLimits`), or null: such a file is refused before it is uploaded. The server stays the rule.
+   */
+  tooLarge(blob) {
+    const limits = this.o.limits;
+    if (!limits) return null;
+    const kind = limitKind(blob.type || "");
+    const max = limits.maxBytes[kind] ?? limits.maxBytes.any;
+    return blob.size > max ? limits.tooLarge[kind] ?? limits.tooLarge.any : null;
+  }
+
   setDraft(blob, name, kind) {
+    const refused = this.tooLarge(blob);
     this.clear();
+    if (refused) {
+      this.error.textContent = refused;
+      this.toggle.focus();
+      return;
+    }
     this.draft = { blob, name, kind, uploadId: newId(), url: URL.createObjectURL(blob), info: null };
     this.showDraft();
     this.o.onChange?.();
@@ -538,8 +565,15 @@ export function refreshAttachment(info, root = document) {
   }
 }
 
+// Each kind's name among the texts (conversations/attachment_texts.py KIND_TEXT_KEYS holds the same).
+const KIND_TEXT_KEYS = { image: "attPicture", audio: "attVoiceMessage", video: "attVideoMessage", pdf: "attPdf" };
+
+/** A file's kind where a line's first words go (the console's queue): "[Picture]". */
+export function kindLabel(kind, t) {
+  return `[${t(KIND_TEXT_KEYS[kind] || "attAttached")}]`;
+}
+
 /** A line of a text transcript for the attachment: "[Picture: name]". */
 export function attachmentLine(info, t) {
-  const label = { image: "attPicture", audio: "attVoiceMessage", video: "attVideoMessage" }[info.kind] || "attPdf";
-  return `[${t(label)}: ${info.name || ""}]`;
+  return `[${t(KIND_TEXT_KEYS[info.kind] || "attPdf")}: ${info.name || ""}]`;
 }

@@ -446,3 +446,32 @@ def test_the_notes_go_along_when_the_counsellor_chooses(
     expect(outi.locator(f'.waiting-item[data-conversation="{conversation}"]')).to_contain_text("Transferred")
     assert Transfer.objects.get(conversation_id=conversation).notes_along is True
     assert_no_page_errors(page)
+
+
+def test_a_first_line_that_is_only_a_picture_shows_its_kind_in_the_queue(
+    staff_page: Callable[..., Page],  # noqa: F811
+    chat: Chat,  # noqa: F811
+) -> None:
+    from tests.media import corpus
+    from tests.media.test_uploads import client_upload, send_file
+
+    page = staff_page("counsellor", "fi", viewport=NARROW)
+    youth = desk_region(page, "Nuorten chat")
+
+    def waiting_with_picture(nickname: str, caption: str) -> int:
+        client, conversation = start_client(chat, nickname)
+        uploaded = client_upload(chat, client, conversation, corpus.png(), name="kirje.png")
+        assert uploaded.status_code == 201, uploaded.text
+        assert send_file(client, conversation, uploaded.json()["attachment"]["id"], body=caption)["type"] == "ack"
+        return conversation
+
+    only_picture = waiting_with_picture("Nea", "")
+    with_caption = waiting_with_picture("Olli", "Mitä tää tarkoittaa?")
+    start_client(chat, "Mimi")  # the queue changes: its snapshot carries the first lines so far
+    # The kind in the reader's language where the first words would be.
+    entry = youth.locator(f'.waiting-item[data-conversation="{only_picture}"]')
+    expect(entry.locator(".waiting-preview q")).to_have_text("[Kuva]")
+    second = youth.locator(f'.waiting-item[data-conversation="{with_caption}"]')
+    expect(second.locator(".waiting-preview q")).to_have_text("[Kuva] Mitä tää tarkoittaa?")
+    no_violations(page, "queue with a picture's kind (fi, 360 px)")
+    assert_no_page_errors(page)

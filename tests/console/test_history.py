@@ -492,3 +492,36 @@ def test_like_is_sql_like_ignoring_case_in_any_letters() -> None:
     assert not like("%äiti%", "isä") and not like("_", "") and like("a%", "a\nb")
     assert like("100\\%", "100%", "\\") and not like("100\\%", "1000", "\\")
     assert like(None, "x") is None and like("x", None) is None
+
+
+def test_a_first_line_that_is_only_a_file_shows_its_kind_in_the_readers_language(demo: Any) -> None:
+    from conversations.models import Attachment
+
+    def with_file(kind: str, caption: str) -> Conversation:
+        conversation = closed(demo.desks.youth, counsellor=demo.staff.counsellor, lines=(("client", caption),))
+        Attachment.objects.create(
+            conversation=conversation,
+            message=conversation.messages.get(),
+            uploader="client",
+            upload_id=kind,
+            kind=kind,
+            mime="audio/webm" if kind == "audio" else "image/png",
+            size=10,
+            file_name=f"missing-{kind}",
+            name=kind,
+        )
+        return conversation
+
+    voice = with_file("audio", "")
+    photo = with_file("image", "Kelan kirje")
+
+    def item(page: str, conversation: Conversation) -> str:
+        found = page[page.index(f'href="/console/history/{conversation.pk}/') :]
+        return found[: found.index("</li>")]
+
+    page = login("counsellor", "fi").get("/console/history/").content.decode()
+    assert "[Ääniviesti]" in item(page, voice)
+    assert "Asiakas ei kirjoittanut mitään" not in item(page, voice)
+    assert "[Kuva] Kelan kirje" in item(page, photo)
+    page = login("counsellor", "sv").get("/console/history/").content.decode()
+    assert "[Röstmeddelande]" in item(page, voice)

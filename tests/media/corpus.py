@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, TextStringObject
 
 XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description GPSLatitude="60,10.2N"/></rdf:RDF></x:xmpmeta>'
 
@@ -167,3 +167,50 @@ def pdf_with_open_action() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+PDF_AUTHOR = "Maija Meikäläinen"
+PDF_DRAWING = b"0 0 m 150 150 l S"
+
+
+def _xmp_stream(writer: PdfWriter, creator: str) -> object:
+    packet = (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:creator><rdf:Seq><rdf:li>{creator}</rdf:li></rdf:Seq></dc:creator>"
+        '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+    stream = StreamObject()
+    stream.set_data(packet)
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
+    return writer._add_object(stream)
+
+
+def pdf_with_author() -> bytes:
+    """A letter as office programs save one: its author in /Info and in XMP on the document and the page.
+
+    The page also has a drawing (`PDF_DRAWING`), which must survive the cleaning,
+    and private data of the program that made it (/PieceInfo). Saved twice
+    (an incremental update changes the title), so the first revision's /Info
+    is still in the bytes.
+    """
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    drawing = StreamObject()
+    drawing.set_data(PDF_DRAWING)
+    page[NameObject("/Contents")] = writer._add_object(drawing)
+    page[NameObject("/Metadata")] = _xmp_stream(writer, f"{PDF_AUTHOR} (page)")
+    page[NameObject("/PieceInfo")] = DictionaryObject(
+        {NameObject("/Word"): DictionaryObject({NameObject("/Private"): TextStringObject(PDF_AUTHOR)})}
+    )
+    writer._root_object[NameObject("/Metadata")] = _xmp_stream(writer, PDF_AUTHOR)
+    writer.add_metadata({"/Author": PDF_AUTHOR, "/Title": "Kelan kirje", "/Creator": "Word"})
+    first = io.BytesIO()
+    writer.write(first)
+    update = PdfWriter(io.BytesIO(first.getvalue()), incremental=True)
+    update.add_metadata({"/Title": "Kelan kirje, korjattu"})
+    second = io.BytesIO()
+    update.write(second)
+    return second.getvalue()

@@ -6,6 +6,7 @@ name says, and a refusal carries its code and a clear text.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import tempfile
@@ -15,6 +16,7 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 from PIL import Image
+from pypdf import PdfReader
 
 from media.errors import MediaError
 from media.inspect import Inspected, inspect_upload, pdf_name
@@ -192,6 +194,27 @@ def test_a_voice_message_over_the_length_limit_is_refused(tmp_path: Path) -> Non
     error = refused(tmp_path, corpus.opus_webm(tmp_path, seconds=3), "long.webm")
     assert error.code == "file_too_long"
     assert "0:01" in error.message
+
+
+def test_a_pdf_comes_out_without_its_author_or_any_metadata(tmp_path: Path) -> None:
+    original = corpus.pdf_with_author()
+    before = PdfReader(io.BytesIO(original))
+    assert before.metadata is not None and before.metadata.author == corpus.PDF_AUTHOR  # the corpus has them
+    assert before.xmp_metadata is not None
+    assert original.count(b"%%EOF") == 2  # and an earlier revision
+    result = check(tmp_path, original, "Kelan kirje.pdf")
+    data = result.path.read_bytes()
+    after = PdfReader(io.BytesIO(data))
+    assert not after.metadata
+    assert after.xmp_metadata is None
+    assert "/Metadata" not in after.pages[0] and "/PieceInfo" not in after.pages[0]
+    for trace in (b"Meik", corpus.PDF_AUTHOR.encode("utf-16-be"), b"Kelan", b"Word", b"xmpmeta", b"pypdf"):
+        assert trace not in data
+    # The letter itself is intact: one page, its size, its drawing.
+    assert len(after.pages) == 1
+    assert after.pages[0].mediabox.width == 200
+    assert after.pages[0].get_contents().get_data() == corpus.PDF_DRAWING  # type: ignore[union-attr]
+    assert result.size == len(data)
 
 
 def test_a_pdf_keeps_its_cleaned_name(tmp_path: Path) -> None:

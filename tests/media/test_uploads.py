@@ -178,6 +178,11 @@ def test_the_refused_corpus_leaves_nothing_behind(chat: Chat, tmp_path: Any) -> 
     # In the sender's language.
     finnish = client_upload(chat, client, conversation, corpus.SCRIPT, lang="fi").json()["error"]["message"]
     assert finnish.startswith("Tällaista tiedostoa ei voi lähettää")
+    # (the file checks run in a thread of their own: the language goes with them)
+    english = client_upload(chat, client, conversation, corpus.SCRIPT, lang="en").json()["error"]["message"]
+    assert english.startswith("This kind of file cannot be sent")
+    swedish = client_upload(chat, client, conversation, corpus.SCRIPT, lang="sv").json()["error"]["message"]
+    assert swedish != finnish and swedish != english
     # A polyglot is accepted, as the picture alone.
     polyglot = client_upload(chat, client, conversation, corpus.jpeg_with_gps() + corpus.zip_bytes())
     assert polyglot.status_code == 201

@@ -15,7 +15,7 @@ from conversations.actions import assignment, clients, queue, starting
 from conversations.actions.access import lock_conversation
 from conversations.actions.bot import hand_off
 from conversations.actions.transcript import append_message
-from conversations.models import Conversation, HandoffReason, SenderKind
+from conversations.models import Conversation, HandoffReason, SenderKind, Status
 from tests.support import assert_num_queries
 
 
@@ -101,3 +101,30 @@ def test_the_snapshot_with_previews_costs_the_same_queries_for_one_or_many_waiti
     assert len(snapshot["waiting"]) == 12 and len(snapshot["active"]) == 10
     assert all(w["topics"] == ["raha"] and w["preview"] == "hei" for w in snapshot["waiting"])
     assert Conversation.objects.filter(desk=desk).count() == 22
+
+
+def test_a_first_line_that_is_only_a_file_shows_its_kind(demo: Any) -> None:
+    """A photo sent without words would be a blank preview: the entry names the file's kind for the console."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conversations.actions import messages
+    from conversations.actions.attachments import client_uploader, do_upload, inspect_and_store
+    from tests.media import corpus
+
+    desk = demo["desks"]["youth"]
+    client, _token = clients.get_or_create_client(None)
+    pk = starting.do_start(client, desk, nickname="Mimi", person=True)
+    stored = inspect_and_store(SimpleUploadedFile("kirje.png", corpus.png()))
+    attachment = do_upload(pk, "u1", client_uploader(client), stored)[0]
+    messages.do_send_message(pk, body="", client_msg_id="m1", client=client, attachment=attachment.pk)
+    entry = next(w for w in queue.desk_snapshot(desk)["waiting"] if w["id"] == pk)
+    assert (entry["preview"], entry["preview_file"]) == ("", "image")
+    # A line without a file has none; the inbox shows the newest line the same way.
+    other = starting.do_start(clients.get_or_create_client(None)[0], desk, nickname="Nemo", person=True)
+    assert next(w for w in queue.desk_snapshot(desk)["waiting"] if w["id"] == other)["preview_file"] is None
+    Conversation.objects.filter(pk=pk).update(status=Status.MESSAGE)
+    inbox = next(m for m in queue.desk_snapshot(desk)["messages"] if m["id"] == pk)
+    assert (inbox["preview"], inbox["preview_file"]) == ("", "image")
+    messages.do_send_message(pk, body="Mitä tää tarkoittaa?", client_msg_id="m2", client=client)
+    inbox = next(m for m in queue.desk_snapshot(desk)["messages"] if m["id"] == pk)
+    assert (inbox["preview"], inbox["preview_file"]) == ("Mitä tää tarkoittaa?", None)

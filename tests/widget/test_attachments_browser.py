@@ -419,3 +419,46 @@ def test_a_microphone_the_browser_refuses_is_said_plainly(
     expect(page.get_by_role("timer")).to_have_count(0)
     expect(page.get_by_role("button", name=CLIP)).to_be_enabled()
     no_violations(axe_check, page, "the microphone refused")
+
+
+def test_a_file_over_its_kinds_limit_is_refused_at_once_in_the_servers_words(
+    new_page: Callable[..., Any], live: Any, axe_check: Any, settings: Any, tmp_path: Path
+) -> None:
+    """A photo too big for pictures is not uploaded for nothing: the page says at once what the server would."""
+    import requests
+
+    settings.MEDIA_IMAGE_MAX_BYTES = 1024 * 1024
+    page = new_page(**PHONE)
+    conversation = start_chat(page, live)
+    uploads: list[str] = []
+    page.on("request", lambda request: uploads.append(request.url) if "/upload/" in request.url else None)
+    big = tmp_path / "iso-kuva.jpg"
+    buffer = io.BytesIO()
+    Image.effect_noise((1200, 1200), 120).convert("RGB").save(buffer, "JPEG", quality=100)
+    big.write_bytes(buffer.getvalue())
+    assert big.stat().st_size > 1024 * 1024
+    choose_file(page, page, big)
+    error = page.locator(".k-att-error[role='alert']")
+    expect(error).to_have_text("The file is too big. It can be at most 1 MB.")
+    expect(page.get_by_role("group", name="Attachment")).to_be_hidden()  # nothing waits to be sent
+    expect(page.get_by_role("button", name=CLIP)).to_be_focused()
+    no_violations(axe_check, page, "a file too big")
+    # The same words as the server's, which still checks: the same file uploaded anyway is refused so.
+    token = json.loads(
+        page.evaluate("localStorage.getItem('kohtaamo.token') || sessionStorage.getItem('kohtaamo.token')")
+    )
+    answer = requests.post(
+        f"{live.url}/chat/upload/",
+        data={"conversation": str(conversation), "id": "too-big", "lang": "en"},
+        files={"file": (big.name, big.read_bytes(), "image/jpeg")},
+        headers={"X-Kohtaamo-Token": token},
+        timeout=60,
+    )
+    assert answer.status_code == 413
+    assert answer.json()["error"]["message"] == error.inner_text()
+    assert uploads == []  # the page itself sent nothing
+    assert not Attachment.objects.filter(conversation_id=conversation).exists()
+    # A picture within the limit goes as before.
+    choose_file(page, page, picture(tmp_path))
+    expect(page.get_by_role("group", name="Attachment").get_by_role("img", name="kirje.jpg")).to_be_visible()
+    expect(error).to_be_empty()

@@ -22,6 +22,7 @@ export class ConvAttachments {
       lang: config.lang,
       upload: { url: config.uploadUrl, headers: () => ({ "X-CSRFToken": csrfToken() }) },
       maxSeconds: config.maxRecordSeconds,
+      limits: config.uploadLimits,
       onRetry: () => this.submitMessage(),
     });
     // The paper clip sits first among the composer's buttons; the tools and the chosen file open above them.

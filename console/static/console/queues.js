@@ -1,6 +1,7 @@
 // The desks' queues (waiting clients, conversations in progress) and, for a
 // supervisor, the live conversations to watch or step into, from `desk` snapshots.
 
+import { kindLabel } from "../kohtaamo/attachments.js";
 import { endWatchesGone, openConversation, stepIn, take } from "./conversations.js";
 import { refreshCrisisAlerts } from "./crisis.js";
 import { announce, notify, updateTitle } from "./notices.js";
@@ -9,6 +10,18 @@ import { $, clock, el, focusElement, handoffLabel, t, topicTitle, visuallyHidden
 
 // How long a crisis-flagged arrival in a queue waits for its crisis alert (onDesk).
 const CRISIS_ALERT_WAIT_MS = 2000;
+
+/**
+ * The start of a waiting client's line (`preview`), after the kind of the file it sent
+ * (`preview_file`: "[Picture]"), so a line that is only a file is not blank; null for none.
+ */
+function previewOf(item) {
+  const words = [item.preview_file ? kindLabel(item.preview_file, t) : "", item.preview || ""].join(" ").trim();
+  if (!words) return null;
+  const preview = el("span", "waiting-preview");
+  preview.append(visuallyHidden(`${t("previewLabel")} `), el("q", null, words));
+  return preview;
+}
 
 export function renderDeskShells() {
   const list = $("desk-list");
@@ -125,11 +138,8 @@ export function renderDesk(snapshot) {
     else if (w.offered_to) flags.append(el("span", "flag", t("forColleague", { name: colleagueName(w.offered_to) })));
     main.append(flags);
     // Before taking: the start of what the client wrote, and what the chatbot answered them about.
-    if (w.preview) {
-      const preview = el("span", "waiting-preview");
-      preview.append(visuallyHidden(`${t("previewLabel")} `), el("q", null, w.preview));
-      main.append(preview);
-    }
+    const preview = previewOf(w);
+    if (preview) main.append(preview);
     if (w.topics && w.topics.length) {
       main.append(el("span", "waiting-topics", t("botTopics", { topics: w.topics.map(topicTitle).join(", ") })));
     }
@@ -189,11 +199,8 @@ function renderInbox(messages) {
     flags.append(el("span", m.waiting_since ? "flag flag-for-you" : "flag", t(m.waiting_since ? "messageWaits" : "messageAnswered")));
     if (m.assigned) flags.append(el("span", "flag", t("withName", { name: m.assigned.name })));
     main.append(flags);
-    if (m.preview) {
-      const preview = el("span", "waiting-preview");
-      preview.append(visuallyHidden(`${t("previewLabel")} `), el("q", null, m.preview));
-      main.append(preview);
-    }
+    const preview = previewOf(m);
+    if (preview) main.append(preview);
     // How long the client's newest lines have waited (empty when answered); the page's clock keeps it current.
     const wait = el("span", "wait-time");
     wait.dataset.since = m.waiting_since || "";

@@ -505,6 +505,7 @@ const attach = new AttachComposer(el.attach, {
   lang,
   upload: { url: config.uploadUrl, headers: () => ({ "X-Kohtaamo-Token": store.get(store.TOKEN) || "" }) },
   maxSeconds: config.maxRecordSeconds,
+  limits: config.uploadLimits,
   onRetry: () => sendMessage(),
 });
 // The paper clip sits beside the send button; the tools and the chosen file open below the row.
