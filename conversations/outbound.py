@@ -752,6 +752,9 @@ GUEST_EVENTS: dict[str, tuple[type, ...]] = {
     "file_link": (FileLinkEvent,),
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
+    # A guest is rung and joins calls (issue 14): the call's state, and the signals addressed to them.
+    "call": (CallEvent,),
+    "call_signal": (CallSignalEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS) | frozenset(GUEST_EVENTS)
 
