@@ -246,7 +246,7 @@ export class CallPanel {
     if (!call || call.state === "ended") {
       // The same end told twice (the answer to my frame, and the broadcast): shown once.
       if (call && previous && previous.id === call.id && previous.state === "ended") return;
-      const wasOurs = previous && previous.state !== "ended" && this.joining === previous.id;
+      const wasOurs = previous && previous.state !== "ended" && previous.participants.includes(this.me);
       this.teardown();
       if (call && wasOurs) {
         this.panel.classList.remove("k-call--video");
