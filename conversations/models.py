@@ -427,7 +427,7 @@ class Call(models.Model):
     """A voice or video call inside a conversation: who, when and how it ended, never what was said or shown.
 
     Parties are named by peer id ("client", "staff:<id>", "guest:<id>", see
-    conversations.actions.calls.peer_of). The media flow between the browsers
+    realtime.consumers peer_id). The media flow between the browsers
     (through the TURN relay when `relay_only`); the server only relays the
     signals. At most one call of a conversation is not ended (a constraint).
     """

@@ -178,3 +178,15 @@ def test_two_left_when_the_guest_goes_then_the_client_hanging_up_ends_it(chat: C
     assert left["call"]["state"] == "ended"
     call_state(scene.client, call, "ended")
     assert f"guest:{guest}" in Call.objects.get(pk=call).participants  # who was in it when it ended
+
+
+def test_a_guest_who_does_not_come_back_is_only_out_of_the_call(chat: Chat, turn: Any, demo: Any) -> None:
+    """A guest's socket lost past CALL_LOST_SECONDS: they are out, the client and the counsellor go on."""
+    turn.CALL_LOST_SECONDS = 1
+    scene, guest_socket, _guest, staff_peer, call = three_in_a_call(chat, demo)
+    guest_socket.close()
+    for socket in (scene.client, scene.counsellor):
+        call_state(socket, call, "active", 2)
+    has_or_waits(scene.counsellor, lambda e: e.get("code") == "call_guest_left", "left the call", timeout=10)
+    assert Call.objects.get(pk=call).participants == [staff_peer, "client"]
+    assert Call.objects.get(pk=call).gone == {}
