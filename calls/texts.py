@@ -35,4 +35,11 @@ def call_texts() -> dict[str, str]:
         "noMedia": pgettext("call", "Your camera or microphone could not be started. Check the browser's permissions."),
         "remoteVideo": pgettext("call", "The other person's video"),
         "ownVideo": pgettext("call", "Your own video"),
+        # A call of more than two (issue 14): joining one going on, and each person's tile.
+        "join": pgettext("call", "Join the call"),
+        "joinable": pgettext("call", "A call is going on in this conversation. You can join it."),
+        "participant": pgettext("call", "Participant"),
+        "videoOf": pgettext("call", "Video: %(name)s"),
+        "asCounsellor": pgettext("call", "%(name)s (counsellor)"),
+        "asClient": pgettext("call", "%(name)s (client)"),
     }

@@ -427,7 +427,7 @@ class Call(models.Model):
     """A voice or video call inside a conversation: who, when and how it ended, never what was said or shown.
 
     Parties are named by peer id ("client", "staff:<id>", "guest:<id>", see
-    conversations.actions.calls.peer_of). The media flow between the browsers
+    realtime.consumers peer_id). The media flow between the browsers
     (through the TURN relay when `relay_only`); the server only relays the
     signals. At most one call of a conversation is not ended (a constraint).
     """
@@ -435,8 +435,11 @@ class Call(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="calls")
     media = models.CharField(max_length=5, choices=CallMedia.choices)
     started_by = models.CharField(max_length=40)
-    # Who accepted (blank while ringing, or when nobody did).
+    # The first who accepted (blank while ringing, or when nobody did).
     answered_by = models.CharField(max_length=40, blank=True)
+    # Who is in the call now, in the order they came in: the starter, then each who accepted (a guest
+    # who left or was removed is taken out; conversations.actions.calls.do_answer_call, leave_call).
+    participants = models.JSONField(default=list, blank=True)
     # Fixed when the call starts, from its desk and whether TURN is configured (calls.ice.turn_configured).
     relay_only = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=CallState.choices, default=CallState.RINGING)
@@ -444,10 +447,10 @@ class Call(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=10, choices=CallEnd.choices, blank=True)
-    # A participant whose socket closed, and when: the call ends as lost unless they come back
-    # within CALL_LOST_SECONDS (conversations.actions.calls.do_peer_gone, do_peer_back).
-    gone_peer = models.CharField(max_length=40, blank=True)
-    gone_at = models.DateTimeField(null=True, blank=True)
+    # The participants whose socket closed, and when ({peer: ISO time}): each is out of the call (a guest)
+    # or the call ends as lost (the client, the counsellor) unless they come back within
+    # CALL_LOST_SECONDS (conversations.actions.calls.do_peer_gone, do_peer_back).
+    gone = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["conversation", "rung_at", "pk"]
@@ -461,8 +464,8 @@ class Call(models.Model):
         return f"call {self.pk} in {self.conversation_id}"
 
     def peers(self) -> tuple[str, ...]:
-        """The call's participants so far: who started it and, once accepted, who answered."""
-        return (self.started_by, self.answered_by) if self.answered_by else (self.started_by,)
+        """The call's participants now: who started it and everybody who accepted and is still in it."""
+        return tuple(self.participants)
 
 
 class CallPresence(models.Model):

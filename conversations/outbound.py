@@ -660,6 +660,8 @@ class CallInfo(TypedDict):
     state: Literal["ringing", "active", "ended"]
     started_by: str
     answered_by: str
+    # Who is in the call now (the starter, then each who accepted and is still in it).
+    participants: list[str]
     relay_only: bool
     rung_at: str
     answered_at: str | None
@@ -755,6 +757,9 @@ GUEST_EVENTS: dict[str, tuple[type, ...]] = {
     "file_link": (FileLinkEvent,),
     "pong": (PongEvent,),
     "error": (ErrorEvent,),
+    # A guest is rung and joins calls (issue 14): the call's state, and the signals addressed to them.
+    "call": (CallEvent,),
+    "call_signal": (CallSignalEvent,),
 }
 EVENT_TYPES = frozenset(CLIENT_EVENTS) | frozenset(STAFF_EVENTS) | frozenset(GUEST_EVENTS)
 
@@ -1208,6 +1213,7 @@ def call_info(call: Call) -> CallInfo:
         "state": call.state,  # type: ignore[typeddict-item]  # a CallState value
         "started_by": call.started_by,
         "answered_by": call.answered_by,
+        "participants": list(call.participants),
         "relay_only": call.relay_only,
         "rung_at": call.rung_at.isoformat(),
         "answered_at": call.answered_at.isoformat() if call.answered_at else None,
@@ -1237,7 +1243,11 @@ def call_event_for_client(event: Mapping[str, Any]) -> Mapping[str, Any]:
     call = event.get("call")
     if event.get("type") == "call" and call:
         started_by, answered_by = _peer_for_client(call["started_by"]), _peer_for_client(call["answered_by"])
-        return {**event, "call": {**call, "started_by": started_by, "answered_by": answered_by}}
+        participants = [_peer_for_client(peer) for peer in call["participants"]]
+        return {
+            **event,
+            "call": {**call, "started_by": started_by, "answered_by": answered_by, "participants": participants},
+        }
     return event
 
 

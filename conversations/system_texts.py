@@ -43,6 +43,9 @@ CODES = (
     "call_cancelled",
     "call_ended",
     "call_lost",
+    # A guest joined or left a call (conversations.actions.calls.leave_call): args as the guest lines'.
+    "call_guest_joined",
+    "call_guest_left",
 )
 
 # A call's lines read alike to everybody in it; `length` is "m:ss" (conversations.actions.calls.call_length).
@@ -54,6 +57,8 @@ CALL_TEXTS: dict[str, Promise] = {
     "call_cancelled": pgettext_lazy("system line about a call", "The call was cancelled."),
     "call_ended": pgettext_lazy("system line about a call", "The call ended. It lasted %(length)s."),
     "call_lost": pgettext_lazy("system line about a call", "The call was cut off. It lasted %(length)s."),
+    "call_guest_joined": pgettext_lazy("system line about a call", "%(name)s (%(role)s) joined the call."),
+    "call_guest_left": pgettext_lazy("system line about a call", "%(name)s (%(role)s) left the call."),
 }
 
 CLIENT: dict[str, Promise] = {

@@ -161,14 +161,14 @@ class BaseChatConsumer(AsyncWebsocketConsumer):
             self.call_conversations.discard(conversation_id)
             call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
             return event
-        participant = peer in (call["started_by"], call["answered_by"])
-        if participant:
+        # In the call now, or free to join it (everybody in the conversation may, while it rings or is active).
+        if self.peer_id() in call["participants"]:
             self.call_conversations.add(conversation_id)
-            # Kept alive by this process while this socket lives, even if the process dies unannounced.
-            call_presence.socket_in_calls(self.channel_name, peer, self.call_conversations)
-        if participant or (call["state"] == "ringing" and not call["answered_by"]):
-            return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
-        return event
+        else:
+            self.call_conversations.discard(conversation_id)  # left it: a closing socket changes nothing
+        # Kept alive by this process while this socket lives, even if the process dies unannounced.
+        call_presence.socket_in_calls(self.channel_name, self.peer_id(), self.call_conversations)
+        return {**event, "ice": ice_settings(relay_only=call["relay_only"])}
 
     async def send_error(self, error: ChatError, ref: str | None = None) -> None:
         await self.send_event(error_event(error, ref))
@@ -521,8 +521,9 @@ class StaffConsumer(BaseChatConsumer):
 
 # The events a guest's socket passes on: only those meant for everybody in the conversation. Notes
 # (the staff stream), states and receipts (client or staff shapes), votes and deletions never reach
-# a guest. The calls' events addressed to a guest go in GUEST_CALL_EVENTS (issue 14, item 2).
-GUEST_CALL_EVENTS: frozenset[str] = frozenset()
+# a guest. A call's state reaches every guest (they may join); its signals only the guest they are
+# addressed to (`relay`'s peer filter, and `adapt_event` below).
+GUEST_CALL_EVENTS: frozenset[str] = frozenset({"call", "call_signal"})
 GUEST_RELAYED = frozenset({"message", "typing", "guests"}) | GUEST_CALL_EVENTS
 # Closed when the guest's part ends: "no longer in this conversation" (final, like a staff socket's 4403).
 GUEST_GONE_CLOSE_CODE = 4403

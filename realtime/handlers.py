@@ -103,7 +103,7 @@ ClientResumeEvent = ConversationEvent | MessageEvent | SyncedEvent | QueueEvent 
 StaffResumeEvent = (
     StaffConversationEvent | MessageEvent | NoteEvent | EarlierEvent | SyncedEvent | GuestsEvent | CallEvent
 )
-GuestResumeEvent = GuestConversationEvent | MessageEvent | GuestsEvent | SyncedEvent
+GuestResumeEvent = GuestConversationEvent | MessageEvent | GuestsEvent | SyncedEvent | CallEvent
 
 
 def limits() -> Limits:
@@ -536,6 +536,7 @@ def guest_resume(guest_id: int | None, conversation_id: int, after: int, ref: st
     events: list[GuestResumeEvent] = [guest_conversation_event(guest)]
     events += [message_event(m) for m in guests.guest_messages_after(guest, after)]
     events.append(guests_event(conversation_id, guests.current_guests(conversation_id)))
+    events += resumed_call(guest.peer, conversation_id)
     events.append(synced_event(guest.conversation))
     for event in events:
         event["ref"] = ref
@@ -568,7 +569,7 @@ def guest_leave(guest_id: int | None, frame: inbound.GuestLeave, channel_name: s
 
 # --- Calls (issue 14, item 2): the same frames from every party in the conversation ----------------
 # `call_<frame>(caller, frame)` does the work; `client_call_*` and `staff_call_*` only name the
-# caller (conversations.actions.calls.Caller). A party added later (a guest) adds its own four.
+# caller (conversations.actions.calls.Caller); `guest_call_*` read the guest afresh first.
 
 
 def resumed_call(peer: str, conversation_id: int) -> list[CallEvent]:
@@ -630,6 +631,22 @@ def staff_call_signal(staff: Staff, frame: inbound.CallSignal, channel_name: str
 
 def staff_call_end(staff: Staff, frame: inbound.CallEndFrame, channel_name: str) -> CallEvent:
     return call_end(calls.staff_caller(staff), frame)
+
+
+def guest_call_start(guest_id: int | None, frame: inbound.CallStart, channel_name: str) -> CallEvent:
+    return call_start(calls.guest_caller(access.current_guest(guest_id)), frame)
+
+
+def guest_call_answer(guest_id: int | None, frame: inbound.CallAnswer, channel_name: str) -> CallEvent:
+    return call_answer(calls.guest_caller(access.current_guest(guest_id)), frame)
+
+
+def guest_call_signal(guest_id: int | None, frame: inbound.CallSignal, channel_name: str) -> None:
+    call_signal(calls.guest_caller(access.current_guest(guest_id)), frame)
+
+
+def guest_call_end(guest_id: int | None, frame: inbound.CallEndFrame, channel_name: str) -> CallEvent:
+    return call_end(calls.guest_caller(access.current_guest(guest_id)), frame)
 
 
 def call_peer_gone(peer: str, conversation_ids: set[int]) -> None:

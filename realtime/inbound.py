@@ -380,7 +380,7 @@ class GuestLeave(Frame):
 
 
 # The call frames a guest may send (issue 14, item 2): the calls' frame types go here, one line.
-GUEST_CALL_FRAMES: tuple[type, ...] = ()
+GUEST_CALL_FRAMES: tuple[type, ...] = CALL_FRAMES
 
 
 FRAME_TYPES: dict[Party, tuple[type, ...]] = {
@@ -474,7 +474,9 @@ StaffFrame = Union[  # noqa: UP007
     CallSignal,
     CallEndFrame,
 ]
-GuestFrame = Union[Ping, Resume, Send, Typing, GuestHello, GuestLeave]  # noqa: UP007
+GuestFrame = Union[  # noqa: UP007
+    Ping, Resume, Send, Typing, GuestHello, GuestLeave, CallStart, CallAnswer, CallSignal, CallEndFrame
+]
 
 
 # --- The parser -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from calls.texts import call_texts
 from conversations.actions.access import GuestGone, current_guest
 from conversations.actions.guests import (
     GUEST_SESSION_KEY,
@@ -115,6 +116,8 @@ def guest_page(request: HttpRequest) -> HttpResponse:
             "guestRoles": guest_role_names(),
             # The files sent after the guest joined (static/kohtaamo/attachments.js draws them).
             **attachment_config(),
+            # The call panel (static/kohtaamo/call.js): a guest joins a call ringing or going on.
+            "callTexts": call_texts(),
         },
         "texts": {**_guest_texts(), **attachment_texts()},
     }

@@ -16,7 +16,8 @@ comes. So presence is also kept the other way round, as a sign of life:
   `CALL_LOST_SECONDS` (`do_end_absent`): the same time a reload is given,
   counted from the last sign of life. A participant this process holds now is
   never absent, and one whose socket closed in the ordinary way
-  (`Call.gone_peer`) is left to the calls' own rule;
+  (`Call.gone`) is left to the calls' own rule; an absent guest only leaves
+  the call, as a guest whose socket closed does (`calls.do_end_calls_of`);
 - a process that has just started waits `CALL_LOST_SECONDS` before ending any
   call, so that the parties of a restarted server have the whole time to come
   back to it (their rows are as old as the outage).
@@ -89,11 +90,11 @@ def do_mark_present(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     active = Call.objects.filter(
         conversation_id__in={conversation_id for conversation_id, _peer in held}, state=CallState.ACTIVE
-    ).values_list("pk", "conversation_id", "started_by", "answered_by")
+    ).values_list("pk", "conversation_id", "participants")
     rows = [
         CallPresence(call_id=call_id, peer=peer, seen_at=now)
-        for call_id, conversation_id, started_by, answered_by in active
-        for peer in (started_by, answered_by)
+        for call_id, conversation_id, participants in active
+        for peer in participants
         if (conversation_id, peer) in held
     ]
     if rows:
@@ -109,13 +110,13 @@ def absent_participants(now: dt.datetime, held: set[tuple[int, str]] | None = No
     A participant's last sign of life is their row's time, or the call's answer
     when no process has written one yet. Those `held` here (default: this
     process's sockets) are present whatever their row says; one recorded as
-    gone by their socket's close (`Call.gone_peer`) has the calls' own rule.
+    gone by their socket's close (`Call.gone`) has the calls' own rule.
     """
     held = held_here() if held is None else held
     limit = now - dt.timedelta(seconds=settings.CALL_LOST_SECONDS)
     active = list(
         Call.objects.filter(state=CallState.ACTIVE, answered_at__lte=limit).values_list(
-            "pk", "conversation_id", "started_by", "answered_by", "gone_peer"
+            "pk", "conversation_id", "participants", "gone"
         )
     )
     if not active:
@@ -128,10 +129,10 @@ def absent_participants(now: dt.datetime, held: set[tuple[int, str]] | None = No
     }
     return [
         (conversation_id, peer)
-        for call_id, conversation_id, started_by, answered_by, gone_peer in active
-        for peer in (started_by, answered_by)
+        for call_id, conversation_id, participants, gone in active
+        for peer in participants
         if (conversation_id, peer) not in held
-        and peer != gone_peer
+        and peer not in (gone or {})
         and (seen.get((call_id, peer)) is None or seen[(call_id, peer)] <= limit)
     ]
 

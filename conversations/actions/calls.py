@@ -2,20 +2,28 @@
 
 The server never carries a call's media: it keeps the call's state (ringing,
 active, ended), writes its start, end and length into the transcript, and
-relays the WebRTC signals (offer, answer, ICE candidates) between the call's
-two participants over their sockets. Participants are named by peer id:
+relays the WebRTC signals (offer, answer, ICE candidates) between any two of
+the call's participants over their sockets (each browser keeps one connection
+per other participant: a small mesh, static/kohtaamo/call.js). Participants are named by peer id:
 "client", "staff:<staff id>", "guest:<guest id>" (`Caller.peer`).
 
-Who may call: either side of an open conversation with a person (status
-active): its client and its counsellor (the staff member it is assigned to,
-while they may still see it). A party kind added later (a guest) brings its own
-`Caller` (see `client_caller`, `staff_caller`); every rule below reads only the
-caller's peer id and its `check`.
+Who may call: everybody in an open conversation with a person (status
+active): its client, its counsellor (the staff member it is assigned to, while
+they may still see it) and its joined guests (`conversation_peers`). Each party
+kind brings its own `Caller` (`client_caller`, `staff_caller`, `guest_caller`);
+every rule below reads only the caller's peer id and its `check`.
+
+A call's participants are a set (`Call.participants`): the one who started it,
+then everybody else in the conversation is rung and each may join (accept)
+while it rings or is active. The client and the counsellor are the call's core:
+either hanging up (or declining it while it rings) ends it for all. A guest
+declining, hanging up, leaving or being removed leaves only them (a transcript
+line says so); the call ends when fewer than two remain.
 
 Rules: one call at a time per conversation (a database constraint too); a
 ringing call nobody answers is missed after `CALL_RING_SECONDS`; a participant
 whose socket closes has `CALL_LOST_SECONDS` to come back (a reload) before the
-call ends as lost; the conversation's close ends its call (`end_call_of_closed`).
+call ends as lost (a guest: before they are out of it); the conversation's close ends its call (`end_call_of_closed`).
 On a relay-only call (the desk's `calls_relay_only`, effective with TURN) the
 server drops every address but the relays' from what it relays (calls.sdp).
 """
@@ -41,12 +49,13 @@ from common.capacity import run_every
 from common.events import conversation_group, send_event
 from conversations.actions.access import (
     check_client_conversation,
+    check_guest_conversation,
     check_staff_conversation,
     lock_conversation,
 )
 from conversations.actions.transcript import system_message
 from conversations.errors import ChatError
-from conversations.models import Call, CallEnd, CallMedia, CallState, Client, Conversation, Status
+from conversations.models import Call, CallEnd, CallMedia, CallState, Client, Conversation, Guest, GuestState, Status
 from conversations.outbound import CLIENT_STAFF_PEER, call_event, call_signal_event
 
 logger = logging.getLogger(__name__)
@@ -93,11 +102,37 @@ def staff_caller(staff: Staff) -> Caller:
     )
 
 
-def conversation_peers(conversation: Conversation) -> set[str]:
-    """Who may be in a call of the conversation now: its client and its counsellor."""
+def guest_peer(guest_id: int) -> str:
+    return f"guest:{guest_id}"
+
+
+def guest_caller(guest: Guest) -> Caller:
+    """A guest as they are now: in the conversation (joined, read afresh by `check` and under the lock)."""
+    return Caller(
+        peer=guest_peer(guest.pk),
+        check=lambda conversation_id: check_guest_conversation(guest.pk, conversation_id).conversation,
+        may_call=lambda conversation: True,
+    )
+
+
+def core_peer(peer: str) -> bool:
+    """The client and the counsellor: a call goes on only with both (a guest comes and goes)."""
+    return not peer.startswith("guest:")
+
+
+def _core_peers(conversation: Conversation) -> set[str]:
+    """The conversation's client and its counsellor (when it has one) as peers."""
     peers = {CLIENT_PEER}
     if conversation.assigned_to_id is not None:
         peers.add(staff_peer(conversation.assigned_to_id))
+    return peers
+
+
+def conversation_peers(conversation: Conversation) -> set[str]:
+    """Who may be in a call of the conversation now: its client, its counsellor and its joined guests."""
+    peers = _core_peers(conversation)
+    guests = Guest.objects.filter(conversation_id=conversation.pk, state=GuestState.JOINED).values_list("pk", flat=True)
+    peers.update(guest_peer(guest_id) for guest_id in guests)
     return peers
 
 
@@ -144,9 +179,8 @@ def _end(conversation: Conversation, call: Call, reason: str, when: dt.datetime 
     call.state = CallState.ENDED
     call.ended_at = when or timezone.now()
     call.end_reason = reason
-    call.gone_peer = ""
-    call.gone_at = None
-    call.save(update_fields=["state", "ended_at", "end_reason", "gone_peer", "gone_at"])
+    call.gone = {}
+    call.save(update_fields=["state", "ended_at", "end_reason", "gone"])
     if was_active:
         code = "call_lost" if reason == CallEnd.LOST else "call_ended"
         system_message(conversation, code, length=call_length(call))
@@ -157,6 +191,41 @@ def _end(conversation: Conversation, call: Call, reason: str, when: dt.datetime 
     else:
         system_message(conversation, "call_cancelled")
     _publish(call)
+
+
+def _guest_call_line(conversation: Conversation, peer: str, code: str) -> None:
+    """The transcript's line that a guest joined or left the call: their name and role, as their other lines."""
+    # Imported here: conversations.actions.guests takes guests out of calls (leave_call) on leaving.
+    from conversations.actions.guests import guest_line
+
+    guest = Guest.objects.filter(pk=int(peer.partition(":")[2]), conversation_id=conversation.pk).first()
+    if guest is not None:
+        guest_line(conversation, guest, code)
+
+
+def leave_call(conversation: Conversation, call: Call, peer: str, reason: str = CallEnd.HANGUP) -> None:
+    """`peer` leaves a locked open call: only they are out, unless fewer than two remain (then it ends).
+
+    A core participant (the client, the counsellor) leaving ends it for all
+    (`reason`). A guest who was rung and never joined leaves nothing.
+    """
+    if peer not in call.participants:
+        return
+    if core_peer(peer) or call.state == CallState.RINGING or len(call.participants) <= 2:
+        _end(conversation, call, reason)
+        return
+    call.participants = [p for p in call.participants if p != peer]
+    call.gone = {p: at for p, at in call.gone.items() if p != peer}
+    call.save(update_fields=["participants", "gone"])
+    _guest_call_line(conversation, peer, "call_guest_left")
+    _publish(call)
+
+
+def leave_calls_of_guest(conversation: Conversation, guest: Guest) -> None:
+    """A guest's part in a locked conversation ended (left, removed): out of its call at once."""
+    call = open_call(conversation.pk)
+    if call is not None:
+        leave_call(conversation, Call.objects.select_for_update().get(pk=call.pk), guest.peer)
 
 
 def check_call_allowed(conversation: Conversation) -> bool:
@@ -194,6 +263,7 @@ def do_start_call(caller: Caller, conversation_id: int, media: str) -> Call:
                     conversation=conversation,
                     media=media,
                     started_by=caller.peer,
+                    participants=[caller.peer],
                     relay_only=relay_only,
                     rung_at=timezone.now(),
                 )
@@ -206,40 +276,59 @@ def do_start_call(caller: Caller, conversation_id: int, media: str) -> Call:
 
 
 def do_answer_call(caller: Caller, conversation_id: int, call_id: int, *, accept: bool) -> Call:
-    """Accept or decline a ringing call (not one's own)."""
+    """Join (accept) a ringing or active call one is not in, or decline it.
+
+    The first to accept makes the call active (`answered_by`, `answered_at`);
+    a guest who accepts later joins it (a transcript line). A decline by the
+    client or the counsellor ends a ringing call; a guest's decline only means
+    they stay out (their page stops ringing), and an active call is never ended
+    by somebody who is not in it.
+    """
     with transaction.atomic():
         conversation = _participant(caller, conversation_id)
         call = _the_call(conversation, call_id)
-        if call.state != CallState.RINGING:
+        if call.state == CallState.ENDED:
             raise ChatError("closed", _("The call has already been answered or has ended."))
-        if call.started_by == caller.peer:
-            raise ChatError("forbidden", _("You cannot answer your own call."))
-        if accept:
+        if caller.peer in call.participants:
+            if call.started_by == caller.peer and call.state == CallState.RINGING:
+                raise ChatError("forbidden", _("You cannot answer your own call."))
+            raise ChatError("closed", _("The call has already been answered or has ended."))
+        if not accept:
+            if call.state == CallState.RINGING and core_peer(caller.peer):
+                _end(conversation, call, CallEnd.DECLINED)
+            return call
+        call.participants = [*call.participants, caller.peer]
+        fields = ["participants"]
+        if call.state == CallState.RINGING:
             call.state = CallState.ACTIVE
             call.answered_by = caller.peer
             call.answered_at = timezone.now()
-            call.save(update_fields=["state", "answered_by", "answered_at"])
-            _publish(call)
-        else:
-            _end(conversation, call, CallEnd.DECLINED)
+            fields += ["state", "answered_by", "answered_at"]
+        call.save(update_fields=fields)
+        if not core_peer(caller.peer):
+            _guest_call_line(conversation, caller.peer, "call_guest_joined")
+        _publish(call)
     return call
 
 
 def do_end_call(caller: Caller, conversation_id: int, call_id: int, *, lost: bool = False) -> Call:
-    """Hang up (or, `lost`, report that the connection failed): the call ends for both sides.
+    """Hang up (or, `lost`, report that the connection failed).
 
-    The side being rung ending a ringing call declines it.
+    The client or the counsellor hanging up ends the call for all; a guest
+    hanging up leaves only them (`leave_call`). One being rung ending a ringing
+    call declines it (`do_answer_call`).
     """
     with transaction.atomic():
         conversation = _participant(caller, conversation_id)
         call = _the_call(conversation, call_id)
         if call.state == CallState.ENDED:
             return call  # already ended: hanging up twice is harmless
-        ringing_here = call.state == CallState.RINGING and call.started_by != caller.peer
-        if call.state == CallState.ACTIVE and caller.peer not in call.peers():
+        if caller.peer in call.participants:
+            leave_call(conversation, call, caller.peer, CallEnd.LOST if lost else CallEnd.HANGUP)
+        elif call.state != CallState.RINGING:
             raise ChatError("forbidden", _("Only the people in this call can end it."))
-        reason = CallEnd.DECLINED if ringing_here else (CallEnd.LOST if lost else CallEnd.HANGUP)
-        _end(conversation, call, reason)
+        elif core_peer(caller.peer):
+            _end(conversation, call, CallEnd.DECLINED)
     return call
 
 
@@ -321,7 +410,7 @@ def do_signal(caller: Caller, conversation_id: int, call_id: int, to: str, signa
         if call.state != CallState.ACTIVE:
             raise ChatError("closed", _("The call has ended."))
         to = resolve_peer(call, to)
-        if caller.peer not in call.peers() or to not in call.peers() or to == caller.peer:
+        if caller.peer not in call.participants or to not in call.participants or to == caller.peer:
             raise ChatError("forbidden", _("Only the people in this call can talk to each other in it."))
         cleaned = clean_signal(signal, call.relay_only)
         if cleaned is None:
@@ -334,19 +423,33 @@ def do_signal(caller: Caller, conversation_id: int, call_id: int, to: str, signa
 
 
 def do_peer_gone(peer: str, conversation_ids: Iterable[int]) -> None:
-    """A socket of `peer` closed: its open calls end as lost unless it comes back in CALL_LOST_SECONDS."""
-    now = timezone.now()
-    for call in Call.objects.filter(conversation_id__in=list(conversation_ids)).exclude(state=CallState.ENDED):
-        if peer in call.peers():
-            Call.objects.filter(pk=call.pk, gone_peer="").update(gone_peer=peer, gone_at=now)
+    """A socket of `peer` closed: it is out of its open calls unless it comes back in CALL_LOST_SECONDS."""
+    now = timezone.now().isoformat()
+    for call_id in (
+        Call.objects.filter(conversation_id__in=list(conversation_ids))
+        .exclude(state=CallState.ENDED)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            call = Call.objects.select_for_update().filter(pk=call_id).exclude(state=CallState.ENDED).first()
+            if call is not None and peer in call.participants and peer not in call.gone:
+                call.gone = {**call.gone, peer: now}
+                call.save(update_fields=["gone"])
     start_sweeping()
 
 
 def do_peer_back(peer: str, conversation_id: int) -> None:
     """`peer` came back to the conversation (a resume): its call goes on."""
-    Call.objects.filter(conversation_id=conversation_id, gone_peer=peer).exclude(state=CallState.ENDED).update(
-        gone_peer="", gone_at=None
-    )
+    with transaction.atomic():
+        call = (
+            Call.objects.select_for_update()
+            .filter(conversation_id=conversation_id)
+            .exclude(state=CallState.ENDED)
+            .first()
+        )
+        if call is not None and peer in call.gone:
+            call.gone = {p: at for p, at in call.gone.items() if p != peer}
+            call.save(update_fields=["gone"])
 
 
 def do_end_calls_of(peer: str, conversation_ids: Iterable[int]) -> None:
@@ -355,8 +458,8 @@ def do_end_calls_of(peer: str, conversation_ids: Iterable[int]) -> None:
         with transaction.atomic():
             conversation = lock_conversation(conversation_id)
             call = open_call(conversation_id)
-            if call is not None and peer in call.peers():
-                _end(conversation, Call.objects.select_for_update().get(pk=call.pk), CallEnd.LOST)
+            if call is not None and peer in call.participants:
+                leave_call(conversation, Call.objects.select_for_update().get(pk=call.pk), peer, CallEnd.LOST)
 
 
 def end_call_of_closed(conversation: Conversation) -> None:
@@ -368,15 +471,29 @@ def end_call_of_closed(conversation: Conversation) -> None:
 
 
 def _stale(call: Call, conversation: Conversation) -> bool:
-    """Whether a call's participant is no longer in its conversation (moved on, requeued) or it is not live."""
+    """Whether a call's core participant is no longer in its conversation (moved on, requeued) or it is not live."""
     if conversation.status != Status.ACTIVE:
         return True
-    return not set(call.peers()) <= conversation_peers(conversation)
+    return not {peer for peer in call.participants if core_peer(peer)} <= _core_peers(conversation)
+
+
+def _gone_past(call: Call, limit: dt.datetime) -> list[str]:
+    """The participants whose socket closed before `limit` and did not come back."""
+    return [peer for peer, at in call.gone.items() if dt.datetime.fromisoformat(at) <= limit]
+
+
+def _strays(call: Call, conversation: Conversation) -> list[str]:
+    """The guests in the call who are no longer in the conversation (should their leaving have missed it)."""
+    if all(core_peer(peer) for peer in call.participants):
+        return []  # no guest in the call: nothing to read
+    peers = conversation_peers(conversation)
+    return [peer for peer in call.participants if not core_peer(peer) and peer not in peers]
 
 
 def do_sweep_calls(now: dt.datetime | None = None) -> int:
     """End the calls nobody answered in time (missed), those a participant did not come back to (lost),
-    and those whose conversation moved on without a participant (a transfer, back to the queue: lost)."""
+    and those whose conversation moved on without a core participant (a transfer, back to the queue: lost).
+    A guest who did not come back, or is no longer in the conversation, is only out of the call."""
     now = now or timezone.now()
     ring_limit = now - dt.timedelta(seconds=settings.CALL_RING_SECONDS)
     lost_limit = now - dt.timedelta(seconds=settings.CALL_LOST_SECONDS)
@@ -385,8 +502,9 @@ def do_sweep_calls(now: dt.datetime | None = None) -> int:
         call.pk
         for call in open_calls
         if (call.state == CallState.RINGING and call.rung_at <= ring_limit)
-        or (call.gone_at is not None and call.gone_at <= lost_limit)
+        or _gone_past(call, lost_limit)
         or _stale(call, call.conversation)
+        or _strays(call, call.conversation)
     ]
     ended = 0
     for call_id in due:
@@ -398,10 +516,13 @@ def do_sweep_calls(now: dt.datetime | None = None) -> int:
             call = Call.objects.select_for_update().get(pk=call_id)
             if call.state == CallState.ENDED:
                 continue
-            if (call.gone_at is not None and call.gone_at <= lost_limit) or (
-                call.state == CallState.ACTIVE and _stale(call, conversation)
-            ):
+            out = [*_gone_past(call, lost_limit), *_strays(call, conversation)]
+            if any(core_peer(peer) for peer in out) or (call.state == CallState.ACTIVE and _stale(call, conversation)):
                 _end(conversation, call, CallEnd.LOST, now)
+            elif call.state == CallState.ACTIVE and out:
+                for peer in dict.fromkeys(out):
+                    if call.state != CallState.ENDED:
+                        leave_call(conversation, call, peer, CallEnd.LOST)
             elif call.state == CallState.RINGING and (call.rung_at <= ring_limit or _stale(call, conversation)):
                 _end(conversation, call, CallEnd.MISSED, now)
             else:

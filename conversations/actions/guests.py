@@ -15,7 +15,8 @@ The life of a guest (conversations.models.Guest), each step one `do_*` here:
   says they joined (`first_seq`) on, never anything before;
 - the guest leaves (`do_guest_leave`), the counsellor removes them
   (`do_remove_guest`, audited), or the conversation closes (`end_guests`, called
-  by closing): every socket of the guest closes at once (the `guest-<id>`
+  by closing): they are out of the conversation's call at once
+  (conversations.actions.calls.leave_calls_of_guest), every socket of the guest closes at once (the `guest-<id>`
   group), and access.current_guest refuses them everything after.
 Joining, leaving and removal are lines of the transcript, with the guest's name
 and role, so the client sees who is in the conversation and when.
@@ -47,6 +48,7 @@ from conversations.actions.access import (
     not_found,
 )
 from conversations.actions.attachments import check_sent_attachment
+from conversations.actions.calls import leave_calls_of_guest
 from conversations.actions.transcript import append_message, clean_body, messages_after, store_once, system_message
 from conversations.errors import ChatError
 from conversations.models import (
@@ -121,8 +123,10 @@ def publish_guests(conversation_id: int) -> None:
     send_event(conversation_group(conversation_id), guests_event(conversation_id, current_guests(conversation_id)))
 
 
-def _guest_line(conversation: Conversation, guest: Guest, code: str) -> Message:
-    """A transcript line about a guest: their name, and their role in every reader's language."""
+def guest_line(conversation: Conversation, guest: Guest, code: str) -> Message:
+    """A transcript line about a guest: their name, and their role in every reader's language.
+
+    Also the calls' lines about a guest joining or leaving a call (conversations.actions.calls)."""
     names = role_names(guest.role)
     role = names.get(conversation.language) or names[language_codes()[0]]
     return system_message(conversation, code, name=guest.name, role=role, role_names=names, guest=guest.pk)
@@ -268,7 +272,7 @@ def do_redeem_guest_link(token: str) -> Guest:
             raise GuestLinkError("used")  # redeemed meanwhile by another tab
         if conversation.status != Status.ACTIVE:
             raise GuestLinkError("closed")
-        line = _guest_line(conversation, guest, "guest_joined")
+        line = guest_line(conversation, guest, "guest_joined")
         guest.state = GuestState.JOINED
         guest.token_hash = None
         guest.link_expires_at = None
@@ -358,7 +362,8 @@ def do_guest_leave(guest_id: int | None, conversation_id: int) -> Guest:
         guest.state = GuestState.LEFT
         guest.left_at = timezone.now()
         guest.save(update_fields=["state", "left_at"])
-        _guest_line(conversation, guest, "guest_left")
+        leave_calls_of_guest(conversation, guest)  # out of the call first: its line comes before "left"
+        guest_line(conversation, guest, "guest_left")
         _end_sockets(guest, "left")
         publish_guests(conversation.pk)
     return guest
@@ -392,7 +397,8 @@ def do_remove_guest(staff: Staff, conversation_id: int, guest_id: int) -> Guest:
             detail=f"guest {guest.pk}: {guest.role}",
         )
         if joined:
-            _guest_line(conversation, guest, "guest_removed")
+            leave_calls_of_guest(conversation, guest)  # out of the call at once: no more signals
+            guest_line(conversation, guest, "guest_removed")
             _end_sockets(guest, "removed")
         publish_guests(conversation.pk)
     return guest

@@ -129,7 +129,7 @@ def test_a_call_whose_parties_never_come_back_ends_as_lost_after_a_restart(
     finally:
         client.close()
         counsellor.close()
-    assert Call.objects.get(pk=call_id).gone_peer == ""
+    assert Call.objects.get(pk=call_id).gone == {}
     served.start()
     health(served)  # a request, as a load balancer's check makes: nobody returns to the call
     wait_until(lambda: Call.objects.get(pk=call_id).state == "ended", "the vanished call to end", timeout=60, every=0.5)

@@ -1189,6 +1189,12 @@ GUEST_FRAMES: dict[str, tuple[dict[str, Any], str]] = {
     "typing": ({"active": True}, "ok"),
     "file_link": ({"attachment": MISSING}, "not_found"),
     "leave": ({}, "ok"),
+    # Calls (issue 14): a guest is rung and joins like the others; on their own conversation a call
+    # needs the relay (none in the tests), and a call that does not exist is not found.
+    "call_start": ({"media": "video"}, "call_unavailable"),
+    "call_answer": ({"call": MISSING, "accept": True}, "not_found"),
+    "call_signal": ({"call": MISSING, "to": "client", "signal": {"sdp": {"type": "offer", "sdp": "v=0"}}}, "not_found"),
+    "call_end": ({"call": MISSING}, "not_found"),
 }
 
 

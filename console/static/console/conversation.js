@@ -3,14 +3,14 @@
 // are drawn by messages.js, its canned replies found by "/" by canned.js and its suggestions
 // (the chatbot's topics and crisis signs for the client's latest lines) by suggestions.js.
 
-import { CallPanel } from "../kohtaamo/call.js";
+import { CallPanel, peerName } from "../kohtaamo/call.js";
 import { isSendKey } from "../kohtaamo/composer.js";
 import { newId } from "../kohtaamo/stream.js";
 import { ConvCanned } from "./canned.js";
 import { ConvAttachments } from "./conv-attachments.js";
 import { outcomeLabel, removeConv, select, stepIn } from "./conversations.js";
 import { openCloseDialog, openTransferDialog } from "./dialogs.js";
-import { openGuestDialog, renderGuests } from "./guests.js";
+import { guestsOf, openGuestDialog, renderGuests } from "./guests.js";
 import { ConvLines } from "./messages.js";
 import { showAlert, updateTitle } from "./notices.js";
 import { saveStore, send, state, stream } from "./state.js";
@@ -150,6 +150,8 @@ export class Conv {
       texts: config.callTexts,
       startMount: q(".conversation-actions"),
       panelMount: q(".call-area"),
+      nameOf: (peer) =>
+        peerName(peer, { texts: config.callTexts, guests: guestsOf(id), roles: config.guestRoles, clientName: this.name }),
     });
     this.setupSuggestions(q);
     this.setupCanned(q);

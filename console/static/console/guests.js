@@ -82,6 +82,9 @@ export function guestFailed(context, message) {
 }
 
 /** A `guests` event: the conversation's guests now (the answer to an invitation closes its dialog). */
+/** The conversation's latest guest list (the call panel names its people from it). */
+export const guestsOf = (conversation) => lists.get(conversation) || [];
+
 export function onGuests(event) {
   const context = event.ref ? state.refs.get(event.ref) : undefined;
   if (context?.kind === "invite" && dialog.open) dialog.close();

@@ -1,6 +1,6 @@
 // The client's chat: the standalone page and the widget's iframe (docs/protocol.md).
 import { AttachComposer, attachmentLine, refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
-import { CallPanel } from "../kohtaamo/call.js";
+import { CallPanel, peerName } from "../kohtaamo/call.js";
 import { sendOnEnter } from "../kohtaamo/composer.js";
 import { icon } from "../kohtaamo/icons.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
@@ -198,6 +198,13 @@ function callFor(id) {
       texts: config.callTexts,
       startMount: area,
       panelMount: area,
+      nameOf: (peer) =>
+        peerName(peer, {
+          texts: config.callTexts,
+          guests: guests.list(),
+          roles: config.guestRoles,
+          counsellorName: S.state?.assigned?.name,
+        }),
     });
   }
   return callPanel;

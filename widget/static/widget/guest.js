@@ -4,6 +4,7 @@
 // When the guest leaves or is removed, or the conversation closes, the server closes the
 // socket and the page keeps nothing readable: the lines are taken off the screen.
 import { refreshAttachment, renderAttachment } from "../kohtaamo/attachments.js";
+import { CallPanel, peerName } from "../kohtaamo/call.js";
 import { sendOnEnter } from "../kohtaamo/composer.js";
 import { guestName, renderLine } from "../kohtaamo/lines.js";
 import { Stream, newId } from "../kohtaamo/stream.js";
@@ -33,8 +34,35 @@ const el = {
   no: $("k-guest-leave-no"),
 };
 
-const S = { me: null, state: null, seqs: new Set(), typingOn: false, typingAt: 0, typingTimer: 0, over: false };
+const S = { me: null, state: null, guests: [], seqs: new Set(), typingOn: false, typingAt: 0, typingTimer: 0, over: false };
 const conversation = config.conversation;
+
+// The conversation's call (issue 14): the guest is rung and joins it, or joins one going on, and leaves it.
+// No start buttons: the client or the counsellor calls.
+let call = null;
+
+function callPanel() {
+  if (!call && S.me) {
+    call = new CallPanel({
+      conversation,
+      me: `guest:${S.me.id}`,
+      send: (frame) => conn.send(frame),
+      texts: config.callTexts,
+      startMount: null,
+      panelMount: $("k-call-area"),
+      nameOf: (peer) =>
+        peerName(peer, {
+          texts: config.callTexts,
+          guests: S.guests,
+          roles: config.guestRoles,
+          clientName: S.state?.nickname,
+          counsellorName: S.state?.assigned?.name,
+        }),
+    });
+    call.setAllowed(S.state?.status === "active");
+  }
+  return call;
+}
 
 function who(m) {
   if (m.sender === "guest") return guestName({ name: m.name, role: m.args?.role }, config.guestRoles);
@@ -85,6 +113,7 @@ function onTyping(event) {
 
 function onGuests(event) {
   if (event.conversation !== conversation) return;
+  S.guests = event.guests;
   const others = event.guests.filter((g) => g.state === "joined" && g.id !== S.me?.id);
   el.who.textContent = others.length
     ? t("alsoHere", { names: others.map((g) => guestName(g, config.guestRoles)).join("; ") })
@@ -96,6 +125,8 @@ function over(text) {
   if (S.over) return;
   S.over = true;
   conn.stop();
+  if (call) call.destroy(); // the call ends with the guest's part: camera and microphone go
+  call = null;
   el.list.replaceChildren();
   el.typing.textContent = "";
   el.who.textContent = "";
@@ -115,8 +146,12 @@ const handlers = {
     conn.resume(conversation);
   },
   conversation: (event) => {
-    if (event.conversation.id === conversation) S.state = event.conversation;
+    if (event.conversation.id !== conversation) return;
+    S.state = event.conversation;
+    if (call) call.setAllowed(S.state.status === "active");
   },
+  call: (event) => event.conversation === conversation && !S.over && callPanel()?.onCall(event),
+  call_signal: (event) => event.conversation === conversation && call?.onSignal(event),
   message: onMessage,
   typing: onTyping,
   guests: onGuests,
@@ -128,7 +163,8 @@ const handlers = {
       over(t("gone"));
       return;
     }
-    if (event.ref !== "hello") el.error.textContent = event.message || event.code;
+    if (call && event.ref === call.ref) call.onError(event); // a refused call frame: the call panel says it
+    else if (event.ref !== "hello") el.error.textContent = event.message || event.code;
   },
 };
 

@@ -13,6 +13,7 @@ export function createGuests(o) {
   const text = $("k-guest-ask-text");
   const line = $("k-guests-line");
   let asked = null; // {conversation, guest}: the invitation the question is about
+  let latest = [];
 
   function answer(accept) {
     if (!asked) return;
@@ -26,6 +27,7 @@ export function createGuests(o) {
   /** A `guests` event: who is here, and the question about the first one waiting for the client's answer. */
   function update(event) {
     if (event.conversation !== o.current()) return;
+    latest = event.guests;
     const here = event.guests.filter((g) => g.state === "joined");
     line.textContent = here.length
       ? fill(o.texts.guestsHere, { names: here.map((g) => guestName(g, o.roles)).join("; ") })
@@ -49,7 +51,11 @@ export function createGuests(o) {
     line.hidden = true;
     line.textContent = "";
     asked = null;
+    latest = [];
   }
 
-  return { update, clear };
+  /** The latest guest list of the conversation on screen (the call panel names its people from it). */
+  const list = () => latest;
+
+  return { update, clear, list };
 }
