@@ -12,8 +12,10 @@ server handed each of them.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
+import struct
 import subprocess
 import time
 from collections.abc import Iterator
@@ -31,6 +33,23 @@ def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def answers_stun(port: int, timeout: float = 20.0) -> None:
+    """Wait until coturn answers a STUN binding request on `port` (on a busy machine it takes a while to listen)."""
+    request = struct.pack(">HHI", 0x0001, 0, 0x2112A442) + os.urandom(12)
+    deadline = time.monotonic() + timeout
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(0.2)
+        while time.monotonic() < deadline:
+            probe.sendto(request, ("127.0.0.1", port))
+            try:
+                answer, _address = probe.recvfrom(2048)
+            except OSError:
+                continue
+            if answer[8:20] == request[8:20]:
+                return
+    raise AssertionError(f"coturn does not answer on UDP port {port}")
 
 
 @pytest.fixture
@@ -61,7 +80,7 @@ def coturn(settings: Any) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(0.5)
+    answers_stun(port)
     url = f"turn:127.0.0.1:{port}?transport=udp"
     settings.CALL_STUN_URLS = []
     settings.CALL_TURN_URLS = [url]
